@@ -1,0 +1,211 @@
+//! Reading glossary TOML into validated [`Concept`]s, with `file:line` for every problem.
+//!
+//! Parsing goes through serde with [`toml::Spanned`] so that each id, side and term keeps
+//! its position; validation reuses [`Concept::validate`] and maps the failing field back
+//! to the line it was written on.
+
+use std::ops::Range;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::model::{Concept, SideEntry, Term};
+use super::Diagnostic;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    concept: Vec<Spanned<RawConcept>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConcept {
+    id: Option<Spanned<String>>,
+    #[serde(default)]
+    tags: Option<Spanned<Vec<String>>>,
+    note: Option<String>,
+    #[serde(default)]
+    cues: Option<Spanned<Vec<String>>>,
+    it: Option<Spanned<RawSide>>,
+    marketing: Option<Spanned<RawSide>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSide {
+    #[serde(default)]
+    terms: Vec<Spanned<RawTerm>>,
+    definition: Option<Spanned<String>>,
+}
+
+/// A term written either as a string or as `{ text, case_sensitive, fuzzy }`.
+struct RawTerm(Term);
+
+impl<'de> Deserialize<'de> for RawTerm {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TermVisitor;
+        impl<'de> Visitor<'de> for TermVisitor {
+            type Value = RawTerm;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a term: a string or a table { text = \"...\", case_sensitive = bool, fuzzy = bool }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTerm, E> {
+                Ok(RawTerm(Term::new(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTerm, A::Error> {
+                let mut term = Term::new("");
+                let mut has_text = false;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "text" => {
+                            term.text = map.next_value()?;
+                            has_text = true;
+                        }
+                        "case_sensitive" => term.case_sensitive = Some(map.next_value()?),
+                        "fuzzy" => term.fuzzy = Some(map.next_value()?),
+                        other => {
+                            return Err(de::Error::unknown_field(
+                                other,
+                                &["text", "case_sensitive", "fuzzy"],
+                            ))
+                        }
+                    }
+                }
+                if !has_text {
+                    return Err(de::Error::missing_field("text"));
+                }
+                Ok(RawTerm(term))
+            }
+        }
+        d.deserialize_any(TermVisitor)
+    }
+}
+
+/// Maps byte offsets of one file to 1-based line numbers.
+pub(crate) struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines { starts }
+    }
+
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// A concept as read from a file, with the line each part was written on.
+pub(crate) struct Located {
+    pub concept: Concept,
+    /// Line of the `[[concept]]` table (or of its id).
+    pub line: usize,
+    /// Line of the id.
+    pub id_line: usize,
+    field_lines: Vec<(String, usize)>,
+}
+
+impl Located {
+    /// The line on which `field` (as named by [`crate::glossary::ConceptError`]) was written.
+    pub(crate) fn line_of(&self, field: &str) -> usize {
+        self.field_lines
+            .iter()
+            .rev()
+            .find(|(f, _)| {
+                field == f
+                    || field.starts_with(&format!("{f}."))
+                    || field.starts_with(&format!("{f}["))
+            })
+            .map_or(self.line, |(_, l)| *l)
+    }
+}
+
+/// Parses one glossary file. Syntax errors come back as diagnostics with `file:line`.
+pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Located>, Vec<Diagnostic>> {
+    let lines = Lines::new(text);
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s: Range<usize>| lines.line(s.start));
+        vec![Diagnostic::new(file, line, e.message().trim().to_string())]
+    })?;
+    let mut out = Vec::with_capacity(raw.concept.len());
+    let mut errors = Vec::new();
+    for spanned in raw.concept {
+        let line = lines.line(spanned.span().start);
+        let raw = spanned.into_inner();
+        let mut field_lines = Vec::new();
+        let mut concept = Concept::default();
+        let id_line = match raw.id {
+            Some(id) => {
+                let id_line = lines.line(id.span().start);
+                field_lines.push(("id".to_string(), id_line));
+                concept.id = id.into_inner();
+                id_line
+            }
+            None => {
+                errors.push(Diagnostic::new(file, line, "concept has no 'id'"));
+                continue;
+            }
+        };
+        if let Some(tags) = raw.tags {
+            field_lines.push(("tags".into(), lines.line(tags.span().start)));
+            concept.tags = tags.into_inner();
+        }
+        if let Some(cues) = raw.cues {
+            field_lines.push(("cues".into(), lines.line(cues.span().start)));
+            concept.cues = cues.into_inner();
+        }
+        concept.note = raw.note;
+        for (name, side) in [("it", raw.it), ("marketing", raw.marketing)] {
+            let Some(side) = side else { continue };
+            field_lines.push((name.to_string(), lines.line(side.span().start)));
+            let side = side.into_inner();
+            let mut entry = SideEntry::default();
+            if let Some(def) = side.definition {
+                field_lines.push((format!("{name}.definition"), lines.line(def.span().start)));
+                entry.definition = def.into_inner();
+            }
+            for (i, term) in side.terms.into_iter().enumerate() {
+                field_lines.push((format!("{name}.terms[{i}]"), lines.line(term.span().start)));
+                entry.terms.push(term.into_inner().0);
+            }
+            if name == "it" {
+                concept.it = Some(entry);
+            } else {
+                concept.marketing = Some(entry);
+            }
+        }
+        // The side-less "terms" rule is reported where the concept starts.
+        field_lines.push(("terms".into(), line));
+        out.push(Located {
+            concept,
+            line,
+            id_line,
+            field_lines,
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based() {
+        let l = Lines::new("a\nbc\n\nd");
+        assert_eq!(l.line(0), 1);
+        assert_eq!(l.line(2), 2);
+        assert_eq!(l.line(5), 3);
+        assert_eq!(l.line(6), 4);
+    }
+}

@@ -1,0 +1,169 @@
+//! The JSON shape of translations, shared by `broker translate --json` and `POST /v1/translate`.
+//!
+//! Field names are the snake_case names of the proto (SPEC §5); enums are lower-case strings
+//! (`"it"`, `"fuzzy"`, `"markdown"`). This module is an edge: the core types know nothing of it.
+
+use serde_json::{json, Map, Value};
+
+use crate::glossary::{Concept, Side};
+use crate::matcher::Annotation;
+use crate::render::Format;
+use crate::translate::{TranslateRequest, TranslateResponse};
+
+/// A JSON request field that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    /// The field's name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// One annotation as JSON.
+pub fn annotation(a: &Annotation) -> Value {
+    json!({
+        "start": a.start,
+        "end": a.end,
+        "char_start": a.char_start,
+        "char_end": a.char_end,
+        "utf16_start": a.utf16_start,
+        "utf16_end": a.utf16_end,
+        "text": a.text,
+        "concept_id": a.concept_id,
+        "side": a.side.as_str(),
+        "term": a.term,
+        "match": a.kind.as_str(),
+        "score": a.score,
+        "equivalents": a.equivalents,
+        "definition": a.definition,
+        "alternatives": a.alternatives,
+        "false_friend": a.false_friend,
+    })
+}
+
+/// A whole translation as JSON.
+pub fn translate_response(r: &TranslateResponse) -> Value {
+    json!({
+        "annotations": r.annotations.iter().map(annotation).collect::<Vec<_>>(),
+        "renderings": r.renderings.iter().map(|x| json!({"audience": x.audience.as_str(), "text": x.text})).collect::<Vec<_>>(),
+        "request_id": r.request_id,
+        "glossary_version": r.glossary_version,
+    })
+}
+
+/// A concept as JSON, in the shape of the proto `Concept` message.
+pub fn concept(c: &Concept) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(c.id));
+    for side in Side::BOTH {
+        if let Some(e) = c.side(side) {
+            m.insert(
+                side.as_str().into(),
+                json!({
+                    "terms": e.terms.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+                    "definition": e.definition,
+                }),
+            );
+        }
+    }
+    m.insert("tags".into(), json!(c.tags));
+    m.insert("note".into(), json!(c.note.clone().unwrap_or_default()));
+    m.insert("etag".into(), json!(c.etag()));
+    Value::Object(m)
+}
+
+/// Parses a side: `it`, `marketing`, or (for "both") `both`, empty, or the proto names.
+///
+/// # Errors
+/// A message listing the accepted values.
+pub fn parse_audience(s: &str) -> Result<Option<Side>, String> {
+    match s.to_ascii_lowercase().trim_start_matches("side_") {
+        "" | "both" | "unspecified" => Ok(None),
+        "it" => Ok(Some(Side::It)),
+        "marketing" => Ok(Some(Side::Marketing)),
+        other => Err(format!(
+            "unknown audience '{other}': expected it, marketing or both"
+        )),
+    }
+}
+
+/// Parses a format: `inline`, `markdown`, `html`, `rewrite`, `none` (or the proto names).
+///
+/// # Errors
+/// A message listing the accepted values.
+pub fn parse_format(s: &str) -> Result<Format, String> {
+    match s.to_ascii_lowercase().trim_start_matches("format_") {
+        "" | "unspecified" => Ok(Format::Inline),
+        other => other.parse(),
+    }
+}
+
+/// Reads a `TranslateRequest` from JSON (snake_case fields, lower-case enum strings).
+///
+/// # Errors
+/// A [`FieldError`] naming the first unusable field.
+pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| field_error("body", "must be a JSON object"))?;
+    let mut req = TranslateRequest::default();
+    for (key, value) in obj {
+        let as_str = || {
+            value
+                .as_str()
+                .ok_or_else(|| field_error(key, "must be a string"))
+        };
+        match key.as_str() {
+            "text" => req.text = as_str()?.to_string(),
+            "request_id" => req.request_id = as_str()?.to_string(),
+            "audience" => {
+                req.audience = parse_audience(as_str()?).map_err(|m| field_error(key, m))?
+            }
+            "format" => req.format = parse_format(as_str()?).map_err(|m| field_error(key, m))?,
+            "min_score" => {
+                let f = value
+                    .as_f64()
+                    .ok_or_else(|| field_error(key, "must be a number"))?;
+                // 0 is the proto default and means "not set".
+                req.min_score = (f != 0.0).then_some(f as f32);
+            }
+            "exact_only" => {
+                req.exact_only = value
+                    .as_bool()
+                    .ok_or_else(|| field_error(key, "must be true or false"))?
+            }
+            other => return Err(field_error(other, "unknown field")),
+        }
+    }
+    Ok(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_name_the_bad_field() {
+        let err = translate_request(&json!({"text": "x", "audience": "cmo"})).unwrap_err();
+        assert_eq!(err.field, "audience");
+        let err = translate_request(&json!({"text": 3})).unwrap_err();
+        assert_eq!(err.field, "text");
+        let err = translate_request(&json!({"txt": "x"})).unwrap_err();
+        assert_eq!(err.field, "txt");
+        let ok = translate_request(
+            &json!({"text": "x", "audience": "marketing", "format": "markdown", "min_score": 0.9}),
+        )
+        .unwrap();
+        assert_eq!(ok.audience, Some(Side::Marketing));
+        assert_eq!(ok.format, Format::Markdown);
+        assert_eq!(ok.min_score, Some(0.9));
+    }
+}

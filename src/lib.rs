@@ -1,0 +1,25 @@
+//! broker translates jargon between IT and marketing.
+//!
+//! It holds a two-way glossary of concepts, finds their terms in free text (misspelt,
+//! pluralised, hyphenated differently) and returns the text annotated for the reader's side.
+//!
+//! # Layout
+//! Data flows one way: files → [`glossary`] → [`matcher`] → annotations → [`render`] → wire.
+//! - [`glossary`]: the model, loading and validation with `file:line`.
+//! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
+//! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
+//! - [`translate`]: the use case that ties matching and rendering together.
+//! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
+//!
+//! The core (glossary, matcher, render, translate) knows no wire format.
+
+pub mod glossary;
+pub mod json;
+pub mod matcher;
+pub mod render;
+pub mod translate;
+
+pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
+pub use matcher::{Annotation, InputFormat, MatchKind, MatchOptions, Matcher};
+pub use render::Format;
+pub use translate::{translate, Rendering, TranslateRequest, TranslateResponse};

@@ -1,0 +1,302 @@
+//! The `broker` binary: parses arguments, sets up tracing, and calls the library.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use broker::glossary::{Glossary, GlossaryError};
+use broker::{Format, Matcher, Side, TranslateRequest};
+
+/// Translates jargon between IT and marketing.
+#[derive(Parser)]
+#[command(name = "broker", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gRPC + HTTP/JSON service.
+    Serve(ServeArgs),
+    /// Annotate a text for a reader, in-process (no server).
+    Translate(TranslateArgs),
+    /// Explain a term: the concepts it may mean, best first.
+    Lookup(LookupArgs),
+    /// Check, count, import or export a glossary.
+    #[command(subcommand)]
+    Glossary(GlossaryCommand),
+}
+
+#[derive(Args)]
+struct GlossaryArg {
+    /// Glossary directory (*.toml); the embedded default when absent.
+    #[arg(long, env = "BROKER_GLOSSARY", value_name = "DIR")]
+    glossary: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BROKER_ADDR", default_value = "127.0.0.1:50051")]
+    addr: String,
+    #[command(flatten)]
+    glossary: GlossaryArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Reader {
+    It,
+    Marketing,
+    Both,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Inline,
+    Markdown,
+    Html,
+    Rewrite,
+    None,
+}
+
+#[derive(Args)]
+struct TranslateArgs {
+    /// File to read; `-` or absent for standard input.
+    file: Option<PathBuf>,
+    /// The reader the text is rendered for.
+    #[arg(long = "for", value_enum, default_value = "both")]
+    reader: Reader,
+    /// Output format; `markdown` and `html` also skip code, URLs and tags in the input.
+    #[arg(long, value_enum, default_value = "inline")]
+    format: FormatArg,
+    /// Print the whole response as JSON instead of the rendering(s).
+    #[arg(long)]
+    json: bool,
+    /// Minimum score of a fuzzy match (0..=1).
+    #[arg(long, value_name = "F")]
+    min_score: Option<f32>,
+    /// Only exact and normalised matches.
+    #[arg(long)]
+    exact_only: bool,
+    #[command(flatten)]
+    glossary: GlossaryArg,
+}
+
+#[derive(Args)]
+struct LookupArgs {
+    /// The term to explain.
+    term: String,
+    /// The reader; decides which side's words explain the term.
+    #[arg(long = "for", value_enum, default_value = "both")]
+    reader: Reader,
+    /// How many concepts at most.
+    #[arg(long, default_value_t = 5)]
+    limit: usize,
+    #[command(flatten)]
+    glossary: GlossaryArg,
+}
+
+#[derive(Subcommand)]
+enum GlossaryCommand {
+    /// Validate a glossary; exit 1 with file:line on errors.
+    Check(GlossaryArg),
+    /// Count concepts, terms and false friends.
+    Stats(GlossaryArg),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => {
+            let _ = load_glossary(args.glossary.glossary.as_deref())?;
+            bail!(
+                "serve: the service is not built yet (listening on {} was requested)",
+                args.addr
+            )
+        }
+        Command::Translate(args) => translate(args),
+        Command::Lookup(args) => lookup(args),
+        Command::Glossary(GlossaryCommand::Check(args)) => check(args.glossary.as_deref()),
+        Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
+    }
+}
+
+fn load_glossary(dir: Option<&Path>) -> Result<Glossary, GlossaryError> {
+    let g = match dir {
+        Some(dir) => Glossary::load_dir(dir)?,
+        None => Glossary::embedded(),
+    };
+    for w in g.warnings() {
+        tracing::warn!("{w}");
+    }
+    Ok(g)
+}
+
+fn audience(r: Reader) -> Option<Side> {
+    match r {
+        Reader::It => Some(Side::It),
+        Reader::Marketing => Some(Side::Marketing),
+        Reader::Both => None,
+    }
+}
+
+fn translate(args: TranslateArgs) -> Result<ExitCode> {
+    let text = match args.file.as_deref() {
+        None => read_stdin()?,
+        Some(p) if p == Path::new("-") => read_stdin()?,
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
+    };
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let format = match args.format {
+        FormatArg::Inline => Format::Inline,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+        FormatArg::Rewrite => Format::Rewrite,
+        FormatArg::None => Format::None,
+    };
+    let req = TranslateRequest {
+        text,
+        audience: audience(args.reader),
+        format,
+        min_score: args.min_score,
+        exact_only: args.exact_only,
+        request_id: String::new(),
+    };
+    let resp = broker::translate(&matcher, &req)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &broker::json::translate_response(&resp))?;
+        writeln!(out)?;
+    } else if resp.renderings.len() == 1 {
+        out.write_all(resp.renderings[0].text.as_bytes())?;
+    } else {
+        for (i, r) in resp.renderings.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "== for {} ==", r.audience)?;
+            out.write_all(r.text.as_bytes())?;
+            if !r.text.ends_with('\n') {
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_stdin() -> Result<String> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .context("cannot read standard input")?;
+    String::from_utf8(buf).context("standard input is not valid UTF-8")
+}
+
+fn lookup(args: LookupArgs) -> Result<ExitCode> {
+    let glossary = Arc::new(load_glossary(args.glossary.glossary.as_deref())?);
+    let matcher = Matcher::new(glossary.clone());
+    let reader = audience(args.reader);
+    let hits = matcher.lookup(&args.term, reader, args.limit);
+    if hits.is_empty() {
+        eprintln!("no concept matches '{}'", args.term);
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut out = std::io::stdout().lock();
+    for hit in hits {
+        let Some(c) = glossary.get(&hit.concept_id) else {
+            continue;
+        };
+        writeln!(
+            out,
+            "{} ({} match, score {:.2})",
+            c.id,
+            hit.kind.as_str(),
+            hit.score
+        )?;
+        for side in Side::BOTH {
+            if reader.is_some_and(|r| r != side) && reader.is_some() && c.side(side).is_none() {
+                continue;
+            }
+            if let Some(e) = c.side(side) {
+                let terms = e
+                    .terms
+                    .iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                writeln!(out, "  {side}: {terms}")?;
+                writeln!(out, "      {}", e.definition)?;
+            }
+        }
+        if let Some(note) = &c.note {
+            writeln!(out, "  note: {note}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(dir: Option<&Path>) -> Result<ExitCode> {
+    match load_glossary(dir) {
+        Ok(g) => {
+            for w in g.warnings() {
+                println!("warning: {w}");
+            }
+            let s = g.stats();
+            println!(
+                "ok: {} concepts, {} IT terms, {} marketing terms, {} false friends, {} warnings",
+                s.concepts,
+                s.it_terms,
+                s.marketing_terms,
+                s.false_friends,
+                g.warnings().len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(GlossaryError::Invalid(diags)) => {
+            for d in &diags {
+                println!("error: {d}");
+            }
+            eprintln!("{} error(s)", diags.len());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn stats(dir: Option<&Path>) -> Result<ExitCode> {
+    let g = load_glossary(dir)?;
+    let s = g.stats();
+    println!("source          {}", g.source());
+    println!("version         {}", g.version());
+    println!("concepts        {}", s.concepts);
+    println!("two-sided       {}", s.two_sided);
+    println!("it_terms        {}", s.it_terms);
+    println!("marketing_terms {}", s.marketing_terms);
+    println!("false_friends   {}", s.false_friends);
+    Ok(ExitCode::SUCCESS)
+}
