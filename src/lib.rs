@@ -13,10 +13,12 @@
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format.
 
+pub mod config;
 pub mod glossary;
 pub mod json;
 pub mod matcher;
 pub mod render;
+pub mod service;
 pub mod translate;
 
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};

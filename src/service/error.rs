@@ -1,0 +1,187 @@
+//! Errors of the service layer and their one mapping to gRPC and HTTP.
+//!
+//! Handlers turn library errors (a bad field, a concept that fails validation, a text over
+//! the limit) into a [`ServiceError`]; [`ServiceError::codes`] is the single place that
+//! decides the gRPC code, the HTTP status and the code name shown in HTTP error bodies.
+//! Messages always name the field or the limit, and never quote the user's text.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tonic::Code;
+
+use crate::glossary::ConceptError;
+use crate::json::FieldError;
+use crate::translate::TranslateError;
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServiceError {
+    /// A request field cannot be used.
+    #[error("{field}: {message}")]
+    InvalidArgument {
+        /// The field, as named in the proto (`min_score`, `concept.it.terms[0]`, …).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The named thing does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// No valid `authorization: Bearer <token>`.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The server is not set up for this request (e.g. no admin token configured).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// A field is larger than a configured limit.
+    #[error("{field}: {size} bytes is over the limit of {limit} bytes (--max-text-bytes)")]
+    TooLarge {
+        /// The field.
+        field: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A concurrent change won (stale etag).
+    #[error("{0}")]
+    Aborted(String),
+    /// The request's deadline passed before the work was done.
+    #[error("deadline exceeded: the request took longer than its {0:?} budget")]
+    DeadlineExceeded(Duration),
+    /// Not built yet.
+    #[error("{0}")]
+    Unimplemented(String),
+    /// A bug or a crashed worker; details are logged, not sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// A bad field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ServiceError {
+        ServiceError::InvalidArgument {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The one mapping: gRPC code, HTTP status, and the code's name for JSON bodies.
+    pub fn codes(&self) -> (Code, StatusCode, &'static str) {
+        match self {
+            ServiceError::InvalidArgument { .. } => (
+                Code::InvalidArgument,
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+            ),
+            ServiceError::NotFound(_) => (Code::NotFound, StatusCode::NOT_FOUND, "NOT_FOUND"),
+            ServiceError::Unauthenticated(_) => (
+                Code::Unauthenticated,
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+            ),
+            ServiceError::FailedPrecondition(_) => (
+                Code::FailedPrecondition,
+                StatusCode::BAD_REQUEST,
+                "FAILED_PRECONDITION",
+            ),
+            ServiceError::TooLarge { .. } => (
+                Code::ResourceExhausted,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RESOURCE_EXHAUSTED",
+            ),
+            ServiceError::Aborted(_) => (Code::Aborted, StatusCode::CONFLICT, "ABORTED"),
+            ServiceError::DeadlineExceeded(_) => (
+                Code::DeadlineExceeded,
+                StatusCode::GATEWAY_TIMEOUT,
+                "DEADLINE_EXCEEDED",
+            ),
+            ServiceError::Unimplemented(_) => (
+                Code::Unimplemented,
+                StatusCode::NOT_IMPLEMENTED,
+                "UNIMPLEMENTED",
+            ),
+            ServiceError::Internal(_) => (
+                Code::Internal,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+            ),
+        }
+    }
+
+    /// The code's name, for logs.
+    pub fn code_name(&self) -> &'static str {
+        self.codes().2
+    }
+}
+
+impl From<ServiceError> for tonic::Status {
+    fn from(e: ServiceError) -> tonic::Status {
+        tonic::Status::new(e.codes().0, e.to_string())
+    }
+}
+
+impl IntoResponse for ServiceError {
+    fn into_response(self) -> Response {
+        let (_, status, code) = self.codes();
+        let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
+        let mut response = (status, axum::Json(body)).into_response();
+        if matches!(self, ServiceError::Unauthenticated(_)) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+impl From<TranslateError> for ServiceError {
+    fn from(e: TranslateError) -> ServiceError {
+        // Every `TranslateError` reads "field: message"; split it rather than match the
+        // variants so that new ones map without touching this layer.
+        let text = e.to_string();
+        match text.split_once(": ") {
+            Some((field, message)) => ServiceError::invalid(field, message),
+            None => ServiceError::invalid("request", text),
+        }
+    }
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(e: FieldError) -> ServiceError {
+        ServiceError::invalid(e.field, e.message)
+    }
+}
+
+impl From<ConceptError> for ServiceError {
+    fn from(e: ConceptError) -> ServiceError {
+        ServiceError::invalid(format!("concept.{}", e.field), e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_field_or_limit() {
+        let e = ServiceError::from(TranslateError::MinScore(2.0));
+        assert_eq!(e.codes().0, Code::InvalidArgument);
+        assert!(e.to_string().starts_with("min_score: must be"), "{e}");
+        let e = ServiceError::TooLarge {
+            field: "text".into(),
+            size: 10,
+            limit: 5,
+        };
+        assert_eq!(e.codes().1, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(e.to_string().contains("limit of 5 bytes"), "{e}");
+        let e = ServiceError::from(ConceptError {
+            field: "it.terms[1]".into(),
+            message: "empty term".into(),
+        });
+        assert_eq!(e.to_string(), "concept.it.terms[1]: empty term");
+    }
+}
