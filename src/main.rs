@@ -4,11 +4,14 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use broker::config::{self, Secret, ServiceConfig};
 use broker::glossary::{Glossary, GlossaryError};
+use broker::service::AppState;
 use broker::{Format, Matcher, Side, TranslateRequest};
 
 /// Translates jargon between IT and marketing.
@@ -41,11 +44,50 @@ struct GlossaryArg {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// Address to listen on.
+    /// Address to listen on (gRPC and HTTP/JSON share it).
     #[arg(long, env = "BROKER_ADDR", default_value = "127.0.0.1:50051")]
     addr: String,
     #[command(flatten)]
     glossary: GlossaryArg,
+    /// Token that admin RPCs (UpsertConcept, DeleteConcept) require as `Bearer <token>`;
+    /// without one they are refused.
+    #[arg(
+        long,
+        env = "BROKER_ADMIN_TOKEN",
+        value_name = "T",
+        hide_env_values = true,
+        conflicts_with = "admin_token_file"
+    )]
+    admin_token: Option<String>,
+    /// File holding the admin token (surrounding whitespace is ignored).
+    #[arg(long, env = "BROKER_ADMIN_TOKEN_FILE", value_name = "FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// Token that read RPCs and HTTP routes require as `Bearer <token>`; open when unset.
+    #[arg(
+        long,
+        env = "BROKER_READ_TOKEN",
+        value_name = "T",
+        hide_env_values = true
+    )]
+    read_token: Option<String>,
+    /// Largest text (or look-up term) accepted, in bytes.
+    #[arg(long, env = "BROKER_MAX_TEXT_BYTES", value_name = "N", default_value_t = config::DEFAULT_MAX_TEXT_BYTES)]
+    max_text_bytes: usize,
+    /// Longest a request (or one message of a stream) may take, e.g. 30s or 500ms; a shorter
+    /// grpc-timeout from the client wins.
+    #[arg(long, env = "BROKER_REQUEST_TIMEOUT", value_name = "DURATION", default_value = "30s", value_parser = config::parse_duration)]
+    request_timeout: Duration,
+    /// Requests served at once across all connections; more wait for a slot.
+    #[arg(
+        long,
+        env = "BROKER_MAX_CONCURRENT_REQUESTS",
+        value_name = "N",
+        default_value_t = 256
+    )]
+    max_concurrent_requests: usize,
+    /// On SIGTERM/Ctrl-C, how long requests in flight may take to finish.
+    #[arg(long, env = "BROKER_SHUTDOWN_GRACE", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
+    shutdown_grace: Duration,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -129,17 +171,82 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => {
-            let _ = load_glossary(args.glossary.glossary.as_deref())?;
-            bail!(
-                "serve: the service is not built yet (listening on {} was requested)",
-                args.addr
-            )
-        }
+        Command::Serve(args) => serve(args),
         Command::Translate(args) => translate(args),
         Command::Lookup(args) => lookup(args),
         Command::Glossary(GlossaryCommand::Check(args)) => check(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let admin_token = match (&args.admin_token, &args.admin_token_file) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --admin-token-file {}", path.display()))?
+                .trim()
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    let secret = |flag: &str, token: Option<String>| -> Result<Option<Secret>> {
+        token
+            .map(|t| Secret::new(t).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .transpose()
+    };
+    if args.max_text_bytes == 0 {
+        bail!("--max-text-bytes: must be at least 1");
+    }
+    let config = ServiceConfig {
+        admin_token: secret("--admin-token", admin_token)?,
+        read_token: secret("--read-token", args.read_token)?,
+        max_text_bytes: args.max_text_bytes,
+        request_timeout: args.request_timeout,
+        max_concurrent_requests: args.max_concurrent_requests.max(1),
+        shutdown_grace: args.shutdown_grace,
+    };
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let state = Arc::new(AppState::new(Matcher::new(Arc::new(glossary))));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        broker::service::serve(listener, state, config, shutdown_signal())
+            .await
+            .context("the server failed")
+    })?;
+    // Matching work cut off by the grace period must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received"),
+        () = terminate => tracing::info!("SIGTERM received"),
     }
 }
 

@@ -98,19 +98,75 @@ mod tests {
     #[test]
     fn table() {
         let code = |r: Result<(), ServiceError>| r.err().map(|e| e.codes().0);
-        let cases: &[(Option<&str>, Option<&str>, Access, Option<&str>, Option<Code>)] = &[
+        // (admin token, read token, access, authorization header, expected error code)
+        type Case = (
+            Option<&'static str>,
+            Option<&'static str>,
+            Access,
+            Option<&'static str>,
+            Option<Code>,
+        );
+        let cases: &[Case] = &[
             (None, None, Access::Read, None, None),
-            (None, None, Access::Admin, Some("Bearer x"), Some(Code::FailedPrecondition)),
-            (Some("adm"), None, Access::Admin, None, Some(Code::Unauthenticated)),
+            (
+                None,
+                None,
+                Access::Admin,
+                Some("Bearer x"),
+                Some(Code::FailedPrecondition),
+            ),
+            (
+                Some("adm"),
+                None,
+                Access::Admin,
+                None,
+                Some(Code::Unauthenticated),
+            ),
             (Some("adm"), None, Access::Admin, Some("Bearer adm"), None),
             (Some("adm"), None, Access::Admin, Some("bearer  adm "), None),
-            (Some("adm"), None, Access::Admin, Some("Bearer ad"), Some(Code::Unauthenticated)),
-            (Some("adm"), None, Access::Admin, Some("Basic adm"), Some(Code::Unauthenticated)),
-            (Some("adm"), None, Access::Admin, Some("Bearer"), Some(Code::Unauthenticated)),
-            (Some("adm"), None, Access::Admin, Some("Bearer "), Some(Code::Unauthenticated)),
-            (None, Some("rd"), Access::Read, None, Some(Code::Unauthenticated)),
+            (
+                Some("adm"),
+                None,
+                Access::Admin,
+                Some("Bearer ad"),
+                Some(Code::Unauthenticated),
+            ),
+            (
+                Some("adm"),
+                None,
+                Access::Admin,
+                Some("Basic adm"),
+                Some(Code::Unauthenticated),
+            ),
+            (
+                Some("adm"),
+                None,
+                Access::Admin,
+                Some("Bearer"),
+                Some(Code::Unauthenticated),
+            ),
+            (
+                Some("adm"),
+                None,
+                Access::Admin,
+                Some("Bearer "),
+                Some(Code::Unauthenticated),
+            ),
+            (
+                None,
+                Some("rd"),
+                Access::Read,
+                None,
+                Some(Code::Unauthenticated),
+            ),
             (None, Some("rd"), Access::Read, Some("Bearer rd"), None),
-            (Some("adm"), Some("rd"), Access::Read, Some("Bearer adm"), Some(Code::Unauthenticated)),
+            (
+                Some("adm"),
+                Some("rd"),
+                Access::Read,
+                Some("Bearer adm"),
+                Some(Code::Unauthenticated),
+            ),
         ];
         for (i, (admin, read, access, header, want)) in cases.iter().enumerate() {
             let got = code(check(
@@ -118,7 +174,10 @@ mod tests {
                 *access,
                 header.map(str::as_bytes),
             ));
-            assert_eq!(got, *want, "case {i}: {admin:?} {read:?} {access:?} {header:?}");
+            assert_eq!(
+                got, *want,
+                "case {i}: {admin:?} {read:?} {access:?} {header:?}"
+            );
         }
     }
 }

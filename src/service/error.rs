@@ -35,16 +35,9 @@ pub enum ServiceError {
     /// The server is not set up for this request (e.g. no admin token configured).
     #[error("{0}")]
     FailedPrecondition(String),
-    /// A field is larger than a configured limit.
-    #[error("{field}: {size} bytes is over the limit of {limit} bytes (--max-text-bytes)")]
-    TooLarge {
-        /// The field.
-        field: String,
-        /// Its size in bytes.
-        size: usize,
-        /// The limit in bytes.
-        limit: usize,
-    },
+    /// A field is larger than a configured limit; the message names both.
+    #[error("{0}")]
+    TooLarge(String),
     /// A concurrent change won (stale etag).
     #[error("{0}")]
     Aborted(String),
@@ -54,6 +47,9 @@ pub enum ServiceError {
     /// Not built yet.
     #[error("{0}")]
     Unimplemented(String),
+    /// An HTTP route called with the wrong method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// A bug or a crashed worker; details are logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -87,7 +83,7 @@ impl ServiceError {
                 StatusCode::BAD_REQUEST,
                 "FAILED_PRECONDITION",
             ),
-            ServiceError::TooLarge { .. } => (
+            ServiceError::TooLarge(_) => (
                 Code::ResourceExhausted,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "RESOURCE_EXHAUSTED",
@@ -103,12 +99,24 @@ impl ServiceError {
                 StatusCode::NOT_IMPLEMENTED,
                 "UNIMPLEMENTED",
             ),
+            ServiceError::MethodNotAllowed(_) => (
+                Code::Unimplemented,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "UNIMPLEMENTED",
+            ),
             ServiceError::Internal(_) => (
                 Code::Internal,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
             ),
         }
+    }
+
+    /// `field` is `size` bytes long, over the `--max-text-bytes` limit.
+    pub fn too_large(field: &str, size: usize, limit: usize) -> ServiceError {
+        ServiceError::TooLarge(format!(
+            "{field}: {size} bytes is over the limit of {limit} bytes (--max-text-bytes)"
+        ))
     }
 
     /// The code's name, for logs.
@@ -171,11 +179,7 @@ mod tests {
         let e = ServiceError::from(TranslateError::MinScore(2.0));
         assert_eq!(e.codes().0, Code::InvalidArgument);
         assert!(e.to_string().starts_with("min_score: must be"), "{e}");
-        let e = ServiceError::TooLarge {
-            field: "text".into(),
-            size: 10,
-            limit: 5,
-        };
+        let e = ServiceError::too_large("text", 10, 5);
         assert_eq!(e.codes().1, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(e.to_string().contains("limit of 5 bytes"), "{e}");
         let e = ServiceError::from(ConceptError {

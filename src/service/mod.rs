@@ -1,4 +1,280 @@
-//! The network service: gRPC and HTTP/JSON on one port.
+//! The network service: gRPC and HTTP/JSON on one port (SPEC §5, §6).
+//!
+//! [`serve`] takes a bound listener, the shared [`AppState`], a [`ServiceConfig`] and a
+//! shutdown future, and serves until the future completes. One port carries:
+//! - `broker.v1.Broker` ([`grpc`]), `grpc.health.v1.Health` and server reflection v1 and
+//!   v1alpha, over HTTP/2 (h2c);
+//! - the HTTP/JSON routes of [`http`], over HTTP/1.1 or HTTP/2.
+//!
+//! Tonic's services are turned into an axum router, the HTTP routes are added to it, and
+//! `axum::serve` (hyper-util's auto builder: HTTP/1.1 and h2c on one listener) runs it. Every
+//! request is stamped with its arrival time (for deadlines) and passes a global concurrency
+//! limit. The core (glossary, matcher, render, translate) knows nothing of this module.
+//!
+//! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
+//! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
+//! [`error`] (the one error mapping), [`access_log`].
+
+pub mod access_log;
+pub mod auth;
+pub mod convert;
+pub mod deadline;
+pub mod error;
+pub mod grpc;
+pub mod http;
+pub mod paging;
+pub mod state;
+
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tonic_health::ServingStatus;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::util::MapRequestLayer;
+
+use self::auth::Access;
+use self::deadline::Deadline;
+pub use self::error::ServiceError;
+pub use self::state::{AppState, Snapshot};
+use crate::config::ServiceConfig;
+use crate::glossary::{Concept, Side};
+use crate::matcher::{Hit, Suggestion};
+use crate::translate::{translate, TranslateRequest, TranslateResponse};
+
+/// The generated gRPC code of `proto/broker/v1/broker.proto`, and its descriptor set.
 pub mod pb {
+    #![allow(missing_docs, clippy::all)]
     tonic::include_proto!("broker.v1");
+
+    /// The encoded `FileDescriptorSet` of the proto (with its imports), for reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/broker_descriptor.bin"));
+}
+
+/// Look-ups return this many concepts when the request says 0.
+pub const DEFAULT_LOOKUP_LIMIT: usize = 5;
+/// Suggestions returned when the request says 0.
+pub const DEFAULT_SUGGEST_LIMIT: usize = 10;
+/// The most look-up hits or suggestions one request can get.
+pub const MAX_RESULTS: usize = 100;
+
+/// What every handler shares: the glossary being served and the settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    pub(crate) app: Arc<AppState>,
+    pub(crate) config: Arc<ServiceConfig>,
+}
+
+impl Context {
+    /// Checks the bearer token for `access`.
+    pub(crate) fn authorize(
+        &self,
+        access: Access,
+        authorization: Option<&[u8]>,
+    ) -> Result<(), ServiceError> {
+        auth::check(&self.config, access, authorization)
+    }
+
+    /// Refuses a field over `--max-text-bytes`.
+    pub(crate) fn check_size(&self, field: &str, len: usize) -> Result<(), ServiceError> {
+        let limit = self.config.max_text_bytes;
+        if len > limit {
+            return Err(ServiceError::too_large(field, len, limit));
+        }
+        Ok(())
+    }
+
+    /// Translates one text on the current glossary, within `deadline`.
+    pub(crate) async fn translate(
+        &self,
+        req: TranslateRequest,
+        deadline: Deadline,
+    ) -> Result<TranslateResponse, ServiceError> {
+        self.check_size("text", req.text.len())?;
+        // Validate before taking a worker.
+        req.match_options()?;
+        let snapshot = self.app.current();
+        Ok(deadline
+            .run(move || translate(&snapshot.matcher, &req))
+            .await??)
+    }
+
+    /// The concepts `term` may mean, best first, with the snapshot that holds them.
+    pub(crate) async fn lookup(
+        &self,
+        term: String,
+        audience: Option<Side>,
+        limit: usize,
+        deadline: Deadline,
+    ) -> Result<(Arc<Snapshot>, Vec<Hit>), ServiceError> {
+        if term.trim().is_empty() {
+            return Err(ServiceError::invalid("term", "is required"));
+        }
+        self.check_size("term", term.len())?;
+        let limit = clamp(limit, DEFAULT_LOOKUP_LIMIT);
+        let snapshot = self.app.current();
+        let worker = snapshot.clone();
+        let hits = deadline
+            .run(move || worker.matcher.lookup(&term, audience, limit))
+            .await?;
+        Ok((snapshot, hits))
+    }
+
+    /// Terms that start with `prefix`.
+    pub(crate) async fn suggest(
+        &self,
+        prefix: String,
+        side: Option<Side>,
+        limit: usize,
+        deadline: Deadline,
+    ) -> Result<Vec<Suggestion>, ServiceError> {
+        if prefix.trim().is_empty() {
+            return Err(ServiceError::invalid("prefix", "is required"));
+        }
+        self.check_size("prefix", prefix.len())?;
+        let limit = clamp(limit, DEFAULT_SUGGEST_LIMIT);
+        let snapshot = self.app.current();
+        deadline
+            .run(move || snapshot.matcher.suggest(&prefix, side, limit))
+            .await
+    }
+
+    /// The concept `id` of `snapshot`.
+    pub(crate) fn concept<'s>(
+        &self,
+        snapshot: &'s Snapshot,
+        id: &str,
+    ) -> Result<&'s Concept, ServiceError> {
+        if id.is_empty() {
+            return Err(ServiceError::invalid("id", "is required"));
+        }
+        snapshot
+            .matcher
+            .glossary()
+            .get(id)
+            .ok_or_else(|| ServiceError::NotFound(format!("no concept with id '{id}'")))
+    }
+}
+
+fn clamp(limit: usize, default: usize) -> usize {
+    match limit {
+        0 => default,
+        n => n.min(MAX_RESULTS),
+    }
+}
+
+/// The largest gRPC message accepted: room for a text at the limit plus the other fields.
+/// Texts between `max_text_bytes` and this get `RESOURCE_EXHAUSTED` from the handler, which
+/// names the limit; beyond it tonic refuses the message itself.
+fn decode_limit(max_text_bytes: usize) -> usize {
+    max_text_bytes
+        .saturating_mul(2)
+        .saturating_add(64 * 1024)
+        .max(4 * 1024 * 1024)
+}
+
+/// Serves gRPC and HTTP/JSON on `listener` until `shutdown` completes.
+///
+/// On shutdown the health status turns `NOT_SERVING`, the listener is closed, and requests
+/// in flight may finish for up to `config.shutdown_grace`; then this returns `Ok(())`.
+///
+/// # Errors
+/// When the listener's address cannot be read or the reflection service cannot be built
+/// from the embedded descriptor sets.
+pub async fn serve<F>(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    config: ServiceConfig,
+    shutdown: F,
+) -> io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let addr = listener.local_addr()?;
+    let grace = config.shutdown_grace;
+    let ctx = Context {
+        app: state,
+        config: Arc::new(config),
+    };
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<pb::broker_server::BrokerServer<grpc::BrokerService>>()
+        .await;
+    let app = router(ctx.clone(), health_service)?;
+
+    let snapshot = ctx.app.current();
+    let glossary = snapshot.matcher.glossary();
+    tracing::info!(
+        %addr,
+        glossary = %glossary.source(),
+        version = glossary.version(),
+        concepts = glossary.concepts().len(),
+        "broker listening (gRPC and HTTP/JSON)"
+    );
+    drop(snapshot);
+
+    let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!(grace = ?grace, "shutting down: closing the listener, finishing requests in flight");
+        health
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+        health
+            .set_not_serving::<pb::broker_server::BrokerServer<grpc::BrokerService>>()
+            .await;
+        let _ = fired_tx.send(());
+    };
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(signal)
+        .into_future();
+    let grace_over = async move {
+        match fired_rx.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = server => {
+            result?;
+            tracing::info!("stopped: every request finished");
+        }
+        () = grace_over => {
+            tracing::warn!(grace = ?grace, "stopped: requests still in flight after the grace period were cut");
+        }
+    }
+    Ok(())
+}
+
+/// All services and routes of the port.
+fn router(
+    ctx: Context,
+    health: tonic_health::pb::health_server::HealthServer<
+        impl tonic_health::pb::health_server::Health,
+    >,
+) -> io::Result<axum::Router> {
+    let broker = pb::broker_server::BrokerServer::new(grpc::BrokerService::new(ctx.clone()))
+        .max_decoding_message_size(decode_limit(ctx.config.max_text_bytes));
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1().map_err(io::Error::other)?;
+    let reflection_v1alpha = reflection().build_v1alpha().map_err(io::Error::other)?;
+    let grpc = tonic::service::Routes::new(broker)
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .into_axum_router();
+    Ok(grpc
+        .merge(http::routes(ctx.clone()))
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .fallback(http::fallback)
+        .layer(GlobalConcurrencyLimitLayer::new(
+            ctx.config.max_concurrent_requests.max(1),
+        ))
+        .layer(MapRequestLayer::new(deadline::stamp::<axum::body::Body>)))
 }
