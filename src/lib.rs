@@ -10,8 +10,12 @@
 //! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
 //! - [`translate`]: the use case that ties matching and rendering together.
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
+//! - [`service`]: the network edge: gRPC handlers, HTTP/JSON routes, proto ⇄ core conversion,
+//!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
+//! - [`config`]: the service's settings (limits, timeouts, tokens), filled by `broker serve`.
 //!
-//! The core (glossary, matcher, render, translate) knows no wire format.
+//! The core (glossary, matcher, render, translate) knows no wire format: it never imports
+//! `service`, tonic, prost or axum types.
 
 pub mod config;
 pub mod glossary;

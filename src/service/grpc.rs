@@ -1,7 +1,7 @@
 //! The `broker.v1.Broker` gRPC handlers.
 //!
 //! [`BrokerService`] implements the generated trait: each handler authorises, converts the
-//! request with [`super::convert`], calls the shared [`Context`], converts the answer back,
+//! request with [`super::convert`], calls the shared `Context`, converts the answer back,
 //! and writes one access-log line. Errors are [`ServiceError`]s until the last moment, when
 //! they become a `tonic::Status` through the one mapping in [`super::error`].
 
