@@ -29,10 +29,10 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The directory of the test glossary.
 pub fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/glossary")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/service")
 }
 
-/// The test glossary (10 concepts, see `tests/fixtures/glossary`).
+/// The test glossary (10 concepts, see `tests/fixtures/service`).
 pub fn fixture_glossary() -> Glossary {
     Glossary::load_dir(&fixture_dir()).expect("the fixture glossary loads")
 }
