@@ -173,6 +173,7 @@ fn check(
     toks: &Tokens,
     raw: Raw,
     opts: &MatchOptions,
+    any_case: bool,
 ) -> Option<Candidate> {
     let term: &TermInfo = &ix.terms[raw.term as usize];
     let start = toks.list[raw.first].start;
@@ -188,7 +189,7 @@ fn check(
     if score + 1e-6 < opts.min_score {
         return None;
     }
-    if let Some(want) = &term.case_form {
+    if let Some(want) = term.case_form.as_ref().filter(|_| !any_case) {
         let parts = || {
             (raw.first..=raw.last).map(|k| {
                 let t = toks.list[k];
@@ -233,11 +234,14 @@ fn check(
 }
 
 /// All checked candidates in `text`, unordered.
+///
+/// `any_case` lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
 pub(crate) fn candidates(
     ix: &Index,
     text: &str,
     toks: &Tokens,
     opts: &MatchOptions,
+    any_case: bool,
 ) -> Vec<Candidate> {
     let steps = steps(ix, toks, opts);
     let mut w = Walk {
@@ -246,14 +250,14 @@ pub(crate) fn candidates(
         steps: &steps,
         out: Vec::new(),
     };
-    for i in 0..toks.len() {
-        if !steps[i].is_empty() {
+    for (i, st) in steps.iter().enumerate() {
+        if !st.is_empty() {
             w.walk(0, i, i, 0);
         }
     }
     w.out
         .into_iter()
-        .filter_map(|raw| check(ix, text, toks, raw, opts))
+        .filter_map(|raw| check(ix, text, toks, raw, opts, any_case))
         .collect()
 }
 
@@ -269,10 +273,16 @@ struct Group {
 }
 
 /// Finds every mention in `text`.
-pub(crate) fn find(ix: &Index, g: &Glossary, text: &str, opts: &MatchOptions) -> Vec<Annotation> {
+pub(crate) fn find(
+    ix: &Index,
+    g: &Glossary,
+    text: &str,
+    opts: &MatchOptions,
+    any_case: bool,
+) -> Vec<Annotation> {
     let ex = excluded(text, opts.input);
     let toks = tokenize(text, &ex);
-    let mut cands = candidates(ix, text, &toks, opts);
+    let mut cands = candidates(ix, text, &toks, opts, any_case);
     if cands.is_empty() {
         return Vec::new();
     }

@@ -32,11 +32,10 @@ fn markdown(text: &str) -> Vec<Range<usize>> {
         match event {
             Event::Start(Tag::CodeBlock(_)) => code += 1,
             Event::End(TagEnd::CodeBlock) => code = code.saturating_sub(1),
-            Event::Start(Tag::Link { link_type, .. })
-                if matches!(link_type, LinkType::Autolink | LinkType::Email) =>
-            {
-                opaque += 1
-            }
+            Event::Start(Tag::Link {
+                link_type: LinkType::Autolink | LinkType::Email,
+                ..
+            }) => opaque += 1,
             Event::Start(Tag::Image { .. }) | Event::Start(Tag::MetadataBlock(_)) => opaque += 1,
             Event::End(TagEnd::Image) | Event::End(TagEnd::MetadataBlock(_)) => {
                 opaque = opaque.saturating_sub(1)

@@ -174,7 +174,7 @@ impl Matcher {
 
     /// Every mention in `text`, in order, non-overlapping.
     pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Annotation> {
-        find::find(&self.index, &self.glossary, text, opts)
+        find::find(&self.index, &self.glossary, text, opts, false)
     }
 
     /// Concepts whose terms match `query` (exactly, normalised or fuzzily), best first.
@@ -216,7 +216,7 @@ impl Matcher {
                 min_score: 0.6,
                 ..MatchOptions::default()
             };
-            for a in self.find(query, &opts) {
+            for a in find::find(&self.index, &self.glossary, query, &opts, true) {
                 if let Some(&t) = ix
                     .by_key_text
                     .get(fold_phrase(&a.term).as_str())

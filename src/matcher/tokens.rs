@@ -149,7 +149,8 @@ mod tests {
 
     #[test]
     fn exclusions_break() {
-        let t = tokenize("a `b` c", &[2..5]);
+        let excluded = [Range { start: 2, end: 5 }];
+        let t = tokenize("a `b` c", &excluded);
         assert_eq!(t.len(), 2);
         assert_eq!(t.list[1].gap, Gap::Break);
     }
