@@ -16,8 +16,11 @@ fn matcher() -> Matcher {
 
 use MatchKind::{Exact as E, Fuzzy as F, Normalized as N};
 
-/// `(text, expected mentions as (span, concept, kind))` with default options.
-const PLAIN: &[(&str, &[(&str, &str, MatchKind)])] = &[
+/// Expected mentions: `(span as written, concept id, kind)`.
+type Want = &'static [(&'static str, &'static str, MatchKind)];
+
+/// `(text, expected mentions)` with default options.
+const PLAIN: &[(&str, Want)] = &[
     // Exact and normalised forms.
     ("Our latency is high.", &[("latency", "latency", E)]),
     ("Latency is high.", &[("Latency", "latency", N)]),
