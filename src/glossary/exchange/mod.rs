@@ -210,6 +210,25 @@ pub enum ImportError {
     Encoding(String),
 }
 
+impl ImportError {
+    /// One message per problem, each prefixed with `file` the way compilers do
+    /// (`terms.tbx:12:5: …`, `terms.csv: row 3, column 'side': …`).
+    pub fn messages(&self, file: &str) -> Vec<String> {
+        let located = |p: &Problem| match p.location {
+            Location::Text { .. } => format!("{file}:{p}"),
+            Location::Row { .. } => format!("{file}: {p}"),
+        };
+        match self {
+            ImportError::Tbx(tbx::TbxError::Invalid(ps))
+            | ImportError::Csv(csv::CsvError::Invalid(ps)) => ps.iter().map(located).collect(),
+            ImportError::Tbx(e @ (tbx::TbxError::Xml { .. } | tbx::TbxError::NotTbx { .. })) => {
+                vec![format!("{file}:{e}")]
+            }
+            other => vec![format!("{file}: {other}")],
+        }
+    }
+}
+
 /// Reads an exchange file's bytes into concepts.
 ///
 /// UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark (which some
@@ -297,22 +316,23 @@ pub fn import_into_dir(
     if concepts.is_empty() {
         return Err(IntoDirError::Empty);
     }
-    std::fs::create_dir_all(dir).map_err(|source| IntoDirError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let target = dir.join(file_name);
     if !force && target.exists() {
         return Err(WriteError::Exists(target).into());
     }
     let text = to_toml_with_header(concepts, header);
-    let mut files = super::read_dir_files(dir).map_err(|e| match e {
-        GlossaryError::Io { path, source } => IntoDirError::Io { path, source },
-        other => IntoDirError::Io {
-            path: dir.to_path_buf(),
-            source: std::io::Error::other(other.to_string()),
-        },
-    })?;
+    // A directory that does not exist yet is created only once the import is known good.
+    let mut files = if dir.exists() {
+        super::read_dir_files(dir).map_err(|e| match e {
+            GlossaryError::Io { path, source } => IntoDirError::Io { path, source },
+            other => IntoDirError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })?
+    } else {
+        Vec::new()
+    };
     files.retain(|(p, _)| p.file_name() != target.file_name());
     files.push((target.clone(), text.clone()));
     files.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
@@ -331,6 +351,10 @@ pub fn import_into_dir(
             )]))
         }
     };
+    std::fs::create_dir_all(dir).map_err(|source| IntoDirError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     write_file_atomically(&target, text.as_bytes(), force)?;
     Ok((target, glossary))
 }

@@ -195,6 +195,13 @@ pub fn import(text: &str, langs: &LangMap) -> Result<Import, TbxError> {
         concepts: Vec::new(),
     };
     im.root(&root);
+    // Reported in file order, whichever pass found them.
+    let key = |p: &Problem| match p.location {
+        Location::Text { line, column } => (line, column),
+        Location::Row { row, .. } => (row, 0),
+    };
+    im.warnings.sort_by_key(key);
+    im.errors.sort_by_key(key);
     if im.errors.is_empty() {
         Ok(Import {
             concepts: im.concepts,
@@ -691,7 +698,7 @@ impl Importer<'_> {
             match child.name.as_str() {
                 "termGrp" => self.term_container(child, entry, t, definitions),
                 "term" if t.term.is_none() => t.term = Some((child.text(), self.at(child))),
-                "termNote" => self.term_note(child, entry, t),
+                "termNote" => self.term_note(child, entry, t, &node.qname),
                 "descrip" | "descripGrp" => {
                     for d in self.descrips(child, entry) {
                         if d.attr("type") == Some("definition") {
@@ -706,7 +713,7 @@ impl Importer<'_> {
         }
     }
 
-    fn term_note(&mut self, n: &Node, entry: Option<&str>, t: &mut TermAcc) {
+    fn term_note(&mut self, n: &Node, entry: Option<&str>, t: &mut TermAcc, inside: &str) {
         let value = n.text();
         let value = value.trim();
         match n.attr("type") {
@@ -732,7 +739,7 @@ impl Importer<'_> {
                     ),
                 }
             }
-            _ => self.unsupported(n, entry, "term"),
+            _ => self.unsupported(n, entry, inside),
         }
     }
 }
