@@ -155,12 +155,26 @@ fn bool_str(b: bool) -> &'static str {
 }
 
 /// `<name attrs…>text</name>`, the text escaped by quick-xml.
+///
+/// Control characters other than tab and line breaks cannot appear in XML 1.0 at all, not
+/// even escaped; they are refused rather than written into a file no parser accepts.
 fn text_element<W: Write>(
     w: &mut Writer<W>,
     name: &str,
     attrs: &[(&str, &str)],
     text: &str,
 ) -> io::Result<()> {
+    if let Some(c) = text.chars().find(|&c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    }) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "<{name}>: character U+{:04X} in {text:?} cannot be written in XML",
+                c as u32
+            ),
+        ));
+    }
     w.create_element(name)
         .with_attributes(attrs.iter().copied())
         .write_text_content(BytesText::new(text))?;
@@ -273,6 +287,10 @@ impl Node {
     }
 }
 
+/// TBX needs about eight levels; the limit keeps hostile files from exhausting the stack
+/// (the tree is walked and dropped recursively).
+const MAX_DEPTH: usize = 64;
+
 fn parse(text: &str, lines: &LineIndex) -> Result<Node, TbxError> {
     let mut reader = Reader::from_str(text);
     let xml_err = |offset: u64, message: String| TbxError::Xml {
@@ -288,6 +306,12 @@ fn parse(text: &str, lines: &LineIndex) -> Result<Node, TbxError> {
             .map_err(|e| xml_err(reader.error_position(), e.to_string()))?;
         let finished = match event {
             Event::Start(e) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(xml_err(
+                        pos,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
                 stack.push(node(&e, pos, &xml_err)?);
                 None
             }
@@ -791,6 +815,23 @@ mod tests {
             "{xml}"
         );
         assert_eq!(import(&xml, &LangMap::default()).unwrap().concepts, vec![c]);
+    }
+
+    #[test]
+    fn hostile_input_is_refused_not_crashed_on() {
+        let deep = "<a>".repeat(100_000);
+        let err = import(&deep, &LangMap::default()).unwrap_err();
+        assert!(err.to_string().contains("nested deeper than 64"), "{err}");
+        let c = Concept {
+            id: "a".into(),
+            it: Some(SideEntry {
+                terms: vec!["bell\u{7}".into()],
+                definition: "d".into(),
+            }),
+            ..Concept::default()
+        };
+        let err = export(Vec::new(), &[c], "x").unwrap_err();
+        assert!(err.to_string().contains("U+0007"), "{err}");
     }
 
     #[test]
