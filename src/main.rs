@@ -433,7 +433,10 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         Some(&header),
         args.force,
     ) {
-        Ok((path, _)) => {
+        Ok((path, glossary)) => {
+            for w in glossary.warnings() {
+                eprintln!("warning: {w}");
+            }
             eprintln!(
                 "imported {} concepts into {} ({} warnings)",
                 imported.concepts.len(),

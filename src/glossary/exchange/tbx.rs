@@ -817,6 +817,61 @@ mod tests {
         assert_eq!(import(&xml, &LangMap::default()).unwrap().concepts, vec![c]);
     }
 
+    fn wrap(entries: &str) -> String {
+        format!("<martif type=\"TBX\"><text><body>{entries}</body></text></martif>")
+    }
+
+    #[test]
+    fn mapping_corners() {
+        // Entry-level definition serves both sides; inline markup inside <term> is kept as
+        // text; no id → from the preferred term; a clashing id gets a suffix.
+        let xml = wrap(
+            r#"<termEntry>
+                 <descrip type="definition">Shared.</descrip>
+                 <langSet xml:lang="en-x-it"><tig><term>Click <hi>Rate</hi></term></tig></langSet>
+                 <langSet xml:lang="en-x-marketing"><tig><term>CTR</term></tig></langSet>
+               </termEntry>
+               <termEntry id="click-rate">
+                 <langSet xml:lang="en-x-it"><descrip type="definition">D.</descrip>
+                   <tig><term>x</term><termNote type="x-broker-fuzzy">maybe</termNote></tig>
+                 </langSet>
+               </termEntry>"#,
+        );
+        let im = import(&xml, &LangMap::default()).unwrap();
+        let ids = im
+            .concepts
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(ids, ["click-rate", "click-rate-2"]);
+        let c = &im.concepts[0];
+        assert_eq!(c.terms(Side::It)[0].text, "Click Rate");
+        assert_eq!(c.marketing.as_ref().unwrap().definition, "Shared.");
+        assert_eq!(c.it.as_ref().unwrap().definition, "Shared.");
+        let messages = im
+            .warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(
+            messages,
+            [
+                "entry-level definition used for the sides without a definition of their own",
+                "id already used; imported as 'click-rate-2'",
+                "<termNote type=\"x-broker-fuzzy\"> must be 'true' or 'false', not 'maybe'; left out",
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_terms_are_errors_with_positions() {
+        let xml = wrap(
+            "<termEntry id=\"a\">\n<langSet xml:lang=\"en-x-it\"><descrip type=\"definition\">D</descrip>\n<tig><term>ok</term></tig><tig><term> </term></tig></langSet></termEntry>",
+        );
+        let err = import(&xml, &LangMap::default()).unwrap_err();
+        assert_eq!(err.to_string(), "3:32: entry 'a': it.terms[1]: empty term");
+    }
+
     #[test]
     fn hostile_input_is_refused_not_crashed_on() {
         let deep = "<a>".repeat(100_000);
