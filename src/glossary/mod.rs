@@ -5,8 +5,10 @@
 //! Loading reports every problem with `file:line`; a glossary that loads is valid, so later
 //! layers never re-check it.
 
+pub mod exchange;
 mod load;
 mod model;
+pub mod write;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
