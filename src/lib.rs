@@ -9,6 +9,7 @@
 //! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
 //! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
 //! - [`translate`]: the use case that ties matching and rendering together.
+//! - [`store`]: durable edits of a glossary directory (atomic, comment-preserving).
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format.
@@ -17,6 +18,7 @@ pub mod glossary;
 pub mod json;
 pub mod matcher;
 pub mod render;
+pub mod store;
 pub mod translate;
 
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
