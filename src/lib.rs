@@ -9,6 +9,7 @@
 //! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
 //! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
 //! - [`translate`]: the use case that ties matching and rendering together.
+//! - [`reload`]: watching the glossary directory (and SIGHUP) and swapping valid changes in.
 //! - [`store`]: durable edits of a glossary directory (atomic, comment-preserving).
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //!
@@ -17,6 +18,7 @@
 pub mod glossary;
 pub mod json;
 pub mod matcher;
+pub mod reload;
 pub mod render;
 pub mod store;
 pub mod translate;
