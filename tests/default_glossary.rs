@@ -80,7 +80,7 @@ fn acronyms_are_written_in_capitals() {
 }
 
 #[test]
-#[ignore = "needs the matcher"]
+
 fn every_concept_is_found_by_its_preferred_terms() {
     let glossary = Arc::new(Glossary::embedded());
     let matcher = Matcher::new(glossary.clone());

@@ -458,8 +458,11 @@ fn import_validates_the_whole_directory() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
+    let first = &Glossary::embedded().concepts()[0].id;
     assert!(
-        err.contains("default.toml:4: duplicate id 'latency' (first defined at"),
+        err.contains(&format!(
+            "default.toml:4: duplicate id '{first}' (first defined at"
+        )),
         "{err}"
     );
     let names = std::fs::read_dir(&dir)
