@@ -458,7 +458,7 @@ fn import_validates_the_whole_directory() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    let first = &Glossary::embedded().concepts()[0].id;
+    let first = Glossary::embedded().concepts()[0].id.clone();
     assert!(
         err.contains(&format!(
             "default.toml:4: duplicate id '{first}' (first defined at"
