@@ -27,6 +27,12 @@ fn field_error(field: &str, message: impl Into<String>) -> FieldError {
     }
 }
 
+/// A score as JSON: the f32 rounded to 6 decimals, so it prints as `0.928571` rather than
+/// the f64 widening `0.9285714030265808`.
+pub fn score(s: f32) -> f64 {
+    (f64::from(s) * 1e6).round() / 1e6
+}
+
 /// One annotation as JSON.
 pub fn annotation(a: &Annotation) -> Value {
     json!({
@@ -41,7 +47,7 @@ pub fn annotation(a: &Annotation) -> Value {
         "side": a.side.as_str(),
         "term": a.term,
         "match": a.kind.as_str(),
-        "score": a.score,
+        "score": score(a.score),
         "equivalents": a.equivalents,
         "definition": a.definition,
         "alternatives": a.alternatives,

@@ -9,6 +9,8 @@
 //! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
 //! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
 //! - [`translate`]: the use case that ties matching and rendering together.
+//! - [`reload`]: watching the glossary directory (and SIGHUP) and swapping valid changes in.
+//! - [`store`]: durable edits of a glossary directory (atomic, comment-preserving).
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //! - [`service`]: the network edge: gRPC handlers, HTTP/JSON routes, proto ⇄ core conversion,
 //!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
@@ -21,8 +23,10 @@ pub mod config;
 pub mod glossary;
 pub mod json;
 pub mod matcher;
+pub mod reload;
 pub mod render;
 pub mod service;
+pub mod store;
 pub mod translate;
 
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};

@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use broker::config::{self, Secret, ServiceConfig};
+use broker::glossary::exchange::{self, IntoDirError, LangMap};
 use broker::glossary::{Glossary, GlossaryError};
 use broker::service::AppState;
 use broker::{Format, Matcher, Side, TranslateRequest};
@@ -149,6 +150,59 @@ enum GlossaryCommand {
     Check(GlossaryArg),
     /// Count concepts, terms and false friends.
     Stats(GlossaryArg),
+    /// Write the glossary as TBX-Basic or CSV (see docs/exchange.md).
+    Export(ExportArgs),
+    /// Read a TBX or CSV file into a glossary directory as TOML (see docs/exchange.md).
+    Import(ImportArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExchangeFormat {
+    Tbx,
+    Csv,
+}
+
+impl From<ExchangeFormat> for exchange::Format {
+    fn from(f: ExchangeFormat) -> exchange::Format {
+        match f {
+            ExchangeFormat::Tbx => exchange::Format::Tbx,
+            ExchangeFormat::Csv => exchange::Format::Csv,
+        }
+    }
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The exchange format.
+    #[arg(long, value_enum)]
+    to: ExchangeFormat,
+    /// File to write (replaced atomically); standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    glossary: GlossaryArg,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The TBX (.tbx, .xml) or CSV (.csv) file to import.
+    file: PathBuf,
+    /// Glossary directory to write the imported concepts into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    into: PathBuf,
+    /// The file's format, when its extension does not tell.
+    #[arg(long, value_enum)]
+    from: Option<ExchangeFormat>,
+    /// Replace an existing glossary file of the same name.
+    #[arg(long)]
+    force: bool,
+    /// TBX language tag whose sections hold IT terms (repeatable; en-x-it always does).
+    #[arg(long, value_name = "LANG")]
+    it_lang: Vec<String>,
+    /// TBX language tag whose sections hold marketing terms (repeatable; en-x-marketing
+    /// always does).
+    #[arg(long, value_name = "LANG")]
+    marketing_lang: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -176,6 +230,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lookup(args) => lookup(args),
         Command::Glossary(GlossaryCommand::Check(args)) => check(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
+        Command::Glossary(GlossaryCommand::Export(args)) => export(args),
+        Command::Glossary(GlossaryCommand::Import(args)) => import(args),
     }
 }
 
@@ -406,4 +462,107 @@ fn stats(dir: Option<&Path>) -> Result<ExitCode> {
     println!("marketing_terms {}", s.marketing_terms);
     println!("false_friends   {}", s.false_friends);
     Ok(ExitCode::SUCCESS)
+}
+
+fn export(args: ExportArgs) -> Result<ExitCode> {
+    let g = load_glossary(args.glossary.glossary.as_deref())?;
+    let mut buf = Vec::new();
+    match args.to {
+        ExchangeFormat::Tbx => {
+            let description = format!(
+                "Exported by broker {} from the {} glossary (version {}).",
+                env!("CARGO_PKG_VERSION"),
+                g.source(),
+                g.version()
+            );
+            exchange::tbx::export(&mut buf, g.concepts(), &description)?;
+        }
+        ExchangeFormat::Csv => exchange::csv::export(&mut buf, g.concepts())?,
+    }
+    match args.output {
+        Some(path) => {
+            broker::glossary::write::write_file_atomically(&path, &buf, true)?;
+            eprintln!(
+                "exported {} concepts to {}",
+                g.concepts().len(),
+                path.display()
+            );
+        }
+        None => std::io::stdout().lock().write_all(&buf)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    let shown = args.file.display().to_string();
+    let format = match args.from {
+        Some(f) => f.into(),
+        None => exchange::Format::from_path(&args.file).with_context(|| {
+            format!("{shown}: cannot tell the format from the extension; use --from tbx|csv")
+        })?,
+    };
+    let langs = LangMap::with(&args.it_lang, &args.marketing_lang)?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {shown}"))?;
+    let imported = match exchange::import(format, &bytes, &langs) {
+        Ok(i) => i,
+        Err(e) => {
+            let messages = e.messages(&shown);
+            for m in &messages {
+                eprintln!("error: {m}");
+            }
+            eprintln!(
+                "{} error(s); nothing was written to {}",
+                messages.len(),
+                args.into.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for w in &imported.warnings {
+        match w.location {
+            exchange::Location::Text { .. } => eprintln!("warning: {shown}:{w}"),
+            exchange::Location::Row { .. } => eprintln!("warning: {shown}: {w}"),
+        }
+    }
+    let name = exchange::toml_name_for(&args.file);
+    let source_name = args
+        .file
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    let header = format!(
+        "Imported by broker {} from {source_name} ({format}).",
+        env!("CARGO_PKG_VERSION")
+    );
+    match exchange::import_into_dir(
+        &args.into,
+        &name,
+        &imported.concepts,
+        Some(&header),
+        args.force,
+    ) {
+        Ok((path, glossary)) => {
+            for w in glossary.warnings() {
+                eprintln!("warning: {w}");
+            }
+            eprintln!(
+                "imported {} concepts into {} ({} warnings)",
+                imported.concepts.len(),
+                path.display(),
+                imported.warnings.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(IntoDirError::Invalid(diags)) => {
+            for d in &diags {
+                eprintln!("error: {d}");
+            }
+            eprintln!(
+                "{} error(s); nothing was written to {}",
+                diags.len(),
+                args.into.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,8 +5,10 @@
 //! Loading reports every problem with `file:line`; a glossary that loads is valid, so later
 //! layers never re-check it.
 
+pub mod exchange;
 mod load;
 mod model;
+pub mod write;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -148,6 +150,16 @@ impl Glossary {
         if files.is_empty() {
             return Err(GlossaryError::NoFiles(dir.to_path_buf()));
         }
+        Glossary::from_dir_files(dir, files)
+    }
+
+    /// Builds the glossary of directory `dir` from its files' contents (as read by
+    /// [`read_dir_files`], possibly edited in memory): the same glossary, version included,
+    /// as [`Glossary::load_dir`] gives once those contents are on disk.
+    pub(crate) fn from_dir_files(
+        dir: &Path,
+        files: Vec<(PathBuf, String)>,
+    ) -> Result<Glossary, GlossaryError> {
         let named = files
             .into_iter()
             .map(|(path, text)| (path.display().to_string(), text))
@@ -367,7 +379,7 @@ fn hex8(digest: &[u8]) -> String {
 }
 
 /// Reads the `*.toml` files of a directory, sorted by file name.
-fn read_dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, GlossaryError> {
+pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, GlossaryError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| GlossaryError::Io { path, source }

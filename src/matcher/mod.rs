@@ -4,9 +4,16 @@
 //! request. It turns text into annotations: byte, char and UTF-16 spans with the concept,
 //! side, term, kind of match and score.
 
+mod find;
+mod index;
+mod markup;
+mod normalize;
+mod tokens;
+
 use std::sync::Arc;
 
 use crate::glossary::{Glossary, Side};
+use index::{fold_phrase, Index};
 
 /// How a mention matched its term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,12 +142,29 @@ pub struct Suggestion {
 #[derive(Debug)]
 pub struct Matcher {
     glossary: Arc<Glossary>,
+    index: Index,
+    /// `(folded term, term index)`, sorted: the prefix index of [`Matcher::suggest`].
+    sorted_terms: Vec<(String, u32)>,
 }
+
+/// The default number of results of look-ups and suggestions.
+pub const DEFAULT_LIMIT: usize = 10;
 
 impl Matcher {
     /// Compiles the indexes for `glossary`.
     pub fn new(glossary: Arc<Glossary>) -> Matcher {
-        Matcher { glossary }
+        let index = Index::build(&glossary);
+        let mut sorted_terms: Vec<(String, u32)> = index
+            .by_key_text
+            .iter()
+            .flat_map(|(k, ts)| ts.iter().map(move |&t| (k.to_string(), t)))
+            .collect();
+        sorted_terms.sort_unstable();
+        Matcher {
+            glossary,
+            index,
+            sorted_terms,
+        }
     }
 
     /// The glossary this matcher was built from.
@@ -150,19 +174,130 @@ impl Matcher {
 
     /// Every mention in `text`, in order, non-overlapping.
     pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Annotation> {
-        let _ = (text, opts);
-        Vec::new()
+        find::find(&self.index, &self.glossary, text, opts, false)
     }
 
     /// Concepts whose terms match `query` (exactly, normalised or fuzzily), best first.
+    ///
+    /// Unlike [`Matcher::find`], a look-up ignores capitalisation (a chat user types "mql"
+    /// for "MQL"). When the query is not a term itself, the terms found inside it count
+    /// ("what does MQL mean?"), then the closest terms by edit distance.
     pub fn lookup(&self, query: &str, audience: Option<Side>, limit: usize) -> Vec<Hit> {
-        let _ = (query, audience, limit);
-        Vec::new()
+        let limit = if limit == 0 { DEFAULT_LIMIT } else { limit };
+        let ix = &self.index;
+        let folded = fold_phrase(query.trim());
+        if folded.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<(u32, f32, MatchKind, Side)> = Vec::new();
+        let add = |hits: &mut Vec<(u32, f32, MatchKind, Side)>,
+                   term: u32,
+                   score: f32,
+                   kind: MatchKind| {
+            let t = &ix.terms[term as usize];
+            match hits.iter_mut().find(|h| h.0 == t.concept) {
+                Some(h) if h.1 >= score => {}
+                Some(h) => *h = (t.concept, score, kind, t.side),
+                None => hits.push((t.concept, score, kind, t.side)),
+            }
+        };
+        if let Some(ts) = ix.by_key_text.get(folded.as_str()) {
+            for &t in ts {
+                let kind = if ix.terms[t as usize].text == query.trim() {
+                    MatchKind::Exact
+                } else {
+                    MatchKind::Normalized
+                };
+                add(&mut hits, t, 1.0, kind);
+            }
+        }
+        if hits.is_empty() {
+            let opts = MatchOptions {
+                min_score: 0.6,
+                ..MatchOptions::default()
+            };
+            for a in find::find(&self.index, &self.glossary, query, &opts, true) {
+                if let Some(&t) = ix
+                    .by_key_text
+                    .get(fold_phrase(&a.term).as_str())
+                    .and_then(|ts| {
+                        ts.iter().find(|&&t| {
+                            self.glossary.concepts()[ix.terms[t as usize].concept as usize].id
+                                == a.concept_id
+                        })
+                    })
+                {
+                    // A term inside a longer question is a weaker hit than the whole query.
+                    let whole = a.text.len() == query.trim().len();
+                    add(
+                        &mut hits,
+                        t,
+                        if whole { a.score } else { a.score * 0.9 },
+                        a.kind,
+                    );
+                }
+            }
+        }
+        if hits.is_empty() {
+            for (key, ts) in &ix.by_key_text {
+                let sim = strsim::normalized_damerau_levenshtein(&folded, key) as f32;
+                if sim >= 0.7 {
+                    for &t in ts {
+                        add(&mut hits, t, sim, MatchKind::Fuzzy);
+                    }
+                }
+            }
+        }
+        hits.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| {
+                    let pref = |h: &(u32, f32, MatchKind, Side)| audience.is_some_and(|r| h.3 != r);
+                    pref(b).cmp(&pref(a))
+                })
+                .then(a.0.cmp(&b.0))
+        });
+        hits.into_iter()
+            .take(limit)
+            .map(|(c, score, kind, _)| Hit {
+                concept_id: self.glossary.concepts()[c as usize].id.clone(),
+                score,
+                kind,
+            })
+            .collect()
     }
 
-    /// Terms starting with `prefix` (case-insensitive), on `side` or both.
+    /// Terms starting with `prefix` (case-insensitive), on `side` or both, in
+    /// alphabetical order.
     pub fn suggest(&self, prefix: &str, side: Option<Side>, limit: usize) -> Vec<Suggestion> {
-        let _ = (prefix, side, limit);
-        Vec::new()
+        let limit = if limit == 0 { DEFAULT_LIMIT } else { limit };
+        let mut p = fold_phrase(prefix);
+        if prefix.ends_with(char::is_whitespace) && !p.is_empty() {
+            p.push(' ');
+        }
+        if p.trim().is_empty() {
+            return Vec::new();
+        }
+        let from = self
+            .sorted_terms
+            .partition_point(|(k, _)| k.as_str() < p.as_str());
+        let mut out: Vec<Suggestion> = Vec::new();
+        for (k, t) in &self.sorted_terms[from..] {
+            if !k.starts_with(p.as_str()) || out.len() >= limit {
+                break;
+            }
+            let t = &self.index.terms[*t as usize];
+            if side.is_some_and(|s| s != t.side) {
+                continue;
+            }
+            let s = Suggestion {
+                term: t.text.clone(),
+                concept_id: self.glossary.concepts()[t.concept as usize].id.clone(),
+                side: t.side,
+            };
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
     }
 }

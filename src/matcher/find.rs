@@ -1,0 +1,515 @@
+//! Finding mentions: candidates per token, a walk of the term trie, then selection.
+//!
+//! 1. Each token gets its *steps*: the term words it can stand for (as written, as a plural,
+//!    as a typo, as two words joined, or joined with the next token).
+//! 2. From every token that starts some term, the trie is walked over those steps; each
+//!    term reached is a candidate with its edit count.
+//! 3. Candidates are checked (case rules, fuzzy permission, score) and selected: leftmost,
+//!    then longest, then best score; equal spans of several concepts are one ambiguous
+//!    mention, resolved by evidence (cues and other terms nearby).
+
+use super::index::{case_form, Index, TermInfo, WordId};
+use super::markup::excluded;
+use super::normalize::singulars;
+use super::tokens::{tokenize, Gap, Tokens};
+use super::{Annotation, MatchKind, MatchOptions};
+use crate::glossary::{Glossary, Side};
+
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Word(WordId),
+    Plural(WordId),
+    Fuzzy(WordId, u8),
+    Joined(WordId, WordId),
+    Split(WordId),
+}
+
+/// A term reached by the walk: tokens `first..=last`.
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    first: usize,
+    last: usize,
+    term: u32,
+    edits: u8,
+}
+
+/// A checked candidate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    pub first_token: usize,
+    pub term: u32,
+    pub kind: MatchKind,
+    pub score: f32,
+}
+
+/// The most edits a whole mention may carry before the walk gives up.
+const MAX_EDITS: u8 = 6;
+
+struct Walk<'a> {
+    ix: &'a Index,
+    toks: &'a Tokens,
+    steps: &'a [Vec<Step>],
+    out: Vec<Raw>,
+}
+
+impl Walk<'_> {
+    fn emit(&mut self, node: u32, first: usize, last: usize, edits: u8) {
+        for &term in self.ix.terminals(node) {
+            self.out.push(Raw {
+                first,
+                last,
+                term,
+                edits,
+            });
+        }
+    }
+
+    fn walk(&mut self, node: u32, first: usize, j: usize, edits: u8) {
+        if j >= self.toks.len() || edits > MAX_EDITS {
+            return;
+        }
+        let gap = if j == first {
+            Gap::Space
+        } else {
+            match self.toks.list[j].gap {
+                Gap::Break => return,
+                g => g,
+            }
+        };
+        for &step in &self.steps[j] {
+            match step {
+                Step::Word(id) => {
+                    if let Some(c) = self.ix.child(node, id, gap) {
+                        self.emit(c, first, j, edits);
+                        self.walk(c, first, j + 1, edits);
+                    }
+                }
+                Step::Plural(id) => {
+                    if let Some(c) = self.ix.child(node, id, gap) {
+                        self.emit(c, first, j, edits);
+                    }
+                }
+                Step::Fuzzy(id, e) => {
+                    if let Some(c) = self.ix.child(node, id, gap) {
+                        self.emit(c, first, j, edits + e);
+                        self.walk(c, first, j + 1, edits + e);
+                    }
+                }
+                Step::Joined(a, b) => {
+                    let c = self
+                        .ix
+                        .child(node, a, gap)
+                        .and_then(|c| self.ix.child(c, b, Gap::Space));
+                    if let Some(c) = c {
+                        self.emit(c, first, j, edits + 1);
+                        self.walk(c, first, j + 1, edits + 1);
+                    }
+                }
+                Step::Split(id) => {
+                    if let Some(c) = self.ix.child(node, id, gap) {
+                        self.emit(c, first, j + 1, edits + 1);
+                        self.walk(c, first, j + 2, edits + 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The steps each token can take.
+fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Vec<Vec<Step>> {
+    let mut all = Vec::with_capacity(toks.len());
+    let mut fuzzy = Vec::new();
+    let mut scratch = Vec::new();
+    let mut joined = String::new();
+    for j in 0..toks.len() {
+        let mut st = Vec::new();
+        let n = toks.norm(j);
+        let word = ix.word(n);
+        if let Some(id) = word {
+            st.push(Step::Word(id));
+        }
+        let tok = toks.list[j];
+        if tok.word && n.ends_with('s') {
+            for s in singulars(n) {
+                if let Some(id) = ix.word(&s) {
+                    if ix.words[id as usize].last && Some(id) != word {
+                        st.push(Step::Plural(id));
+                    }
+                }
+            }
+        }
+        if !opts.exact_only && tok.word && word.is_none() {
+            if !ix.is_known_word(n) && n.chars().any(char::is_alphabetic) {
+                ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
+                st.extend(fuzzy.iter().map(|&(id, e)| Step::Fuzzy(id, e)));
+            }
+            st.extend(ix.joined(n).iter().map(|&(a, b)| Step::Joined(a, b)));
+        }
+        if !opts.exact_only && tok.word && j + 1 < toks.len() {
+            let next = toks.list[j + 1];
+            if next.word && next.gap == Gap::Space {
+                joined.clear();
+                joined.push_str(n);
+                joined.push_str(toks.norm(j + 1));
+                if let Some(id) = ix.word(&joined) {
+                    if ix.words[id as usize].max_edits > 0 {
+                        st.push(Step::Split(id));
+                    }
+                }
+            }
+        }
+        all.push(st);
+    }
+    all
+}
+
+/// Checks a raw candidate against its term's rules.
+fn check(
+    ix: &Index,
+    text: &str,
+    toks: &Tokens,
+    raw: Raw,
+    opts: &MatchOptions,
+    any_case: bool,
+) -> Option<Candidate> {
+    let term: &TermInfo = &ix.terms[raw.term as usize];
+    let start = toks.list[raw.first].start;
+    let end = toks.list[raw.last].end;
+    let score = if raw.edits == 0 {
+        1.0
+    } else {
+        if !term.fuzzy || opts.exact_only {
+            return None;
+        }
+        1.0 - f32::from(raw.edits) / term.letters.max(1) as f32
+    };
+    if score + 1e-6 < opts.min_score {
+        return None;
+    }
+    if let Some(want) = term.case_form.as_ref().filter(|_| !any_case) {
+        let parts = || {
+            (raw.first..=raw.last).map(|k| {
+                let t = toks.list[k];
+                (&text[t.start..t.end], t.gap)
+            })
+        };
+        let last = &text[toks.list[raw.last].start..end];
+        let ok = ["", "'s", "\u{2019}s", "s", "es"].iter().any(|suffix| {
+            let Some(base) = last.strip_suffix(suffix) else {
+                return false;
+            };
+            if base.is_empty() {
+                return false;
+            }
+            let n = raw.last - raw.first;
+            let got = case_form(
+                parts()
+                    .take(n)
+                    .chain(std::iter::once((base, toks.list[raw.last].gap))),
+            );
+            &got == want
+        });
+        if !ok {
+            return None;
+        }
+    }
+    let kind = if raw.edits > 0 {
+        MatchKind::Fuzzy
+    } else if text[start..end] == term.text {
+        MatchKind::Exact
+    } else {
+        MatchKind::Normalized
+    };
+    Some(Candidate {
+        start,
+        end,
+        first_token: raw.first,
+        term: raw.term,
+        kind,
+        score,
+    })
+}
+
+/// All checked candidates in `text`, unordered.
+///
+/// `any_case` lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
+pub(crate) fn candidates(
+    ix: &Index,
+    text: &str,
+    toks: &Tokens,
+    opts: &MatchOptions,
+    any_case: bool,
+) -> Vec<Candidate> {
+    let steps = steps(ix, toks, opts);
+    let mut w = Walk {
+        ix,
+        toks,
+        steps: &steps,
+        out: Vec::new(),
+    };
+    for (i, st) in steps.iter().enumerate() {
+        if !st.is_empty() {
+            w.walk(0, i, i, 0);
+        }
+    }
+    w.out
+        .into_iter()
+        .filter_map(|raw| check(ix, text, toks, raw, opts, any_case))
+        .collect()
+}
+
+/// One selected span with every concept it may mean.
+struct Group {
+    start: usize,
+    end: usize,
+    first_token: usize,
+    /// Best candidate per concept, in glossary order.
+    options: Vec<Candidate>,
+    /// Concepts whose term is on both sides (shared vocabulary).
+    shared: Vec<u32>,
+}
+
+/// Finds every mention in `text`.
+pub(crate) fn find(
+    ix: &Index,
+    g: &Glossary,
+    text: &str,
+    opts: &MatchOptions,
+    any_case: bool,
+) -> Vec<Annotation> {
+    let ex = excluded(text, opts.input);
+    let toks = tokenize(text, &ex);
+    let mut cands = candidates(ix, text, &toks, opts, any_case);
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    cands.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.term.cmp(&b.term))
+    });
+    let mut groups: Vec<Group> = Vec::new();
+    let mut cursor = 0;
+    let mut i = 0;
+    while i < cands.len() {
+        let c = cands[i];
+        if c.start < cursor {
+            i += 1;
+            continue;
+        }
+        let mut group = Group {
+            start: c.start,
+            end: c.end,
+            first_token: c.first_token,
+            options: Vec::new(),
+            shared: Vec::new(),
+        };
+        while i < cands.len() && cands[i].start == c.start && cands[i].end == c.end {
+            let k = cands[i];
+            let concept = ix.terms[k.term as usize].concept;
+            match group
+                .options
+                .iter_mut()
+                .find(|o| ix.terms[o.term as usize].concept == concept)
+            {
+                None => group.options.push(k),
+                Some(o) => {
+                    let (a, b) = (&ix.terms[o.term as usize], &ix.terms[k.term as usize]);
+                    if a.side != b.side && a.key == b.key && !group.shared.contains(&concept) {
+                        group.shared.push(concept);
+                    }
+                    if k.score > o.score || (k.score == o.score && k.kind < o.kind) {
+                        *o = k;
+                    }
+                }
+            }
+            i += 1;
+        }
+        group
+            .options
+            .sort_by_key(|o| ix.terms[o.term as usize].concept);
+        cursor = c.end;
+        groups.push(group);
+    }
+    let mut chosen: Vec<usize> = vec![0; groups.len()];
+    if groups.iter().any(|gr| gr.options.len() > 1) {
+        let ev = Evidence::new(ix, &toks, &groups);
+        for (gi, gr) in groups.iter().enumerate() {
+            if gr.options.len() > 1 {
+                chosen[gi] = ev.best(ix, gi, gr, opts.audience);
+            }
+        }
+    }
+    annotations(ix, g, text, &groups, &chosen, opts)
+}
+
+/// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
+struct Evidence {
+    /// (sentence, concept, start byte) of every cue occurrence.
+    cues: Vec<(u32, u32, usize)>,
+    /// (sentence, concepts, folded key of the term) of every selected group.
+    mentions: Vec<(u32, Vec<u32>, u32)>,
+}
+
+impl Evidence {
+    fn new(ix: &Index, toks: &Tokens, groups: &[Group]) -> Evidence {
+        let mut cues = Vec::new();
+        for j in 0..toks.len() {
+            let n = toks.norm(j);
+            let forms = std::iter::once(std::borrow::Cow::Borrowed(n)).chain(singulars(n));
+            for f in forms {
+                let Some(list) = ix.cues.get(f.as_ref()) else {
+                    continue;
+                };
+                for cue in list {
+                    let matches = cue.rest.iter().enumerate().all(|(k, w)| {
+                        let t = j + 1 + k;
+                        t < toks.len()
+                            && toks.list[t].gap != Gap::Break
+                            && (toks.norm(t) == w.as_ref()
+                                || (k + 1 == cue.rest.len()
+                                    && singulars(toks.norm(t)).any(|s| s == w.as_ref())))
+                    });
+                    if matches {
+                        cues.push((toks.list[j].sentence, cue.concept, toks.list[j].start));
+                    }
+                }
+            }
+        }
+        let mentions = groups
+            .iter()
+            .map(|gr| {
+                (
+                    toks.list[gr.first_token].sentence,
+                    gr.options
+                        .iter()
+                        .map(|o| ix.terms[o.term as usize].concept)
+                        .collect(),
+                    ix.terms[gr.options[0].term as usize].key,
+                )
+            })
+            .collect();
+        Evidence { cues, mentions }
+    }
+
+    fn weight(a: u32, b: u32) -> u32 {
+        match a.abs_diff(b) {
+            0 => 3,
+            1 => 2,
+            2 => 1,
+            _ => 0,
+        }
+    }
+
+    fn score(&self, gi: usize, gr: &Group, concept: u32) -> u32 {
+        let (sentence, _, key) = &self.mentions[gi];
+        let span = gr.start..gr.end;
+        let cue_score: u32 = self
+            .cues
+            .iter()
+            .filter(|(_, c, at)| *c == concept && !span.contains(at))
+            .map(|(s, _, _)| Self::weight(*s, *sentence))
+            .sum();
+        let term_score: u32 = self
+            .mentions
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, cs, kk))| *k != gi && kk != key && cs.contains(&concept))
+            .map(|(_, (s, _, _))| Self::weight(*s, *sentence))
+            .sum();
+        cue_score + term_score
+    }
+
+    /// Index into `gr.options` of the best concept.
+    fn best(&self, ix: &Index, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
+        let rank = |k: usize| {
+            let o = &gr.options[k];
+            let t = &ix.terms[o.term as usize];
+            let evidence = self.score(gi, gr, t.concept);
+            let other_side = reader.is_some_and(|r| t.side != r);
+            (evidence, other_side, (o.score * 1000.0) as u32)
+        };
+        (0..gr.options.len())
+            .max_by(|&a, &b| rank(a).cmp(&rank(b)).then(b.cmp(&a)))
+            .unwrap_or(0)
+    }
+}
+
+fn annotations(
+    ix: &Index,
+    g: &Glossary,
+    text: &str,
+    groups: &[Group],
+    chosen: &[usize],
+    opts: &MatchOptions,
+) -> Vec<Annotation> {
+    let mut out = Vec::with_capacity(groups.len());
+    let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
+    let mut advance = |to: usize| {
+        for c in text[byte..to].chars() {
+            chars += 1;
+            utf16 += c.len_utf16();
+        }
+        byte = to;
+        (chars, utf16)
+    };
+    for (gr, &k) in groups.iter().zip(chosen) {
+        let best = gr.options[k];
+        let t = &ix.terms[best.term as usize];
+        let concept = &g.concepts()[t.concept as usize];
+        let shared = gr.shared.contains(&t.concept);
+        let side = match (shared, opts.audience) {
+            (true, Some(r)) => r,
+            (true, None) => Side::It,
+            _ => t.side,
+        };
+        let other = concept.side(side.other());
+        let equivalents = concept
+            .terms(side.other())
+            .iter()
+            .map(|t| t.text.clone())
+            .collect();
+        let definition = other
+            .or(concept.side(side))
+            .map(|s| s.definition.clone())
+            .unwrap_or_default();
+        let alternatives = gr
+            .options
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != k)
+            .map(|(_, o)| {
+                g.concepts()[ix.terms[o.term as usize].concept as usize]
+                    .id
+                    .clone()
+            })
+            .collect();
+        let (char_start, utf16_start) = advance(gr.start);
+        let (char_end, utf16_end) = advance(gr.end);
+        out.push(Annotation {
+            start: gr.start,
+            end: gr.end,
+            char_start,
+            char_end,
+            utf16_start,
+            utf16_end,
+            text: text[gr.start..gr.end].to_string(),
+            concept_id: concept.id.clone(),
+            side,
+            term: t.text.clone(),
+            kind: best.kind,
+            score: best.score,
+            equivalents,
+            definition,
+            alternatives,
+            false_friend: ix.keys[t.key as usize].false_friend,
+            shared,
+        });
+    }
+    out
+}

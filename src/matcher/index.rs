@@ -1,0 +1,450 @@
+//! The compiled index of a glossary: what the matcher consults for every token.
+//!
+//! - a vocabulary of the folded words of all terms (`WordId`s);
+//! - a trie over word sequences (with the gap each step needs) whose nodes list the terms
+//!   ending there;
+//! - a deletion index (SymSpell) proposing fuzzy candidates for words not in the vocabulary;
+//! - joined forms ("clickthrough" for "click through") and cues for ambiguous mentions.
+//!
+//! Built once per glossary; read-only afterwards.
+
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+
+use super::normalize::{fold, is_acronym, letters, nfkc_keep_case, singulars};
+use super::tokens::{tokenize, Gap, Tokens};
+use crate::glossary::{Glossary, Side};
+
+pub(crate) type WordId = u32;
+
+/// One term of one side of one concept.
+#[derive(Debug)]
+pub(crate) struct TermInfo {
+    /// Index of the concept in the glossary.
+    pub concept: u32,
+    pub side: Side,
+    /// Index of the term within its side (0 = preferred).
+    #[allow(dead_code)]
+    pub index: u16,
+    /// The term as written in the glossary.
+    pub text: String,
+    /// For case-sensitive terms (acronyms, overrides): the form the text must show.
+    pub case_form: Option<String>,
+    /// May match with edits.
+    pub fuzzy: bool,
+    /// Letters and digits in the term: the fuzzy score's denominator.
+    pub letters: u32,
+    /// Index into [`Index::keys`]: the folded term, shared by equal terms of any concept.
+    pub key: u32,
+}
+
+/// What is known of one folded term text across the glossary.
+#[derive(Debug, Default)]
+pub(crate) struct KeyInfo {
+    /// On the IT side of one concept and the marketing side of another.
+    pub false_friend: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct WordInfo {
+    pub text: Box<str>,
+    /// May end a term (so its plural is accepted).
+    pub last: bool,
+    /// Edits tolerated when the word is matched fuzzily (0, 1 or 2).
+    pub max_edits: u8,
+}
+
+/// Cue phrases of one concept, keyed by their first folded word.
+#[derive(Debug)]
+pub(crate) struct Cue {
+    pub rest: Vec<Box<str>>,
+    pub concept: u32,
+}
+
+const DIR_BITS: u32 = 18;
+
+/// The compiled glossary.
+#[derive(Debug)]
+pub(crate) struct Index {
+    pub terms: Vec<TermInfo>,
+    pub keys: Vec<KeyInfo>,
+    pub words: Vec<WordInfo>,
+    vocab: FxHashMap<Box<str>, WordId>,
+    edges: FxHashMap<u64, u32>,
+    terminals: Vec<Vec<u32>>,
+    /// (hash of a deletion variant, word), sorted by hash, with a directory on the top bits.
+    deletions: Vec<(u64, WordId)>,
+    deletion_dir: Vec<u32>,
+    pairs: FxHashMap<Box<str>, Vec<(WordId, WordId)>>,
+    pub cues: FxHashMap<Box<str>, Vec<Cue>>,
+    /// Folded term text → term indices, for look-ups.
+    pub by_key_text: FxHashMap<Box<str>, Vec<u32>>,
+}
+
+/// The built-in list of common English words (the fuzzy guard of SPEC §3).
+pub(crate) fn common_words() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("common_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    })
+}
+
+fn hash_str(s: &str) -> u64 {
+    // Fx mixes the high bits poorly for the directory; spread them.
+    FxBuildHasher
+        .hash_one(s.as_bytes())
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// All strings made by deleting up to `max` chars of `w` (including `w`).
+pub(crate) fn deletions(w: &str, max: u8, out: &mut Vec<String>) {
+    out.clear();
+    out.push(w.to_string());
+    let mut frontier = vec![w.to_string()];
+    for _ in 0..max {
+        let mut next = Vec::new();
+        for s in &frontier {
+            let idx: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+            for (k, &i) in idx.iter().enumerate() {
+                let j = idx.get(k + 1).copied().unwrap_or(s.len());
+                let mut v = String::with_capacity(s.len());
+                v.push_str(&s[..i]);
+                v.push_str(&s[j..]);
+                next.push(v);
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        out.extend(next.iter().cloned());
+        frontier = next;
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Edits a term word tolerates: none under 5 letters, one for 5–8, two for 9+.
+pub(crate) fn max_edits_for(word: &str) -> u8 {
+    match letters(word) {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+fn gap_bit(g: Gap) -> u64 {
+    u64::from(g != Gap::None)
+}
+
+/// A term split into folded tokens: `(folded, original, gap before)`.
+pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Gap)> {
+    let t: Tokens = tokenize(text, &[]);
+    (0..t.len())
+        .map(|i| {
+            let tok = t.list[i];
+            (
+                t.norm(i).to_string(),
+                text[tok.start..tok.end].to_string(),
+                tok.gap,
+            )
+        })
+        .collect()
+}
+
+/// The case-preserving form of a token sequence: tokens joined by one space where a gap was.
+pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> String {
+    let mut s = String::new();
+    for (i, (p, g)) in parts.enumerate() {
+        if i > 0 && g != Gap::None {
+            s.push(' ');
+        }
+        s.push_str(&nfkc_keep_case(p));
+    }
+    s
+}
+
+impl Index {
+    pub(crate) fn build(g: &Glossary) -> Index {
+        let mut ix = Index {
+            terms: Vec::new(),
+            keys: Vec::new(),
+            words: Vec::new(),
+            vocab: FxHashMap::default(),
+            edges: FxHashMap::default(),
+            terminals: vec![Vec::new()],
+            deletions: Vec::new(),
+            deletion_dir: Vec::new(),
+            pairs: FxHashMap::default(),
+            cues: FxHashMap::default(),
+            by_key_text: FxHashMap::default(),
+        };
+        let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut key_sides: Vec<Vec<(u32, Side)>> = Vec::new();
+        for (ci, c) in g.concepts().iter().enumerate() {
+            for side in Side::BOTH {
+                for (ti, term) in c.terms(side).iter().enumerate() {
+                    let toks = term_tokens(&term.text);
+                    if toks.is_empty() {
+                        continue;
+                    }
+                    let folded = toks
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (f, _, g))| {
+                            if i > 0 && *g != Gap::None {
+                                format!(" {f}")
+                            } else {
+                                f.clone()
+                            }
+                        })
+                        .collect::<String>();
+                    let key = *key_ids.entry(folded.clone()).or_insert_with(|| {
+                        ix.keys.push(KeyInfo::default());
+                        key_sides.push(Vec::new());
+                        (ix.keys.len() - 1) as u32
+                    });
+                    key_sides[key as usize].push((ci as u32, side));
+                    let case_sensitive = term
+                        .case_sensitive
+                        .unwrap_or_else(|| is_acronym(&term.text));
+                    let fuzzy = term.fuzzy.unwrap_or(true) && !case_sensitive;
+                    let tid = ix.terms.len() as u32;
+                    ix.terms.push(TermInfo {
+                        concept: ci as u32,
+                        side,
+                        index: ti as u16,
+                        text: term.text.clone(),
+                        case_form: case_sensitive
+                            .then(|| case_form(toks.iter().map(|(_, o, g)| (o.as_str(), *g)))),
+                        fuzzy,
+                        letters: letters(&term.text) as u32,
+                        key,
+                    });
+                    ix.by_key_text
+                        .entry(folded.into_boxed_str())
+                        .or_default()
+                        .push(tid);
+                    let mut node = 0u32;
+                    let n = toks.len();
+                    let mut ids = Vec::with_capacity(n);
+                    for (i, (f, _, g)) in toks.iter().enumerate() {
+                        let id = ix.word_id(f);
+                        let w = &mut ix.words[id as usize];
+                        if i + 1 == n {
+                            w.last = true;
+                        }
+                        if fuzzy {
+                            w.max_edits = w.max_edits.max(max_edits_for(f));
+                        }
+                        ids.push(id);
+                        let gap = if i == 0 { Gap::Space } else { *g };
+                        node = ix.child_or_insert(node, id, gap);
+                    }
+                    ix.terminals[node as usize].push(tid);
+                    if fuzzy {
+                        for i in 1..n {
+                            let (a, b) = (&toks[i - 1], &toks[i]);
+                            if b.2 == Gap::Space && letters(&a.0) > 0 && letters(&b.0) > 0 {
+                                let joined = format!("{}{}", a.0, b.0);
+                                if letters(&joined) >= 5 {
+                                    let e = ix.pairs.entry(joined.into_boxed_str()).or_default();
+                                    if !e.contains(&(ids[i - 1], ids[i])) {
+                                        e.push((ids[i - 1], ids[i]));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for cue in &c.cues {
+                let toks = term_tokens(cue);
+                if let Some(((first, _, _), rest)) = toks.split_first() {
+                    ix.cues
+                        .entry(first.clone().into_boxed_str())
+                        .or_default()
+                        .push(Cue {
+                            rest: rest
+                                .iter()
+                                .map(|(f, _, _)| f.clone().into_boxed_str())
+                                .collect(),
+                            concept: ci as u32,
+                        });
+                }
+            }
+        }
+        for (k, sides) in key_sides.iter().enumerate() {
+            ix.keys[k].false_friend = sides
+                .iter()
+                .any(|&(a, sa)| sides.iter().any(|&(b, sb)| a != b && sa != sb));
+        }
+        ix.build_deletions();
+        ix
+    }
+
+    fn word_id(&mut self, w: &str) -> WordId {
+        if let Some(&id) = self.vocab.get(w) {
+            return id;
+        }
+        let id = self.words.len() as WordId;
+        self.words.push(WordInfo {
+            text: w.into(),
+            last: false,
+            max_edits: 0,
+        });
+        self.vocab.insert(w.into(), id);
+        id
+    }
+
+    fn child_or_insert(&mut self, node: u32, word: WordId, gap: Gap) -> u32 {
+        let key = edge_key(node, word, gap);
+        if let Some(&c) = self.edges.get(&key) {
+            return c;
+        }
+        let c = self.terminals.len() as u32;
+        self.terminals.push(Vec::new());
+        self.edges.insert(key, c);
+        c
+    }
+
+    fn build_deletions(&mut self) {
+        let mut buf = Vec::new();
+        for (id, w) in self.words.iter().enumerate() {
+            if w.max_edits == 0 {
+                continue;
+            }
+            deletions(&w.text, w.max_edits, &mut buf);
+            self.deletions
+                .extend(buf.iter().map(|v| (hash_str(v), id as WordId)));
+        }
+        self.deletions.sort_unstable();
+        self.deletions.dedup();
+        let buckets = 1usize << DIR_BITS;
+        let mut dir = vec![0u32; buckets + 1];
+        let mut i = 0usize;
+        for (b, slot) in dir.iter_mut().enumerate() {
+            while i < self.deletions.len()
+                && ((self.deletions[i].0 >> (64 - DIR_BITS)) as usize) < b
+            {
+                i += 1;
+            }
+            *slot = i as u32;
+        }
+        self.deletion_dir = dir;
+    }
+
+    /// The id of a folded word, if some term has it.
+    pub(crate) fn word(&self, w: &str) -> Option<WordId> {
+        self.vocab.get(w).copied()
+    }
+
+    /// The trie node reached from `node` by `word` after `gap`.
+    pub(crate) fn child(&self, node: u32, word: WordId, gap: Gap) -> Option<u32> {
+        self.edges.get(&edge_key(node, word, gap)).copied()
+    }
+
+    /// Terms ending at `node`.
+    pub(crate) fn terminals(&self, node: u32) -> &[u32] {
+        &self.terminals[node as usize]
+    }
+
+    /// Term word pairs that `w` joins ("clickthrough" → click, through).
+    pub(crate) fn joined(&self, w: &str) -> &[(WordId, WordId)] {
+        self.pairs.get(w).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Words within their edit budget of `w`, with the number of edits. `w` is folded.
+    pub(crate) fn fuzzy_words(
+        &self,
+        w: &str,
+        out: &mut Vec<(WordId, u8)>,
+        scratch: &mut Vec<String>,
+    ) {
+        out.clear();
+        let n = w.chars().count();
+        if n < 4 || self.deletions.is_empty() {
+            return;
+        }
+        let depth = if n >= 7 { 2 } else { 1 };
+        deletions(w, depth, scratch);
+        for v in scratch.iter() {
+            let h = hash_str(v);
+            let b = (h >> (64 - DIR_BITS)) as usize;
+            let (lo, hi) = (
+                self.deletion_dir[b] as usize,
+                self.deletion_dir[b + 1] as usize,
+            );
+            for &(hh, id) in &self.deletions[lo..hi] {
+                if hh != h || out.iter().any(|&(o, _)| o == id) {
+                    continue;
+                }
+                let info = &self.words[id as usize];
+                let d = strsim::osa_distance(w, &info.text);
+                if d > 0 && d <= usize::from(info.max_edits) {
+                    out.push((id, d as u8));
+                }
+            }
+        }
+    }
+
+    /// True when `w` (folded) must not be read as a typo: a term word or a common word,
+    /// or the plural of one.
+    pub(crate) fn is_known_word(&self, w: &str) -> bool {
+        let common = common_words();
+        self.vocab.contains_key(w)
+            || common.contains(w)
+            || (w.ends_with('s')
+                && singulars(w)
+                    .any(|s| self.vocab.contains_key(s.as_ref()) || common.contains(s.as_ref())))
+    }
+}
+
+fn edge_key(node: u32, word: WordId, gap: Gap) -> u64 {
+    (u64::from(node) << 33) | (u64::from(word) << 1) | gap_bit(gap)
+}
+
+/// Folds a phrase the way terms are folded (for look-ups and suggestions).
+pub(crate) fn fold_phrase(text: &str) -> String {
+    term_tokens(text)
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _, g))| {
+            if i > 0 && *g != Gap::None {
+                format!(" {f}")
+            } else {
+                f.clone()
+            }
+        })
+        .collect()
+}
+
+#[allow(dead_code)]
+pub(crate) fn fold_word(w: &str) -> String {
+    fold(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletion_variants() {
+        let mut v = Vec::new();
+        deletions("abc", 1, &mut v);
+        assert_eq!(v, vec!["ab", "abc", "ac", "bc"]);
+        deletions("abcd", 2, &mut v);
+        assert!(v.contains(&"ad".to_string()) && v.contains(&"abcd".to_string()));
+    }
+
+    #[test]
+    fn edit_budget() {
+        assert_eq!(max_edits_for("cache"), 1);
+        assert_eq!(max_edits_for("data"), 0);
+        assert_eq!(max_edits_for("phishing"), 1);
+        assert_eq!(max_edits_for("awareness"), 2);
+    }
+}

@@ -1,0 +1,116 @@
+//! The embedded default glossary meets the bar of issue 3: size, two-sided coverage, false
+//! friends with cues, tags everywhere, no warnings, and every concept findable by its
+//! preferred term.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use broker::{translate, Format, Glossary, Matcher, Side, TranslateRequest};
+
+#[test]
+fn is_large_and_mostly_two_sided() {
+    let stats = Glossary::embedded().stats();
+    assert!(stats.concepts >= 300, "{} concepts", stats.concepts);
+    assert!(stats.two_sided >= 250, "{} two-sided", stats.two_sided);
+    assert!(
+        stats.false_friends >= 30,
+        "{} false friends",
+        stats.false_friends
+    );
+}
+
+#[test]
+fn loads_without_warnings() {
+    let glossary = Glossary::embedded();
+    let warnings = glossary
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>();
+    assert!(warnings.is_empty(), "warnings:\n{}", warnings.join("\n"));
+}
+
+#[test]
+fn every_concept_has_tags() {
+    let glossary = Glossary::embedded();
+    let untagged = glossary
+        .concepts()
+        .iter()
+        .filter(|c| c.tags.is_empty())
+        .map(|c| c.id.as_str())
+        .collect::<Vec<_>>();
+    assert!(untagged.is_empty(), "concepts without tags: {untagged:?}");
+}
+
+#[test]
+fn every_false_friend_concept_has_cues() {
+    let glossary = Glossary::embedded();
+    let mut missing = Vec::new();
+    for (term, (it, marketing)) in glossary.false_friend_terms() {
+        for id in it.iter().chain(&marketing) {
+            let concept = glossary.get(id).expect("false friends name known concepts");
+            if concept.cues.is_empty() {
+                missing.push(format!("{term}: {id}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "false-friend concepts without cues: {missing:?}"
+    );
+}
+
+#[test]
+fn acronyms_are_written_in_capitals() {
+    // A term without lower-case letters is matched only in capitals, which needs at least two.
+    let glossary = Glossary::embedded();
+    let mut weak = Vec::new();
+    for c in glossary.concepts() {
+        for side in Side::BOTH {
+            for t in c.terms(side) {
+                let upper = t.text.chars().filter(|ch| ch.is_uppercase()).count();
+                let lower = t.text.chars().any(|ch| ch.is_lowercase());
+                if !lower && upper < 2 && t.text.chars().any(char::is_alphabetic) {
+                    weak.push(format!("{}: {}", c.id, t.text));
+                }
+            }
+        }
+    }
+    assert!(weak.is_empty(), "single-capital acronyms: {weak:?}");
+}
+
+#[test]
+
+fn every_concept_is_found_by_its_preferred_terms() {
+    let glossary = Arc::new(Glossary::embedded());
+    let matcher = Matcher::new(glossary.clone());
+    let mut failures = Vec::new();
+    for c in glossary.concepts() {
+        let preferred = Side::BOTH
+            .iter()
+            .filter_map(|&side| c.side(side).and_then(|s| s.preferred()))
+            .map(|t| t.text.clone())
+            .collect::<HashSet<_>>();
+        for term in preferred {
+            let req = TranslateRequest {
+                text: format!("We discussed {term} today."),
+                format: Format::None,
+                ..Default::default()
+            };
+            let resp = translate(&matcher, &req).expect("a valid request");
+            let found = resp.annotations.iter().any(|a| {
+                a.term == term
+                    && (a.concept_id == c.id || a.alternatives.iter().any(|id| id == &c.id))
+            });
+            if !found {
+                failures.push(format!("{}: '{term}'", c.id));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} preferred terms not found:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,112 @@
+//! Table-driven tests of rendering (SPEC §4) through the `translate` use case.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use broker::{translate, Format, Glossary, Matcher, Side, TranslateRequest};
+
+fn matcher() -> Matcher {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/glossary");
+    Matcher::new(Arc::new(Glossary::load_dir(&dir).unwrap()))
+}
+
+fn render(m: &Matcher, text: &str, reader: Side, format: Format) -> String {
+    let req = TranslateRequest {
+        text: text.into(),
+        audience: Some(reader),
+        format,
+        ..TranslateRequest::default()
+    };
+    let resp = translate(m, &req).unwrap();
+    assert_eq!(resp.renderings.len(), 1);
+    assert_eq!(resp.renderings[0].audience, reader);
+    resp.renderings[0].text.clone()
+}
+
+/// `(text, reader, format, expected rendering)`.
+const CASES: &[(&str, Side, Format, &str)] = &[
+    // Inline: only the other side's jargon is explained; the rest is byte-identical.
+    ("Our latency  is high.", Side::Marketing, Format::Inline, "Our latency [≈ page speed]  is high."),
+    ("Our latency  is high.", Side::It, Format::Inline, "Our latency  is high."),
+    ("The CTR dropped.", Side::It, Format::Inline, "The CTR [≈ click rate metric] dropped."),
+    // No equivalent on the other side: the definition.
+    ("We write Go.", Side::Marketing, Format::Inline, "We write Go [The programming language our backend is written in.]."),
+    // Shared vocabulary is never explained.
+    ("Our KPI.", Side::Marketing, Format::Inline, "Our KPI."),
+    ("Our KPI.", Side::It, Format::Inline, "Our KPI."),
+    // False friends: explained when they are the other side's, flagged when they are ours.
+    ("The pipeline broke after the commit.", Side::Marketing, Format::Inline,
+     "The pipeline [≈ release process; false friend] broke after the commit."),
+    ("The pipeline broke after the commit.", Side::It, Format::Inline,
+     "The pipeline [false friend] broke after the commit."),
+    // Rewrite keeps a leading capital and the plural.
+    ("Latency and two APIs.", Side::Marketing, Format::Rewrite, "Page speed and two integration points."),
+    ("Our client companies.", Side::It, Format::Rewrite, "Our tenants."),
+    ("We write Go.", Side::Marketing, Format::Rewrite, "We write Go."),
+    // Markdown footnotes, shared by repeated terms; code untouched.
+    ("Latency, `latency` and latency.", Side::Marketing, Format::Markdown,
+     "Latency[^1], `latency` and latency[^1].\n\n[^1]: **Latency** — page speed: How long a customer waits for a page to appear.\n"),
+    // HTML: text nodes only, attribute values escaped.
+    ("<p title=\"latency\">The <b>latency</b> &amp; RTT</p>", Side::Marketing, Format::Html,
+     "<p title=\"latency\">The <b><abbr class=\"broker\" data-concept=\"latency\" title=\"page speed — How long a customer waits for a page to appear.\">latency</abbr></b> &amp; <abbr class=\"broker\" data-concept=\"latency\" title=\"page speed — How long a customer waits for a page to appear.\">RTT</abbr></p>"),
+    ("<i>We write Go</i>", Side::Marketing, Format::Html,
+     "<i>We write <abbr class=\"broker\" data-concept=\"golang\" title=\"The programming language our backend is written in.\">Go</abbr></i>"),
+];
+
+#[test]
+fn renderings() {
+    let m = matcher();
+    for (text, reader, format, want) in CASES {
+        assert_eq!(
+            &render(&m, text, *reader, *format),
+            want,
+            "{text:?} for {reader} as {format:?}"
+        );
+    }
+}
+
+#[test]
+fn both_readers_and_none() {
+    let m = matcher();
+    let req = TranslateRequest {
+        text: "Our latency and CTR".into(),
+        ..TranslateRequest::default()
+    };
+    let resp = translate(&m, &req).unwrap();
+    assert_eq!(resp.annotations.len(), 2);
+    let texts: Vec<_> = resp
+        .renderings
+        .iter()
+        .map(|r| (r.audience, r.text.as_str()))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            (Side::It, "Our latency and CTR [≈ click rate metric]"),
+            (Side::Marketing, "Our latency [≈ page speed] and CTR"),
+        ]
+    );
+    assert_eq!(resp.glossary_version, m.glossary().version());
+    let none = translate(
+        &m,
+        &TranslateRequest {
+            format: Format::None,
+            ..req
+        },
+    )
+    .unwrap();
+    assert!(none.renderings.is_empty());
+    assert_eq!(none.annotations.len(), 2);
+}
+
+#[test]
+fn bad_min_score_names_the_field() {
+    let m = matcher();
+    let req = TranslateRequest {
+        text: "x".into(),
+        min_score: Some(1.5),
+        ..TranslateRequest::default()
+    };
+    let err = translate(&m, &req).unwrap_err();
+    assert!(err.to_string().starts_with("min_score:"), "{err}");
+}
