@@ -160,7 +160,10 @@ def plural(w):
 def variant(rng, t):
     """A normalised form of term `t` (never `t` itself), or None."""
     if is_acronym(t):
-        return t + rng.choice(("s", "'s"))
+        suffix = rng.choice(("s", "'s"))
+        # "B2B's": UAX #29 puts a boundary between a digit and an apostrophe, so the match
+        # (rightly) stops at "B2B"; plant only "B2Bs" for acronyms ending in a digit.
+        return t + ("s" if t[-1].isdigit() else suffix)
     options = ["plural", "possessive", "case"]
     if " " in t or "-" in t:
         options.append("hyphen")
