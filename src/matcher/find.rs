@@ -8,7 +8,7 @@
 //!    then longest, then best score; equal spans of several concepts are one ambiguous
 //!    mention, resolved by evidence (cues and other terms nearby).
 
-use super::index::{case_form, Index, TermInfo, WordId};
+use super::index::{case_form, common_words, FuzzyScratch, Index, TermInfo, WordId};
 use super::markup::excluded;
 use super::normalize::singulars;
 use super::tokens::{tokenize, Gap, Tokens};
@@ -47,10 +47,22 @@ pub(crate) struct Candidate {
 /// The most edits a whole mention may carry before the walk gives up.
 const MAX_EDITS: u8 = 6;
 
+/// The steps of every token, flat: token `j` has `list[at[j]..at[j + 1]]`.
+struct Steps {
+    list: Vec<Step>,
+    at: Vec<u32>,
+}
+
+impl Steps {
+    fn of(&self, j: usize) -> &[Step] {
+        &self.list[self.at[j] as usize..self.at[j + 1] as usize]
+    }
+}
+
 struct Walk<'a> {
     ix: &'a Index,
     toks: &'a Tokens,
-    steps: &'a [Vec<Step>],
+    steps: &'a Steps,
     out: Vec<Raw>,
 }
 
@@ -78,7 +90,7 @@ impl Walk<'_> {
                 g => g,
             }
         };
-        for &step in &self.steps[j] {
+        for &step in self.steps.of(j) {
             match step {
                 Step::Word(id) => {
                     if let Some(c) = self.ix.child(node, id, gap) {
@@ -118,39 +130,87 @@ impl Walk<'_> {
     }
 }
 
+/// Singular forms of a folded word, in the order of [`singulars`], without allocating:
+/// `f` is called with each until it returns true.
+fn each_singular(w: &str, buf: &mut String, mut f: impl FnMut(&str) -> bool) -> bool {
+    if let Some(b) = w.strip_suffix("ies").filter(|b| b.chars().count() >= 2) {
+        buf.clear();
+        buf.push_str(b);
+        buf.push('y');
+        if f(buf) {
+            return true;
+        }
+    }
+    if let Some(b) = w
+        .strip_suffix('s')
+        .filter(|b| !b.is_empty() && !b.ends_with('s') || b.ends_with("ss"))
+    {
+        if f(b) {
+            return true;
+        }
+    }
+    if let Some(b) = w.strip_suffix("es").filter(|b| b.chars().count() >= 2) {
+        if f(b) {
+            return true;
+        }
+    }
+    false
+}
+
 /// The steps each token can take.
-fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Vec<Vec<Step>> {
-    let mut all = Vec::with_capacity(toks.len());
+fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
+    let mut out = Steps {
+        list: Vec::new(),
+        at: Vec::with_capacity(toks.len() + 1),
+    };
+    let st = &mut out.list;
     let mut fuzzy = Vec::new();
-    let mut scratch = Vec::new();
+    let mut scratch = FuzzyScratch::default();
     let mut joined = String::new();
+    let mut sing = String::new();
+    let common = common_words();
     for j in 0..toks.len() {
-        let mut st = Vec::new();
+        out.at.push(st.len() as u32);
         let n = toks.norm(j);
         let word = ix.word(n);
         if let Some(id) = word {
             st.push(Step::Word(id));
         }
         let tok = toks.list[j];
-        if tok.word && n.ends_with('s') {
-            for s in singulars(n) {
-                if let Some(id) = ix.word(&s) {
+        if !tok.word {
+            continue;
+        }
+        if n.ends_with('s') {
+            each_singular(n, &mut sing, |s| {
+                if let Some(id) = ix.word(s) {
                     if ix.words[id as usize].last && Some(id) != word {
                         st.push(Step::Plural(id));
                     }
                 }
-            }
+                false
+            });
         }
-        if !opts.exact_only && tok.word && word.is_none() {
-            if !ix.is_known_word(n) && n.chars().any(char::is_alphabetic) {
+        if opts.exact_only {
+            continue;
+        }
+        // Fuzzy candidates need 4+ chars and joined forms 5+ bytes: shorter tokens skip the
+        // look-ups (the common-word guard, the deletion index, the pair table).
+        if word.is_none() && n.len() >= 4 {
+            // `is_known_word` without the vocabulary look-up already done above.
+            let known = common.contains(n)
+                || (n.ends_with('s')
+                    && each_singular(n, &mut sing, |s| ix.word(s).is_some() || common.contains(s)));
+            if !known && n.chars().any(char::is_alphabetic) {
                 ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
                 st.extend(fuzzy.iter().map(|&(id, e)| Step::Fuzzy(id, e)));
             }
-            st.extend(ix.joined(n).iter().map(|&(a, b)| Step::Joined(a, b)));
+            if n.len() >= 5 {
+                st.extend(ix.joined(n).iter().map(|&(a, b)| Step::Joined(a, b)));
+            }
         }
-        if !opts.exact_only && tok.word && j + 1 < toks.len() {
+        if j + 1 < toks.len() {
             let next = toks.list[j + 1];
-            if next.word && next.gap == Gap::Space {
+            if next.word && next.gap == Gap::Space && ix.may_split(n, toks.norm(j + 1)) {
                 joined.clear();
                 joined.push_str(n);
                 joined.push_str(toks.norm(j + 1));
@@ -161,9 +221,9 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Vec<Vec<Step>> {
                 }
             }
         }
-        all.push(st);
     }
-    all
+    out.at.push(st.len() as u32);
+    out
 }
 
 /// Checks a raw candidate against its term's rules.
@@ -250,8 +310,8 @@ pub(crate) fn candidates(
         steps: &steps,
         out: Vec::new(),
     };
-    for (i, st) in steps.iter().enumerate() {
-        if !st.is_empty() {
+    for i in 0..toks.len() {
+        if !steps.of(i).is_empty() {
             w.walk(0, i, i, 0);
         }
     }
@@ -409,16 +469,25 @@ impl Evidence {
     fn score(&self, gi: usize, gr: &Group, concept: u32) -> u32 {
         let (sentence, _, key) = &self.mentions[gi];
         let span = gr.start..gr.end;
-        let cue_score: u32 = self
-            .cues
+        // Only sentences within two of this one weigh anything, and both lists are in text
+        // order (sentence numbers never decrease): look at that window only.
+        let (lo, hi) = (sentence.saturating_sub(2), sentence + 2);
+        let cues = {
+            let a = self.cues.partition_point(|c| c.0 < lo);
+            let b = self.cues.partition_point(|c| c.0 <= hi);
+            &self.cues[a..b]
+        };
+        let a = self.mentions.partition_point(|m| m.0 < lo);
+        let b = self.mentions.partition_point(|m| m.0 <= hi);
+        let cue_score: u32 = cues
             .iter()
             .filter(|(_, c, at)| *c == concept && !span.contains(at))
             .map(|(s, _, _)| Self::weight(*s, *sentence))
             .sum();
-        let term_score: u32 = self
-            .mentions
+        let term_score: u32 = self.mentions[a..b]
             .iter()
             .enumerate()
+            .map(|(k, m)| (k + a, m))
             .filter(|(k, (_, cs, kk))| *k != gi && kk != key && cs.contains(&concept))
             .map(|(_, (s, _, _))| Self::weight(*s, *sentence))
             .sum();

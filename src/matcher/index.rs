@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
-use super::normalize::{fold, is_acronym, letters, nfkc_keep_case, singulars};
+use super::normalize::{fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
 use crate::glossary::{Glossary, Side};
 
@@ -63,8 +63,6 @@ pub(crate) struct Cue {
     pub concept: u32,
 }
 
-const DIR_BITS: u32 = 18;
-
 /// The compiled glossary.
 #[derive(Debug)]
 pub(crate) struct Index {
@@ -74,9 +72,20 @@ pub(crate) struct Index {
     vocab: FxHashMap<Box<str>, WordId>,
     edges: FxHashMap<u64, u32>,
     terminals: Vec<Vec<u32>>,
-    /// (hash of a deletion variant, word), sorted by hash, with a directory on the top bits.
-    deletions: Vec<(u64, WordId)>,
+    /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
+    /// `dir_bits` of the variant's hash (`deletion_dir[b]..deletion_dir[b + 1]`); an entry
+    /// packs the next `32 - id_bits` bits of the hash above the word id. A hash collision only
+    /// costs a verification: every candidate is checked by edit distance.
+    deletions: Vec<u32>,
     deletion_dir: Vec<u32>,
+    dir_bits: u32,
+    id_bits: u32,
+    /// Shortest and longest fuzzy word, in chars: a cheap bound before candidate generation.
+    fuzzy_len: (usize, usize),
+    /// Longest fuzzy word in bytes, and a bitset of the first two bytes of fuzzy words:
+    /// a token pair can only be the split form of a word that passes both.
+    split_max: usize,
+    split_first: Box<[u64]>,
     pairs: FxHashMap<Box<str>, Vec<(WordId, WordId)>>,
     pub cues: FxHashMap<Box<str>, Vec<Cue>>,
     /// Folded term text → term indices, for look-ups.
@@ -94,11 +103,63 @@ pub(crate) fn common_words() -> &'static FxHashSet<&'static str> {
     })
 }
 
-fn hash_str(s: &str) -> u64 {
+fn hash_bytes(s: &[u8]) -> u64 {
     // Fx mixes the high bits poorly for the directory; spread them.
     FxBuildHasher
-        .hash_one(s.as_bytes())
+        .hash_one(s)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Hashes of all strings made by deleting up to `max` chars of `w` (including `w`), sorted
+/// and deduplicated: the same set as [`deletions`], without allocating a string per variant.
+pub(crate) fn deletion_hashes(
+    w: &str,
+    max: u8,
+    out: &mut Vec<u64>,
+    buf: &mut Vec<u8>,
+    strings: &mut Vec<String>,
+) {
+    out.clear();
+    if !w.is_ascii() {
+        deletions(w, max, strings);
+        out.extend(strings.iter().map(|v| hash_bytes(v.as_bytes())));
+        out.sort_unstable();
+        out.dedup();
+        return;
+    }
+    let b = w.as_bytes();
+    let n = b.len();
+    out.push(hash_bytes(b));
+    if max >= 1 {
+        for i in 0..n {
+            buf.clear();
+            buf.extend_from_slice(&b[..i]);
+            buf.extend_from_slice(&b[i + 1..]);
+            out.push(hash_bytes(buf));
+        }
+    }
+    if max >= 2 {
+        for i in 0..n {
+            for j in i + 1..n {
+                buf.clear();
+                buf.extend_from_slice(&b[..i]);
+                buf.extend_from_slice(&b[i + 1..j]);
+                buf.extend_from_slice(&b[j + 1..]);
+                out.push(hash_bytes(buf));
+            }
+        }
+    }
+    if max >= 3 {
+        deletions(w, max, strings);
+        out.clear();
+        out.extend(strings.iter().map(|v| hash_bytes(v.as_bytes())));
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+fn split_key(a: u8, b: u8) -> usize {
+    (usize::from(a) << 8) | usize::from(b)
 }
 
 /// All strings made by deleting up to `max` chars of `w` (including `w`).
@@ -178,6 +239,11 @@ impl Index {
             terminals: vec![Vec::new()],
             deletions: Vec::new(),
             deletion_dir: Vec::new(),
+            dir_bits: 8,
+            id_bits: 0,
+            fuzzy_len: (usize::MAX, 0),
+            split_max: 0,
+            split_first: vec![0u64; 1024].into_boxed_slice(),
             pairs: FxHashMap::default(),
             cues: FxHashMap::default(),
             by_key_text: FxHashMap::default(),
@@ -312,29 +378,76 @@ impl Index {
     }
 
     fn build_deletions(&mut self) {
-        let mut buf = Vec::new();
+        // Size the directory from the number of variants (at most `1 + n + n(n-1)/2` per
+        // word), then fill it in two passes (count, place) so that no list of (hash, word)
+        // pairs is ever held: the index is 4 bytes per entry.
+        let mut estimate = 0usize;
+        for w in &self.words {
+            let n = w.text.chars().count();
+            match w.max_edits {
+                0 => continue,
+                1 => estimate += 1 + n,
+                _ => estimate += 1 + n + n * n.saturating_sub(1) / 2,
+            }
+            self.fuzzy_len.0 = self.fuzzy_len.0.min(n);
+            self.fuzzy_len.1 = self.fuzzy_len.1.max(n);
+            self.split_max = self.split_max.max(w.text.len());
+            let b = w.text.as_bytes();
+            if b.len() >= 2 {
+                let k = split_key(b[0], b[1]);
+                self.split_first[k / 64] |= 1 << (k % 64);
+            }
+        }
+        self.dir_bits = (estimate / 4)
+            .max(256)
+            .next_power_of_two()
+            .trailing_zeros()
+            .min(24);
+        self.id_bits = (usize::BITS - self.words.len().leading_zeros()).max(1);
+        let buckets = 1usize << self.dir_bits;
+        let mut counts = vec![0u32; buckets + 1];
+        let (mut hashes, mut buf, mut strings) = (Vec::new(), Vec::new(), Vec::new());
+        for w in &self.words {
+            if w.max_edits == 0 {
+                continue;
+            }
+            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut buf, &mut strings);
+            for &h in &hashes {
+                counts[(h >> (64 - self.dir_bits)) as usize + 1] += 1;
+            }
+        }
+        for b in 1..=buckets {
+            counts[b] += counts[b - 1];
+        }
+        let total = counts[buckets] as usize;
+        let mut fill = counts.clone();
+        let mut entries = vec![0u32; total];
         for (id, w) in self.words.iter().enumerate() {
             if w.max_edits == 0 {
                 continue;
             }
-            deletions(&w.text, w.max_edits, &mut buf);
-            self.deletions
-                .extend(buf.iter().map(|v| (hash_str(v), id as WordId)));
-        }
-        self.deletions.sort_unstable();
-        self.deletions.dedup();
-        let buckets = 1usize << DIR_BITS;
-        let mut dir = vec![0u32; buckets + 1];
-        let mut i = 0usize;
-        for (b, slot) in dir.iter_mut().enumerate() {
-            while i < self.deletions.len()
-                && ((self.deletions[i].0 >> (64 - DIR_BITS)) as usize) < b
-            {
-                i += 1;
+            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut buf, &mut strings);
+            for &h in &hashes {
+                let b = (h >> (64 - self.dir_bits)) as usize;
+                entries[fill[b] as usize] = self.pack(h, id as WordId);
+                fill[b] += 1;
             }
-            *slot = i as u32;
         }
-        self.deletion_dir = dir;
+        self.deletions = entries;
+        self.deletion_dir = counts;
+    }
+
+    /// The hash fragment stored with a word id in a deletion entry.
+    fn fragment(&self, h: u64) -> u64 {
+        let frag_bits = 32 - self.id_bits;
+        if frag_bits == 0 {
+            return 0;
+        }
+        (h >> (64 - self.dir_bits - frag_bits)) & ((1u64 << frag_bits) - 1)
+    }
+
+    fn pack(&self, h: u64, id: WordId) -> u32 {
+        ((self.fragment(h) << self.id_bits) | u64::from(id)) as u32
     }
 
     /// The id of a folded word, if some term has it.
@@ -358,28 +471,36 @@ impl Index {
     }
 
     /// Words within their edit budget of `w`, with the number of edits. `w` is folded.
-    pub(crate) fn fuzzy_words(
-        &self,
-        w: &str,
-        out: &mut Vec<(WordId, u8)>,
-        scratch: &mut Vec<String>,
-    ) {
+    pub(crate) fn fuzzy_words(&self, w: &str, out: &mut Vec<(WordId, u8)>, sc: &mut FuzzyScratch) {
         out.clear();
-        let n = w.chars().count();
-        if n < 4 || self.deletions.is_empty() {
+        if w.len() < 4 || self.deletions.is_empty() {
             return;
         }
-        let depth = if n >= 7 { 2 } else { 1 };
-        deletions(w, depth, scratch);
-        for v in scratch.iter() {
-            let h = hash_str(v);
-            let b = (h >> (64 - DIR_BITS)) as usize;
+        let n = w.chars().count();
+        // A word within two edits differs in length by two at most.
+        if n < 4 || n + 2 < self.fuzzy_len.0 || n > self.fuzzy_len.1 + 2 {
+            return;
+        }
+        // Symmetric deletions: a word of 9+ chars (two edits allowed) within two edits of a
+        // shorter query is reached with one deletion on the query side (the other edits are
+        // deletions on the word's side), so only queries of 9+ chars need two.
+        let depth = if n >= 9 { 2 } else { 1 };
+        deletion_hashes(w, depth, &mut sc.hashes, &mut sc.buf, &mut sc.strings);
+        let id_mask = (1u64 << self.id_bits) - 1;
+        for &h in &sc.hashes {
+            let b = (h >> (64 - self.dir_bits)) as usize;
             let (lo, hi) = (
                 self.deletion_dir[b] as usize,
                 self.deletion_dir[b + 1] as usize,
             );
-            for &(hh, id) in &self.deletions[lo..hi] {
-                if hh != h || out.iter().any(|&(o, _)| o == id) {
+            let frag = self.fragment(h);
+            for &e in &self.deletions[lo..hi] {
+                let e = u64::from(e);
+                if e >> self.id_bits != frag {
+                    continue;
+                }
+                let id = (e & id_mask) as WordId;
+                if out.iter().any(|&(o, _)| o == id) {
                     continue;
                 }
                 let info = &self.words[id as usize];
@@ -391,16 +512,28 @@ impl Index {
         }
     }
 
-    /// True when `w` (folded) must not be read as a typo: a term word or a common word,
-    /// or the plural of one.
-    pub(crate) fn is_known_word(&self, w: &str) -> bool {
-        let common = common_words();
-        self.vocab.contains_key(w)
-            || common.contains(w)
-            || (w.ends_with('s')
-                && singulars(w)
-                    .any(|s| self.vocab.contains_key(s.as_ref()) || common.contains(s.as_ref())))
+    /// Could `a` followed by `b` be the split form of a fuzzy word (`a + b` in the
+    /// vocabulary)? A cheap necessary condition: length and first two bytes.
+    pub(crate) fn may_split(&self, a: &str, b: &str) -> bool {
+        if a.len() + b.len() > self.split_max || a.is_empty() || b.is_empty() {
+            return false;
+        }
+        let (x, y) = if a.len() >= 2 {
+            (a.as_bytes()[0], a.as_bytes()[1])
+        } else {
+            (a.as_bytes()[0], b.as_bytes()[0])
+        };
+        let k = split_key(x, y);
+        self.split_first[k / 64] & (1 << (k % 64)) != 0
     }
+}
+
+/// Reusable buffers of [`Index::fuzzy_words`].
+#[derive(Debug, Default)]
+pub(crate) struct FuzzyScratch {
+    hashes: Vec<u64>,
+    buf: Vec<u8>,
+    strings: Vec<String>,
 }
 
 fn edge_key(node: u32, word: WordId, gap: Gap) -> u64 {
@@ -438,6 +571,21 @@ mod tests {
         assert_eq!(v, vec!["ab", "abc", "ac", "bc"]);
         deletions("abcd", 2, &mut v);
         assert!(v.contains(&"ad".to_string()) && v.contains(&"abcd".to_string()));
+    }
+
+    #[test]
+    fn deletion_hashes_match_deletions() {
+        let (mut h, mut buf, mut strings, mut v) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for w in ["abc", "letter", "awareness", "aa", "café", "x"] {
+            for max in 0..=3 {
+                deletions(w, max, &mut v);
+                let mut want: Vec<u64> = v.iter().map(|s| hash_bytes(s.as_bytes())).collect();
+                want.sort_unstable();
+                want.dedup();
+                deletion_hashes(w, max, &mut h, &mut buf, &mut strings);
+                assert_eq!(h, want, "{w} {max}");
+            }
+        }
     }
 
     #[test]

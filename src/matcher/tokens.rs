@@ -62,6 +62,126 @@ fn is_sentence_end(s: &str) -> bool {
     matches!(s, "." | "!" | "?" | "…" | "。")
 }
 
+/// Word-break class of an ASCII byte (UAX #29, the part of the table ASCII can reach).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wb {
+    Letter,
+    Numeric,
+    ExtendNumLet,
+    MidLetter,
+    MidNum,
+    MidNumLet,
+    SingleQuote,
+    Space,
+    Cr,
+    Lf,
+    Newline,
+    Other,
+}
+
+const fn wb_class(b: u8) -> Wb {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
+        b'0'..=b'9' => Wb::Numeric,
+        b'_' => Wb::ExtendNumLet,
+        b':' => Wb::MidLetter,
+        b',' | b';' => Wb::MidNum,
+        b'.' => Wb::MidNumLet,
+        b'\'' => Wb::SingleQuote,
+        b' ' => Wb::Space,
+        b'\r' => Wb::Cr,
+        b'\n' => Wb::Lf,
+        0x0B | 0x0C => Wb::Newline,
+        _ => Wb::Other,
+    }
+}
+
+static WB: [Wb; 128] = {
+    let mut t = [Wb::Other; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = wb_class(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// Is there a word boundary between `b[i - 1]` and `b[i]`? ASCII only, `0 < i < b.len()`.
+/// The rules of UAX #29 that ASCII can trigger: WB3–WB3d, WB5–WB13b, WB999.
+#[inline]
+fn ascii_break(b: &[u8], i: usize) -> bool {
+    use Wb::*;
+    let l = WB[b[i - 1] as usize];
+    let r = WB[b[i] as usize];
+    let at = |k: usize| b.get(k).map_or(Other, |&c| WB[c as usize]);
+    match (l, r) {
+        (Cr, Lf) => false,
+        (Cr | Lf | Newline, _) | (_, Cr | Lf | Newline) => true,
+        (Space, Space) => false,
+        (Letter | Numeric, Letter | Numeric) => false,
+        (Letter | Numeric | ExtendNumLet, ExtendNumLet) => false,
+        (ExtendNumLet, Letter | Numeric) => false,
+        (Letter, MidLetter | MidNumLet | SingleQuote) => at(i + 1) != Letter,
+        (MidLetter | MidNumLet | SingleQuote, Letter) => i < 2 || at(i - 2) != Letter,
+        (Numeric, MidNum | MidNumLet | SingleQuote) => at(i + 1) != Numeric,
+        (MidNum | MidNumLet | SingleQuote, Numeric) => i < 2 || at(i - 2) != Numeric,
+        _ => true,
+    }
+}
+
+/// Segments of an ASCII text on word boundaries, as UAX #29 gives them.
+fn ascii_segments(text: &str, offset: usize, f: &mut impl FnMut(usize, &str)) {
+    let b = text.as_bytes();
+    let mut start = 0;
+    for i in 1..b.len() {
+        if ascii_break(b, i) {
+            f(offset + start, &text[start..i]);
+            start = i;
+        }
+    }
+    if start < b.len() {
+        f(offset + start, &text[start..]);
+    }
+}
+
+/// A position where UAX #29 always breaks, whatever surrounds it: after ASCII whitespace and
+/// before an ASCII character that is not whitespace (no rule joins those two, and no rule looks
+/// past whitespace).
+#[inline]
+fn safe_break(b: &[u8], p: usize) -> bool {
+    matches!(b[p - 1], b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+        && b[p].is_ascii()
+        && !b[p].is_ascii_whitespace()
+        && b[p] != 0x0B
+}
+
+/// Calls `f(start, segment)` for every UAX #29 word-bound segment of `text`, in order: the same
+/// segments as `split_word_bound_indices`. ASCII stretches take a hand-written scanner; stretches
+/// with other characters, cut at [`safe_break`]s, go through `unicode-segmentation`.
+pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut pos = 0;
+    while pos < n {
+        let Some(k) = b[pos..].iter().position(|&c| c >= 0x80).map(|k| pos + k) else {
+            ascii_segments(&text[pos..], pos, &mut f);
+            return;
+        };
+        let s = (pos + 1..k)
+            .rev()
+            .find(|&p| safe_break(b, p))
+            .unwrap_or(pos);
+        if s > pos {
+            ascii_segments(&text[pos..s], pos, &mut f);
+        }
+        let e = (k + 1..n).find(|&p| safe_break(b, p)).unwrap_or(n);
+        for (i, seg) in text[s..e].split_word_bound_indices() {
+            f(s + i, seg);
+        }
+        pos = e;
+    }
+}
+
 /// Tokenises `text`, skipping `excluded` byte ranges (sorted, non-overlapping).
 pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
     let mut out = Tokens {
@@ -72,14 +192,14 @@ pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
     let mut ex = excluded.iter().peekable();
     let mut scratch = String::new();
     let mut sentence = 0u32;
-    for (start, seg) in text.split_word_bound_indices() {
+    for_each_segment(text, |start, seg| {
         let end = start + seg.len();
         while ex.peek().is_some_and(|r| r.end <= start) {
             ex.next();
         }
         if ex.peek().is_some_and(|r| r.start < end) {
             gap = Gap::Break;
-            continue;
+            return;
         }
         let first = seg.chars().next().unwrap_or(' ');
         if first.is_whitespace() || (is_dash(first) && seg.chars().all(is_dash)) {
@@ -89,9 +209,13 @@ pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
             if seg.contains("\n\n") || seg.contains("\n\r\n") {
                 sentence += 1;
             }
-            continue;
+            return;
         }
-        let word = seg.chars().any(char::is_alphanumeric);
+        let word = if seg.is_ascii() {
+            seg.bytes().any(|c| c.is_ascii_alphanumeric())
+        } else {
+            seg.chars().any(char::is_alphanumeric)
+        };
         fold_into(seg, &mut scratch);
         let norm = if word {
             strip_possessive(&scratch)
@@ -112,13 +236,14 @@ pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
             sentence += 1;
         }
         gap = Gap::None;
-    }
+    });
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn toks(text: &str) -> Vec<(String, Gap)> {
         let t = tokenize(text, &[]);
@@ -147,11 +272,61 @@ mod tests {
         assert_eq!(toks("rapid")[0].0, "rapid");
     }
 
+    type Segments = Vec<(usize, String)>;
+
+    fn both(text: &str) -> (Segments, Segments) {
+        let mut fast = Vec::new();
+        for_each_segment(text, |i, s| fast.push((i, s.to_string())));
+        let uax = text
+            .split_word_bound_indices()
+            .map(|(i, s)| (i, s.to_string()))
+            .collect();
+        (fast, uax)
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_uax29() {
+        for text in [
+            "a:b a.b a'b 1,2 1;2 1.2 1'2 a_b _a  x\t\tx\r\n a\"b x\u{b}\u{b}y",
+            "e.g. i.e. 3.5% $20 1,200 24/7 v2 don't a'.b a.'b 1.,2 ..a a.. 'a a' :a a: _1_",
+            "caf\u{e9} na\u{ef}ve don\u{2019}t \u{201c}quoted\u{201d} \u{2014} r\u{e9}sum\u{e9}",
+            "  \u{301}a e\u{301} \u{200d}x 👩‍💻 🇫🇷🇩🇪 ab\u{200d}\u{301}cd \n\u{301}",
+            "",
+            " ",
+            "x",
+        ] {
+            let (fast, uax) = both(text);
+            assert_eq!(fast, uax, "{text:?}");
+        }
+    }
+
     #[test]
     fn exclusions_break() {
         let excluded = [Range { start: 2, end: 5 }];
         let t = tokenize("a `b` c", &excluded);
         assert_eq!(t.len(), 2);
         assert_eq!(t.list[1].gap, Gap::Break);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The ASCII fast path gives exactly the segments of UAX #29, on mostly-ASCII text
+        /// with punctuation, whitespace of every kind and some non-ASCII (marks, joiners,
+        /// emoji, typographic quotes and dashes) at any position.
+        #[test]
+        fn fast_path_equals_uax29(
+            text in r#"([a-cA-C0-9_:;,.'" \t\r\n\x0B\x0C/()-]|\u{301}|\u{200d}|\u{2019}|\u{2014}|\u{e9}|👩|🇫|\PC){0,40}"#
+        ) {
+            let (fast, uax) = both(&text);
+            prop_assert_eq!(fast, uax);
+        }
+
+        /// The same on arbitrary Unicode.
+        #[test]
+        fn fast_path_equals_uax29_any(text in r"(\PC|\s){0,30}") {
+            let (fast, uax) = both(&text);
+            prop_assert_eq!(fast, uax);
+        }
     }
 }

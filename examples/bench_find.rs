@@ -1,0 +1,80 @@
+//! Times loading, building and matching on the benchmark data of `bench/gen.py`.
+//!
+//! ```text
+//! cargo run --release --example bench_find -- --glossary bench/out/g10k \
+//!     [--corpus bench/out/corpus.txt] [--exact-only] [--annotations OUT.tsv]
+//! ```
+//!
+//! Prints one JSON object: seconds to load the glossary, to build the matcher and to match the
+//! corpus (one thread), the throughput and the number of annotations. Without `--corpus` it
+//! only loads and builds (for `/usr/bin/time -v` peak-memory figures). `--annotations` writes
+//! `start<TAB>end<TAB>concept<TAB>kind` per mention, for `bench/compare.py` to score.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use broker::{Glossary, MatchOptions, Matcher};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut glossary = None;
+    let mut corpus = None;
+    let mut annotations = None;
+    let mut exact_only = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--glossary" => glossary = args.next().map(PathBuf::from),
+            "--corpus" => corpus = args.next().map(PathBuf::from),
+            "--annotations" => annotations = args.next().map(PathBuf::from),
+            "--exact-only" => exact_only = true,
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let glossary = glossary.ok_or("--glossary DIR is required")?;
+
+    let t = Instant::now();
+    let g = Glossary::load_dir(&glossary)?;
+    let load_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let m = Matcher::new(Arc::new(g));
+    let build_s = t.elapsed().as_secs_f64();
+
+    let mut report = format!(
+        "{{\"glossary\": {:?}, \"concepts\": {}, \"load_s\": {load_s:.3}, \"build_s\": {build_s:.3}",
+        glossary.display().to_string(),
+        m.glossary().concepts().len()
+    );
+    if let Some(corpus) = corpus {
+        let text = std::fs::read_to_string(&corpus)?;
+        let opts = MatchOptions {
+            exact_only,
+            ..MatchOptions::default()
+        };
+        let t = Instant::now();
+        let anns = m.find(&text, &opts);
+        let find_s = t.elapsed().as_secs_f64();
+        report += &format!(
+            ", \"exact_only\": {exact_only}, \"bytes\": {}, \"find_s\": {find_s:.3}, \"mb_s\": {:.1}, \"annotations\": {}",
+            text.len(),
+            text.len() as f64 / 1e6 / find_s,
+            anns.len()
+        );
+        if let Some(path) = annotations {
+            let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+            for a in &anns {
+                writeln!(
+                    w,
+                    "{}\t{}\t{}\t{}",
+                    a.start,
+                    a.end,
+                    a.concept_id,
+                    a.kind.as_str()
+                )?;
+            }
+        }
+    }
+    println!("{report}}}");
+    Ok(())
+}
