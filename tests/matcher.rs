@@ -100,6 +100,7 @@ const PLAIN: &[(&str, Want)] = &[
     // Joined and split forms count as one edit.
     ("Our clickthrough rate", &[("clickthrough rate", "ctr", F)]),
     ("Add a web hook", &[("web hook", "webhook", F)]),
+    ("Add two web hooks", &[("web hooks", "webhook", F)]),
     ("The data base is slow", &[("data base", "database", F)]),
     // A term with fuzzy = false.
     ("Turn on the feature flag", &[("feature flag", "marker", E)]),

@@ -22,6 +22,8 @@ enum Step {
     Fuzzy(WordId, u8),
     Joined(WordId, WordId),
     Split(WordId),
+    /// Joined with the next token, as the plural of a term's last word ("web hooks").
+    SplitPlural(WordId),
 }
 
 /// A term reached by the walk: tokens `first..=last`.
@@ -125,6 +127,11 @@ impl Walk<'_> {
                         self.walk(c, first, j + 2, edits + 1);
                     }
                 }
+                Step::SplitPlural(id) => {
+                    if let Some(c) = self.ix.child(node, id, gap) {
+                        self.emit(c, first, j + 1, edits + 1);
+                    }
+                }
             }
         }
     }
@@ -218,6 +225,17 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
                     if ix.words[id as usize].max_edits > 0 {
                         st.push(Step::Split(id));
                     }
+                } else if joined.ends_with('s') {
+                    each_singular(&joined, &mut sing, |s| {
+                        let id = ix.word(s).filter(|&id| {
+                            let w = &ix.words[id as usize];
+                            w.max_edits > 0 && w.last
+                        });
+                        if let Some(id) = id {
+                            st.push(Step::SplitPlural(id));
+                        }
+                        id.is_some()
+                    });
                 }
             }
         }

@@ -513,9 +513,11 @@ impl Index {
     }
 
     /// Could `a` followed by `b` be the split form of a fuzzy word (`a + b` in the
-    /// vocabulary)? A cheap necessary condition: length and first two bytes.
+    /// vocabulary, possibly as a plural)? A cheap necessary condition: length and first
+    /// two bytes.
     pub(crate) fn may_split(&self, a: &str, b: &str) -> bool {
-        if a.len() + b.len() > self.split_max || a.is_empty() || b.is_empty() {
+        // +2: the plural ending of a split last word ("web hooks").
+        if a.len() + b.len() > self.split_max + 2 || a.is_empty() || b.is_empty() {
             return false;
         }
         let (x, y) = if a.len() >= 2 {

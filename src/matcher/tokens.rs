@@ -182,6 +182,16 @@ pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
     }
 }
 
+/// HTML entities that stand for whitespace or a dash.
+fn is_blank_entity(s: &str) -> bool {
+    const BLANK: &[&str] = &[
+        "&nbsp;", "&#160;", "&#xa0;", "&ensp;", "&emsp;", "&thinsp;", "&#8194;", "&#8195;",
+        "&#8201;", "&ndash;", "&mdash;", "&#8211;", "&#8212;", "&hyphen;", "&#45;", "&#x2d;",
+        "&#8208;", "&#x2010;", "&#x2013;", "&#x2014;",
+    ];
+    s.len() <= 8 && BLANK.iter().any(|b| b.eq_ignore_ascii_case(s))
+}
+
 /// Tokenises `text`, skipping `excluded` byte ranges (sorted, non-overlapping).
 pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
     let mut out = Tokens {
@@ -197,8 +207,14 @@ pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
         while ex.peek().is_some_and(|r| r.end <= start) {
             ex.next();
         }
-        if ex.peek().is_some_and(|r| r.start < end) {
-            gap = Gap::Break;
+        if let Some(r) = ex.peek().filter(|r| r.start < end) {
+            // A whitespace or dash entity (`&nbsp;`, `&ndash;`) separates words like a space;
+            // anything else skipped (code, tags, URLs) is a wall no term spans.
+            if gap != Gap::Break && is_blank_entity(&text[r.start..r.end]) {
+                gap = Gap::Space;
+            } else {
+                gap = Gap::Break;
+            }
             return;
         }
         let first = seg.chars().next().unwrap_or(' ');
