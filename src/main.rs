@@ -12,7 +12,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use broker::config::{self, Secret, ServiceConfig};
 use broker::glossary::exchange::{self, IntoDirError, LangMap};
 use broker::glossary::{Glossary, GlossaryError};
+use broker::reload;
 use broker::service::AppState;
+use broker::store::Store;
 use broker::{Format, Matcher, Side, TranslateRequest};
 
 /// Translates jargon between IT and marketing.
@@ -235,6 +237,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// With the embedded glossary SIGHUP has nothing to reload; without a handler it would
+/// terminate the server.
+fn ignore_sighup() {
+    #[cfg(unix)]
+    tokio::spawn(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut s) = signal(SignalKind::hangup()) {
+            while s.recv().await.is_some() {
+                tracing::info!("SIGHUP: the embedded glossary has nothing to reload");
+            }
+        }
+    });
+}
+
 fn serve(args: ServeArgs) -> Result<ExitCode> {
     let admin_token = match (&args.admin_token, &args.admin_token_file) {
         (Some(t), _) => Some(t.clone()),
@@ -262,10 +278,34 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         max_concurrent_requests: args.max_concurrent_requests.max(1),
         shutdown_grace: args.shutdown_grace,
     };
-    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
-    let state = Arc::new(AppState::new(Matcher::new(Arc::new(glossary))));
+    let dir = args.glossary.glossary.clone();
+    let glossary = load_glossary(dir.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let state = Arc::new(match &dir {
+        Some(dir) => AppState::with_store(matcher, Store::new(dir)),
+        None => AppState::new(matcher),
+    });
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
+        // Hot reload of the glossary directory (and SIGHUP); with the embedded glossary
+        // there is nothing to reload, and SIGHUP is only logged.
+        let _reload = match &dir {
+            Some(dir) => {
+                let (current, apply) = (state.clone(), state.clone());
+                Some(
+                    reload::spawn(
+                        dir.clone(),
+                        move || current.current().matcher.glossary().version().to_string(),
+                        move |g| apply.publish(g),
+                    )
+                    .with_context(|| format!("cannot watch {}", dir.display()))?,
+                )
+            }
+            None => {
+                ignore_sighup();
+                None
+            }
+        };
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;

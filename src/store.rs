@@ -87,16 +87,19 @@ impl Store {
     }
 
     /// Creates or replaces `concept`. An empty `expected_etag` means "create or overwrite";
-    /// otherwise it must be the stored concept's etag. Returns the new glossary and the
-    /// concept as stored. Blocking: call it off the async runtime.
+    /// otherwise it must be the stored concept's etag. Once the file is durably written,
+    /// `publish` gets the new glossary — still under the store's lock, so edits are
+    /// published in the order they were written. Returns the concept as stored.
+    /// Blocking: call it off the async runtime.
     ///
     /// # Errors
-    /// See [`StoreError`]; on any error nothing was written.
+    /// See [`StoreError`]; on any error nothing was written and nothing published.
     pub fn upsert(
         &self,
         concept: Concept,
         expected_etag: &str,
-    ) -> Result<(Glossary, Concept), StoreError> {
+        publish: impl FnOnce(Glossary),
+    ) -> Result<Concept, StoreError> {
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         concept.validate()?;
         let mut files = read_dir_files(&self.dir)?;
@@ -145,15 +148,22 @@ impl Store {
         let glossary = Glossary::from_dir_files(&self.dir, files)?;
         write_file_atomically(&target, new_text.as_bytes(), true)?;
         let stored = glossary.get(&concept.id).cloned().unwrap_or(concept);
-        Ok((glossary, stored))
+        publish(glossary);
+        Ok(stored)
     }
 
     /// Deletes the concept `id`. A non-empty `expected_etag` must match the stored one.
-    /// Returns the new glossary. Blocking: call it off the async runtime.
+    /// Once the file is durably written, `publish` gets the new glossary (under the lock).
+    /// Blocking: call it off the async runtime.
     ///
     /// # Errors
-    /// See [`StoreError`]; on any error nothing was written.
-    pub fn delete(&self, id: &str, expected_etag: &str) -> Result<Glossary, StoreError> {
+    /// See [`StoreError`]; on any error nothing was written and nothing published.
+    pub fn delete(
+        &self,
+        id: &str,
+        expected_etag: &str,
+        publish: impl FnOnce(Glossary),
+    ) -> Result<(), StoreError> {
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut files = read_dir_files(&self.dir)?;
         let current = Glossary::from_dir_files(&self.dir, files.clone())?;
@@ -182,7 +192,8 @@ impl Store {
         files[i].1 = new_text.clone();
         let glossary = Glossary::from_dir_files(&self.dir, files)?;
         write_file_atomically(&target, new_text.as_bytes(), true)?;
-        Ok(glossary)
+        publish(glossary);
+        Ok(())
     }
 }
 
@@ -291,7 +302,9 @@ definition = "Ship it."
             terms: vec!["page speed".into()],
             definition: "How long customers wait.".into(),
         });
-        let (g, stored) = s.upsert(c.clone(), "").unwrap();
+        let mut published = None;
+        let stored = s.upsert(c.clone(), "", |g| published = Some(g)).unwrap();
+        let g = published.unwrap();
         assert_eq!(stored, c);
         assert_eq!(g.get("latency"), Some(&c));
         let text = std::fs::read_to_string(dir.path().join("a.toml")).unwrap();
@@ -314,8 +327,8 @@ definition = "Ship it."
     #[test]
     fn new_concepts_go_to_edits_toml() {
         let (dir, s) = store();
-        s.upsert(concept("cache", "Fast store."), "").unwrap();
-        s.upsert(concept("queue", "A buffer."), "").unwrap();
+        s.upsert(concept("cache", "Fast store."), "", drop).unwrap();
+        s.upsert(concept("queue", "A buffer."), "", drop).unwrap();
         let g = Glossary::load_dir(dir.path()).unwrap();
         assert_eq!(g.origin("cache").unwrap().file, EDITS_FILE);
         assert_eq!(g.concepts().len(), 4);
@@ -339,8 +352,14 @@ definition = "Ship it."
             id: "Bad".into(),
             ..concept("x", "y")
         };
-        assert!(matches!(s.upsert(bad, ""), Err(StoreError::Invalid(_))));
-        let g = s.delete("deploy", &c.etag()).unwrap();
+        assert!(matches!(
+            s.upsert(bad, "", drop),
+            Err(StoreError::Invalid(_))
+        ));
+        let mut published = None;
+        s.delete("deploy", &c.etag(), |g| published = Some(g))
+            .unwrap();
+        let g = published.unwrap();
         assert!(g.get("deploy").is_none());
         let text = std::fs::read_to_string(dir.path().join("a.toml")).unwrap();
         assert!(
@@ -354,7 +373,9 @@ definition = "Ship it."
     fn a_broken_directory_refuses_edits() {
         let (dir, s) = store();
         std::fs::write(dir.path().join("b.toml"), "[[concept]\n").unwrap();
-        let err = s.upsert(concept("cache", "Fast store."), "").unwrap_err();
+        let err = s
+            .upsert(concept("cache", "Fast store."), "", drop)
+            .unwrap_err();
         assert!(err.to_string().contains("b.toml:1"), "{err}");
         assert!(!dir.path().join(EDITS_FILE).exists());
     }

@@ -12,9 +12,13 @@ use std::time::Duration;
 
 use broker::config::ServiceConfig;
 use broker::glossary::Glossary;
+use broker::service::pb::broker_client::BrokerClient;
 use broker::service::pb::{self, Side};
 use broker::Matcher;
-use common::{fixture_glossary, secret, spawn_app, spawn_app_with, PATIENCE};
+use common::{
+    copy_fixture, fixture_glossary, secret, spawn_app, spawn_app_with, spawn_app_with_store,
+    PATIENCE,
+};
 use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -54,6 +58,7 @@ fn valid_concept(id: &str) -> pb::Concept {
         tags: vec!["reliability".into()],
         note: String::new(),
         etag: String::new(),
+        cues: Vec::new(),
     }
 }
 
@@ -812,51 +817,140 @@ async fn edits_need_the_admin_token_then_a_valid_concept() {
         .unwrap_err();
     assert_status(&err, Code::InvalidArgument, "concept");
 
-    // A stale etag is ABORTED.
-    let err = client
-        .upsert_concept(with_token(upsert(valid_concept("latency"), "stale"), token))
-        .await
-        .unwrap_err();
-    assert_status(&err, Code::Aborted, "expected_etag");
-
-    // Valid, authenticated: not built yet.
+    // Valid and authenticated, but this server runs on a glossary with no directory
+    // behind it: edits are refused, naming the flag that enables them.
     let err = client
         .upsert_concept(with_token(upsert(valid_concept("error-budget"), ""), token))
         .await
         .unwrap_err();
-    assert_status(&err, Code::Unimplemented, "not built yet");
-    let etag = fixture_glossary().get("latency").unwrap().etag();
-    let err = client
-        .upsert_concept(with_token(upsert(valid_concept("latency"), &etag), token))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Code::Unimplemented);
-
-    // Delete: auth, then NOT_FOUND / ABORTED, then not built yet.
-    let delete = |id: &str, etag: &str| pb::DeleteConceptRequest {
-        id: id.into(),
-        expected_etag: etag.into(),
+    assert_status(&err, Code::FailedPrecondition, "--glossary");
+    let delete = pb::DeleteConceptRequest {
+        id: "latency".into(),
+        expected_etag: String::new(),
     };
-    let err = client
-        .delete_concept(delete("latency", ""))
-        .await
-        .unwrap_err();
+    let err = client.delete_concept(delete.clone()).await.unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
     let err = client
-        .delete_concept(with_token(delete("nope", ""), token))
+        .delete_concept(with_token(delete, token))
         .await
         .unwrap_err();
-    assert_status(&err, Code::NotFound, "nope");
+    assert_status(&err, Code::FailedPrecondition, "--glossary");
+}
+
+#[tokio::test]
+async fn edits_are_durable_served_and_checked_against_etags() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture(dir.path());
+    let app = spawn_app_with_store(dir.path(), admin_config()).await;
+    let mut client = app.client().await;
+    let token = "s3cret-admin";
+    let upsert = |concept: pb::Concept, etag: &str| pb::UpsertConceptRequest {
+        concept: Some(concept),
+        expected_etag: etag.into(),
+    };
+    let version = |c: &mut BrokerClient<_>| {
+        let mut c = c.clone();
+        async move {
+            c.get_glossary_info(pb::GetGlossaryInfoRequest {})
+                .await
+                .unwrap()
+                .into_inner()
+                .version
+        }
+    };
+    let v0 = version(&mut client).await;
+
+    // Create: acknowledged only once on disk, then served.
+    let created = client
+        .upsert_concept(with_token(upsert(valid_concept("error-budget"), ""), token))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(created.id, "error-budget");
+    assert!(!created.etag.is_empty());
+    let on_disk = broker::Glossary::load_dir(dir.path()).unwrap();
+    assert_eq!(on_disk.origin("error-budget").unwrap().file, "edits.toml");
+    assert_ne!(version(&mut client).await, v0);
+    let got = client
+        .get_concept(pb::GetConceptRequest {
+            id: "error-budget".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(got, created);
+    let found = client
+        .translate(pb::TranslateRequest {
+            text: "Spend the error budget wisely.".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(found.annotations[0].concept_id, "error-budget");
+
+    // Replace with the right etag; a stale etag is ABORTED and changes nothing.
+    let mut changed = valid_concept("error-budget");
+    changed.cues = vec!["slo".into()];
+    changed.it.as_mut().unwrap().definition = "The unreliability an SLO allows.".into();
+    let replaced = client
+        .upsert_concept(with_token(upsert(changed.clone(), &created.etag), token))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_ne!(replaced.etag, created.etag);
+    assert_eq!(replaced.cues, vec!["slo"]);
     let err = client
-        .delete_concept(with_token(delete("latency", "stale"), token))
+        .upsert_concept(with_token(upsert(changed.clone(), &created.etag), token))
+        .await
+        .unwrap_err();
+    assert_status(&err, Code::Aborted, "expected_etag");
+    let err = client
+        .delete_concept(with_token(
+            pb::DeleteConceptRequest {
+                id: "error-budget".into(),
+                expected_etag: created.etag.clone(),
+            },
+            token,
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Aborted);
+
+    // Delete with the current etag; then it is gone, on disk and on the wire.
+    client
+        .delete_concept(with_token(
+            pb::DeleteConceptRequest {
+                id: "error-budget".into(),
+                expected_etag: replaced.etag.clone(),
+            },
+            token,
+        ))
+        .await
+        .unwrap();
     let err = client
-        .delete_concept(with_token(delete("latency", &etag), token))
+        .get_concept(pb::GetConceptRequest {
+            id: "error-budget".into(),
+        })
         .await
         .unwrap_err();
-    assert_status(&err, Code::Unimplemented, "not built yet");
+    assert_eq!(err.code(), Code::NotFound);
+    assert!(broker::Glossary::load_dir(dir.path())
+        .unwrap()
+        .get("error-budget")
+        .is_none());
+    let err = client
+        .delete_concept(with_token(
+            pb::DeleteConceptRequest {
+                id: "nope".into(),
+                expected_etag: String::new(),
+            },
+            token,
+        ))
+        .await
+        .unwrap_err();
+    assert_status(&err, Code::NotFound, "nope");
+    app.shutdown().await.unwrap();
 }
 
 #[tokio::test]

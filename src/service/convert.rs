@@ -141,13 +141,14 @@ pub fn concept(c: &Concept) -> pb::Concept {
         tags: c.tags.clone(),
         note: c.note.clone().unwrap_or_default(),
         etag: c.etag(),
+        cues: c.cues.clone(),
     }
 }
 
 /// A concept sent by a client (upsert). Its `etag` is ignored; validation is the caller's.
 ///
-/// The proto carries neither cues nor per-term overrides; the edits store keeps those of
-/// the concept it replaces.
+/// The proto does not carry per-term overrides; [`crate::service::AppState::upsert`] keeps
+/// those of the concept it replaces.
 pub fn concept_from_proto(c: pb::Concept) -> Concept {
     let entry = |e: pb::SideEntry| SideEntry {
         terms: e.terms.into_iter().map(Term::new).collect(),
@@ -157,7 +158,7 @@ pub fn concept_from_proto(c: pb::Concept) -> Concept {
         id: c.id,
         tags: c.tags,
         note: (!c.note.is_empty()).then_some(c.note),
-        cues: Vec::new(),
+        cues: c.cues,
         it: c.it.map(entry),
         marketing: c.marketing.map(entry),
     }

@@ -13,6 +13,8 @@ use tonic::Code;
 
 use crate::glossary::ConceptError;
 use crate::json::FieldError;
+use crate::service::state::EditError;
+use crate::store::StoreError;
 use crate::translate::TranslateError;
 
 /// Why a request was refused.
@@ -161,6 +163,26 @@ impl From<TranslateError> for ServiceError {
 impl From<FieldError> for ServiceError {
     fn from(e: FieldError) -> ServiceError {
         ServiceError::invalid(e.field, e.message)
+    }
+}
+
+impl From<EditError> for ServiceError {
+    fn from(e: EditError) -> ServiceError {
+        match e {
+            EditError::ReadOnly => ServiceError::FailedPrecondition(e.to_string()),
+            EditError::Store(StoreError::Invalid(c)) => c.into(),
+            EditError::Store(StoreError::NotFound(id)) => {
+                ServiceError::NotFound(format!("id: no concept '{id}'"))
+            }
+            EditError::Store(e @ StoreError::Stale { .. }) => ServiceError::Aborted(e.to_string()),
+            EditError::Store(e @ (StoreError::Glossary(_) | StoreError::Toml { .. })) => {
+                ServiceError::FailedPrecondition(format!("edit refused, nothing written: {e}"))
+            }
+            EditError::Store(e @ StoreError::Write(_)) => {
+                tracing::error!("durable edit failed: {e}");
+                ServiceError::Internal(format!("the edit could not be written: {e}"))
+            }
+        }
     }
 }
 

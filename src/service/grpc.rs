@@ -21,7 +21,6 @@ use super::error::ServiceError;
 use super::paging::{self, PageRequest};
 use super::pb;
 use super::Context;
-use crate::glossary::Concept;
 
 /// How many answers of a stream may wait for the client to read them. Small, so that a slow
 /// reader slows the stream down instead of growing the server's memory.
@@ -151,7 +150,7 @@ impl BrokerService {
             .map(convert::concept)
     }
 
-    fn upsert_concept_one(
+    async fn upsert_concept_one(
         &self,
         req: Request<pb::UpsertConceptRequest>,
     ) -> Result<pb::Concept, ServiceError> {
@@ -162,25 +161,27 @@ impl BrokerService {
         };
         let concept = convert::concept_from_proto(concept);
         concept.validate()?;
-        let snapshot = self.ctx.app.current();
-        check_etag(
-            snapshot.matcher.glossary().get(&concept.id),
-            &concept.id,
-            &req.expected_etag,
-        )?;
-        Err(not_built())
+        let app = self.ctx.app.clone();
+        let stored = tokio::task::spawn_blocking(move || app.upsert(concept, &req.expected_etag))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))??;
+        Ok(convert::concept(&stored))
     }
 
-    fn delete_concept_one(
+    async fn delete_concept_one(
         &self,
         req: Request<pb::DeleteConceptRequest>,
     ) -> Result<pb::DeleteConceptResponse, ServiceError> {
         self.authorize(Access::Admin, &req)?;
         let req = req.into_inner();
-        let snapshot = self.ctx.app.current();
-        let current = self.ctx.concept(&snapshot, &req.id)?;
-        check_etag(Some(current), &req.id, &req.expected_etag)?;
-        Err(not_built())
+        if req.id.is_empty() {
+            return Err(ServiceError::invalid("id", "is required"));
+        }
+        let app = self.ctx.app.clone();
+        tokio::task::spawn_blocking(move || app.delete(&req.id, &req.expected_etag))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))??;
+        Ok(pb::DeleteConceptResponse {})
     }
 
     fn glossary_info_one(
@@ -202,27 +203,6 @@ impl BrokerService {
             source: glossary.source().to_string(),
         })
     }
-}
-
-/// An edit's `expected_etag`, when set, must be the concept's current etag.
-fn check_etag(current: Option<&Concept>, id: &str, expected: &str) -> Result<(), ServiceError> {
-    if expected.is_empty() {
-        return Ok(());
-    }
-    match current {
-        Some(c) if c.etag() == expected => Ok(()),
-        Some(c) => Err(ServiceError::Aborted(format!(
-            "expected_etag: concept '{id}' has changed (its etag is now '{}'); read it again",
-            c.etag()
-        ))),
-        None => Err(ServiceError::Aborted(format!(
-            "expected_etag: concept '{id}' does not exist (any more)"
-        ))),
-    }
-}
-
-fn not_built() -> ServiceError {
-    ServiceError::Unimplemented("durable edits are not built yet".into())
 }
 
 /// Logs the outcome and converts it for tonic.
@@ -313,7 +293,7 @@ impl pb::broker_server::Broker for BrokerService {
         req: Request<pb::UpsertConceptRequest>,
     ) -> Result<Response<pb::Concept>, Status> {
         let log = AccessLog::start("UpsertConcept");
-        let outcome = self.upsert_concept_one(req);
+        let outcome = self.upsert_concept_one(req).await;
         reply(log, outcome)
     }
 
@@ -322,7 +302,7 @@ impl pb::broker_server::Broker for BrokerService {
         req: Request<pb::DeleteConceptRequest>,
     ) -> Result<Response<pb::DeleteConceptResponse>, Status> {
         let log = AccessLog::start("DeleteConcept");
-        let outcome = self.delete_concept_one(req);
+        let outcome = self.delete_concept_one(req).await;
         reply(log, outcome)
     }
 

@@ -10,7 +10,9 @@ use std::time::SystemTime;
 
 use arc_swap::ArcSwap;
 
+use crate::glossary::{Concept, Glossary, Side};
 use crate::matcher::Matcher;
+use crate::store::{Store, StoreError};
 
 /// One compiled glossary and when it started serving.
 #[derive(Debug)]
@@ -25,6 +27,8 @@ pub struct Snapshot {
 #[derive(Debug)]
 pub struct AppState {
     current: ArcSwap<Snapshot>,
+    /// The writable glossary directory; `None` on the embedded glossary (edits refused).
+    store: Option<Store>,
 }
 
 impl AppState {
@@ -35,7 +39,51 @@ impl AppState {
                 matcher: Arc::new(matcher),
                 loaded_at: SystemTime::now(),
             }),
+            store: None,
         }
+    }
+
+    /// Serves `matcher`, loaded from `store`'s directory, and accepts durable edits to it.
+    pub fn with_store(matcher: Matcher, store: Store) -> AppState {
+        AppState {
+            store: Some(store),
+            ..AppState::new(matcher)
+        }
+    }
+
+    /// The writable glossary directory, if edits are possible.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// Serves `glossary` from now on, unless it is the version already served.
+    pub fn publish(&self, glossary: Glossary) {
+        if glossary.version() != self.current().matcher.glossary().version() {
+            self.replace(Matcher::new(Arc::new(glossary)));
+        }
+    }
+
+    /// Writes `concept` durably and serves the new glossary. Per-term overrides
+    /// (`case_sensitive`, `fuzzy`), which the wire does not carry, are kept from the stored
+    /// concept for terms that stay. Blocking.
+    ///
+    /// # Errors
+    /// No store, or the store's refusal.
+    pub fn upsert(&self, mut concept: Concept, expected_etag: &str) -> Result<Concept, EditError> {
+        let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
+        if let Some(old) = self.current().matcher.glossary().get(&concept.id) {
+            keep_overrides(&mut concept, old);
+        }
+        Ok(store.upsert(concept, expected_etag, |g| self.publish(g))?)
+    }
+
+    /// Deletes concept `id` durably and serves the new glossary. Blocking.
+    ///
+    /// # Errors
+    /// No store, or the store's refusal.
+    pub fn delete(&self, id: &str, expected_etag: &str) -> Result<(), EditError> {
+        let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
+        Ok(store.delete(id, expected_etag, |g| self.publish(g))?)
     }
 
     /// The snapshot to answer a request with.
@@ -49,5 +97,33 @@ impl AppState {
             matcher: Arc::new(matcher),
             loaded_at: SystemTime::now(),
         }));
+    }
+}
+
+/// Why an edit was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// The server runs on the embedded glossary.
+    #[error("edits need a writable --glossary DIR; this server runs on the embedded default glossary, which is read-only")]
+    ReadOnly,
+    /// The store refused the edit.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Copies the per-term overrides of `old` onto the same terms of `new`.
+fn keep_overrides(new: &mut Concept, old: &Concept) {
+    for side in Side::BOTH {
+        let Some(entry) = new.side_mut(side).as_mut() else {
+            continue;
+        };
+        for t in &mut entry.terms {
+            if let Some(o) = old.terms(side).iter().find(|o| o.text == t.text) {
+                if !t.has_overrides() {
+                    t.case_sensitive = o.case_sensitive;
+                    t.fuzzy = o.fuzzy;
+                }
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use broker::config::{Secret, ServiceConfig};
 use broker::glossary::Glossary;
 use broker::service::pb::broker_client::BrokerClient;
 use broker::service::{self, AppState};
+use broker::store::Store;
 use broker::Matcher;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -57,9 +58,29 @@ pub async fn spawn_app() -> TestApp {
 
 /// The server on `glossary` with `config`, on `127.0.0.1:0`, stopped by a oneshot.
 pub async fn spawn_app_with(glossary: Glossary, config: ServiceConfig) -> TestApp {
+    let state = AppState::new(Matcher::new(Arc::new(glossary)));
+    spawn_state(state, config).await
+}
+
+/// Copies the fixture glossary's files into `dir` (for tests that edit it).
+pub fn copy_fixture(dir: &Path) {
+    for e in std::fs::read_dir(fixture_dir()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+}
+
+/// The server on the glossary directory `dir`, which it may edit durably.
+pub async fn spawn_app_with_store(dir: &Path, config: ServiceConfig) -> TestApp {
+    let glossary = Glossary::load_dir(dir).expect("the glossary loads");
+    let state = AppState::with_store(Matcher::new(Arc::new(glossary)), Store::new(dir));
+    spawn_state(state, config).await
+}
+
+async fn spawn_state(state: AppState, config: ServiceConfig) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = Arc::new(AppState::new(Matcher::new(Arc::new(glossary))));
+    let state = Arc::new(state);
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(service::serve(listener, state.clone(), config, async {
         let _ = rx.await;
