@@ -339,15 +339,20 @@ definition = "Ship it."
         let (dir, s) = store();
         let g = Glossary::load_dir(dir.path()).unwrap();
         let etag = g.get("deploy").unwrap().etag();
-        let err = s.upsert(concept("deploy", "Ship."), "stale").unwrap_err();
+        let err = s
+            .upsert(concept("deploy", "Ship."), "stale", |_| panic!("published"))
+            .unwrap_err();
         assert!(matches!(err, StoreError::Stale { .. }), "{err}");
-        let (_, c) = s.upsert(concept("deploy", "Ship."), &etag).unwrap();
+        let c = s.upsert(concept("deploy", "Ship."), &etag, drop).unwrap();
         assert_ne!(c.etag(), etag);
         assert!(matches!(
-            s.delete("deploy", &etag),
+            s.delete("deploy", &etag, drop),
             Err(StoreError::Stale { .. })
         ));
-        assert!(matches!(s.delete("nope", ""), Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            s.delete("nope", "", drop),
+            Err(StoreError::NotFound(_))
+        ));
         let bad = Concept {
             id: "Bad".into(),
             ..concept("x", "y")
