@@ -3,7 +3,7 @@
 //! valid and invalid reloads, and no failed request while reloads happen under load.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,18 +14,11 @@ use broker::Glossary;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 
+mod common;
+
+use common::{copy_fixture, fixture_dir};
+
 const TOKEN: &str = "edits-test-token";
-
-fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/service")
-}
-
-fn copy_fixture(dir: &Path) {
-    for e in std::fs::read_dir(fixture_dir()).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-    }
-}
 
 /// A `broker serve` process on `127.0.0.1:0`, killed when dropped.
 struct Server {
