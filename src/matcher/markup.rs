@@ -106,7 +106,10 @@ fn urls(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Elements whose whole content is skipped.
-const OPAQUE: &[&str] = &["script", "style", "code", "pre", "kbd", "samp", "textarea"];
+/// (`title`, `option` and `textarea` show raw text: markup inserted there would be shown as is.)
+const OPAQUE: &[&str] = &[
+    "script", "style", "code", "pre", "kbd", "samp", "textarea", "title", "option", "template",
+];
 
 fn html(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
@@ -213,7 +216,7 @@ mod tests {
 
     #[test]
     fn html_keeps_text_nodes() {
-        let h = "Read <a href=\"/outage\">the outage</a><script>outage()</script> &amp; more";
+        let h = "<title>outage</title>Read <a href=\"/outage\">the outage</a><script>outage()</script> &amp; more";
         let k = kept(h, InputFormat::Html);
         assert_eq!(k.matches("outage").count(), 1, "{k}");
         assert!(k.contains("the outage") && k.contains("more"));
