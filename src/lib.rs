@@ -8,7 +8,7 @@
 //! - [`glossary`]: the model, loading and validation with `file:line`.
 //! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
 //! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
-//! - [`translate`]: the use case that ties matching and rendering together.
+//! - [`translate`](mod@translate): the use case that ties matching and rendering together.
 //! - [`reload`]: watching the glossary directory (and SIGHUP) and swapping valid changes in.
 //! - [`store`]: durable edits of a glossary directory (atomic, comment-preserving).
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
