@@ -200,6 +200,28 @@ fn ambiguity_uses_cues_and_other_terms() {
     // Another term of the concept nearby is evidence too.
     let a = one("The build pipeline is green. The pipeline ran twice.");
     assert_eq!(a.concept_id, "ci-pipeline");
+    // Cues count in their verb forms too ("forecasted" for "forecast").
+    let a = one("We forecasted the pipeline.");
+    assert_eq!(a.concept_id, "sales-pipeline");
+    // No cue or term evidence, no reader: the text's domain (concepts sharing a tag nearby).
+    let a = one("Look at the pipeline of client companies.");
+    assert_eq!(a.concept_id, "sales-pipeline");
+    let a = one("Look at the pipeline.");
+    assert_eq!(
+        a.concept_id, "ci-pipeline",
+        "glossary order is the last resort"
+    );
+    // The reader's side comes before the domain hint (SPEC §3).
+    let opts_mk = MatchOptions {
+        audience: Some(Side::Marketing),
+        ..MatchOptions::default()
+    };
+    let a = m
+        .find("Look at the pipeline of client companies.", &opts_mk)
+        .into_iter()
+        .find(|a| a.text == "pipeline")
+        .unwrap();
+    assert_eq!(a.concept_id, "ci-pipeline");
     // No evidence: the concept whose term is on the side the reader does not speak.
     for (reader, want) in [
         (Side::It, "sales-pipeline"),

@@ -419,7 +419,7 @@ pub(crate) fn find(
         let ev = Evidence::new(ix, &toks, &groups);
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options.len() > 1 {
-                chosen[gi] = ev.best(ix, gi, gr, opts.audience);
+                chosen[gi] = ev.best(ix, g, gi, gr, opts.audience);
             }
         }
     }
@@ -439,8 +439,7 @@ impl Evidence {
         let mut cues = Vec::new();
         for j in 0..toks.len() {
             let n = toks.norm(j);
-            let forms = std::iter::once(std::borrow::Cow::Borrowed(n)).chain(singulars(n));
-            for f in forms {
+            for f in cue_forms(n) {
                 let Some(list) = ix.cues.get(f.as_ref()) else {
                     continue;
                 };
@@ -451,7 +450,7 @@ impl Evidence {
                             && toks.list[t].gap != Gap::Break
                             && (toks.norm(t) == w.as_ref()
                                 || (k + 1 == cue.rest.len()
-                                    && singulars(toks.norm(t)).any(|s| s == w.as_ref())))
+                                    && cue_forms(toks.norm(t)).any(|s| s == w.as_ref())))
                     });
                     if matches {
                         cues.push((toks.list[j].sentence, cue.concept, toks.list[j].start));
@@ -512,19 +511,66 @@ impl Evidence {
         cue_score + term_score
     }
 
-    /// Index into `gr.options` of the best concept.
-    fn best(&self, ix: &Index, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
+    /// How many unambiguous mentions within two sentences belong to a concept that shares a
+    /// tag with `concept`: the text's domain, a weak hint used only when cues and terms
+    /// (the evidence of SPEC §3) and the reader's side leave a tie.
+    fn coherence(&self, g: &Glossary, gi: usize, concept: u32) -> u32 {
+        let sentence = self.mentions[gi].0;
+        let tags = &g.concepts()[concept as usize].tags;
+        let a = self
+            .mentions
+            .partition_point(|m| m.0 < sentence.saturating_sub(2));
+        let b = self.mentions.partition_point(|m| m.0 <= sentence + 2);
+        self.mentions[a..b]
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, cs, _))| k + a != gi && cs.len() == 1 && cs[0] != concept)
+            .filter(|(_, (_, cs, _))| {
+                g.concepts()[cs[0] as usize]
+                    .tags
+                    .iter()
+                    .any(|t| tags.contains(t))
+            })
+            .map(|(_, (s, _, _))| Self::weight(*s, sentence))
+            .sum()
+    }
+
+    /// Index into `gr.options` of the best concept: the most evidence, then the side the
+    /// reader does not speak, then the text's domain (shared tags), then the better score.
+    fn best(&self, ix: &Index, g: &Glossary, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
         let rank = |k: usize| {
             let o = &gr.options[k];
             let t = &ix.terms[o.term as usize];
             let evidence = self.score(gi, gr, t.concept);
             let other_side = reader.is_some_and(|r| t.side != r);
-            (evidence, other_side, (o.score * 1000.0) as u32)
+            let coherence = self.coherence(g, gi, t.concept);
+            (evidence, other_side, coherence, (o.score * 1000.0) as u32)
         };
         (0..gr.options.len())
             .max_by(|&a, &b| rank(a).cmp(&rank(b)).then(b.cmp(&a)))
             .unwrap_or(0)
     }
+}
+
+/// The forms of a folded word that may be a cue's base form: itself, its singulars, and
+/// simple verb forms ("deployed", "deploying" → "deploy"; "released" → "release").
+fn cue_forms(w: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let mut out: Vec<Cow<'_, str>> = vec![Cow::Borrowed(w)];
+    out.extend(singulars(w));
+    for suffix in ["ing", "ed"] {
+        if let Some(base) = w.strip_suffix(suffix).filter(|b| b.len() >= 3) {
+            out.push(Cow::Borrowed(base));
+            out.push(Cow::Owned(format!("{base}e")));
+        }
+    }
+    if let Some(base) = w
+        .strip_suffix('d')
+        .filter(|b| b.len() >= 3 && b.ends_with('e'))
+    {
+        out.push(Cow::Borrowed(base));
+    }
+    out.into_iter()
 }
 
 fn annotations(
