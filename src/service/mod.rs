@@ -97,8 +97,9 @@ impl Context {
         // Validate before taking a worker.
         req.match_options()?;
         let snapshot = self.app.current();
+        let bytes = req.text.len();
         Ok(deadline
-            .run(move || translate(&snapshot.matcher, &req))
+            .run_sized(bytes, move || translate(&snapshot.matcher, &req))
             .await??)
     }
 
