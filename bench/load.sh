@@ -2,17 +2,19 @@
 # Server load with h2load (Debian nghttp2-client): Translate of a 1 KB brief and
 # GetGlossaryInfo, 1 connection with 1, 16 and 64 concurrent streams; requests/s, p50, p99.
 #   bench/load.sh [REQUESTS_PER_RUN]   (default 20000)
+#   BROKER=target/release/broker bench/load.sh   (use that binary, do not build)
 # Starts `broker serve` (release build, embedded glossary) on a free port and stops it at exit.
 # h2load counts HTTP 2xx only, so grpc-status is checked first with curl (trailers).
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-20000}
 command -v h2load >/dev/null || apt-get install -y nghttp2-client >/dev/null
-cargo build --release
+BROKER=${BROKER:-}
+[ -n "$BROKER" ] || { cargo build --release; BROKER=target/release/broker; }
 OUT=bench/out/grpc
 python3 bench/grpc_body.py "$OUT"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-target/release/broker serve --addr "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
+timeout 600 "$BROKER" serve --addr "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 50); do
@@ -32,7 +34,7 @@ printf '| method | streams | requests/s | p50 ms | p99 ms |\n|---|---|---|---|--
 for m in Translate GetGlossaryInfo; do
     body=$OUT/translate.bin; [ $m = GetGlossaryInfo ] && body=$OUT/info.bin
     for streams in 1 16 64; do
-        log=$OUT/h2load-$m-$streams.log
+        log=$OUT/h2load-$m-$streams.log; rm -f "$log"  # h2load appends
         res=$(h2load -n "$N" -c 1 -m "$streams" -d "$body" --log-file="$log" \
             -H 'content-type: application/grpc' -H 'te: trailers' "$URL/$m")
         rps=$(echo "$res" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')

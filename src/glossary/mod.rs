@@ -13,6 +13,7 @@ pub mod write;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
@@ -124,6 +125,9 @@ pub struct Glossary {
     source: Source,
     version: String,
     warnings: Vec<Diagnostic>,
+    /// [`Glossary::stats`], computed on first use (the false-friend count walks every term,
+    /// too slow for every `GetGlossaryInfo`).
+    stats: OnceLock<Stats>,
 }
 
 impl Glossary {
@@ -299,6 +303,7 @@ impl Glossary {
             source,
             version,
             warnings,
+            stats: OnceLock::new(),
         }
     }
 
@@ -339,6 +344,10 @@ impl Glossary {
 
     /// Counts of concepts, terms and false friends.
     pub fn stats(&self) -> Stats {
+        *self.stats.get_or_init(|| self.compute_stats())
+    }
+
+    fn compute_stats(&self) -> Stats {
         let mut s = Stats {
             concepts: self.concepts.len(),
             ..Stats::default()

@@ -14,6 +14,7 @@ use super::normalize::singulars;
 use super::tokens::{tokenize, Gap, Tokens};
 use super::{Annotation, MatchKind, MatchOptions};
 use crate::glossary::{Glossary, Side};
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy)]
 enum Step {
@@ -172,6 +173,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
     };
     let st = &mut out.list;
     let mut fuzzy = Vec::new();
+    let mut fuzzy_seen: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
+    let mut fuzzy_found: Vec<(WordId, u8)> = Vec::new();
     let mut scratch = FuzzyScratch::default();
     let mut joined = String::new();
     let mut sing = String::new();
@@ -208,8 +211,18 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
                 || (n.ends_with('s')
                     && each_singular(n, &mut sing, |s| ix.word(s).is_some() || common.contains(s)));
             if !known && n.chars().any(char::is_alphabetic) {
-                ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
-                st.extend(fuzzy.iter().map(|&(id, e)| Step::Fuzzy(id, e)));
+                // The same rare word recurs in a text: look its fuzzy words up once.
+                let (a, b) = *fuzzy_seen.entry(n).or_insert_with(|| {
+                    ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
+                    let a = fuzzy_found.len() as u32;
+                    fuzzy_found.extend_from_slice(&fuzzy);
+                    (a, fuzzy_found.len() as u32)
+                });
+                st.extend(
+                    fuzzy_found[a as usize..b as usize]
+                        .iter()
+                        .map(|&(id, e)| Step::Fuzzy(id, e)),
+                );
             }
             if n.len() >= 5 {
                 st.extend(ix.joined(n).iter().map(|&(a, b)| Step::Joined(a, b)));
@@ -584,9 +597,15 @@ fn annotations(
     let mut out = Vec::with_capacity(groups.len());
     let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
     let mut advance = |to: usize| {
-        for c in text[byte..to].chars() {
-            chars += 1;
-            utf16 += c.len_utf16();
+        let part = &text[byte..to];
+        if part.is_ascii() {
+            chars += part.len();
+            utf16 += part.len();
+        } else {
+            for c in part.chars() {
+                chars += 1;
+                utf16 += c.len_utf16();
+            }
         }
         byte = to;
         (chars, utf16)

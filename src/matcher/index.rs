@@ -11,7 +11,7 @@
 use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::normalize::{fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
@@ -103,56 +103,77 @@ pub(crate) fn common_words() -> &'static FxHashSet<&'static str> {
     })
 }
 
-fn hash_bytes(s: &[u8]) -> u64 {
-    // Fx mixes the high bits poorly for the directory; spread them.
-    FxBuildHasher
-        .hash_one(s)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+/// Multiplier of the polynomial hash of [`hash_bytes`] (odd).
+const POLY: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The polynomial `Σ (b[k] + 1) · POLY^(len-1-k)` (wrapping): a deletion variant's value is
+/// computed from prefix values in O(1), see [`deletion_hashes`].
+fn poly(s: &[u8]) -> u64 {
+    s.iter().fold(0u64, |h, &b| {
+        h.wrapping_mul(POLY).wrapping_add(u64::from(b) + 1)
+    })
 }
 
+/// Spreads the bits of a polynomial value (the murmur3 finaliser): the directory takes the
+/// high bits.
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+fn hash_bytes(s: &[u8]) -> u64 {
+    mix(poly(s))
+}
+
+/// Longest ASCII word whose deletion hashes take the O(1)-per-variant path.
+const POLY_MAX: usize = 64;
+
 /// Hashes of all strings made by deleting up to `max` chars of `w` (including `w`), sorted
-/// and deduplicated: the same set as [`deletions`], without allocating a string per variant.
-pub(crate) fn deletion_hashes(
-    w: &str,
-    max: u8,
-    out: &mut Vec<u64>,
-    buf: &mut Vec<u8>,
-    strings: &mut Vec<String>,
-) {
+/// and deduplicated: the same set as [`deletions`] hashed with [`hash_bytes`], without
+/// building the variants (each variant's polynomial comes from prefix values).
+pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mut Vec<String>) {
     out.clear();
-    if !w.is_ascii() {
+    let b = w.as_bytes();
+    let n = b.len();
+    if !w.is_ascii() || max >= 3 || n > POLY_MAX {
         deletions(w, max, strings);
         out.extend(strings.iter().map(|v| hash_bytes(v.as_bytes())));
         out.sort_unstable();
         out.dedup();
         return;
     }
-    let b = w.as_bytes();
-    let n = b.len();
-    out.push(hash_bytes(b));
+    // pre[k] = poly(b[..k]), pw[k] = POLY^k.
+    let mut pre = [0u64; POLY_MAX + 1];
+    let mut pw = [1u64; POLY_MAX + 1];
+    for k in 0..n {
+        pre[k + 1] = pre[k].wrapping_mul(POLY).wrapping_add(u64::from(b[k]) + 1);
+        pw[k + 1] = pw[k].wrapping_mul(POLY);
+    }
+    // poly(b[a..e])
+    let part = |a: usize, e: usize| pre[e].wrapping_sub(pre[a].wrapping_mul(pw[e - a]));
+    out.push(mix(pre[n]));
     if max >= 1 {
         for i in 0..n {
-            buf.clear();
-            buf.extend_from_slice(&b[..i]);
-            buf.extend_from_slice(&b[i + 1..]);
-            out.push(hash_bytes(buf));
+            let h = pre[i]
+                .wrapping_mul(pw[n - 1 - i])
+                .wrapping_add(part(i + 1, n));
+            out.push(mix(h));
         }
     }
     if max >= 2 {
         for i in 0..n {
             for j in i + 1..n {
-                buf.clear();
-                buf.extend_from_slice(&b[..i]);
-                buf.extend_from_slice(&b[i + 1..j]);
-                buf.extend_from_slice(&b[j + 1..]);
-                out.push(hash_bytes(buf));
+                let h = pre[i]
+                    .wrapping_mul(pw[j - i - 1])
+                    .wrapping_add(part(i + 1, j))
+                    .wrapping_mul(pw[n - 1 - j])
+                    .wrapping_add(part(j + 1, n));
+                out.push(mix(h));
             }
         }
-    }
-    if max >= 3 {
-        deletions(w, max, strings);
-        out.clear();
-        out.extend(strings.iter().map(|v| hash_bytes(v.as_bytes())));
     }
     out.sort_unstable();
     out.dedup();
@@ -406,12 +427,12 @@ impl Index {
         self.id_bits = (usize::BITS - self.words.len().leading_zeros()).max(1);
         let buckets = 1usize << self.dir_bits;
         let mut counts = vec![0u32; buckets + 1];
-        let (mut hashes, mut buf, mut strings) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut hashes, mut strings) = (Vec::new(), Vec::new());
         for w in &self.words {
             if w.max_edits == 0 {
                 continue;
             }
-            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut buf, &mut strings);
+            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut strings);
             for &h in &hashes {
                 counts[(h >> (64 - self.dir_bits)) as usize + 1] += 1;
             }
@@ -426,7 +447,7 @@ impl Index {
             if w.max_edits == 0 {
                 continue;
             }
-            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut buf, &mut strings);
+            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut strings);
             for &h in &hashes {
                 let b = (h >> (64 - self.dir_bits)) as usize;
                 entries[fill[b] as usize] = self.pack(h, id as WordId);
@@ -485,7 +506,7 @@ impl Index {
         // shorter query is reached with one deletion on the query side (the other edits are
         // deletions on the word's side), so only queries of 9+ chars need two.
         let depth = if n >= 9 { 2 } else { 1 };
-        deletion_hashes(w, depth, &mut sc.hashes, &mut sc.buf, &mut sc.strings);
+        deletion_hashes(w, depth, &mut sc.hashes, &mut sc.strings);
         let id_mask = (1u64 << self.id_bits) - 1;
         for &h in &sc.hashes {
             let b = (h >> (64 - self.dir_bits)) as usize;
@@ -534,7 +555,6 @@ impl Index {
 #[derive(Debug, Default)]
 pub(crate) struct FuzzyScratch {
     hashes: Vec<u64>,
-    buf: Vec<u8>,
     strings: Vec<String>,
 }
 
@@ -577,14 +597,23 @@ mod tests {
 
     #[test]
     fn deletion_hashes_match_deletions() {
-        let (mut h, mut buf, mut strings, mut v) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for w in ["abc", "letter", "awareness", "aa", "café", "x"] {
+        let (mut h, mut strings, mut v) = (Vec::new(), Vec::new(), Vec::new());
+        for w in [
+            "abc",
+            "letter",
+            "awareness",
+            "aa",
+            "café",
+            "x",
+            "",
+            "deduplicationdeduplication",
+        ] {
             for max in 0..=3 {
                 deletions(w, max, &mut v);
                 let mut want: Vec<u64> = v.iter().map(|s| hash_bytes(s.as_bytes())).collect();
                 want.sort_unstable();
                 want.dedup();
-                deletion_hashes(w, max, &mut h, &mut buf, &mut strings);
+                deletion_hashes(w, max, &mut h, &mut strings);
                 assert_eq!(h, want, "{w} {max}");
             }
         }

@@ -11,7 +11,8 @@ use unicode_normalization::UnicodeNormalization;
 pub(crate) fn fold_into(word: &str, out: &mut String) {
     out.clear();
     if word.is_ascii() {
-        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        out.push_str(word);
+        out.make_ascii_lowercase();
         return;
     }
     for c in word.nfkc() {

@@ -133,11 +133,18 @@ fn ascii_break(b: &[u8], i: usize) -> bool {
 fn ascii_segments(text: &str, offset: usize, f: &mut impl FnMut(usize, &str)) {
     let b = text.as_bytes();
     let mut start = 0;
-    for i in 1..b.len() {
+    let mut i = 1;
+    while i < b.len() {
+        // Inside a run of letters and digits there is never a break (WB5, WB8–WB10).
+        if b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
         if ascii_break(b, i) {
             f(offset + start, &text[start..i]);
             start = i;
         }
+        i += 1;
     }
     if start < b.len() {
         f(offset + start, &text[start..]);
@@ -217,29 +224,41 @@ pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
             }
             return;
         }
-        let first = seg.chars().next().unwrap_or(' ');
+        let first = match seg.as_bytes()[0] {
+            b if b.is_ascii() => char::from(b),
+            _ => seg.chars().next().unwrap_or(' '),
+        };
         if first.is_whitespace() || (is_dash(first) && seg.chars().all(is_dash)) {
             if gap == Gap::None {
                 gap = Gap::Space;
             }
-            if seg.contains("\n\n") || seg.contains("\n\r\n") {
+            if seg.len() >= 2 && (seg.contains("\n\n") || seg.contains("\n\r\n")) {
                 sentence += 1;
             }
             return;
         }
-        let word = if seg.is_ascii() {
-            seg.bytes().any(|c| c.is_ascii_alphanumeric())
-        } else {
-            seg.chars().any(char::is_alphanumeric)
-        };
-        fold_into(seg, &mut scratch);
-        let norm = if word {
-            strip_possessive(&scratch)
-        } else {
-            &scratch
-        };
         let a = out.buf.len() as u32;
-        out.buf.push_str(norm);
+        let word = if seg.is_ascii() {
+            // Folding ASCII is lower-casing: do it in place in the buffer.
+            let word = seg.bytes().any(|c| c.is_ascii_alphanumeric());
+            out.buf.push_str(seg);
+            let added = &mut out.buf[a as usize..];
+            added.make_ascii_lowercase();
+            if word && added.len() > 2 && added.ends_with("'s") {
+                out.buf.truncate(out.buf.len() - 2);
+            }
+            word
+        } else {
+            let word = seg.chars().any(char::is_alphanumeric);
+            fold_into(seg, &mut scratch);
+            let norm = if word {
+                strip_possessive(&scratch)
+            } else {
+                &scratch
+            };
+            out.buf.push_str(norm);
+            word
+        };
         out.list.push(Token {
             start,
             end,
