@@ -8,7 +8,6 @@
 //!
 //! Built once per glossary; read-only afterwards.
 
-use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
