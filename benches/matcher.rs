@@ -17,6 +17,10 @@ use std::time::Duration;
 use broker::{Glossary, MatchOptions, Matcher};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+/// The allocator the `broker` binary uses (matching allocates many small, short-lived values).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: [(&str, &str); 3] = [("1k", "g1k"), ("10k", "g10k"), ("100k", "g100k")];
 const SLICE: usize = 1_000_000;
 

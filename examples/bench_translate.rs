@@ -10,6 +10,10 @@ use std::time::Instant;
 
 use broker::{translate, Format, Glossary, Matcher, Side, TranslateRequest};
 
+/// The allocator the `broker` binary uses (matching allocates many small, short-lived values).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("TEXT_FILE is required")?;

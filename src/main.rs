@@ -17,6 +17,10 @@ use broker::service::AppState;
 use broker::store::Store;
 use broker::{Format, Matcher, Side, TranslateRequest};
 
+/// The allocator of the `broker` binary (matching allocates many small, short-lived values).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Translates jargon between IT and marketing.
 #[derive(Parser)]
 #[command(name = "broker", version, about)]
