@@ -8,9 +8,9 @@
 //!    then longest, then best score; equal spans of several concepts are one ambiguous
 //!    mention, resolved by evidence (cues and other terms nearby).
 
-use super::index::{case_form, common_words, FuzzyScratch, Index, TermInfo, WordId};
+use super::index::{case_form, common_words, FuzzyScratch, Index, Lex, TermInfo, WordId};
 use super::markup::excluded;
-use super::normalize::singulars;
+use super::normalize::{cue_forms, each_singular};
 use super::tokens::{tokenize, Gap, Tokens};
 use super::{Annotation, MatchKind, MatchOptions};
 use crate::glossary::{Glossary, Side};
@@ -54,6 +54,8 @@ const MAX_EDITS: u8 = 6;
 struct Steps {
     list: Vec<Step>,
     at: Vec<u32>,
+    /// Lexicon id of every token's folded form (`u32::MAX`: none), for cues.
+    lex: Vec<u32>,
 }
 
 impl Steps {
@@ -64,7 +66,7 @@ impl Steps {
 
 struct Walk<'a> {
     ix: &'a Index,
-    toks: &'a Tokens,
+    toks: &'a Tokens<'a>,
     steps: &'a Steps,
     out: Vec<Raw>,
 }
@@ -138,38 +140,12 @@ impl Walk<'_> {
     }
 }
 
-/// Singular forms of a folded word, in the order of [`singulars`], without allocating:
-/// `f` is called with each until it returns true.
-fn each_singular(w: &str, buf: &mut String, mut f: impl FnMut(&str) -> bool) -> bool {
-    if let Some(b) = w.strip_suffix("ies").filter(|b| b.chars().count() >= 2) {
-        buf.clear();
-        buf.push_str(b);
-        buf.push('y');
-        if f(buf) {
-            return true;
-        }
-    }
-    if let Some(b) = w
-        .strip_suffix('s')
-        .filter(|b| !b.is_empty() && !b.ends_with('s') || b.ends_with("ss"))
-    {
-        if f(b) {
-            return true;
-        }
-    }
-    if let Some(b) = w.strip_suffix("es").filter(|b| b.chars().count() >= 2) {
-        if f(b) {
-            return true;
-        }
-    }
-    false
-}
-
 /// The steps each token can take.
 fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
     let mut out = Steps {
         list: Vec::new(),
         at: Vec::with_capacity(toks.len() + 1),
+        lex: Vec::with_capacity(toks.len()),
     };
     let st = &mut out.list;
     let mut fuzzy = Vec::new();
@@ -182,7 +158,10 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);
         let n = toks.norm(j);
-        let word = ix.word(n);
+        let lex_id = ix.lex_id(n);
+        out.lex.push(lex_id.unwrap_or(u32::MAX));
+        let lex: Option<&Lex> = lex_id.map(|l| ix.lex_at(l));
+        let word = lex.and_then(|l| l.word());
         if let Some(id) = word {
             st.push(Step::Word(id));
         }
@@ -190,15 +169,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         if !tok.word {
             continue;
         }
-        if n.ends_with('s') {
-            each_singular(n, &mut sing, |s| {
-                if let Some(id) = ix.word(s) {
-                    if ix.words[id as usize].last && Some(id) != word {
-                        st.push(Step::Plural(id));
-                    }
-                }
-                false
-            });
+        if let Some(l) = lex {
+            st.extend(ix.plurals(l).iter().map(|&id| Step::Plural(id)));
         }
         if opts.exact_only {
             continue;
@@ -207,9 +179,10 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         // look-ups (the common-word guard, the deletion index, the pair table).
         if word.is_none() && n.len() >= 4 {
             // `is_known_word` without the vocabulary look-up already done above.
-            let known = common.contains(n)
+            let known = common.get(n).is_some()
                 || (n.ends_with('s')
-                    && each_singular(n, &mut sing, |s| ix.word(s).is_some() || common.contains(s)));
+                    && (lex.is_some_and(|l| l.known_plural)
+                        || each_singular(n, &mut sing, |s| common.get(s).is_some())));
             if !known && n.chars().any(char::is_alphabetic) {
                 // The same rare word recurs in a text: look its fuzzy words up once.
                 let (a, b) = *fuzzy_seen.entry(n).or_insert_with(|| {
@@ -224,8 +197,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
                         .map(|&(id, e)| Step::Fuzzy(id, e)),
                 );
             }
-            if n.len() >= 5 {
-                st.extend(ix.joined(n).iter().map(|&(a, b)| Step::Joined(a, b)));
+            if let Some(l) = lex.filter(|_| n.len() >= 5) {
+                st.extend(ix.pairs(l).iter().map(|&(a, b)| Step::Joined(a, b)));
             }
         }
         if j + 1 < toks.len() {
@@ -324,16 +297,16 @@ fn check(
     })
 }
 
-/// All checked candidates in `text`, unordered.
+/// All checked candidates in `text`, unordered, with the lexicon id of every token.
 ///
 /// `any_case` lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
-pub(crate) fn candidates(
+fn candidates_and_lex(
     ix: &Index,
     text: &str,
     toks: &Tokens,
     opts: &MatchOptions,
     any_case: bool,
-) -> Vec<Candidate> {
+) -> (Vec<Candidate>, Vec<u32>) {
     let steps = steps(ix, toks, opts);
     let mut w = Walk {
         ix,
@@ -346,10 +319,12 @@ pub(crate) fn candidates(
             w.walk(0, i, i, 0);
         }
     }
-    w.out
+    let cands = w
+        .out
         .into_iter()
         .filter_map(|raw| check(ix, text, toks, raw, opts, any_case))
-        .collect()
+        .collect();
+    (cands, steps.lex)
 }
 
 /// One selected span with every concept it may mean.
@@ -373,7 +348,7 @@ pub(crate) fn find(
 ) -> Vec<Annotation> {
     let ex = excluded(text, opts.input);
     let toks = tokenize(text, &ex);
-    let mut cands = candidates(ix, text, &toks, opts, any_case);
+    let (mut cands, lex) = candidates_and_lex(ix, text, &toks, opts, any_case);
     if cands.is_empty() {
         return Vec::new();
     }
@@ -429,7 +404,7 @@ pub(crate) fn find(
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
     if groups.iter().any(|gr| gr.options.len() > 1) {
-        let ev = Evidence::new(ix, &toks, &groups);
+        let ev = Evidence::new(ix, &toks, &lex, &groups);
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options.len() > 1 {
                 chosen[gi] = ev.best(ix, g, gi, gr, opts.audience);
@@ -448,14 +423,13 @@ struct Evidence {
 }
 
 impl Evidence {
-    fn new(ix: &Index, toks: &Tokens, groups: &[Group]) -> Evidence {
+    fn new(ix: &Index, toks: &Tokens, lex: &[u32], groups: &[Group]) -> Evidence {
         let mut cues = Vec::new();
-        for j in 0..toks.len() {
-            let n = toks.norm(j);
-            for f in cue_forms(n) {
-                let Some(list) = ix.cues.get(f.as_ref()) else {
-                    continue;
-                };
+        for (j, &l) in lex.iter().enumerate() {
+            if l == u32::MAX {
+                continue;
+            }
+            for list in ix.cues(ix.lex_at(l)) {
                 for cue in list {
                     let matches = cue.rest.iter().enumerate().all(|(k, w)| {
                         let t = j + 1 + k;
@@ -563,27 +537,6 @@ impl Evidence {
             .max_by(|&a, &b| rank(a).cmp(&rank(b)).then(b.cmp(&a)))
             .unwrap_or(0)
     }
-}
-
-/// The forms of a folded word that may be a cue's base form: itself, its singulars, and
-/// simple verb forms ("deployed", "deploying" → "deploy"; "released" → "release").
-fn cue_forms(w: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    use std::borrow::Cow;
-    let mut out: Vec<Cow<'_, str>> = vec![Cow::Borrowed(w)];
-    out.extend(singulars(w));
-    for suffix in ["ing", "ed"] {
-        if let Some(base) = w.strip_suffix(suffix).filter(|b| b.len() >= 3) {
-            out.push(Cow::Borrowed(base));
-            out.push(Cow::Owned(format!("{base}e")));
-        }
-    }
-    if let Some(base) = w
-        .strip_suffix('d')
-        .filter(|b| b.len() >= 3 && b.ends_with('e'))
-    {
-        out.push(Cow::Borrowed(base));
-    }
-    out.into_iter()
 }
 
 fn annotations(

@@ -10,9 +10,10 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-use super::normalize::{fold, is_acronym, letters, nfkc_keep_case};
+use super::lexicon::StrTable;
+use super::normalize::{cue_forms, each_singular, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
 use crate::glossary::{Glossary, Side};
 
@@ -55,6 +56,30 @@ pub(crate) struct WordInfo {
     pub max_edits: u8,
 }
 
+/// What one folded string (a text token's form) stands for: the lexicon record of
+/// [`Index::lex`]. Everything the matcher asks of a single token is answered by one probe.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Lex {
+    /// The vocabulary word, `u32::MAX` for none.
+    word: u32,
+    /// Some singular of the string (see [`each_singular`]) is a vocabulary word.
+    pub known_plural: bool,
+    /// Last words this string is the plural of (`Step::Plural`), in [`each_singular`] order.
+    plurals: (u32, u32),
+    /// Term word pairs the string joins ("clickthrough").
+    pairs: (u32, u32),
+    /// Cue lists whose first word is a form of this string (see [`cue_forms`]), with
+    /// repetition when several forms give the same word.
+    cues: (u32, u32),
+}
+
+impl Lex {
+    /// The vocabulary word this string is.
+    pub(crate) fn word(&self) -> Option<WordId> {
+        (self.word != u32::MAX).then_some(self.word)
+    }
+}
+
 /// Cue phrases of one concept, keyed by their first folded word.
 #[derive(Debug)]
 pub(crate) struct Cue {
@@ -68,7 +93,13 @@ pub(crate) struct Index {
     pub terms: Vec<TermInfo>,
     pub keys: Vec<KeyInfo>,
     pub words: Vec<WordInfo>,
-    vocab: FxHashMap<Box<str>, WordId>,
+    /// Every folded string a token may need: vocabulary words, plurals of words, joined
+    /// pairs, forms of cue words; [`Lex`] records by the table's ids.
+    lex: StrTable,
+    lex_info: Vec<Lex>,
+    plural_ids: Vec<WordId>,
+    pair_list: Vec<(WordId, WordId)>,
+    cue_refs: Vec<u32>,
     edges: FxHashMap<u64, u32>,
     terminals: Vec<Vec<u32>>,
     /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
@@ -86,19 +117,26 @@ pub(crate) struct Index {
     split_max: usize,
     split_first: Box<[u64]>,
     pairs: FxHashMap<Box<str>, Vec<(WordId, WordId)>>,
-    pub cues: FxHashMap<Box<str>, Vec<Cue>>,
+    /// Cue phrases by first word (the build's map, emptied into `cue_lists`).
+    cues: FxHashMap<Box<str>, Vec<Cue>>,
+    pub cue_lists: Vec<Vec<Cue>>,
     /// Folded term text → term indices, for look-ups.
     pub by_key_text: FxHashMap<Box<str>, Vec<u32>>,
 }
 
 /// The built-in list of common English words (the fuzzy guard of SPEC §3).
-pub(crate) fn common_words() -> &'static FxHashSet<&'static str> {
-    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+pub(crate) fn common_words() -> &'static StrTable {
+    static SET: OnceLock<StrTable> = OnceLock::new();
     SET.get_or_init(|| {
-        include_str!("common_words.txt")
+        let words = include_str!("common_words.txt")
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .collect()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        let mut t = StrTable::with_capacity(words.clone().count());
+        for w in words {
+            t.insert(w);
+        }
+        t.shrink_to_fit();
+        t
     })
 }
 
@@ -254,7 +292,11 @@ impl Index {
             terms: Vec::new(),
             keys: Vec::new(),
             words: Vec::new(),
-            vocab: FxHashMap::default(),
+            lex: StrTable::default(),
+            lex_info: Vec::new(),
+            plural_ids: Vec::new(),
+            pair_list: Vec::new(),
+            cue_refs: Vec::new(),
             edges: FxHashMap::default(),
             terminals: vec![Vec::new()],
             deletions: Vec::new(),
@@ -266,6 +308,7 @@ impl Index {
             split_first: vec![0u64; 1024].into_boxed_slice(),
             pairs: FxHashMap::default(),
             cues: FxHashMap::default(),
+            cue_lists: Vec::new(),
             by_key_text: FxHashMap::default(),
         };
         let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
@@ -368,12 +411,15 @@ impl Index {
                 .iter()
                 .any(|&(a, sa)| sides.iter().any(|&(b, sb)| a != b && sa != sb));
         }
+        ix.build_lexicon();
         ix.build_deletions();
+        common_words(); // built once per process, before the first text needs it
         ix
     }
 
     fn word_id(&mut self, w: &str) -> WordId {
-        if let Some(&id) = self.vocab.get(w) {
+        let l = self.intern(w);
+        if let Some(id) = self.lex_info[l as usize].word() {
             return id;
         }
         let id = self.words.len() as WordId;
@@ -382,8 +428,129 @@ impl Index {
             last: false,
             max_edits: 0,
         });
-        self.vocab.insert(w.into(), id);
+        self.lex_info[l as usize].word = id;
         id
+    }
+
+    /// The lexicon id of `s`, adding an empty record if it is new.
+    fn intern(&mut self, s: &str) -> u32 {
+        let (l, new) = self.lex.insert(s);
+        if new {
+            self.lex_info.push(Lex {
+                word: u32::MAX,
+                ..Lex::default()
+            });
+        }
+        l
+    }
+
+    /// Completes the lexicon once every term is in: plural forms of the vocabulary, joined
+    /// pairs and the forms of cue words, each computed here by the same rules the matcher
+    /// applied per token before (so a token needs one probe instead of several).
+    fn build_lexicon(&mut self) {
+        // Plural forms: `s` is a singular of `p` (per `each_singular`) only if `p` is `s + "s"`,
+        // `s + "es"` or, for `s` ending in "y", `s` without it + "ies".
+        let mut sing = String::new();
+        let mut p = String::new();
+        let mut found: Vec<WordId> = Vec::new();
+        for id in 0..self.words.len() {
+            for form in 0..3 {
+                p.clear();
+                let w = &self.words[id].text;
+                match form {
+                    0 => p.push_str(w),
+                    1 => {
+                        p.push_str(w);
+                        p.push('e');
+                    }
+                    _ => match w.strip_suffix('y') {
+                        Some(b) => {
+                            p.push_str(b);
+                            p.push_str("ie");
+                        }
+                        None => continue,
+                    },
+                }
+                p.push('s');
+                if self.lex.get(&p).is_some_and(|l| {
+                    let r = &self.lex_info[l as usize];
+                    r.known_plural || r.plurals.0 != r.plurals.1
+                }) {
+                    continue; // done from another word
+                }
+                let own = self.word(&p);
+                found.clear();
+                let mut known = false;
+                each_singular(&p, &mut sing, |s| {
+                    if let Some(id) = self.word(s) {
+                        known = true;
+                        if self.words[id as usize].last && Some(id) != own {
+                            found.push(id);
+                        }
+                    }
+                    false
+                });
+                if !known {
+                    continue;
+                }
+                let l = self.intern(&p) as usize;
+                let a = self.plural_ids.len() as u32;
+                self.plural_ids.extend_from_slice(&found);
+                self.lex_info[l].plurals = (a, self.plural_ids.len() as u32);
+                self.lex_info[l].known_plural = true;
+            }
+        }
+        // Joined pairs.
+        let pairs = std::mem::take(&mut self.pairs);
+        for (k, v) in pairs {
+            let l = self.intern(&k) as usize;
+            let a = self.pair_list.len() as u32;
+            self.pair_list.extend_from_slice(&v);
+            self.lex_info[l].pairs = (a, self.pair_list.len() as u32);
+        }
+        // Cue words: `c` is one of `cue_forms(n)` only if `n` is `c`, a plural of `c`, `c` +
+        // "ing"/"ed", `c` without a final "e" + "ing"/"ed", or `c` + "d".
+        let mut cues: Vec<(Box<str>, Vec<Cue>)> =
+            std::mem::take(&mut self.cues).into_iter().collect();
+        cues.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let index: FxHashMap<&str, u32> = cues
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.as_ref(), i as u32))
+            .collect();
+        let mut done: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+        for (c, _) in &cues {
+            let mut forms = vec![c.to_string(), format!("{c}s"), format!("{c}es")];
+            if let Some(b) = c.strip_suffix('y') {
+                forms.push(format!("{b}ies"));
+            }
+            forms.push(format!("{c}ing"));
+            forms.push(format!("{c}ed"));
+            if let Some(b) = c.strip_suffix('e') {
+                forms.push(format!("{b}ing"));
+                forms.push(format!("{b}ed"));
+                forms.push(format!("{c}d"));
+            }
+            for n in forms {
+                if !done.insert(n.clone()) {
+                    continue;
+                }
+                let refs: Vec<u32> = cue_forms(&n)
+                    .filter_map(|f| index.get(f.as_ref()).copied())
+                    .collect();
+                if refs.is_empty() {
+                    continue;
+                }
+                let l = self.intern(&n) as usize;
+                let a = self.cue_refs.len() as u32;
+                self.cue_refs.extend_from_slice(&refs);
+                self.lex_info[l].cues = (a, self.cue_refs.len() as u32);
+            }
+        }
+        drop(index);
+        self.cue_lists = cues.into_iter().map(|(_, list)| list).collect();
+        self.lex.shrink_to_fit();
+        self.lex_info.shrink_to_fit();
     }
 
     fn child_or_insert(&mut self, node: u32, word: WordId, gap: Gap) -> u32 {
@@ -472,7 +639,42 @@ impl Index {
 
     /// The id of a folded word, if some term has it.
     pub(crate) fn word(&self, w: &str) -> Option<WordId> {
-        self.vocab.get(w).copied()
+        self.lex(w).and_then(Lex::word)
+    }
+
+    /// The lexicon record of a folded string.
+    #[inline]
+    pub(crate) fn lex(&self, s: &str) -> Option<&Lex> {
+        self.lex_id(s).map(|l| self.lex_at(l))
+    }
+
+    /// The lexicon id of a folded string.
+    #[inline]
+    pub(crate) fn lex_id(&self, s: &str) -> Option<u32> {
+        self.lex.get(s)
+    }
+
+    /// The lexicon record of an id from [`Index::lex_id`].
+    #[inline]
+    pub(crate) fn lex_at(&self, l: u32) -> &Lex {
+        &self.lex_info[l as usize]
+    }
+
+    /// Last words `l`'s string is the plural of.
+    pub(crate) fn plurals(&self, l: &Lex) -> &[WordId] {
+        &self.plural_ids[l.plurals.0 as usize..l.plurals.1 as usize]
+    }
+
+    /// Term word pairs `l`'s string joins ("clickthrough" → click, through).
+    pub(crate) fn pairs(&self, l: &Lex) -> &[(WordId, WordId)] {
+        &self.pair_list[l.pairs.0 as usize..l.pairs.1 as usize]
+    }
+
+    /// Cue lists whose first word is a form of `l`'s string.
+    pub(crate) fn cues(&self, l: &Lex) -> impl Iterator<Item = &[Cue]> {
+        self.cue_refs[l.cues.0 as usize..l.cues.1 as usize]
+            .iter()
+            .map(|&i| self.cue_lists[i as usize].as_slice())
     }
 
     /// The trie node reached from `node` by `word` after `gap`.
@@ -483,11 +685,6 @@ impl Index {
     /// Terms ending at `node`.
     pub(crate) fn terminals(&self, node: u32) -> &[u32] {
         &self.terminals[node as usize]
-    }
-
-    /// Term word pairs that `w` joins ("clickthrough" → click, through).
-    pub(crate) fn joined(&self, w: &str) -> &[(WordId, WordId)] {
-        self.pairs.get(w).map_or(&[], |v| v.as_slice())
     }
 
     /// Words within their edit budget of `w`, with the number of edits. `w` is folded.

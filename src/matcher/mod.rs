@@ -6,6 +6,7 @@
 
 mod find;
 mod index;
+mod lexicon;
 mod markup;
 mod normalize;
 mod tokens;

@@ -75,6 +75,54 @@ pub(crate) fn singulars(w: &str) -> impl Iterator<Item = std::borrow::Cow<'_, st
     ies.into_iter().chain(s).chain(es)
 }
 
+/// Singular forms of a folded word, in the order of [`singulars`], without allocating:
+/// `f` is called with each until it returns true.
+pub(crate) fn each_singular(w: &str, buf: &mut String, mut f: impl FnMut(&str) -> bool) -> bool {
+    if let Some(b) = w.strip_suffix("ies").filter(|b| b.chars().count() >= 2) {
+        buf.clear();
+        buf.push_str(b);
+        buf.push('y');
+        if f(buf) {
+            return true;
+        }
+    }
+    if let Some(b) = w
+        .strip_suffix('s')
+        .filter(|b| !b.is_empty() && !b.ends_with('s') || b.ends_with("ss"))
+    {
+        if f(b) {
+            return true;
+        }
+    }
+    if let Some(b) = w.strip_suffix("es").filter(|b| b.chars().count() >= 2) {
+        if f(b) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The forms of a folded word that may be a cue's base form: itself, its singulars, and
+/// simple verb forms ("deployed", "deploying" → "deploy"; "released" → "release").
+pub(crate) fn cue_forms(w: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let mut out: Vec<Cow<'_, str>> = vec![Cow::Borrowed(w)];
+    out.extend(singulars(w));
+    for suffix in ["ing", "ed"] {
+        if let Some(base) = w.strip_suffix(suffix).filter(|b| b.len() >= 3) {
+            out.push(Cow::Borrowed(base));
+            out.push(Cow::Owned(format!("{base}e")));
+        }
+    }
+    if let Some(base) = w
+        .strip_suffix('d')
+        .filter(|b| b.len() >= 3 && b.ends_with('e'))
+    {
+        out.push(Cow::Borrowed(base));
+    }
+    out.into_iter()
+}
+
 /// A term is an acronym when it has no lower-case letter and at least two capitals
 /// ("SLA", "IT", "B2B", "CI/CD"): it then matches only in capitals.
 pub(crate) fn is_acronym(term: &str) -> bool {

@@ -29,8 +29,10 @@ pub(crate) struct Token {
     /// Byte range in the original text.
     pub start: usize,
     pub end: usize,
-    /// Range of the folded form in [`Tokens::buf`].
+    /// Range of the folded form in [`Tokens::buf`], or in the text when `in_text` (a word
+    /// already folded as written: ASCII without capitals).
     norm: (u32, u32),
+    in_text: bool,
     /// What lies between the previous token and this one.
     pub gap: Gap,
     /// A word (has a letter or digit), not punctuation.
@@ -41,16 +43,23 @@ pub(crate) struct Token {
 
 /// The tokens of one text and their folded forms.
 #[derive(Debug, Default)]
-pub(crate) struct Tokens {
+pub(crate) struct Tokens<'t> {
     pub list: Vec<Token>,
     buf: String,
+    text: &'t str,
 }
 
-impl Tokens {
+impl Tokens<'_> {
     /// The folded form of token `i` (NFKC, lower case, straight quotes, no possessive `'s`).
+    #[inline]
     pub fn norm(&self, i: usize) -> &str {
-        let (a, b) = self.list[i].norm;
-        &self.buf[a as usize..b as usize]
+        let t = &self.list[i];
+        let (a, b) = (t.norm.0 as usize, t.norm.1 as usize);
+        if t.in_text {
+            &self.text[a..b]
+        } else {
+            &self.buf[a..b]
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -165,6 +174,8 @@ fn safe_break(b: &[u8], p: usize) -> bool {
 /// Calls `f(start, segment)` for every UAX #29 word-bound segment of `text`, in order: the same
 /// segments as `split_word_bound_indices`. ASCII stretches take a hand-written scanner; stretches
 /// with other characters, cut at [`safe_break`]s, go through `unicode-segmentation`.
+/// ([`tokenize`] fuses the same walk with making tokens; this is its tested reference.)
+#[cfg(test)]
 pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
     let b = text.as_bytes();
     let n = b.len();
@@ -200,27 +211,181 @@ fn is_blank_entity(s: &str) -> bool {
 }
 
 /// Tokenises `text`, skipping `excluded` byte ranges (sorted, non-overlapping).
-pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
-    let mut out = Tokens {
-        list: Vec::with_capacity(text.len() / 5),
-        buf: String::with_capacity(text.len()),
+///
+/// ASCII stretches are scanned in one pass that finds the UAX #29 segments and makes their
+/// tokens directly; any segment that touches an excluded range, and every stretch with other
+/// characters, goes through [`Builder::segment`], the general rule.
+pub(crate) fn tokenize<'t>(text: &'t str, excluded: &[Range<usize>]) -> Tokens<'t> {
+    let mut t = Builder {
+        out: Tokens {
+            list: Vec::with_capacity(text.len() / 5),
+            buf: String::new(),
+            text,
+        },
+        gap: Gap::Break,
+        excluded,
+        ex: 0,
+        sentence: 0,
+        scratch: String::new(),
     };
-    let mut gap = Gap::Break;
-    let mut ex = excluded.iter().peekable();
-    let mut scratch = String::new();
-    let mut sentence = 0u32;
-    for_each_segment(text, |start, seg| {
-        let end = start + seg.len();
-        while ex.peek().is_some_and(|r| r.end <= start) {
-            ex.next();
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut pos = 0;
+    while pos < n {
+        let Some(k) = first_non_ascii(&b[pos..]).map(|k| pos + k) else {
+            t.ascii(text, pos, n);
+            break;
+        };
+        let s = (pos + 1..k)
+            .rev()
+            .find(|&p| safe_break(b, p))
+            .unwrap_or(pos);
+        if s > pos {
+            t.ascii(text, pos, s);
         }
-        if let Some(r) = ex.peek().filter(|r| r.start < end) {
+        let e = (k + 1..n).find(|&p| safe_break(b, p)).unwrap_or(n);
+        for (i, seg) in text[s..e].split_word_bound_indices() {
+            t.segment(text, s + i, seg);
+        }
+        pos = e;
+    }
+    t.out
+}
+
+/// Index of the first byte ≥ 0x80, eight bytes at a time.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        if u64::from_le_bytes(w) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        at += 8;
+    }
+    b[at..].iter().position(|&c| c >= 0x80).map(|k| at + k)
+}
+
+/// The state of [`tokenize`].
+struct Builder<'a, 't> {
+    out: Tokens<'t>,
+    gap: Gap,
+    excluded: &'a [Range<usize>],
+    /// First excluded range that may still overlap a segment.
+    ex: usize,
+    sentence: u32,
+    scratch: String,
+}
+
+impl Builder<'_, '_> {
+    /// Where the next excluded range starts: segments ending before it touch none.
+    #[inline]
+    fn limit(&self) -> usize {
+        self.excluded.get(self.ex).map_or(usize::MAX, |r| r.start)
+    }
+
+    /// The tokens of the ASCII stretch `text[a..e]`, whose ends are [`safe_break`]s (or the
+    /// ends of the text): the segments of [`ascii_segments`], made into tokens as
+    /// [`Builder::segment`] would.
+    fn ascii(&mut self, text: &str, a: usize, e: usize) {
+        let b = &text.as_bytes()[..e];
+        let mut limit = self.limit();
+        let mut i = a;
+        while i < e {
+            let c = b[i];
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-') {
+                // Whitespace and dashes: segments that only set the gap.
+                let mut j = i + 1;
+                while j < e && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-') {
+                    j += 1;
+                }
+                if j > limit {
+                    ascii_segments(&text[i..j], i, &mut |st, seg| self.segment(text, st, seg));
+                    limit = self.limit();
+                } else if self.gap == Gap::None {
+                    self.gap = Gap::Space;
+                }
+                i = j;
+                continue;
+            }
+            // A word runs over letters, digits and `_`, and over the mid-word punctuation
+            // UAX #29 keeps inside ("e.g", "don't", "1,200"); anything else is one byte.
+            let mut j = i + 1;
+            if c.is_ascii_alphanumeric() || c == b'_' {
+                loop {
+                    while j < e && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                        j += 1;
+                    }
+                    // Only mid-word punctuation may continue a word (WB6–WB7, WB11–WB12).
+                    if j < e
+                        && matches!(b[j], b':' | b',' | b';' | b'.' | b'\'')
+                        && !ascii_break(&b[a..], j - a)
+                    {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            if j > limit {
+                self.segment(text, i, &text[i..j]);
+                limit = self.limit();
+                i = j;
+                continue;
+            }
+            let seg = &b[i..j];
+            let word = c.is_ascii_alphanumeric() || seg.iter().any(u8::is_ascii_alphanumeric);
+            let mut norm_end = j;
+            if word
+                && seg.len() > 2
+                && seg[seg.len() - 2] == b'\''
+                && seg[seg.len() - 1] | 0x20 == b's'
+            {
+                norm_end -= 2;
+            }
+            if seg.iter().any(u8::is_ascii_uppercase) {
+                let start = self.out.buf.len();
+                self.out.buf.push_str(&text[i..norm_end]);
+                self.out.buf[start..].make_ascii_lowercase();
+                self.push(i, j, (start, self.out.buf.len()), false, word);
+            } else {
+                self.push(i, j, (i, norm_end), true, word);
+            }
+            if !word && matches!(c, b'.' | b'!' | b'?') {
+                self.sentence += 1;
+            }
+            i = j;
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, start: usize, end: usize, norm: (usize, usize), in_text: bool, word: bool) {
+        self.out.list.push(Token {
+            start,
+            end,
+            norm: (norm.0 as u32, norm.1 as u32),
+            in_text,
+            gap: self.gap,
+            word,
+            sentence: self.sentence,
+        });
+        self.gap = Gap::None;
+    }
+
+    /// One UAX #29 segment starting at byte `start`: the general rule.
+    fn segment(&mut self, text: &str, start: usize, seg: &str) {
+        let end = start + seg.len();
+        while self.excluded.get(self.ex).is_some_and(|r| r.end <= start) {
+            self.ex += 1;
+        }
+        if let Some(r) = self.excluded.get(self.ex).filter(|r| r.start < end) {
             // A whitespace or dash entity (`&nbsp;`, `&ndash;`) separates words like a space;
             // anything else skipped (code, tags, URLs) is a wall no term spans.
-            if gap != Gap::Break && is_blank_entity(&text[r.start..r.end]) {
-                gap = Gap::Space;
+            if self.gap != Gap::Break && is_blank_entity(&text[r.start..r.end]) {
+                self.gap = Gap::Space;
             } else {
-                gap = Gap::Break;
+                self.gap = Gap::Break;
             }
             return;
         }
@@ -229,50 +394,61 @@ pub(crate) fn tokenize(text: &str, excluded: &[Range<usize>]) -> Tokens {
             _ => seg.chars().next().unwrap_or(' '),
         };
         if first.is_whitespace() || (is_dash(first) && seg.chars().all(is_dash)) {
-            if gap == Gap::None {
-                gap = Gap::Space;
+            if self.gap == Gap::None {
+                self.gap = Gap::Space;
             }
             if seg.len() >= 2 && (seg.contains("\n\n") || seg.contains("\n\r\n")) {
-                sentence += 1;
+                self.sentence += 1;
             }
             return;
         }
-        let a = out.buf.len() as u32;
+        let a = self.out.buf.len();
         let word = if seg.is_ascii() {
             // Folding ASCII is lower-casing: do it in place in the buffer.
             let word = seg.bytes().any(|c| c.is_ascii_alphanumeric());
-            out.buf.push_str(seg);
-            let added = &mut out.buf[a as usize..];
+            self.out.buf.push_str(seg);
+            let added = &mut self.out.buf[a..];
             added.make_ascii_lowercase();
             if word && added.len() > 2 && added.ends_with("'s") {
-                out.buf.truncate(out.buf.len() - 2);
+                self.out.buf.truncate(self.out.buf.len() - 2);
             }
             word
         } else {
             let word = seg.chars().any(char::is_alphanumeric);
-            fold_into(seg, &mut scratch);
+            fold_into(seg, &mut self.scratch);
             let norm = if word {
-                strip_possessive(&scratch)
+                strip_possessive(&self.scratch)
             } else {
-                &scratch
+                &self.scratch
             };
-            out.buf.push_str(norm);
+            self.out.buf.push_str(norm);
             word
         };
-        out.list.push(Token {
-            start,
-            end,
-            norm: (a, out.buf.len() as u32),
-            gap,
-            word,
-            sentence,
-        });
+        self.push(start, end, (a, self.out.buf.len()), false, word);
         if !word && is_sentence_end(seg) {
-            sentence += 1;
+            self.sentence += 1;
         }
-        gap = Gap::None;
-    });
-    out
+    }
+}
+
+/// The plain tokenizer [`tokenize`] must agree with: every segment through the general rule.
+#[cfg(test)]
+fn tokenize_reference<'t>(text: &'t str, excluded: &[Range<usize>]) -> Tokens<'t> {
+    let mut t = Builder {
+        out: Tokens {
+            text,
+            ..Tokens::default()
+        },
+        gap: Gap::Break,
+        excluded,
+        ex: 0,
+        sentence: 0,
+        scratch: String::new(),
+    };
+    for (i, seg) in text.split_word_bound_indices() {
+        t.segment(text, i, seg);
+    }
+    t.out
 }
 
 #[cfg(test)]
@@ -355,6 +531,35 @@ mod tests {
         ) {
             let (fast, uax) = both(&text);
             prop_assert_eq!(fast, uax);
+        }
+
+        /// The one-pass tokenizer makes exactly the tokens of the general rule applied to every
+        /// UAX #29 segment, with and without excluded ranges.
+        #[test]
+        fn tokenize_equals_reference(
+            text in r#"([a-cA-C0-9_:;,.'!?" \t\r\n\x0B\x0C/()-]|\u{301}|\u{2019}|\u{2014}|\u{e9}|&nbsp;|\PC){0,60}"#,
+            cuts in proptest::collection::vec(0usize..80, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts
+                .into_iter()
+                .map(|c| c.min(text.len()))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
+            cuts.sort_unstable();
+            cuts.dedup();
+            let excluded: Vec<Range<usize>> = cuts
+                .chunks_exact(2)
+                .map(|p| p[0]..p[1])
+                .collect();
+            let (fast, slow) = (tokenize(&text, &excluded), tokenize_reference(&text, &excluded));
+            prop_assert_eq!(fast.len(), slow.len());
+            for (i, (a, b)) in fast.list.iter().zip(&slow.list).enumerate() {
+                prop_assert_eq!(
+                    (a.start, a.end, a.gap, a.word, a.sentence),
+                    (b.start, b.end, b.gap, b.word, b.sentence)
+                );
+                prop_assert_eq!(fast.norm(i), slow.norm(i));
+            }
         }
 
         /// The same on arbitrary Unicode.

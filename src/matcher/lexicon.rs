@@ -1,0 +1,172 @@
+//! A compact string table: the matcher's one probe per token.
+//!
+//! Every token of a text is looked up once; most are ordinary English words that no term
+//! uses, so a miss must be cheap. [`StrTable`] is open addressing over `u64` slots that pack
+//! 32 bits of the key's hash with the key's dense id: a miss reads one or two slots and never
+//! touches a key; a hit compares the key once. Keys live in one byte arena.
+
+/// A fast hash of a short byte string (8-byte chunks, multiply-fold mixing).
+#[inline]
+pub(crate) fn hash_str(s: &[u8]) -> u64 {
+    const K0: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K1: u64 = 0xBF58_476D_1CE4_E5B9;
+    let fold = |a: u64, b: u64| {
+        let m = u128::from(a) * u128::from(b);
+        (m as u64) ^ ((m >> 64) as u64)
+    };
+    let mut h = (s.len() as u64).wrapping_mul(K0);
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = fold(h ^ u64::from_le_bytes(a), K1);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut a = [0u8; 8];
+        a[..rest.len()].copy_from_slice(rest);
+        h = fold(h ^ u64::from_le_bytes(a), K1);
+    }
+    fold(h, K0)
+}
+
+/// A set of distinct strings with dense ids in insertion order.
+#[derive(Debug, Clone)]
+pub(crate) struct StrTable {
+    /// `(hash >> 32) << 32 | (id + 1)`; 0 is an empty slot.
+    slots: Box<[u64]>,
+    /// Key `i` is `bytes[ends[i]..ends[i + 1]]`.
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl Default for StrTable {
+    fn default() -> Self {
+        StrTable::with_capacity(0)
+    }
+}
+
+impl StrTable {
+    /// A table sized for `n` keys without growing.
+    pub(crate) fn with_capacity(n: usize) -> StrTable {
+        StrTable {
+            slots: vec![0; (n * 2).max(16).next_power_of_two()].into_boxed_slice(),
+            bytes: Vec::new(),
+            ends: vec![0],
+        }
+    }
+
+    /// Number of keys.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len() - 1
+    }
+
+    /// Key `id`.
+    #[cfg(test)]
+    pub(crate) fn key(&self, id: u32) -> &str {
+        let (a, b) = (self.ends[id as usize], self.ends[id as usize + 1]);
+        // Keys are inserted from `&str` whole, so every range is valid UTF-8.
+        std::str::from_utf8(&self.bytes[a as usize..b as usize]).unwrap_or_default()
+    }
+
+    fn key_bytes(&self, id: usize) -> &[u8] {
+        &self.bytes[self.ends[id] as usize..self.ends[id + 1] as usize]
+    }
+
+    /// The slot index holding `s` (hash `h`), or the empty slot where it would go.
+    #[inline]
+    fn probe(&self, s: &[u8], h: u64) -> (usize, Option<u32>) {
+        let mask = self.slots.len() - 1;
+        let tag = h >> 32;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return (i, None);
+            }
+            if slot >> 32 == tag {
+                let id = (slot as u32) - 1;
+                if self.key_bytes(id as usize) == s {
+                    return (i, Some(id));
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of `s`, if present.
+    #[inline]
+    pub(crate) fn get(&self, s: &str) -> Option<u32> {
+        let s = s.as_bytes();
+        self.probe(s, hash_str(s)).1
+    }
+
+    /// The id of `s`, inserting it if new; the flag is true when it was new.
+    pub(crate) fn insert(&mut self, s: &str) -> (u32, bool) {
+        let b = s.as_bytes();
+        let h = hash_str(b);
+        let (i, found) = self.probe(b, h);
+        if let Some(id) = found {
+            return (id, false);
+        }
+        let id = self.len() as u32;
+        self.bytes.extend_from_slice(b);
+        self.ends.push(self.bytes.len() as u32);
+        self.slots[i] = ((h >> 32) << 32) | u64::from(id + 1);
+        if self.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        (id, true)
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![0u64; self.slots.len() * 2].into_boxed_slice();
+        let mask = slots.len() - 1;
+        for id in 0..self.len() {
+            let h = hash_str(self.key_bytes(id));
+            let mut i = h as usize & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = ((h >> 32) << 32) | (id as u64 + 1);
+        }
+        self.slots = slots;
+    }
+
+    /// Releases spare capacity of the key arena.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_and_grow() {
+        let mut t = StrTable::default();
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.insert(w), (i as u32, true));
+        }
+        assert_eq!(t.insert("w42"), (42, false));
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.get(w), Some(i as u32));
+            assert_eq!(t.key(i as u32), w);
+        }
+        assert_eq!(t.get("w5000"), None);
+        assert_eq!(t.get(""), None);
+        assert_eq!(t.insert("").1, true);
+        assert!(t.get("").is_some());
+    }
+
+    #[test]
+    fn hash_depends_on_every_byte_and_length() {
+        assert_ne!(hash_str(b"abcdefgh"), hash_str(b"abcdefgi"));
+        assert_ne!(hash_str(b"abcdefghi"), hash_str(b"abcdefghj"));
+        assert_ne!(hash_str(b"a"), hash_str(b"a\0"));
+        assert_ne!(hash_str(b""), hash_str(b"\0"));
+    }
+}
