@@ -157,8 +157,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
     let common = common_words();
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);
-        let n = toks.norm(j);
-        let lex_id = ix.lex_id(n);
+        let lex_id = ix.lex_id_bytes(toks.norm_bytes(j));
         out.lex.push(lex_id.unwrap_or(u32::MAX));
         let lex: Option<&Lex> = lex_id.map(|l| ix.lex_at(l));
         let word = lex.and_then(|l| l.word());
@@ -175,6 +174,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         if opts.exact_only {
             continue;
         }
+        let n = toks.norm(j);
         // Fuzzy candidates need 4+ chars and joined forms 5+ bytes: shorter tokens skip the
         // look-ups (the common-word guard, the deletion index, the pair table).
         if word.is_none() && n.len() >= 4 {
@@ -550,15 +550,18 @@ fn annotations(
     let mut out = Vec::with_capacity(groups.len());
     let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
     let mut advance = |to: usize| {
-        let part = &text[byte..to];
+        // A char starts at every byte that is not a continuation byte (10xxxxxx); chars of
+        // four bytes (leading byte 11110xxx) take two UTF-16 units.
+        let part = &text.as_bytes()[byte..to];
         if part.is_ascii() {
             chars += part.len();
             utf16 += part.len();
         } else {
-            for c in part.chars() {
-                chars += 1;
-                utf16 += c.len_utf16();
-            }
+            let (starts, wide) = part.iter().fold((0, 0), |(s, w), &b| {
+                (s + usize::from(b & 0xC0 != 0x80), w + usize::from(b >= 0xF0))
+            });
+            chars += starts;
+            utf16 += starts + wide;
         }
         byte = to;
         (chars, utf16)

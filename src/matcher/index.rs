@@ -654,6 +654,12 @@ impl Index {
         self.lex.get(s)
     }
 
+    /// [`Index::lex_id`] of a folded string's bytes.
+    #[inline]
+    pub(crate) fn lex_id_bytes(&self, s: &[u8]) -> Option<u32> {
+        self.lex.get_bytes(s)
+    }
+
     /// The lexicon record of an id from [`Index::lex_id`].
     #[inline]
     pub(crate) fn lex_at(&self, l: u32) -> &Lex {

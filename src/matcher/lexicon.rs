@@ -101,6 +101,12 @@ impl StrTable {
         self.probe(s, hash_str(s)).1
     }
 
+    /// The id of the string whose bytes are `s`, if present.
+    #[inline]
+    pub(crate) fn get_bytes(&self, s: &[u8]) -> Option<u32> {
+        self.probe(s, hash_str(s)).1
+    }
+
     /// The id of `s`, inserting it if new; the flag is true when it was new.
     pub(crate) fn insert(&mut self, s: &str) -> (u32, bool) {
         let b = s.as_bytes();

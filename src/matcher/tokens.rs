@@ -62,6 +62,18 @@ impl Tokens<'_> {
         }
     }
 
+    /// [`Tokens::norm`] as bytes (no char-boundary checks: the hot path's look-up key).
+    #[inline]
+    pub fn norm_bytes(&self, i: usize) -> &[u8] {
+        let t = &self.list[i];
+        let (a, b) = (t.norm.0 as usize, t.norm.1 as usize);
+        if t.in_text {
+            &self.text.as_bytes()[a..b]
+        } else {
+            &self.buf.as_bytes()[a..b]
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.list.len()
     }
@@ -252,6 +264,36 @@ pub(crate) fn tokenize<'t>(text: &'t str, excluded: &[Range<usize>]) -> Tokens<'
     t.out
 }
 
+/// Byte classes of the one-pass scanner (bits).
+const C_WORD: u8 = 1; // letter, digit, `_`: never a break between two of them
+const C_BLANK: u8 = 2; // ASCII whitespace and `-`: a gap
+const C_UPPER: u8 = 4; // capital letter
+const C_ALNUM: u8 = 8; // letter or digit
+const C_MID: u8 = 16; // may continue a word between letters or digits (`:` `,` `;` `.` `'`)
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_uppercase() {
+            C_WORD | C_UPPER | C_ALNUM
+        } else if c.is_ascii_alphanumeric() {
+            C_WORD | C_ALNUM
+        } else if c == b'_' {
+            C_WORD
+        } else if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-') {
+            C_BLANK
+        } else if matches!(c, b':' | b',' | b';' | b'.' | b'\'') {
+            C_MID
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// Index of the first byte ≥ 0x80, eight bytes at a time.
 fn first_non_ascii(b: &[u8]) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
@@ -294,10 +336,11 @@ impl Builder<'_, '_> {
         let mut i = a;
         while i < e {
             let c = b[i];
-            if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-') {
+            let class = CLASS[usize::from(c)];
+            if class & C_BLANK != 0 {
                 // Whitespace and dashes: segments that only set the gap.
                 let mut j = i + 1;
-                while j < e && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-') {
+                while j < e && CLASS[usize::from(b[j])] & C_BLANK != 0 {
                     j += 1;
                 }
                 if j > limit {
@@ -312,14 +355,16 @@ impl Builder<'_, '_> {
             // A word runs over letters, digits and `_`, and over the mid-word punctuation
             // UAX #29 keeps inside ("e.g", "don't", "1,200"); anything else is one byte.
             let mut j = i + 1;
-            if c.is_ascii_alphanumeric() || c == b'_' {
+            let mut seen = class;
+            if class & C_WORD != 0 {
                 loop {
-                    while j < e && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                    while j < e && CLASS[usize::from(b[j])] & C_WORD != 0 {
+                        seen |= CLASS[usize::from(b[j])];
                         j += 1;
                     }
                     // Only mid-word punctuation may continue a word (WB6–WB7, WB11–WB12).
                     if j < e
-                        && matches!(b[j], b':' | b',' | b';' | b'.' | b'\'')
+                        && CLASS[usize::from(b[j])] & C_MID != 0
                         && !ascii_break(&b[a..], j - a)
                     {
                         j += 1;
@@ -335,7 +380,7 @@ impl Builder<'_, '_> {
                 continue;
             }
             let seg = &b[i..j];
-            let word = c.is_ascii_alphanumeric() || seg.iter().any(u8::is_ascii_alphanumeric);
+            let word = seen & C_ALNUM != 0;
             let mut norm_end = j;
             if word
                 && seg.len() > 2
@@ -344,7 +389,7 @@ impl Builder<'_, '_> {
             {
                 norm_end -= 2;
             }
-            if seg.iter().any(u8::is_ascii_uppercase) {
+            if seen & C_UPPER != 0 {
                 let start = self.out.buf.len();
                 self.out.buf.push_str(&text[i..norm_end]);
                 self.out.buf[start..].make_ascii_lowercase();
