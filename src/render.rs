@@ -75,14 +75,6 @@ fn treatment(a: &Annotation, reader: Side) -> Treatment {
     }
 }
 
-/// The short explanation of an explained span: its preferred equivalent, or the definition.
-fn gloss(a: &Annotation) -> String {
-    match a.equivalents.first() {
-        Some(e) => format!("≈ {e}"),
-        None => a.definition.clone(),
-    }
-}
-
 /// The warning for a false friend in the reader's own words.
 fn false_friend_note(a: &Annotation, reader: Side) -> String {
     let other = match reader {
@@ -135,11 +127,21 @@ fn splice(
 fn inline(text: &str, annotations: &[Annotation], reader: Side) -> String {
     splice(text, annotations, reader, |a, t, out| {
         out.push_str(&a.text);
-        match (t, a.false_friend) {
-            (Treatment::Explain, false) => out.push_str(&format!(" [{}]", gloss(a))),
-            (Treatment::Explain, true) => out.push_str(&format!(" [{}; false friend]", gloss(a))),
-            _ => out.push_str(" [false friend]"),
+        if t != Treatment::Explain {
+            out.push_str(" [false friend]");
+            return;
         }
+        match a.equivalents.first() {
+            Some(e) => {
+                out.push_str(" [≈ ");
+                out.push_str(e);
+            }
+            None => {
+                out.push_str(" [");
+                out.push_str(&a.definition);
+            }
+        }
+        out.push_str(if a.false_friend { "; false friend]" } else { "]" });
     })
 }
 

@@ -8,7 +8,7 @@
 //!    then longest, then best score; equal spans of several concepts are one ambiguous
 //!    mention, resolved by evidence (cues and other terms nearby).
 
-use super::index::{case_form, common_words, FuzzyScratch, Index, Lex, TermInfo, WordId};
+use super::index::{case_form_is, common_words, FuzzyScratch, Index, Lex, TermInfo, WordId};
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
 use super::tokens::{tokenize, Gap, Tokens};
@@ -269,12 +269,12 @@ fn check(
                 return false;
             }
             let n = raw.last - raw.first;
-            let got = case_form(
+            case_form_is(
                 parts()
                     .take(n)
                     .chain(std::iter::once((base, toks.list[raw.last].gap))),
-            );
-            &got == want
+                want,
+            )
         });
         if !ok {
             return None;
@@ -407,7 +407,7 @@ pub(crate) fn find(
         let ev = Evidence::new(ix, &toks, &lex, &groups);
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options.len() > 1 {
-                chosen[gi] = ev.best(ix, g, gi, gr, opts.audience);
+                chosen[gi] = ev.best(ix, gi, gr, opts.audience);
             }
         }
     }
@@ -418,8 +418,10 @@ pub(crate) fn find(
 struct Evidence {
     /// (sentence, concept, start byte) of every cue occurrence.
     cues: Vec<(u32, u32, usize)>,
-    /// (sentence, concepts, folded key of the term) of every selected group.
-    mentions: Vec<(u32, Vec<u32>, u32)>,
+    /// (sentence, range of its concepts in `concepts`, folded key of the term) of every
+    /// selected group.
+    mentions: Vec<(u32, (u32, u32), u32)>,
+    concepts: Vec<u32>,
 }
 
 impl Evidence {
@@ -445,20 +447,29 @@ impl Evidence {
                 }
             }
         }
+        let mut concepts = Vec::with_capacity(groups.len());
         let mentions = groups
             .iter()
             .map(|gr| {
+                let a = concepts.len() as u32;
+                concepts.extend(gr.options.iter().map(|o| ix.terms[o.term as usize].concept));
                 (
                     toks.list[gr.first_token].sentence,
-                    gr.options
-                        .iter()
-                        .map(|o| ix.terms[o.term as usize].concept)
-                        .collect(),
+                    (a, concepts.len() as u32),
                     ix.terms[gr.options[0].term as usize].key,
                 )
             })
             .collect();
-        Evidence { cues, mentions }
+        Evidence {
+            cues,
+            mentions,
+            concepts,
+        }
+    }
+
+    /// The concepts of mention `r` (a range from `mentions`).
+    fn of(&self, r: (u32, u32)) -> &[u32] {
+        &self.concepts[r.0 as usize..r.1 as usize]
     }
 
     fn weight(a: u32, b: u32) -> u32 {
@@ -492,7 +503,7 @@ impl Evidence {
             .iter()
             .enumerate()
             .map(|(k, m)| (k + a, m))
-            .filter(|(k, (_, cs, kk))| *k != gi && kk != key && cs.contains(&concept))
+            .filter(|(k, (_, cs, kk))| *k != gi && kk != key && self.of(*cs).contains(&concept))
             .map(|(_, (s, _, _))| Self::weight(*s, *sentence))
             .sum();
         cue_score + term_score
@@ -501,9 +512,9 @@ impl Evidence {
     /// How many unambiguous mentions within two sentences belong to a concept that shares a
     /// tag with `concept`: the text's domain, a weak hint used only when cues and terms
     /// (the evidence of SPEC §3) and the reader's side leave a tie.
-    fn coherence(&self, g: &Glossary, gi: usize, concept: u32) -> u32 {
+    fn coherence(&self, ix: &Index, gi: usize, concept: u32) -> u32 {
         let sentence = self.mentions[gi].0;
-        let tags = &g.concepts()[concept as usize].tags;
+        let tags = ix.tags(concept);
         let a = self
             .mentions
             .partition_point(|m| m.0 < sentence.saturating_sub(2));
@@ -511,10 +522,12 @@ impl Evidence {
         self.mentions[a..b]
             .iter()
             .enumerate()
-            .filter(|(k, (_, cs, _))| k + a != gi && cs.len() == 1 && cs[0] != concept)
+            .filter(|(k, (_, cs, _))| {
+                let cs = self.of(*cs);
+                k + a != gi && cs.len() == 1 && cs[0] != concept
+            })
             .filter(|(_, (_, cs, _))| {
-                g.concepts()[cs[0] as usize]
-                    .tags
+                ix.tags(self.of(*cs)[0])
                     .iter()
                     .any(|t| tags.contains(t))
             })
@@ -524,17 +537,18 @@ impl Evidence {
 
     /// Index into `gr.options` of the best concept: the most evidence, then the side the
     /// reader does not speak, then the text's domain (shared tags), then the better score.
-    fn best(&self, ix: &Index, g: &Glossary, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
+    fn best(&self, ix: &Index, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
         let rank = |k: usize| {
             let o = &gr.options[k];
             let t = &ix.terms[o.term as usize];
             let evidence = self.score(gi, gr, t.concept);
             let other_side = reader.is_some_and(|r| t.side != r);
-            let coherence = self.coherence(g, gi, t.concept);
+            let coherence = self.coherence(ix, gi, t.concept);
             (evidence, other_side, coherence, (o.score * 1000.0) as u32)
         };
+        let ranks: Vec<_> = (0..gr.options.len()).map(rank).collect();
         (0..gr.options.len())
-            .max_by(|&a, &b| rank(a).cmp(&rank(b)).then(b.cmp(&a)))
+            .max_by(|&a, &b| ranks[a].cmp(&ranks[b]).then(b.cmp(&a)))
             .unwrap_or(0)
     }
 }

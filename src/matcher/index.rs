@@ -120,6 +120,8 @@ pub(crate) struct Index {
     /// Cue phrases by first word (the build's map, emptied into `cue_lists`).
     cues: FxHashMap<Box<str>, Vec<Cue>>,
     pub cue_lists: Vec<Vec<Cue>>,
+    /// Tag ids of every concept (equal tags, equal ids).
+    concept_tags: Vec<Box<[u32]>>,
     /// Folded term text → term indices, for look-ups.
     pub by_key_text: FxHashMap<Box<str>, Vec<u32>>,
 }
@@ -286,6 +288,29 @@ pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> Stri
     s
 }
 
+/// Whether [`case_form`] of `parts` equals `want`, without building it.
+pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Gap)>, want: &str) -> bool {
+    let mut rest = want;
+    for (i, (p, g)) in parts.enumerate() {
+        if i > 0 && g != Gap::None {
+            let Some(r) = rest.strip_prefix(' ') else {
+                return false;
+            };
+            rest = r;
+        }
+        let piece = if p.is_ascii() {
+            std::borrow::Cow::Borrowed(p)
+        } else {
+            std::borrow::Cow::Owned(nfkc_keep_case(p))
+        };
+        let Some(r) = rest.strip_prefix(piece.as_ref()) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
+}
+
 impl Index {
     pub(crate) fn build(g: &Glossary) -> Index {
         let mut ix = Index {
@@ -309,6 +334,7 @@ impl Index {
             pairs: FxHashMap::default(),
             cues: FxHashMap::default(),
             cue_lists: Vec::new(),
+            concept_tags: Vec::with_capacity(g.concepts().len()),
             by_key_text: FxHashMap::default(),
         };
         let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
@@ -410,6 +436,14 @@ impl Index {
             ix.keys[k].false_friend = sides
                 .iter()
                 .any(|&(a, sa)| sides.iter().any(|&(b, sb)| a != b && sa != sb));
+        }
+        let mut tag_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        for c in g.concepts() {
+            let ids = c.tags.iter().map(|t| {
+                let n = tag_ids.len() as u32;
+                *tag_ids.entry(t.as_str()).or_insert(n)
+            });
+            ix.concept_tags.push(ids.collect());
         }
         ix.build_lexicon();
         ix.build_deletions();
@@ -642,6 +676,11 @@ impl Index {
         self.lex(w).and_then(Lex::word)
     }
 
+    /// Tag ids of concept `c`.
+    pub(crate) fn tags(&self, c: u32) -> &[u32] {
+        &self.concept_tags[c as usize]
+    }
+
     /// The lexicon record of a folded string.
     #[inline]
     pub(crate) fn lex(&self, s: &str) -> Option<&Lex> {
@@ -787,6 +826,22 @@ pub(crate) fn fold_word(w: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_form_is_agrees_with_case_form() {
+        let cases: &[&[(&str, Gap)]] = &[
+            &[("CI", Gap::Space), ("/", Gap::None), ("CD", Gap::None)],
+            &[("A", Gap::Space), ("B", Gap::Space)],
+            &[("Ｂ2Ｂ", Gap::Space)],
+            &[],
+        ];
+        for parts in cases {
+            let form = case_form(parts.iter().copied());
+            assert!(case_form_is(parts.iter().copied(), &form), "{parts:?}");
+            assert!(!case_form_is(parts.iter().copied(), &format!("{form}x")));
+            assert!(!case_form_is(parts.iter().copied(), "ci/cd"));
+        }
+    }
 
     #[test]
     fn deletion_variants() {
