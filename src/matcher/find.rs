@@ -9,6 +9,7 @@
 //!    mention, resolved by evidence (cues and other terms nearby).
 
 use super::index::{case_form_is, common_words, FuzzyScratch, Index, Lex, TermInfo, WordId};
+use super::lexicon::hash_str;
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
 use super::tokens::{tokenize, Gap, Tokens};
@@ -157,7 +158,9 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
     let common = common_words();
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);
-        let lex_id = ix.lex_id_bytes(toks.norm_bytes(j));
+        let nb = toks.norm_bytes(j);
+        let h = hash_str(nb);
+        let lex_id = ix.lex_id_hashed(nb, h);
         out.lex.push(lex_id.unwrap_or(u32::MAX));
         let lex: Option<&Lex> = lex_id.map(|l| ix.lex_at(l));
         let word = lex.and_then(|l| l.word());
@@ -179,7 +182,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         // look-ups (the common-word guard, the deletion index, the pair table).
         if word.is_none() && n.len() >= 4 {
             // `is_known_word` without the vocabulary look-up already done above.
-            let known = common.get(n).is_some()
+            let known = common.get_hashed(nb, h).is_some()
                 || (n.ends_with('s')
                     && (lex.is_some_and(|l| l.known_plural)
                         || each_singular(n, &mut sing, |s| common.get(s).is_some())));

@@ -101,6 +101,9 @@ pub(crate) struct Index {
     pair_list: Vec<(WordId, WordId)>,
     cue_refs: Vec<u32>,
     edges: FxHashMap<u64, u32>,
+    /// The root's children by word (after a space; 0 = none): the first step of every walk
+    /// is an array read.
+    root: Vec<u32>,
     terminals: Vec<Vec<u32>>,
     /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
     /// `dir_bits` of the variant's hash (`deletion_dir[b]..deletion_dir[b + 1]`); an entry
@@ -323,6 +326,7 @@ impl Index {
             pair_list: Vec::new(),
             cue_refs: Vec::new(),
             edges: FxHashMap::default(),
+            root: Vec::new(),
             terminals: vec![Vec::new()],
             deletions: Vec::new(),
             deletion_dir: Vec::new(),
@@ -444,6 +448,12 @@ impl Index {
                 *tag_ids.entry(t.as_str()).or_insert(n)
             });
             ix.concept_tags.push(ids.collect());
+        }
+        ix.root = vec![0; ix.words.len()];
+        for (id, slot) in ix.root.iter_mut().enumerate() {
+            if let Some(&c) = ix.edges.get(&edge_key(0, id as WordId, Gap::Space)) {
+                *slot = c;
+            }
         }
         ix.build_lexicon();
         ix.build_deletions();
@@ -693,10 +703,10 @@ impl Index {
         self.lex.get(s)
     }
 
-    /// [`Index::lex_id`] of a folded string's bytes.
+    /// [`Index::lex_id`] of a folded string's bytes and their [`hash_str`].
     #[inline]
-    pub(crate) fn lex_id_bytes(&self, s: &[u8]) -> Option<u32> {
-        self.lex.get_bytes(s)
+    pub(crate) fn lex_id_hashed(&self, s: &[u8], h: u64) -> Option<u32> {
+        self.lex.get_hashed(s, h)
     }
 
     /// The lexicon record of an id from [`Index::lex_id`].
@@ -723,7 +733,12 @@ impl Index {
     }
 
     /// The trie node reached from `node` by `word` after `gap`.
+    #[inline]
     pub(crate) fn child(&self, node: u32, word: WordId, gap: Gap) -> Option<u32> {
+        if node == 0 && gap != Gap::None {
+            // Node 0 is the root and never anyone's child, so 0 means none here.
+            return Some(self.root[word as usize]).filter(|&c| c != 0);
+        }
         self.edges.get(&edge_key(node, word, gap)).copied()
     }
 

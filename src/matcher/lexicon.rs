@@ -101,10 +101,11 @@ impl StrTable {
         self.probe(s, hash_str(s)).1
     }
 
-    /// The id of the string whose bytes are `s`, if present.
+    /// The id of the string whose bytes are `s` and whose [`hash_str`] is `h`, if present
+    /// (one hash for several tables).
     #[inline]
-    pub(crate) fn get_bytes(&self, s: &[u8]) -> Option<u32> {
-        self.probe(s, hash_str(s)).1
+    pub(crate) fn get_hashed(&self, s: &[u8], h: u64) -> Option<u32> {
+        self.probe(s, h).1
     }
 
     /// The id of `s`, inserting it if new; the flag is true when it was new.
