@@ -141,7 +141,11 @@ fn inline(text: &str, annotations: &[Annotation], reader: Side) -> String {
                 out.push_str(&a.definition);
             }
         }
-        out.push_str(if a.false_friend { "; false friend]" } else { "]" });
+        out.push_str(if a.false_friend {
+            "; false friend]"
+        } else {
+            "]"
+        });
     })
 }
 

@@ -529,11 +529,7 @@ impl Evidence {
                 let cs = self.of(*cs);
                 k + a != gi && cs.len() == 1 && cs[0] != concept
             })
-            .filter(|(_, (_, cs, _))| {
-                ix.tags(self.of(*cs)[0])
-                    .iter()
-                    .any(|t| tags.contains(t))
-            })
+            .filter(|(_, (_, cs, _))| ix.tags(self.of(*cs)[0]).iter().any(|t| tags.contains(t)))
             .map(|(_, (s, _, _))| Self::weight(*s, sentence))
             .sum()
     }
@@ -575,7 +571,10 @@ fn annotations(
             utf16 += part.len();
         } else {
             let (starts, wide) = part.iter().fold((0, 0), |(s, w), &b| {
-                (s + usize::from(b & 0xC0 != 0x80), w + usize::from(b >= 0xF0))
+                (
+                    s + usize::from(b & 0xC0 != 0x80),
+                    w + usize::from(b >= 0xF0),
+                )
             });
             chars += starts;
             utf16 += starts + wide;

@@ -1,9 +1,10 @@
 //! A compact string table: the matcher's one probe per token.
 //!
 //! Every token of a text is looked up once; most are ordinary English words that no term
-//! uses, so a miss must be cheap. [`StrTable`] is open addressing over `u64` slots that pack
-//! 32 bits of the key's hash with the key's dense id: a miss reads one or two slots and never
-//! touches a key; a hit compares the key once. Keys live in one byte arena.
+//! uses, so a miss must be cheap. [`StrTable`] is open addressing with a control byte per
+//! slot (7 bits of the key's hash, or 0 for empty) beside the slots' key ids: a miss reads one
+//! or two bytes of an array small enough to stay in cache, and never touches a key; a hit
+//! compares the key once. Keys live in one byte arena.
 
 /// A fast hash of a short byte string (8-byte chunks, multiply-fold mixing).
 #[inline]
@@ -30,11 +31,19 @@ pub(crate) fn hash_str(s: &[u8]) -> u64 {
     fold(h, K0)
 }
 
+/// The control byte of a used slot: the hash's top 7 bits, with the high bit set.
+#[inline]
+fn ctrl_byte(h: u64) -> u8 {
+    0x80 | (h >> 57) as u8
+}
+
 /// A set of distinct strings with dense ids in insertion order.
 #[derive(Debug, Clone)]
 pub(crate) struct StrTable {
-    /// `(hash >> 32) << 32 | (id + 1)`; 0 is an empty slot.
-    slots: Box<[u64]>,
+    /// `0x80 | hash >> 57` for a used slot, 0 for an empty one.
+    ctrl: Box<[u8]>,
+    /// The key id in each used slot.
+    ids: Box<[u32]>,
     /// Key `i` is `bytes[ends[i]..ends[i + 1]]`.
     bytes: Vec<u8>,
     ends: Vec<u32>,
@@ -49,8 +58,10 @@ impl Default for StrTable {
 impl StrTable {
     /// A table sized for `n` keys without growing.
     pub(crate) fn with_capacity(n: usize) -> StrTable {
+        let slots = (n * 2).max(16).next_power_of_two();
         StrTable {
-            slots: vec![0; (n * 2).max(16).next_power_of_two()].into_boxed_slice(),
+            ctrl: vec![0; slots].into_boxed_slice(),
+            ids: vec![0; slots].into_boxed_slice(),
             bytes: Vec::new(),
             ends: vec![0],
         }
@@ -76,16 +87,16 @@ impl StrTable {
     /// The slot index holding `s` (hash `h`), or the empty slot where it would go.
     #[inline]
     fn probe(&self, s: &[u8], h: u64) -> (usize, Option<u32>) {
-        let mask = self.slots.len() - 1;
-        let tag = h >> 32;
+        let mask = self.ctrl.len() - 1;
+        let tag = ctrl_byte(h);
         let mut i = h as usize & mask;
         loop {
-            let slot = self.slots[i];
-            if slot == 0 {
+            let c = self.ctrl[i];
+            if c == 0 {
                 return (i, None);
             }
-            if slot >> 32 == tag {
-                let id = (slot as u32) - 1;
+            if c == tag {
+                let id = self.ids[i];
                 if self.key_bytes(id as usize) == s {
                     return (i, Some(id));
                 }
@@ -119,25 +130,32 @@ impl StrTable {
         let id = self.len() as u32;
         self.bytes.extend_from_slice(b);
         self.ends.push(self.bytes.len() as u32);
-        self.slots[i] = ((h >> 32) << 32) | u64::from(id + 1);
-        if self.len() * 2 > self.slots.len() {
+        self.ctrl[i] = ctrl_byte(h);
+        self.ids[i] = id;
+        if self.len() * 2 > self.ctrl.len() {
             self.grow();
         }
         (id, true)
     }
 
     fn grow(&mut self) {
-        let mut slots = vec![0u64; self.slots.len() * 2].into_boxed_slice();
-        let mask = slots.len() - 1;
+        let n = self.ctrl.len() * 2;
+        let (mut ctrl, mut ids) = (
+            vec![0u8; n].into_boxed_slice(),
+            vec![0u32; n].into_boxed_slice(),
+        );
+        let mask = n - 1;
         for id in 0..self.len() {
             let h = hash_str(self.key_bytes(id));
             let mut i = h as usize & mask;
-            while slots[i] != 0 {
+            while ctrl[i] != 0 {
                 i = (i + 1) & mask;
             }
-            slots[i] = ((h >> 32) << 32) | (id as u64 + 1);
+            ctrl[i] = ctrl_byte(h);
+            ids[i] = id as u32;
         }
-        self.slots = slots;
+        self.ctrl = ctrl;
+        self.ids = ids;
     }
 
     /// Releases spare capacity of the key arena.
