@@ -171,8 +171,15 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         if !tok.word {
             continue;
         }
-        if let Some(l) = lex {
-            st.extend(ix.plurals(l).iter().map(|&id| Step::Plural(id)));
+        if nb.last() == Some(&b's') {
+            each_singular(toks.norm(j), &mut sing, |s| {
+                if let Some(id) = ix.word(s) {
+                    if ix.words[id as usize].last && Some(id) != word {
+                        st.push(Step::Plural(id));
+                    }
+                }
+                false
+            });
         }
         if opts.exact_only {
             continue;
@@ -184,8 +191,9 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
             // `is_known_word` without the vocabulary look-up already done above.
             let known = common.get_hashed(nb, h).is_some()
                 || (n.ends_with('s')
-                    && (lex.is_some_and(|l| l.known_plural)
-                        || each_singular(n, &mut sing, |s| common.get(s).is_some())));
+                    && each_singular(n, &mut sing, |s| {
+                        ix.word(s).is_some() || common.get(s).is_some()
+                    }));
             if !known && n.chars().any(char::is_alphabetic) {
                 // The same rare word recurs in a text: look its fuzzy words up once.
                 let (a, b) = *fuzzy_seen.entry(n).or_insert_with(|| {

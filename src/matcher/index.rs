@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use super::lexicon::StrTable;
-use super::normalize::{cue_forms, each_singular, fold, is_acronym, letters, nfkc_keep_case};
+use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
 use crate::glossary::{Glossary, Side};
 
@@ -62,10 +62,6 @@ pub(crate) struct WordInfo {
 pub(crate) struct Lex {
     /// The vocabulary word, `u32::MAX` for none.
     word: u32,
-    /// Some singular of the string (see [`each_singular`]) is a vocabulary word.
-    pub known_plural: bool,
-    /// Last words this string is the plural of (`Step::Plural`), in [`each_singular`] order.
-    plurals: (u32, u32),
     /// Term word pairs the string joins ("clickthrough").
     pairs: (u32, u32),
     /// Cue lists whose first word is a form of this string (see [`cue_forms`]), with
@@ -97,7 +93,6 @@ pub(crate) struct Index {
     /// pairs, forms of cue words; [`Lex`] records by the table's ids.
     lex: StrTable,
     lex_info: Vec<Lex>,
-    plural_ids: Vec<WordId>,
     pair_list: Vec<(WordId, WordId)>,
     cue_refs: Vec<u32>,
     edges: FxHashMap<u64, u32>,
@@ -322,7 +317,6 @@ impl Index {
             words: Vec::new(),
             lex: StrTable::default(),
             lex_info: Vec::new(),
-            plural_ids: Vec::new(),
             pair_list: Vec::new(),
             cue_refs: Vec::new(),
             edges: FxHashMap::default(),
@@ -488,62 +482,11 @@ impl Index {
         l
     }
 
-    /// Completes the lexicon once every term is in: plural forms of the vocabulary, joined
-    /// pairs and the forms of cue words, each computed here by the same rules the matcher
-    /// applied per token before (so a token needs one probe instead of several).
+    /// Completes the lexicon once every term is in: joined pairs and the forms of cue words,
+    /// computed here by the rules the matcher would otherwise apply per token (so a token needs
+    /// one probe instead of several). Plurals are not stored: only tokens ending in "s" look
+    /// their singulars up.
     fn build_lexicon(&mut self) {
-        // Plural forms: `s` is a singular of `p` (per `each_singular`) only if `p` is `s + "s"`,
-        // `s + "es"` or, for `s` ending in "y", `s` without it + "ies".
-        let mut sing = String::new();
-        let mut p = String::new();
-        let mut found: Vec<WordId> = Vec::new();
-        for id in 0..self.words.len() {
-            for form in 0..3 {
-                p.clear();
-                let w = &self.words[id].text;
-                match form {
-                    0 => p.push_str(w),
-                    1 => {
-                        p.push_str(w);
-                        p.push('e');
-                    }
-                    _ => match w.strip_suffix('y') {
-                        Some(b) => {
-                            p.push_str(b);
-                            p.push_str("ie");
-                        }
-                        None => continue,
-                    },
-                }
-                p.push('s');
-                if self.lex.get(&p).is_some_and(|l| {
-                    let r = &self.lex_info[l as usize];
-                    r.known_plural || r.plurals.0 != r.plurals.1
-                }) {
-                    continue; // done from another word
-                }
-                let own = self.word(&p);
-                found.clear();
-                let mut known = false;
-                each_singular(&p, &mut sing, |s| {
-                    if let Some(id) = self.word(s) {
-                        known = true;
-                        if self.words[id as usize].last && Some(id) != own {
-                            found.push(id);
-                        }
-                    }
-                    false
-                });
-                if !known {
-                    continue;
-                }
-                let l = self.intern(&p) as usize;
-                let a = self.plural_ids.len() as u32;
-                self.plural_ids.extend_from_slice(&found);
-                self.lex_info[l].plurals = (a, self.plural_ids.len() as u32);
-                self.lex_info[l].known_plural = true;
-            }
-        }
         // Joined pairs.
         let pairs = std::mem::take(&mut self.pairs);
         for (k, v) in pairs {
@@ -713,11 +656,6 @@ impl Index {
     #[inline]
     pub(crate) fn lex_at(&self, l: u32) -> &Lex {
         &self.lex_info[l as usize]
-    }
-
-    /// Last words `l`'s string is the plural of.
-    pub(crate) fn plurals(&self, l: &Lex) -> &[WordId] {
-        &self.plural_ids[l.plurals.0 as usize..l.plurals.1 as usize]
     }
 
     /// Term word pairs `l`'s string joins ("clickthrough" → click, through).
