@@ -6,7 +6,8 @@
 //! or two bytes of an array small enough to stay in cache, and never touches a key; a hit
 //! compares the key once. Keys live in one byte arena.
 
-/// A fast hash of a short byte string (8-byte chunks, multiply-fold mixing).
+/// A fast hash of a short byte string: 8-byte words mixed by multiply-folding; the tail is
+/// read with (possibly overlapping) loads rather than copied, as wyhash does.
 #[inline]
 pub(crate) fn hash_str(s: &[u8]) -> u64 {
     const K0: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -15,20 +16,36 @@ pub(crate) fn hash_str(s: &[u8]) -> u64 {
         let m = u128::from(a) * u128::from(b);
         (m as u64) ^ ((m >> 64) as u64)
     };
-    let mut h = (s.len() as u64).wrapping_mul(K0);
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        h = fold(h ^ u64::from_le_bytes(a), K1);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut a = [0u8; 8];
-        a[..rest.len()].copy_from_slice(rest);
-        h = fold(h ^ u64::from_le_bytes(a), K1);
-    }
-    fold(h, K0)
+    let r8 = |k: usize| {
+        u64::from_le_bytes([
+            s[k],
+            s[k + 1],
+            s[k + 2],
+            s[k + 3],
+            s[k + 4],
+            s[k + 5],
+            s[k + 6],
+            s[k + 7],
+        ])
+    };
+    let r4 = |k: usize| u64::from(u32::from_le_bytes([s[k], s[k + 1], s[k + 2], s[k + 3]]));
+    let n = s.len();
+    let mut h = (n as u64).wrapping_mul(K0);
+    let tail = if n >= 8 {
+        let mut k = 0;
+        while k + 8 < n {
+            h = fold(h ^ r8(k), K1);
+            k += 8;
+        }
+        r8(n - 8)
+    } else if n >= 4 {
+        r4(0) | (r4(n - 4) << 32)
+    } else if n > 0 {
+        u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16)
+    } else {
+        0
+    };
+    fold(fold(h ^ tail, K1), K0)
 }
 
 /// The control byte of a used slot: the hash's top 7 bits, with the high bit set.
