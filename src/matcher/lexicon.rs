@@ -200,7 +200,7 @@ mod tests {
         }
         assert_eq!(t.get("w5000"), None);
         assert_eq!(t.get(""), None);
-        assert_eq!(t.insert("").1, true);
+        assert!(t.insert("").1);
         assert!(t.get("").is_some());
     }
 
