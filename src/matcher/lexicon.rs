@@ -16,30 +16,17 @@ pub(crate) fn hash_str(s: &[u8]) -> u64 {
         let m = u128::from(a) * u128::from(b);
         (m as u64) ^ ((m >> 64) as u64)
     };
-    let r8 = |k: usize| {
-        u64::from_le_bytes([
-            s[k],
-            s[k + 1],
-            s[k + 2],
-            s[k + 3],
-            s[k + 4],
-            s[k + 5],
-            s[k + 6],
-            s[k + 7],
-        ])
-    };
-    let r4 = |k: usize| u64::from(u32::from_le_bytes([s[k], s[k + 1], s[k + 2], s[k + 3]]));
     let n = s.len();
     let mut h = (n as u64).wrapping_mul(K0);
     let tail = if n >= 8 {
         let mut k = 0;
         while k + 8 < n {
-            h = fold(h ^ r8(k), K1);
+            h = fold(h ^ r8(s, k), K1);
             k += 8;
         }
-        r8(n - 8)
+        r8(s, n - 8)
     } else if n >= 4 {
-        r4(0) | (r4(n - 4) << 32)
+        u64::from(r4(s, 0)) | (u64::from(r4(s, n - 4)) << 32)
     } else if n > 0 {
         u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16)
     } else {
@@ -47,6 +34,55 @@ pub(crate) fn hash_str(s: &[u8]) -> u64 {
     };
     fold(fold(h ^ tail, K1), K0)
 }
+
+#[inline(always)]
+fn r8(s: &[u8], k: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&s[k..k + 8]);
+    u64::from_le_bytes(a)
+}
+
+#[inline(always)]
+fn r4(s: &[u8], k: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&s[k..k + 4]);
+    u32::from_le_bytes(a)
+}
+
+/// `a == b`, inline for the short keys of a lexicon (word-sized loads instead of a call to
+/// `memcmp`).
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => r4(a, 0) == r4(b, 0) && r4(a, n - 4) == r4(b, n - 4),
+        8..=16 => r8(a, 0) == r8(b, 0) && r8(a, n - 8) == r8(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// A key of up to 7 bytes packed in a `u64` (its bytes, then its length in the top byte);
+/// [`LONG`] for longer keys, which are compared in the arena.
+#[inline]
+fn inline_key(s: &[u8]) -> u64 {
+    let n = s.len();
+    if n > 7 {
+        return LONG;
+    }
+    let mut v = (n as u64) << 56;
+    for (k, &b) in s.iter().enumerate() {
+        v |= u64::from(b) << (8 * k);
+    }
+    v
+}
+
+/// The [`inline_key`] of every key longer than 7 bytes (no short key has 0xFF as length).
+const LONG: u64 = u64::MAX;
 
 /// The control byte of a used slot: the hash's top 7 bits, with the high bit set.
 #[inline]
@@ -61,6 +97,9 @@ pub(crate) struct StrTable {
     ctrl: Box<[u8]>,
     /// The key id in each used slot.
     ids: Box<[u32]>,
+    /// The [`inline_key`] of each used slot's key: short keys (most words) are compared here,
+    /// without reading the arena.
+    inline: Box<[u64]>,
     /// Key `i` is `bytes[ends[i]..ends[i + 1]]`.
     bytes: Vec<u8>,
     ends: Vec<u32>,
@@ -79,6 +118,7 @@ impl StrTable {
         StrTable {
             ctrl: vec![0; slots].into_boxed_slice(),
             ids: vec![0; slots].into_boxed_slice(),
+            inline: vec![0; slots].into_boxed_slice(),
             bytes: Vec::new(),
             ends: vec![0],
         }
@@ -106,17 +146,18 @@ impl StrTable {
     fn probe(&self, s: &[u8], h: u64) -> (usize, Option<u32>) {
         let mask = self.ctrl.len() - 1;
         let tag = ctrl_byte(h);
+        let want = inline_key(s);
         let mut i = h as usize & mask;
         loop {
             let c = self.ctrl[i];
             if c == 0 {
                 return (i, None);
             }
-            if c == tag {
-                let id = self.ids[i];
-                if self.key_bytes(id as usize) == s {
-                    return (i, Some(id));
-                }
+            if c == tag
+                && self.inline[i] == want
+                && (want != LONG || short_eq(self.key_bytes(self.ids[i] as usize), s))
+            {
+                return (i, Some(self.ids[i]));
             }
             i = (i + 1) & mask;
         }
@@ -147,32 +188,32 @@ impl StrTable {
         let id = self.len() as u32;
         self.bytes.extend_from_slice(b);
         self.ends.push(self.bytes.len() as u32);
-        self.ctrl[i] = ctrl_byte(h);
-        self.ids[i] = id;
+        self.place(i, h, id);
         if self.len() * 2 > self.ctrl.len() {
             self.grow();
         }
         (id, true)
     }
 
+    fn place(&mut self, i: usize, h: u64, id: u32) {
+        self.ctrl[i] = ctrl_byte(h);
+        self.ids[i] = id;
+        self.inline[i] = inline_key(self.key_bytes(id as usize));
+    }
+
     fn grow(&mut self) {
         let n = self.ctrl.len() * 2;
-        let (mut ctrl, mut ids) = (
-            vec![0u8; n].into_boxed_slice(),
-            vec![0u32; n].into_boxed_slice(),
-        );
-        let mask = n - 1;
+        self.ctrl = vec![0; n].into_boxed_slice();
+        self.ids = vec![0; n].into_boxed_slice();
+        self.inline = vec![0; n].into_boxed_slice();
         for id in 0..self.len() {
             let h = hash_str(self.key_bytes(id));
-            let mut i = h as usize & mask;
-            while ctrl[i] != 0 {
-                i = (i + 1) & mask;
+            let mut i = h as usize & (n - 1);
+            while self.ctrl[i] != 0 {
+                i = (i + 1) & (n - 1);
             }
-            ctrl[i] = ctrl_byte(h);
-            ids[i] = id as u32;
+            self.place(i, h, id as u32);
         }
-        self.ctrl = ctrl;
-        self.ids = ids;
     }
 
     /// Releases spare capacity of the key arena.
@@ -202,6 +243,36 @@ mod tests {
         assert_eq!(t.get(""), None);
         assert!(t.insert("").1);
         assert!(t.get("").is_some());
+    }
+
+    #[test]
+    fn short_eq_is_equality() {
+        let words: Vec<Vec<u8>> = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abd",
+            "bbc",
+            "abcd",
+            "abce",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "xbcdefgh",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+        ]
+        .iter()
+        .map(|w| w.as_bytes().to_vec())
+        .collect();
+        for a in &words {
+            for b in &words {
+                assert_eq!(short_eq(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
