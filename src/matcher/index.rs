@@ -10,7 +10,10 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use super::normalize::{fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
@@ -46,9 +49,8 @@ pub(crate) struct KeyInfo {
     pub false_friend: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct WordInfo {
-    pub text: Box<str>,
     /// May end a term (so its plural is accepted).
     pub last: bool,
     /// Edits tolerated when the word is matched fuzzily (0, 1 or 2).
@@ -63,14 +65,24 @@ pub(crate) struct Cue {
 }
 
 /// The compiled glossary.
+///
+/// Sized for 100,000-concept glossaries: strings are stored once (word and key texts in one
+/// buffer each), and lists per trie node, key or joined form are slices of one `Vec`
+/// (`list[at[i]..at[i + 1]]`) rather than a `Vec` each.
 #[derive(Debug)]
 pub(crate) struct Index {
     pub terms: Vec<TermInfo>,
     pub keys: Vec<KeyInfo>,
     pub words: Vec<WordInfo>,
-    vocab: FxHashMap<Box<str>, WordId>,
+    /// The folded words, one after the other: word `id` is `word_text[word_at[id]..word_at[id + 1]]`.
+    word_text: String,
+    word_at: Vec<u32>,
+    /// Word ids, hashed by their text.
+    vocab: HashTable<WordId>,
     edges: FxHashMap<u64, u32>,
-    terminals: Vec<Vec<u32>>,
+    /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
+    terminal_at: Vec<u32>,
+    terminal_list: Vec<u32>,
     /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
     /// `dir_bits` of the variant's hash (`deletion_dir[b]..deletion_dir[b + 1]`); an entry
     /// packs the next `32 - id_bits` bits of the hash above the word id. A hash collision only
@@ -85,10 +97,51 @@ pub(crate) struct Index {
     /// a token pair can only be the split form of a word that passes both.
     split_max: usize,
     split_first: Box<[u64]>,
-    pairs: FxHashMap<Box<str>, Vec<(WordId, WordId)>>,
+    /// Joined form → group `g` of term word pairs, `pair_list[pair_at[g]..pair_at[g + 1]]`.
+    pairs: FxHashMap<Box<str>, u32>,
+    pair_at: Vec<u32>,
+    pair_list: Vec<(WordId, WordId)>,
     pub cues: FxHashMap<Box<str>, Vec<Cue>>,
-    /// Folded term text → term indices, for look-ups.
-    pub by_key_text: FxHashMap<Box<str>, Vec<u32>>,
+    /// Folded term text → key (the index into [`Index::keys`]), for look-ups.
+    by_key_text: FxHashMap<Box<str>, u32>,
+    /// The folded text of key `k`: `key_text[key_text_at[k]..key_text_at[k + 1]]`.
+    key_text: String,
+    key_text_at: Vec<u32>,
+    /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
+    key_term_at: Vec<u32>,
+    key_term_list: Vec<u32>,
+}
+
+/// Groups `(group, item)` records by group, keeping their order within a group (a stable
+/// counting sort): `list[at[g]..at[g + 1]]` are the items of group `g`.
+fn group<T: Copy>(groups: usize, records: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
+    let mut at = vec![0u32; groups + 1];
+    for &(g, _) in records {
+        at[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        at[g + 1] += at[g];
+    }
+    let mut fill = at.clone();
+    let mut list = Vec::with_capacity(records.len());
+    // Every slot is written once below; `records[0]` only fills the vector to length.
+    if let Some(&(_, first)) = records.first() {
+        list.resize(records.len(), first);
+    }
+    for &(g, item) in records {
+        list[fill[g as usize] as usize] = item;
+        fill[g as usize] += 1;
+    }
+    (at, list)
+}
+
+/// Item `i` of strings stored one after the other in `text`, ending at `at[i + 1]`.
+fn slice<'a>(text: &'a str, at: &[u32], i: usize) -> &'a str {
+    &text[at[i] as usize..at[i + 1] as usize]
+}
+
+fn str_hash(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
 }
 
 /// The built-in list of common English words (the fuzzy guard of SPEC §3).
@@ -250,13 +303,21 @@ pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> Stri
 
 impl Index {
     pub(crate) fn build(g: &Glossary) -> Index {
+        let n_terms = g
+            .concepts()
+            .iter()
+            .map(|c| c.terms(Side::It).len() + c.terms(Side::Marketing).len())
+            .sum();
         let mut ix = Index {
-            terms: Vec::new(),
+            terms: Vec::with_capacity(n_terms),
             keys: Vec::new(),
             words: Vec::new(),
-            vocab: FxHashMap::default(),
+            word_text: String::new(),
+            word_at: vec![0],
+            vocab: HashTable::new(),
             edges: FxHashMap::default(),
-            terminals: vec![Vec::new()],
+            terminal_at: Vec::new(),
+            terminal_list: Vec::new(),
             deletions: Vec::new(),
             deletion_dir: Vec::new(),
             dir_bits: 8,
@@ -265,35 +326,50 @@ impl Index {
             split_max: 0,
             split_first: vec![0u64; 1024].into_boxed_slice(),
             pairs: FxHashMap::default(),
+            pair_at: Vec::new(),
+            pair_list: Vec::new(),
             cues: FxHashMap::default(),
             by_key_text: FxHashMap::default(),
+            key_text: String::new(),
+            key_text_at: vec![0],
+            key_term_at: Vec::new(),
+            key_term_list: Vec::new(),
         };
-        let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut key_sides: Vec<Vec<(u32, Side)>> = Vec::new();
+        // The trie node each term ends at, and the pairs of each joined form, in term order:
+        // grouped into slices once every term is in.
+        let mut term_nodes: Vec<(u32, u32)> = Vec::with_capacity(n_terms);
+        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
+        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
+        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        let mut nodes = 1u32;
+        let mut folded = String::new();
+        let mut joined = String::new();
+        let mut ids = Vec::new();
         for (ci, c) in g.concepts().iter().enumerate() {
             for side in Side::BOTH {
                 for (ti, term) in c.terms(side).iter().enumerate() {
-                    let toks = term_tokens(&term.text);
-                    if toks.is_empty() {
+                    let toks = tokenize(&term.text, &[]);
+                    let n = toks.len();
+                    if n == 0 {
                         continue;
                     }
-                    let folded = toks
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (f, _, g))| {
-                            if i > 0 && *g != Gap::None {
-                                format!(" {f}")
-                            } else {
-                                f.clone()
-                            }
-                        })
-                        .collect::<String>();
-                    let key = *key_ids.entry(folded.clone()).or_insert_with(|| {
+                    folded.clear();
+                    for i in 0..n {
+                        if i > 0 && toks.list[i].gap != Gap::None {
+                            folded.push(' ');
+                        }
+                        folded.push_str(toks.norm(i));
+                    }
+                    let next_key = ix.keys.len() as u32;
+                    let key = *ix
+                        .by_key_text
+                        .entry(folded.as_str().into())
+                        .or_insert(next_key);
+                    if key == next_key {
                         ix.keys.push(KeyInfo::default());
-                        key_sides.push(Vec::new());
-                        (ix.keys.len() - 1) as u32
-                    });
-                    key_sides[key as usize].push((ci as u32, side));
+                        ix.key_text.push_str(&folded);
+                        ix.key_text_at.push(ix.key_text.len() as u32);
+                    }
                     let case_sensitive = term
                         .case_sensitive
                         .unwrap_or_else(|| is_acronym(&term.text));
@@ -304,20 +380,20 @@ impl Index {
                         side,
                         index: ti as u16,
                         text: term.text.clone(),
-                        case_form: case_sensitive
-                            .then(|| case_form(toks.iter().map(|(_, o, g)| (o.as_str(), *g)))),
+                        case_form: case_sensitive.then(|| {
+                            case_form((0..n).map(|i| {
+                                let t = toks.list[i];
+                                (&term.text[t.start..t.end], t.gap)
+                            }))
+                        }),
                         fuzzy,
                         letters: letters(&term.text) as u32,
                         key,
                     });
-                    ix.by_key_text
-                        .entry(folded.into_boxed_str())
-                        .or_default()
-                        .push(tid);
                     let mut node = 0u32;
-                    let n = toks.len();
-                    let mut ids = Vec::with_capacity(n);
-                    for (i, (f, _, g)) in toks.iter().enumerate() {
+                    ids.clear();
+                    for i in 0..n {
+                        let f = toks.norm(i);
                         let id = ix.word_id(f);
                         let w = &mut ix.words[id as usize];
                         if i + 1 == n {
@@ -327,19 +403,37 @@ impl Index {
                             w.max_edits = w.max_edits.max(max_edits_for(f));
                         }
                         ids.push(id);
-                        let gap = if i == 0 { Gap::Space } else { *g };
-                        node = ix.child_or_insert(node, id, gap);
+                        let gap = if i == 0 { Gap::Space } else { toks.list[i].gap };
+                        node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
+                            nodes += 1;
+                            nodes - 1
+                        });
                     }
-                    ix.terminals[node as usize].push(tid);
+                    term_nodes.push((node, tid));
                     if fuzzy {
                         for i in 1..n {
-                            let (a, b) = (&toks[i - 1], &toks[i]);
-                            if b.2 == Gap::Space && letters(&a.0) > 0 && letters(&b.0) > 0 {
-                                let joined = format!("{}{}", a.0, b.0);
+                            let (a, b) = (toks.norm(i - 1), toks.norm(i));
+                            if toks.list[i].gap == Gap::Space && letters(a) > 0 && letters(b) > 0 {
+                                joined.clear();
+                                joined.push_str(a);
+                                joined.push_str(b);
                                 if letters(&joined) >= 5 {
-                                    let e = ix.pairs.entry(joined.into_boxed_str()).or_default();
-                                    if !e.contains(&(ids[i - 1], ids[i])) {
-                                        e.push((ids[i - 1], ids[i]));
+                                    let next = ix.pairs.len() as u32;
+                                    let g = *ix.pairs.entry(joined.as_str().into()).or_insert(next);
+                                    if g == next {
+                                        pair_last.push(u32::MAX);
+                                    }
+                                    let pair = (ids[i - 1], ids[i]);
+                                    // The group's records so far, newest first (few share a
+                                    // joined form).
+                                    let mut r = pair_last[g as usize];
+                                    while r != u32::MAX && pair_records[r as usize].1 != pair {
+                                        r = pair_prev[r as usize];
+                                    }
+                                    if r == u32::MAX {
+                                        pair_prev.push(pair_last[g as usize]);
+                                        pair_last[g as usize] = pair_records.len() as u32;
+                                        pair_records.push((g, pair));
                                     }
                                 }
                             }
@@ -363,47 +457,102 @@ impl Index {
                 }
             }
         }
-        for (k, sides) in key_sides.iter().enumerate() {
-            ix.keys[k].false_friend = sides
-                .iter()
-                .any(|&(a, sa)| sides.iter().any(|&(b, sb)| a != b && sa != sb));
+        (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
+        drop(term_nodes);
+        (ix.pair_at, ix.pair_list) = group(ix.pairs.len(), &pair_records);
+        drop((pair_records, pair_last, pair_prev));
+        let key_records: Vec<(u32, u32)> = ix
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(t, info)| (info.key, t as u32))
+            .collect();
+        (ix.key_term_at, ix.key_term_list) = group(ix.keys.len(), &key_records);
+        drop(key_records);
+        for k in 0..ix.keys.len() {
+            let sides = ix.key_terms(k as u32);
+            let of = |t: u32| (ix.terms[t as usize].concept, ix.terms[t as usize].side);
+            ix.keys[k].false_friend = sides.iter().any(|&a| {
+                let (a, sa) = of(a);
+                sides.iter().any(|&b| {
+                    let (b, sb) = of(b);
+                    a != b && sa != sb
+                })
+            });
         }
+        ix.words.shrink_to_fit();
+        ix.word_at.shrink_to_fit();
+        ix.word_text.shrink_to_fit();
+        ix.key_text.shrink_to_fit();
+        ix.key_text_at.shrink_to_fit();
         ix.build_deletions();
         ix
     }
 
     fn word_id(&mut self, w: &str) -> WordId {
-        if let Some(&id) = self.vocab.get(w) {
+        let hash = str_hash(w);
+        let (text, at) = (&self.word_text, &self.word_at);
+        let same = |&id: &WordId| slice(text, at, id as usize) == w;
+        if let Some(&id) = self.vocab.find(hash, same) {
             return id;
         }
         let id = self.words.len() as WordId;
         self.words.push(WordInfo {
-            text: w.into(),
             last: false,
             max_edits: 0,
         });
-        self.vocab.insert(w.into(), id);
+        self.word_text.push_str(w);
+        self.word_at.push(self.word_text.len() as u32);
+        let (text, at) = (&self.word_text, &self.word_at);
+        self.vocab
+            .insert_unique(hash, id, |&id| str_hash(slice(text, at, id as usize)));
         id
     }
 
-    fn child_or_insert(&mut self, node: u32, word: WordId, gap: Gap) -> u32 {
-        let key = edge_key(node, word, gap);
-        if let Some(&c) = self.edges.get(&key) {
-            return c;
-        }
-        let c = self.terminals.len() as u32;
-        self.terminals.push(Vec::new());
-        self.edges.insert(key, c);
-        c
+    /// The folded text of a word.
+    pub(crate) fn word_text(&self, id: WordId) -> &str {
+        slice(&self.word_text, &self.word_at, id as usize)
+    }
+
+    /// The folded text of a key.
+    pub(crate) fn key_text(&self, key: u32) -> &str {
+        slice(&self.key_text, &self.key_text_at, key as usize)
+    }
+
+    /// The terms whose folded text is key `key`, in term order.
+    pub(crate) fn key_terms(&self, key: u32) -> &[u32] {
+        &self.key_term_list
+            [self.key_term_at[key as usize] as usize..self.key_term_at[key as usize + 1] as usize]
+    }
+
+    /// The terms whose folded text is `folded`, in term order.
+    pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[u32]> {
+        self.by_key_text.get(folded).map(|&k| self.key_terms(k))
+    }
+
+    /// Every folded term text with its terms (in the look-up table's order).
+    pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[u32])> {
+        self.by_key_text
+            .iter()
+            .map(|(text, &k)| (text.as_ref(), self.key_terms(k)))
+    }
+
+    /// Term ids ordered by folded text, then term order: the prefix index of suggestions.
+    pub(crate) fn terms_by_key_text(&self) -> Vec<u32> {
+        let mut keys: Vec<u32> = (0..self.keys.len() as u32).collect();
+        keys.sort_unstable_by(|&a, &b| self.key_text(a).cmp(self.key_text(b)));
+        keys.iter()
+            .flat_map(|&k| self.key_terms(k).iter().copied())
+            .collect()
     }
 
     fn build_deletions(&mut self) {
         // Size the directory from the number of variants (at most `1 + n + n(n-1)/2` per
-        // word), then fill it in two passes (count, place) so that no list of (hash, word)
-        // pairs is ever held: the index is 4 bytes per entry.
+        // word).
         let mut estimate = 0usize;
-        for w in &self.words {
-            let n = w.text.chars().count();
+        for (id, w) in self.words.iter().enumerate() {
+            let text = slice(&self.word_text, &self.word_at, id);
+            let n = text.chars().count();
             match w.max_edits {
                 0 => continue,
                 1 => estimate += 1 + n,
@@ -411,8 +560,8 @@ impl Index {
             }
             self.fuzzy_len.0 = self.fuzzy_len.0.min(n);
             self.fuzzy_len.1 = self.fuzzy_len.1.max(n);
-            self.split_max = self.split_max.max(w.text.len());
-            let b = w.text.as_bytes();
+            self.split_max = self.split_max.max(text.len());
+            let b = text.as_bytes();
             if b.len() >= 2 {
                 let k = split_key(b[0], b[1]);
                 self.split_first[k / 64] |= 1 << (k % 64);
@@ -424,37 +573,84 @@ impl Index {
             .trailing_zeros()
             .min(24);
         self.id_bits = (usize::BITS - self.words.len().leading_zeros()).max(1);
-        let buckets = 1usize << self.dir_bits;
-        let mut counts = vec![0u32; buckets + 1];
+        // Entries are placed by a counting sort in two levels, so that no step scatters over
+        // the whole index (which made every placement a cache and TLB miss): first into at
+        // most 256 parts (the top bits of the bucket number; a part's write position stays in
+        // cache), then each part, now a small region, by the rest of its bucket number. Both
+        // levels are stable, so a bucket lists its entries in word order, and no list of
+        // (hash, word) pairs is ever held: besides the index, two bytes per entry while
+        // building.
+        let dir_bits = self.dir_bits;
+        let low_bits = dir_bits.min(15);
+        let bucket = |h: u64| (h >> (64 - dir_bits)) as usize;
+        let parts = 1usize << (dir_bits - low_bits);
+        let mut part_at = vec![0u32; parts + 1];
         let (mut hashes, mut strings) = (Vec::new(), Vec::new());
-        for w in &self.words {
-            if w.max_edits == 0 {
-                continue;
-            }
-            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut strings);
-            for &h in &hashes {
-                counts[(h >> (64 - self.dir_bits)) as usize + 1] += 1;
-            }
-        }
-        for b in 1..=buckets {
-            counts[b] += counts[b - 1];
-        }
-        let total = counts[buckets] as usize;
-        let mut fill = counts.clone();
-        let mut entries = vec![0u32; total];
         for (id, w) in self.words.iter().enumerate() {
             if w.max_edits == 0 {
                 continue;
             }
-            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut strings);
+            deletion_hashes(
+                self.word_text(id as WordId),
+                w.max_edits,
+                &mut hashes,
+                &mut strings,
+            );
             for &h in &hashes {
-                let b = (h >> (64 - self.dir_bits)) as usize;
-                entries[fill[b] as usize] = self.pack(h, id as WordId);
-                fill[b] += 1;
+                part_at[(bucket(h) >> low_bits) + 1] += 1;
             }
         }
+        for p in 0..parts {
+            part_at[p + 1] += part_at[p];
+        }
+        let total = part_at[parts] as usize;
+        let mut entries = vec![0u32; total];
+        let mut low = vec![0u16; total];
+        let mut fill = part_at.clone();
+        let low_mask = (1usize << low_bits) - 1;
+        for (id, w) in self.words.iter().enumerate() {
+            if w.max_edits == 0 {
+                continue;
+            }
+            deletion_hashes(
+                self.word_text(id as WordId),
+                w.max_edits,
+                &mut hashes,
+                &mut strings,
+            );
+            for &h in &hashes {
+                let b = bucket(h);
+                let at = &mut fill[b >> low_bits];
+                entries[*at as usize] = self.pack(h, id as WordId);
+                low[*at as usize] = (b & low_mask) as u16;
+                *at += 1;
+            }
+        }
+        drop(fill);
+        let mut dir = vec![0u32; (parts << low_bits) + 1];
+        let mut part = Vec::new();
+        let mut at = vec![0u32; (1 << low_bits) + 1];
+        for p in 0..parts {
+            let (s, e) = (part_at[p] as usize, part_at[p + 1] as usize);
+            at.fill(0);
+            for &l in &low[s..e] {
+                at[usize::from(l) + 1] += 1;
+            }
+            for k in 0..1 << low_bits {
+                at[k + 1] += at[k];
+                dir[(p << low_bits) + k] = s as u32 + at[k];
+            }
+            part.clear();
+            part.extend_from_slice(&entries[s..e]);
+            for (&entry, &l) in part.iter().zip(&low[s..e]) {
+                let k = usize::from(l);
+                entries[s + at[k] as usize] = entry;
+                at[k] += 1;
+            }
+        }
+        dir[parts << low_bits] = total as u32;
         self.deletions = entries;
-        self.deletion_dir = counts;
+        self.deletion_dir = dir;
     }
 
     /// The hash fragment stored with a word id in a deletion entry.
@@ -472,7 +668,9 @@ impl Index {
 
     /// The id of a folded word, if some term has it.
     pub(crate) fn word(&self, w: &str) -> Option<WordId> {
-        self.vocab.get(w).copied()
+        self.vocab
+            .find(str_hash(w), |&id| self.word_text(id) == w)
+            .copied()
     }
 
     /// The trie node reached from `node` by `word` after `gap`.
@@ -482,12 +680,16 @@ impl Index {
 
     /// Terms ending at `node`.
     pub(crate) fn terminals(&self, node: u32) -> &[u32] {
-        &self.terminals[node as usize]
+        let n = node as usize;
+        &self.terminal_list[self.terminal_at[n] as usize..self.terminal_at[n + 1] as usize]
     }
 
     /// Term word pairs that `w` joins ("clickthrough" → click, through).
     pub(crate) fn joined(&self, w: &str) -> &[(WordId, WordId)] {
-        self.pairs.get(w).map_or(&[], |v| v.as_slice())
+        self.pairs.get(w).map_or(&[], |&g| {
+            &self.pair_list
+                [self.pair_at[g as usize] as usize..self.pair_at[g as usize + 1] as usize]
+        })
     }
 
     /// Words within their edit budget of `w`, with the number of edits. `w` is folded.
@@ -524,7 +726,7 @@ impl Index {
                     continue;
                 }
                 let info = &self.words[id as usize];
-                let d = strsim::osa_distance(w, &info.text);
+                let d = strsim::osa_distance(w, self.word_text(id));
                 if d > 0 && d <= usize::from(info.max_edits) {
                     out.push((id, d as u8));
                 }
@@ -615,6 +817,34 @@ mod tests {
                 deletion_hashes(w, max, &mut h, &mut strings);
                 assert_eq!(h, want, "{w} {max}");
             }
+        }
+    }
+
+    #[test]
+    fn groups_keep_record_order() {
+        let (at, list) = group(3, &[(2, 'a'), (0, 'b'), (2, 'c'), (0, 'd')]);
+        assert_eq!(at, vec![0, 2, 2, 4]);
+        assert_eq!(list, vec!['b', 'd', 'a', 'c']);
+    }
+
+    #[test]
+    fn compact_tables_answer_like_maps() {
+        let g = Glossary::embedded();
+        let ix = Index::build(&g);
+        for id in 0..ix.words.len() as WordId {
+            assert_eq!(ix.word(ix.word_text(id)), Some(id));
+        }
+        assert_eq!(ix.word("no such word"), None);
+        // Suggestions walk terms sorted by (folded text, term index).
+        let mut want: Vec<(String, u32)> = ix
+            .key_texts()
+            .flat_map(|(k, ts)| ts.iter().map(move |&t| (k.to_string(), t)))
+            .collect();
+        want.sort_unstable();
+        let got = ix.terms_by_key_text();
+        assert_eq!(got, want.iter().map(|&(_, t)| t).collect::<Vec<_>>());
+        for (t, info) in ix.terms.iter().enumerate() {
+            assert!(ix.key_terms(info.key).contains(&(t as u32)));
         }
     }
 
