@@ -17,6 +17,10 @@ use std::time::Instant;
 
 use broker::{Glossary, MatchOptions, Matcher};
 
+/// The allocator of the `broker` binary, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut glossary = None;
     let mut corpus = None;
