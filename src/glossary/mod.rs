@@ -222,6 +222,8 @@ impl Glossary {
                     continue;
                 }
             };
+            concepts.reserve_exact(located.len());
+            origins.reserve_exact(located.len());
             for loc in located {
                 if let Err(e) = loc.concept.validate() {
                     let line = loc.line_of(&e.field);

@@ -154,6 +154,8 @@ impl Building {
                     terms.push(s.term()?);
                     Some(())
                 })?;
+                // Exact capacity: a glossary holds hundreds of thousands of these lists.
+                terms.shrink_to_fit();
                 self.side_mut(k).as_mut()?.terms = terms;
                 self.lines.sides[k].as_mut()?.terms = term_lines;
             }
