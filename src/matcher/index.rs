@@ -84,11 +84,11 @@ pub(crate) struct Index {
     terminal_at: Vec<u32>,
     terminal_list: Vec<u32>,
     /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
-    /// `dir_bits` of the variant's hash (`deletion_dir[b]..deletion_dir[b + 1]`); an entry
+    /// `dir_bits` of the variant's hash (`deletion_dir.range(b)`); an entry
     /// packs the next `32 - id_bits` bits of the hash above the word id. A hash collision only
     /// costs a verification: every candidate is checked by edit distance.
     deletions: Vec<u32>,
-    deletion_dir: Vec<u32>,
+    deletion_dir: Directory,
     dir_bits: u32,
     id_bits: u32,
     /// Shortest and longest fuzzy word, in chars: a cheap bound before candidate generation.
@@ -97,19 +97,80 @@ pub(crate) struct Index {
     /// a token pair can only be the split form of a word that passes both.
     split_max: usize,
     split_first: Box<[u64]>,
-    /// Joined form → group `g` of term word pairs, `pair_list[pair_at[g]..pair_at[g + 1]]`.
-    pairs: FxHashMap<Box<str>, u32>,
+    /// Joined forms ("clickthrough"): group `g` of term word pairs that join to one form is
+    /// `pair_list[pair_at[g]..pair_at[g + 1]]`; the table holds group ids, hashed by the
+    /// form, which the words of the group's first pair spell.
+    pairs: HashTable<u32>,
     pair_at: Vec<u32>,
     pair_list: Vec<(WordId, WordId)>,
     pub cues: FxHashMap<Box<str>, Vec<Cue>>,
-    /// Folded term text → key (the index into [`Index::keys`]), for look-ups.
-    by_key_text: FxHashMap<Box<str>, u32>,
+    /// Keys (indices into [`Index::keys`]) hashed by their folded text, for look-ups.
+    by_key_text: HashTable<u32>,
     /// The folded text of key `k`: `key_text[key_text_at[k]..key_text_at[k + 1]]`.
     key_text: String,
     key_text_at: Vec<u32>,
     /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
     key_term_at: Vec<u32>,
     key_term_list: Vec<u32>,
+}
+
+/// Where each bucket of the deletion index starts: `start[b]..start[b + 1]` are bucket `b`'s
+/// entries. Stored as 16-bit offsets from the start of each block of 256 buckets (half the
+/// size of a `u32` per bucket: 17 MB for 100,000 concepts), unless a block is too big for that.
+#[derive(Debug)]
+enum Directory {
+    Wide(Vec<u32>),
+    Narrow { base: Vec<u32>, offset: Vec<u16> },
+}
+
+impl Directory {
+    const BLOCK_BITS: u32 = 8;
+
+    /// A directory for `buckets` buckets, to be filled in bucket order with
+    /// [`Directory::set`].
+    fn with_buckets(buckets: usize) -> Directory {
+        Directory::Narrow {
+            base: vec![0; (buckets >> Self::BLOCK_BITS) + 1],
+            offset: vec![0; buckets + 1],
+        }
+    }
+
+    /// Records that bucket `b` starts at entry `start`; `b` = the number of buckets records
+    /// the total. Called for every bucket in increasing order.
+    fn set(&mut self, b: usize, start: u32) {
+        let Directory::Narrow { base, offset } = self else {
+            if let Directory::Wide(w) = self {
+                w[b] = start;
+            }
+            return;
+        };
+        if b & ((1 << Self::BLOCK_BITS) - 1) == 0 {
+            base[b >> Self::BLOCK_BITS] = start;
+        }
+        match u16::try_from(start - base[b >> Self::BLOCK_BITS]) {
+            Ok(o) => offset[b] = o,
+            Err(_) => {
+                // A block too big for 16-bit offsets: a `u32` per bucket from here on.
+                let mut wide = vec![0u32; offset.len()];
+                for (i, w) in wide.iter_mut().enumerate().take(b) {
+                    *w = base[i >> Self::BLOCK_BITS] + u32::from(offset[i]);
+                }
+                wide[b] = start;
+                *self = Directory::Wide(wide);
+            }
+        }
+    }
+
+    /// The entries of bucket `b`.
+    fn range(&self, b: usize) -> (usize, usize) {
+        match self {
+            Directory::Wide(start) => (start[b] as usize, start[b + 1] as usize),
+            Directory::Narrow { base, offset } => {
+                let at = |b: usize| base[b >> Self::BLOCK_BITS] as usize + usize::from(offset[b]);
+                (at(b), at(b + 1))
+            }
+        }
+    }
 }
 
 /// Groups `(group, item)` records by group, keeping their order within a group (a stable
@@ -138,6 +199,40 @@ fn group<T: Copy>(groups: usize, records: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
 /// Item `i` of strings stored one after the other in `text`, ending at `at[i + 1]`.
 fn slice<'a>(text: &'a str, at: &[u32], i: usize) -> &'a str {
     &text[at[i] as usize..at[i + 1] as usize]
+}
+
+/// A word id and the gap before it in one `u32` (word ids stay below 2^30: each is a word
+/// of a term, and glossaries are loaded into memory whole).
+fn pack_word(id: WordId, gap: Gap) -> u32 {
+    id << 2
+        | match gap {
+            Gap::None => 0,
+            Gap::Space => 1,
+            Gap::Break => 2,
+        }
+}
+
+fn unpack_word(w: u32) -> (WordId, Gap) {
+    let gap = match w & 3 {
+        0 => Gap::None,
+        1 => Gap::Space,
+        _ => Gap::Break,
+    };
+    (w >> 2, gap)
+}
+
+/// `a` followed by `b` spells `w`.
+fn joins(a: &str, b: &str, w: &str) -> bool {
+    let w = w.as_bytes();
+    w.len() == a.len() + b.len() && &w[..a.len()] == a.as_bytes() && &w[a.len()..] == b.as_bytes()
+}
+
+/// May the term match with edits (no `fuzzy = false`, not case-sensitive)?
+fn term_is_fuzzy(term: &crate::glossary::Term) -> bool {
+    let case_sensitive = term
+        .case_sensitive
+        .unwrap_or_else(|| is_acronym(&term.text));
+    term.fuzzy.unwrap_or(true) && !case_sensitive
 }
 
 fn str_hash(s: &str) -> u64 {
@@ -197,6 +292,16 @@ pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mu
         out.dedup();
         return;
     }
+    deletion_hashes_raw(b, max, out);
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The hashes of [`deletion_hashes`] for an ASCII word of at most [`POLY_MAX`] bytes and
+/// `max` ≤ 2, unsorted and with repeats (deleting either `t` of "letter" gives one variant).
+fn deletion_hashes_raw(b: &[u8], max: u8, out: &mut Vec<u64>) {
+    out.clear();
+    let n = b.len();
     // pre[k] = poly(b[..k]), pw[k] = POLY^k.
     let mut pre = [0u64; POLY_MAX + 1];
     let mut pw = [1u64; POLY_MAX + 1];
@@ -227,8 +332,70 @@ pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mu
             }
         }
     }
-    out.sort_unstable();
-    out.dedup();
+}
+
+/// The set of [`deletion_hashes`] in no particular order, for building the index (where a
+/// word's own entries may come in any order): duplicates are dropped with a small table
+/// instead of a sort. `seen` is scratch space.
+fn deletion_hash_set(w: &str, max: u8, out: &mut Vec<u64>, seen: &mut DedupTable) {
+    if !w.is_ascii() || max >= 3 || w.len() > POLY_MAX {
+        let mut strings = Vec::new();
+        deletion_hashes(w, max, out, &mut strings);
+        return;
+    }
+    deletion_hashes_raw(w.as_bytes(), max, out);
+    seen.dedup(out);
+}
+
+/// Stamped open-addressing set of hashes, cleared in O(1) per use.
+pub(crate) struct DedupTable {
+    stamp: Vec<u32>,
+    value: Vec<u64>,
+    now: u32,
+}
+
+impl DedupTable {
+    pub(crate) fn new() -> DedupTable {
+        DedupTable {
+            stamp: vec![0; 1 << 12],
+            value: vec![0; 1 << 12],
+            now: 0,
+        }
+    }
+
+    /// Keeps the first of equal values, in order.
+    fn dedup(&mut self, v: &mut Vec<u64>) {
+        let mask = self.stamp.len() - 1;
+        if v.len() * 2 > self.stamp.len() {
+            v.sort_unstable();
+            v.dedup();
+            return;
+        }
+        self.now = self.now.wrapping_add(1);
+        if self.now == 0 {
+            self.stamp.fill(0);
+            self.now = 1;
+        }
+        let mut kept = 0;
+        for i in 0..v.len() {
+            let h = v[i];
+            let mut at = (h as usize) & mask;
+            loop {
+                if self.stamp[at] != self.now {
+                    self.stamp[at] = self.now;
+                    self.value[at] = h;
+                    v[kept] = h;
+                    kept += 1;
+                    break;
+                }
+                if self.value[at] == h {
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+        }
+        v.truncate(kept);
+    }
 }
 
 fn split_key(a: u8, b: u8) -> usize {
@@ -319,79 +486,35 @@ impl Index {
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
             deletions: Vec::new(),
-            deletion_dir: Vec::new(),
+            deletion_dir: Directory::Wide(Vec::new()),
             dir_bits: 8,
             id_bits: 0,
             fuzzy_len: (usize::MAX, 0),
             split_max: 0,
             split_first: vec![0u64; 1024].into_boxed_slice(),
-            pairs: FxHashMap::default(),
+            pairs: HashTable::new(),
             pair_at: Vec::new(),
             pair_list: Vec::new(),
             cues: FxHashMap::default(),
-            by_key_text: FxHashMap::default(),
+            by_key_text: HashTable::new(),
             key_text: String::new(),
             key_text_at: vec![0],
             key_term_at: Vec::new(),
             key_term_list: Vec::new(),
         };
-        // The trie node each term ends at, and the pairs of each joined form, in term order:
-        // grouped into slices once every term is in.
-        let mut term_nodes: Vec<(u32, u32)> = Vec::with_capacity(n_terms);
-        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
-        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
-        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        let mut nodes = 1u32;
-        let mut folded = String::new();
-        let mut joined = String::new();
-        let mut ids = Vec::new();
-        for (ci, c) in g.concepts().iter().enumerate() {
+        // Pass 1: the vocabulary, then the deletion index, which needs nothing else: built
+        // before the other tables exist, it sets the peak memory of the build low. Each term's
+        // words are kept (ids and the gap before each) for pass 2, which then tokenizes only
+        // the case-sensitive terms again.
+        let mut term_words: Vec<u32> = Vec::new();
+        let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
+        term_at.push(0);
+        for c in g.concepts() {
             for side in Side::BOTH {
-                for (ti, term) in c.terms(side).iter().enumerate() {
+                for term in c.terms(side) {
                     let toks = tokenize(&term.text, &[]);
                     let n = toks.len();
-                    if n == 0 {
-                        continue;
-                    }
-                    folded.clear();
-                    for i in 0..n {
-                        if i > 0 && toks.list[i].gap != Gap::None {
-                            folded.push(' ');
-                        }
-                        folded.push_str(toks.norm(i));
-                    }
-                    let next_key = ix.keys.len() as u32;
-                    let key = *ix
-                        .by_key_text
-                        .entry(folded.as_str().into())
-                        .or_insert(next_key);
-                    if key == next_key {
-                        ix.keys.push(KeyInfo::default());
-                        ix.key_text.push_str(&folded);
-                        ix.key_text_at.push(ix.key_text.len() as u32);
-                    }
-                    let case_sensitive = term
-                        .case_sensitive
-                        .unwrap_or_else(|| is_acronym(&term.text));
-                    let fuzzy = term.fuzzy.unwrap_or(true) && !case_sensitive;
-                    let tid = ix.terms.len() as u32;
-                    ix.terms.push(TermInfo {
-                        concept: ci as u32,
-                        side,
-                        index: ti as u16,
-                        text: term.text.clone(),
-                        case_form: case_sensitive.then(|| {
-                            case_form((0..n).map(|i| {
-                                let t = toks.list[i];
-                                (&term.text[t.start..t.end], t.gap)
-                            }))
-                        }),
-                        fuzzy,
-                        letters: letters(&term.text) as u32,
-                        key,
-                    });
-                    let mut node = 0u32;
-                    ids.clear();
+                    let fuzzy = term_is_fuzzy(term);
                     for i in 0..n {
                         let f = toks.norm(i);
                         let id = ix.word_id(f);
@@ -402,8 +525,93 @@ impl Index {
                         if fuzzy {
                             w.max_edits = w.max_edits.max(max_edits_for(f));
                         }
-                        ids.push(id);
-                        let gap = if i == 0 { Gap::Space } else { toks.list[i].gap };
+                        term_words.push(pack_word(id, toks.list[i].gap));
+                    }
+                    term_at.push(term_words.len() as u32);
+                }
+            }
+        }
+        ix.words.shrink_to_fit();
+        ix.word_at.shrink_to_fit();
+        ix.word_text.shrink_to_fit();
+        ix.build_deletions();
+
+        // Pass 2: terms, keys, the trie, joined forms and cues. The trie node each term ends
+        // at and the pairs of each joined form are grouped into slices once every term is in.
+        let mut term_nodes: Vec<(u32, u32)> = Vec::with_capacity(n_terms);
+        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
+        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
+        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        // Per group of joined forms: its first pair (whose words spell it).
+        let mut pair_rep: Vec<(WordId, WordId)> = Vec::new();
+        let spelled = std::cell::RefCell::new(String::new());
+        let mut nodes = 1u32;
+        let mut folded = String::new();
+        let mut joined = String::new();
+        let mut next_term = 0;
+        let mut words: Vec<(WordId, Gap)> = Vec::new();
+        for (ci, c) in g.concepts().iter().enumerate() {
+            for side in Side::BOTH {
+                for (ti, term) in c.terms(side).iter().enumerate() {
+                    words.clear();
+                    words.extend(
+                        term_words[term_at[next_term] as usize..term_at[next_term + 1] as usize]
+                            .iter()
+                            .map(|&w| unpack_word(w)),
+                    );
+                    next_term += 1;
+                    let n = words.len();
+                    if n == 0 {
+                        continue;
+                    }
+                    folded.clear();
+                    for (i, &(id, gap)) in words.iter().enumerate() {
+                        if i > 0 && gap != Gap::None {
+                            folded.push(' ');
+                        }
+                        folded.push_str(ix.word_text(id));
+                    }
+                    let hash = str_hash(&folded);
+                    let (kt, ka) = (&ix.key_text, &ix.key_text_at);
+                    let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
+                    let key = match ix.by_key_text.find(hash, same) {
+                        Some(&k) => k,
+                        None => {
+                            let k = ix.keys.len() as u32;
+                            ix.keys.push(KeyInfo::default());
+                            ix.key_text.push_str(&folded);
+                            ix.key_text_at.push(ix.key_text.len() as u32);
+                            let (kt, ka) = (&ix.key_text, &ix.key_text_at);
+                            ix.by_key_text
+                                .insert_unique(hash, k, |&k| str_hash(slice(kt, ka, k as usize)));
+                            k
+                        }
+                    };
+                    let case_sensitive = term
+                        .case_sensitive
+                        .unwrap_or_else(|| is_acronym(&term.text));
+                    let fuzzy = term_is_fuzzy(term);
+                    let tid = ix.terms.len() as u32;
+                    ix.terms.push(TermInfo {
+                        concept: ci as u32,
+                        side,
+                        index: ti as u16,
+                        text: term.text.clone(),
+                        case_form: case_sensitive.then(|| {
+                            let toks = tokenize(&term.text, &[]);
+                            case_form(
+                                toks.list
+                                    .iter()
+                                    .map(|t| (&term.text[t.start..t.end], t.gap)),
+                            )
+                        }),
+                        fuzzy,
+                        letters: letters(&term.text) as u32,
+                        key,
+                    });
+                    let mut node = 0u32;
+                    for (i, &(id, gap)) in words.iter().enumerate() {
+                        let gap = if i == 0 { Gap::Space } else { gap };
                         node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
                             nodes += 1;
                             nodes - 1
@@ -412,29 +620,55 @@ impl Index {
                     term_nodes.push((node, tid));
                     if fuzzy {
                         for i in 1..n {
-                            let (a, b) = (toks.norm(i - 1), toks.norm(i));
-                            if toks.list[i].gap == Gap::Space && letters(a) > 0 && letters(b) > 0 {
+                            let ((a, _), (b, gap)) = (words[i - 1], words[i]);
+                            let (ta, tb) = (ix.word_text(a), ix.word_text(b));
+                            if gap == Gap::Space
+                                && letters(ta) > 0
+                                && letters(tb) > 0
+                                && letters(ta) + letters(tb) >= 5
+                            {
                                 joined.clear();
-                                joined.push_str(a);
-                                joined.push_str(b);
-                                if letters(&joined) >= 5 {
-                                    let next = ix.pairs.len() as u32;
-                                    let g = *ix.pairs.entry(joined.as_str().into()).or_insert(next);
-                                    if g == next {
+                                joined.push_str(ta);
+                                joined.push_str(tb);
+                                let hash = str_hash(&joined);
+                                let (wt, wa) = (&ix.word_text, &ix.word_at);
+                                let same = |&g: &u32| {
+                                    let (a, b) = pair_rep[g as usize];
+                                    joins(
+                                        slice(wt, wa, a as usize),
+                                        slice(wt, wa, b as usize),
+                                        &joined,
+                                    )
+                                };
+                                let g = match ix.pairs.find(hash, same) {
+                                    Some(&g) => g,
+                                    None => {
+                                        let g = pair_rep.len() as u32;
+                                        pair_rep.push((a, b));
                                         pair_last.push(u32::MAX);
+                                        // On growth, each group's form is spelled again.
+                                        ix.pairs.insert_unique(hash, g, |&g| {
+                                            let (a, b) = pair_rep[g as usize];
+                                            let mut spelled = spelled.borrow_mut();
+                                            spelled.clear();
+                                            spelled.push_str(slice(wt, wa, a as usize));
+                                            spelled.push_str(slice(wt, wa, b as usize));
+                                            str_hash(&spelled)
+                                        });
+                                        g
                                     }
-                                    let pair = (ids[i - 1], ids[i]);
-                                    // The group's records so far, newest first (few share a
-                                    // joined form).
-                                    let mut r = pair_last[g as usize];
-                                    while r != u32::MAX && pair_records[r as usize].1 != pair {
-                                        r = pair_prev[r as usize];
-                                    }
-                                    if r == u32::MAX {
-                                        pair_prev.push(pair_last[g as usize]);
-                                        pair_last[g as usize] = pair_records.len() as u32;
-                                        pair_records.push((g, pair));
-                                    }
+                                };
+                                let pair = (a, b);
+                                // The group's records so far, newest first (few share a
+                                // joined form).
+                                let mut r = pair_last[g as usize];
+                                while r != u32::MAX && pair_records[r as usize].1 != pair {
+                                    r = pair_prev[r as usize];
+                                }
+                                if r == u32::MAX {
+                                    pair_prev.push(pair_last[g as usize]);
+                                    pair_last[g as usize] = pair_records.len() as u32;
+                                    pair_records.push((g, pair));
                                 }
                             }
                         }
@@ -459,8 +693,9 @@ impl Index {
         }
         (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
         drop(term_nodes);
-        (ix.pair_at, ix.pair_list) = group(ix.pairs.len(), &pair_records);
-        drop((pair_records, pair_last, pair_prev));
+        (ix.pair_at, ix.pair_list) = group(pair_rep.len(), &pair_records);
+        drop((pair_records, pair_last, pair_prev, pair_rep));
+        drop((term_words, term_at));
         let key_records: Vec<(u32, u32)> = ix
             .terms
             .iter()
@@ -480,12 +715,8 @@ impl Index {
                 })
             });
         }
-        ix.words.shrink_to_fit();
-        ix.word_at.shrink_to_fit();
-        ix.word_text.shrink_to_fit();
         ix.key_text.shrink_to_fit();
         ix.key_text_at.shrink_to_fit();
-        ix.build_deletions();
         ix
     }
 
@@ -527,22 +758,39 @@ impl Index {
 
     /// The terms whose folded text is `folded`, in term order.
     pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[u32]> {
-        self.by_key_text.get(folded).map(|&k| self.key_terms(k))
+        self.by_key_text
+            .find(str_hash(folded), |&k| self.key_text(k) == folded)
+            .map(|&k| self.key_terms(k))
     }
 
-    /// Every folded term text with its terms (in the look-up table's order).
+    /// Every folded term text with its terms, in the look-up table's order (the order a
+    /// `FxHashMap` keyed by the texts, filled in term order, iterates in: a test checks it).
     pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[u32])> {
         self.by_key_text
             .iter()
-            .map(|(text, &k)| (text.as_ref(), self.key_terms(k)))
+            .map(|&k| (self.key_text(k), self.key_terms(k)))
     }
 
     /// Term ids ordered by folded text, then term order: the prefix index of suggestions.
     pub(crate) fn terms_by_key_text(&self) -> Vec<u32> {
-        let mut keys: Vec<u32> = (0..self.keys.len() as u32).collect();
-        keys.sort_unstable_by(|&a, &b| self.key_text(a).cmp(self.key_text(b)));
+        // Sorted by the first 8 bytes as a number first (zero-padded, so that number order
+        // agrees with text order), the texts compared only on equal prefixes.
+        let prefix = |k: u32| {
+            let mut b = [0u8; 8];
+            let t = self.key_text(k).as_bytes();
+            let n = t.len().min(8);
+            b[..n].copy_from_slice(&t[..n]);
+            u64::from_be_bytes(b)
+        };
+        let mut keys: Vec<(u64, u32)> = (0..self.keys.len() as u32)
+            .map(|k| (prefix(k), k))
+            .collect();
+        keys.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.key_text(a.1).cmp(self.key_text(b.1)))
+        });
         keys.iter()
-            .flat_map(|&k| self.key_terms(k).iter().copied())
+            .flat_map(|&(_, k)| self.key_terms(k).iter().copied())
             .collect()
     }
 
@@ -585,16 +833,16 @@ impl Index {
         let bucket = |h: u64| (h >> (64 - dir_bits)) as usize;
         let parts = 1usize << (dir_bits - low_bits);
         let mut part_at = vec![0u32; parts + 1];
-        let (mut hashes, mut strings) = (Vec::new(), Vec::new());
+        let (mut hashes, mut seen) = (Vec::new(), DedupTable::new());
         for (id, w) in self.words.iter().enumerate() {
             if w.max_edits == 0 {
                 continue;
             }
-            deletion_hashes(
+            deletion_hash_set(
                 self.word_text(id as WordId),
                 w.max_edits,
                 &mut hashes,
-                &mut strings,
+                &mut seen,
             );
             for &h in &hashes {
                 part_at[(bucket(h) >> low_bits) + 1] += 1;
@@ -612,11 +860,11 @@ impl Index {
             if w.max_edits == 0 {
                 continue;
             }
-            deletion_hashes(
+            deletion_hash_set(
                 self.word_text(id as WordId),
                 w.max_edits,
                 &mut hashes,
-                &mut strings,
+                &mut seen,
             );
             for &h in &hashes {
                 let b = bucket(h);
@@ -627,7 +875,7 @@ impl Index {
             }
         }
         drop(fill);
-        let mut dir = vec![0u32; (parts << low_bits) + 1];
+        let mut dir = Directory::with_buckets(parts << low_bits);
         let mut part = Vec::new();
         let mut at = vec![0u32; (1 << low_bits) + 1];
         for p in 0..parts {
@@ -638,7 +886,7 @@ impl Index {
             }
             for k in 0..1 << low_bits {
                 at[k + 1] += at[k];
-                dir[(p << low_bits) + k] = s as u32 + at[k];
+                dir.set((p << low_bits) + k, s as u32 + at[k]);
             }
             part.clear();
             part.extend_from_slice(&entries[s..e]);
@@ -648,7 +896,7 @@ impl Index {
                 at[k] += 1;
             }
         }
-        dir[parts << low_bits] = total as u32;
+        dir.set(parts << low_bits, total as u32);
         self.deletions = entries;
         self.deletion_dir = dir;
     }
@@ -686,10 +934,17 @@ impl Index {
 
     /// Term word pairs that `w` joins ("clickthrough" → click, through).
     pub(crate) fn joined(&self, w: &str) -> &[(WordId, WordId)] {
-        self.pairs.get(w).map_or(&[], |&g| {
+        let group = |g: u32| {
             &self.pair_list
                 [self.pair_at[g as usize] as usize..self.pair_at[g as usize + 1] as usize]
-        })
+        };
+        let same = |&g: &u32| {
+            let (a, b) = group(g)[0];
+            joins(self.word_text(a), self.word_text(b), w)
+        };
+        self.pairs
+            .find(str_hash(w), same)
+            .map_or(&[], |&g| group(g))
     }
 
     /// Words within their edit budget of `w`, with the number of edits. `w` is folded.
@@ -711,10 +966,7 @@ impl Index {
         let id_mask = (1u64 << self.id_bits) - 1;
         for &h in &sc.hashes {
             let b = (h >> (64 - self.dir_bits)) as usize;
-            let (lo, hi) = (
-                self.deletion_dir[b] as usize,
-                self.deletion_dir[b + 1] as usize,
-            );
+            let (lo, hi) = self.deletion_dir.range(b);
             let frag = self.fragment(h);
             for &e in &self.deletions[lo..hi] {
                 let e = u64::from(e);
@@ -845,7 +1097,65 @@ mod tests {
         assert_eq!(got, want.iter().map(|&(_, t)| t).collect::<Vec<_>>());
         for (t, info) in ix.terms.iter().enumerate() {
             assert!(ix.key_terms(info.key).contains(&(t as u32)));
+            assert!(ix
+                .terms_with_key_text(ix.key_text(info.key))
+                .is_some_and(|ts| ts.contains(&(t as u32))));
         }
+        // Look-ups that fall back to scanning every key (`Matcher::lookup`) keep the order of
+        // the map the keys used to be in.
+        let mut map: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        for info in &ix.terms {
+            map.entry(ix.key_text(info.key).into()).or_insert(info.key);
+        }
+        let want: Vec<&str> = map.keys().map(|k| k.as_ref()).collect();
+        let got: Vec<&str> = ix.key_texts().map(|(k, _)| k).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn deletion_hash_sets_match_deletion_hashes() {
+        let (mut want, mut strings, mut got) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = DedupTable::new();
+        for w in [
+            "abc",
+            "letter",
+            "awareness",
+            "aaaaaaaaaa",
+            "café",
+            "x",
+            "",
+            "abab",
+        ] {
+            for max in 0..=2 {
+                deletion_hashes(w, max, &mut want, &mut strings);
+                deletion_hash_set(w, max, &mut got, &mut seen);
+                let mut sorted = got.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, want, "{w} {max}");
+            }
+        }
+    }
+
+    #[test]
+    fn directories_narrow_and_wide_agree() {
+        let starts: Vec<u32> = (0..=1024u32).map(|b| b * 3 + (b / 700) * 70_000).collect();
+        let mut dir = Directory::with_buckets(1024);
+        for (b, &s) in starts.iter().enumerate() {
+            dir.set(b, s);
+        }
+        assert!(
+            matches!(dir, Directory::Wide(_)),
+            "a 70,000-entry bucket needs u32"
+        );
+        for b in 0..1024 {
+            assert_eq!(dir.range(b), (starts[b] as usize, starts[b + 1] as usize));
+        }
+        let mut dir = Directory::with_buckets(1024);
+        for b in 0..=1024 {
+            dir.set(b, b as u32 * 3);
+        }
+        assert!(matches!(dir, Directory::Narrow { .. }));
+        assert_eq!(dir.range(1023), (3069, 3072));
     }
 
     #[test]
