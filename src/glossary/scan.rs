@@ -26,7 +26,10 @@ pub(crate) fn parse(text: &str) -> Option<Vec<Located>> {
         pos: 0,
         line: 1,
     };
-    let mut out = Vec::new();
+    // One slot per `[[concept]]` (an upper bound: some may sit in strings or comments), so
+    // that the list is not copied as it grows.
+    let mut out =
+        Vec::with_capacity(memchr::memmem::find_iter(text.as_bytes(), "[[concept]]").count());
     let mut cur: Option<Building> = None;
     // Which table the key/value lines belong to: none yet, the concept, or one of its sides.
     let mut side: Option<usize> = None;

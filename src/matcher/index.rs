@@ -507,6 +507,7 @@ impl Index {
         // words are kept (ids and the gap before each) for pass 2, which then tokenizes only
         // the case-sensitive terms again.
         let mut term_words: Vec<u32> = Vec::new();
+        let mut word_hashes: Vec<u64> = Vec::new();
         let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
         term_at.push(0);
         for c in g.concepts() {
@@ -517,7 +518,7 @@ impl Index {
                     let fuzzy = term_is_fuzzy(term);
                     for i in 0..n {
                         let f = toks.norm(i);
-                        let id = ix.word_id(f);
+                        let id = ix.word_id(f, &mut word_hashes);
                         let w = &mut ix.words[id as usize];
                         if i + 1 == n {
                             w.last = true;
@@ -531,6 +532,7 @@ impl Index {
                 }
             }
         }
+        drop(word_hashes);
         ix.words.shrink_to_fit();
         ix.word_at.shrink_to_fit();
         ix.word_text.shrink_to_fit();
@@ -549,6 +551,7 @@ impl Index {
         let mut folded = String::new();
         let mut joined = String::new();
         let mut next_term = 0;
+        let mut key_hashes: Vec<u64> = Vec::new();
         let mut words: Vec<(WordId, Gap)> = Vec::new();
         for (ci, c) in g.concepts().iter().enumerate() {
             for side in Side::BOTH {
@@ -581,9 +584,9 @@ impl Index {
                             ix.keys.push(KeyInfo::default());
                             ix.key_text.push_str(&folded);
                             ix.key_text_at.push(ix.key_text.len() as u32);
-                            let (kt, ka) = (&ix.key_text, &ix.key_text_at);
+                            key_hashes.push(hash);
                             ix.by_key_text
-                                .insert_unique(hash, k, |&k| str_hash(slice(kt, ka, k as usize)));
+                                .insert_unique(hash, k, |&k| key_hashes[k as usize]);
                             k
                         }
                     };
@@ -695,7 +698,7 @@ impl Index {
         drop(term_nodes);
         (ix.pair_at, ix.pair_list) = group(pair_rep.len(), &pair_records);
         drop((pair_records, pair_last, pair_prev, pair_rep));
-        drop((term_words, term_at));
+        drop((term_words, term_at, key_hashes));
         let key_records: Vec<(u32, u32)> = ix
             .terms
             .iter()
@@ -720,7 +723,9 @@ impl Index {
         ix
     }
 
-    fn word_id(&mut self, w: &str) -> WordId {
+    /// The id of `w`, added to the vocabulary if new. `hashes` holds each word's hash while
+    /// building, so that growing the table does not hash every word again.
+    fn word_id(&mut self, w: &str, hashes: &mut Vec<u64>) -> WordId {
         let hash = str_hash(w);
         let (text, at) = (&self.word_text, &self.word_at);
         let same = |&id: &WordId| slice(text, at, id as usize) == w;
@@ -734,9 +739,9 @@ impl Index {
         });
         self.word_text.push_str(w);
         self.word_at.push(self.word_text.len() as u32);
-        let (text, at) = (&self.word_text, &self.word_at);
+        hashes.push(hash);
         self.vocab
-            .insert_unique(hash, id, |&id| str_hash(slice(text, at, id as usize)));
+            .insert_unique(hash, id, |&id| hashes[id as usize]);
         id
     }
 
@@ -824,12 +829,13 @@ impl Index {
         // Entries are placed by a counting sort in two levels, so that no step scatters over
         // the whole index (which made every placement a cache and TLB miss): first into at
         // most 256 parts (the top bits of the bucket number; a part's write position stays in
-        // cache), then each part, now a small region, by the rest of its bucket number. Both
+        // cache), then each part, now a small region, by the rest of its bucket number (at
+        // most 16 bits). Both
         // levels are stable, so a bucket lists its entries in word order, and no list of
         // (hash, word) pairs is ever held: besides the index, two bytes per entry while
         // building.
         let dir_bits = self.dir_bits;
-        let low_bits = dir_bits.min(15);
+        let low_bits = dir_bits.min(16);
         let bucket = |h: u64| (h >> (64 - dir_bits)) as usize;
         let parts = 1usize << (dir_bits - low_bits);
         let mut part_at = vec![0u32; parts + 1];
