@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use broker::{Glossary, MatchOptions, Matcher};
 
-/// The allocator the `broker` binary uses (matching allocates many small, short-lived values).
+/// The allocator of the `broker` binary, so that the figures are the binary's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

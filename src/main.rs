@@ -17,7 +17,9 @@ use broker::service::AppState;
 use broker::store::Store;
 use broker::{Format, Matcher, Side, TranslateRequest};
 
-/// The allocator of the `broker` binary (matching allocates many small, short-lived values).
+/// mimalloc rather than the system allocator: building the matcher of a large glossary makes
+/// and frees millions of small strings and tables, where glibc's malloc spent a fifth of the
+/// time (issue 7).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{Concept, SideEntry, Term};
-use super::Diagnostic;
+use super::{scan, Diagnostic};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,19 +102,48 @@ impl Lines {
 }
 
 /// A concept as read from a file, with the line each part was written on.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Located {
     pub concept: Concept,
     /// Line of the `[[concept]]` table (or of its id).
     pub line: usize,
     /// Line of the id.
     pub id_line: usize,
-    field_lines: Vec<(String, usize)>,
+    pub lines: FieldLines,
+}
+
+/// Lines of a concept's optional parts (kept as numbers: names are only spelled out when a
+/// problem is reported, see [`Located::line_of`]).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct FieldLines {
+    pub tags: Option<usize>,
+    pub cues: Option<usize>,
+    /// The `it` and `marketing` sides.
+    pub sides: [Option<SideLines>; 2],
+}
+
+/// Lines of one side: its table, its definition, each of its terms.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct SideLines {
+    pub line: usize,
+    pub definition: Option<usize>,
+    pub terms: Vec<usize>,
+}
+
+impl SideLines {
+    pub(crate) fn new(line: usize) -> SideLines {
+        SideLines {
+            line,
+            definition: None,
+            terms: Vec::new(),
+        }
+    }
 }
 
 impl Located {
     /// The line on which `field` (as named by [`crate::glossary::ConceptError`]) was written.
     pub(crate) fn line_of(&self, field: &str) -> usize {
-        self.field_lines
+        self.field_lines()
             .iter()
             .rev()
             .find(|(f, _)| {
@@ -124,10 +153,45 @@ impl Located {
             })
             .map_or(self.line, |(_, l)| *l)
     }
+
+    /// Every field that was written, with its line, in the order of the file's structure.
+    fn field_lines(&self) -> Vec<(String, usize)> {
+        let mut out = vec![("id".to_string(), self.id_line)];
+        if let Some(l) = self.lines.tags {
+            out.push(("tags".into(), l));
+        }
+        if let Some(l) = self.lines.cues {
+            out.push(("cues".into(), l));
+        }
+        for (name, side) in ["it", "marketing"].iter().zip(&self.lines.sides) {
+            let Some(side) = side else { continue };
+            out.push((name.to_string(), side.line));
+            if let Some(l) = side.definition {
+                out.push((format!("{name}.definition"), l));
+            }
+            for (i, &l) in side.terms.iter().enumerate() {
+                out.push((format!("{name}.terms[{i}]"), l));
+            }
+        }
+        // The side-less "terms" rule is reported where the concept starts.
+        out.push(("terms".into(), self.line));
+        out
+    }
 }
 
 /// Parses one glossary file. Syntax errors come back as diagnostics with `file:line`.
+///
+/// Files in the plain subset of TOML that glossaries are written in take the one-pass
+/// [`scan`] reader; anything else (including every error) goes through the `toml` crate.
 pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Located>, Vec<Diagnostic>> {
+    match scan::parse(text) {
+        Some(located) => Ok(located),
+        None => parse_file_toml(file, text),
+    }
+}
+
+/// [`parse_file`] through the `toml` crate: any TOML, and its error messages.
+pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Vec<Diagnostic>> {
     let lines = Lines::new(text);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s: Range<usize>| lines.line(s.start));
@@ -138,12 +202,11 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Located>, Vec<Dia
     for spanned in raw.concept {
         let line = lines.line(spanned.span().start);
         let raw = spanned.into_inner();
-        let mut field_lines = Vec::new();
+        let mut field_lines = FieldLines::default();
         let mut concept = Concept::default();
         let id_line = match raw.id {
             Some(id) => {
                 let id_line = lines.line(id.span().start);
-                field_lines.push(("id".to_string(), id_line));
                 concept.id = id.into_inner();
                 id_line
             }
@@ -153,40 +216,39 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Located>, Vec<Dia
             }
         };
         if let Some(tags) = raw.tags {
-            field_lines.push(("tags".into(), lines.line(tags.span().start)));
+            field_lines.tags = Some(lines.line(tags.span().start));
             concept.tags = tags.into_inner();
         }
         if let Some(cues) = raw.cues {
-            field_lines.push(("cues".into(), lines.line(cues.span().start)));
+            field_lines.cues = Some(lines.line(cues.span().start));
             concept.cues = cues.into_inner();
         }
         concept.note = raw.note;
-        for (name, side) in [("it", raw.it), ("marketing", raw.marketing)] {
+        for (k, side) in [raw.it, raw.marketing].into_iter().enumerate() {
             let Some(side) = side else { continue };
-            field_lines.push((name.to_string(), lines.line(side.span().start)));
+            let mut side_lines = SideLines::new(lines.line(side.span().start));
             let side = side.into_inner();
             let mut entry = SideEntry::default();
             if let Some(def) = side.definition {
-                field_lines.push((format!("{name}.definition"), lines.line(def.span().start)));
+                side_lines.definition = Some(lines.line(def.span().start));
                 entry.definition = def.into_inner();
             }
-            for (i, term) in side.terms.into_iter().enumerate() {
-                field_lines.push((format!("{name}.terms[{i}]"), lines.line(term.span().start)));
+            for term in side.terms {
+                side_lines.terms.push(lines.line(term.span().start));
                 entry.terms.push(term.into_inner().0);
             }
-            if name == "it" {
+            field_lines.sides[k] = Some(side_lines);
+            if k == 0 {
                 concept.it = Some(entry);
             } else {
                 concept.marketing = Some(entry);
             }
         }
-        // The side-less "terms" rule is reported where the concept starts.
-        field_lines.push(("terms".into(), line));
         out.push(Located {
             concept,
             line,
             id_line,
-            field_lines,
+            lines: field_lines,
         });
     }
     if errors.is_empty() {

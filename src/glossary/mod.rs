@@ -8,8 +8,10 @@
 pub mod exchange;
 mod load;
 mod model;
+mod scan;
 pub mod write;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -164,18 +166,21 @@ impl Glossary {
         dir: &Path,
         files: Vec<(PathBuf, String)>,
     ) -> Result<Glossary, GlossaryError> {
+        // Origins name files relative to the directory so that edits can find them again.
+        let origin_names = files
+            .iter()
+            .map(|(path, _)| {
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect::<Vec<_>>();
         let named = files
             .into_iter()
             .map(|(path, text)| (path.display().to_string(), text))
             .collect::<Vec<_>>();
-        let mut g = Glossary::from_files(&named, Source::Dir(dir.to_path_buf()))?;
-        // Origins name files relative to the directory so that edits can find them again.
-        for o in g.origins.iter_mut().flatten() {
-            if let Some(name) = Path::new(&o.file).file_name() {
-                o.file = name.to_string_lossy().into_owned();
-            }
-        }
-        Ok(g)
+        Glossary::from_named_files(&named, &origin_names, Source::Dir(dir.to_path_buf()))
     }
 
     /// Builds a glossary from `(file name, TOML text)` pairs, in the order given.
@@ -186,13 +191,26 @@ impl Glossary {
         files: &[(String, String)],
         source: Source,
     ) -> Result<Glossary, GlossaryError> {
+        let names = files.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+        Glossary::from_named_files(files, &names, source)
+    }
+
+    /// [`Glossary::from_files`], with the file name each file's concepts give as their
+    /// [`Origin`] (`origin_names[i]` for `files[i]`).
+    fn from_named_files(
+        files: &[(String, String)],
+        origin_names: &[String],
+        source: Source,
+    ) -> Result<Glossary, GlossaryError> {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
         let mut concepts = Vec::new();
         let mut origins = Vec::new();
-        let mut first_seen: HashMap<String, (String, usize)> = HashMap::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        // Per concept: the file it came from (index into `files`) and the line of its id.
+        let mut id_at: Vec<(usize, usize)> = Vec::new();
         let mut hasher = Sha256::new();
-        for (file, text) in files {
+        for (fi, ((file, text), origin_name)) in files.iter().zip(origin_names).enumerate() {
             hasher.update(file.as_bytes());
             hasher.update([0]);
             hasher.update(text.as_bytes());
@@ -204,6 +222,8 @@ impl Glossary {
                     continue;
                 }
             };
+            concepts.reserve_exact(located.len());
+            origins.reserve_exact(located.len());
             for loc in located {
                 if let Err(e) = loc.concept.validate() {
                     let line = loc.line_of(&e.field);
@@ -214,18 +234,24 @@ impl Glossary {
                     ));
                     continue;
                 }
-                if let Some((f, l)) = first_seen.get(&loc.concept.id) {
-                    errors.push(Diagnostic::new(
-                        file,
-                        loc.id_line,
-                        format!(
-                            "duplicate id '{}' (first defined at {f}:{l})",
-                            loc.concept.id
-                        ),
-                    ));
-                    continue;
+                match by_id.entry(loc.concept.id.clone()) {
+                    Entry::Occupied(first) => {
+                        let (f, l) = id_at[*first.get()];
+                        errors.push(Diagnostic::new(
+                            file,
+                            loc.id_line,
+                            format!(
+                                "duplicate id '{}' (first defined at {}:{l})",
+                                loc.concept.id, files[f].0
+                            ),
+                        ));
+                        continue;
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert(concepts.len());
+                    }
                 }
-                first_seen.insert(loc.concept.id.clone(), (file.clone(), loc.id_line));
+                id_at.push((fi, loc.id_line));
                 for (side, i, text) in loc.concept.duplicate_terms() {
                     let line = loc.line_of(&format!("{side}.terms[{i}]"));
                     warnings.push(Diagnostic::new(
@@ -238,7 +264,7 @@ impl Glossary {
                     ));
                 }
                 origins.push(Some(Origin {
-                    file: file.clone(),
+                    file: origin_name.clone(),
                     line: loc.line,
                 }));
                 concepts.push(loc.concept);
@@ -248,9 +274,15 @@ impl Glossary {
             return Err(GlossaryError::Invalid(errors));
         }
         let version = hex8(&hasher.finalize());
-        Ok(Glossary::assemble(
-            concepts, origins, source, version, warnings,
-        ))
+        Ok(Glossary {
+            concepts,
+            origins,
+            by_id,
+            source,
+            version,
+            warnings,
+            stats: OnceLock::new(),
+        })
     }
 
     /// Builds a glossary from concepts already in memory (edits, imports, tests).

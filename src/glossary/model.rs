@@ -273,8 +273,7 @@ impl Concept {
         for side in Side::BOTH {
             let terms = self.terms(side);
             for (i, t) in terms.iter().enumerate() {
-                let key = t.text.to_lowercase();
-                if terms[..i].iter().any(|u| u.text.to_lowercase() == key) {
+                if terms[..i].iter().any(|u| same_lowercase(&u.text, &t.text)) {
                     out.push((side, i, t.text.as_str()));
                 }
             }
@@ -307,6 +306,16 @@ impl Concept {
         }
         let digest = h.finalize();
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// `a.to_lowercase() == b.to_lowercase()`, without allocating when both are ASCII (checked
+/// for every pair of terms on a side while loading).
+fn same_lowercase(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
 

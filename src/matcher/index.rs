@@ -10,7 +10,10 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::lexicon::StrTable;
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
@@ -47,9 +50,8 @@ pub(crate) struct KeyInfo {
     pub false_friend: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct WordInfo {
-    pub text: Box<str>,
     /// May end a term (so its plural is accepted).
     pub last: bool,
     /// Edits tolerated when the word is matched fuzzily (0, 1 or 2).
@@ -84,28 +86,42 @@ pub(crate) struct Cue {
 }
 
 /// The compiled glossary.
+///
+/// Sized for 100,000-concept glossaries: strings are stored once (word and key texts in one
+/// buffer each), and lists per trie node, key or joined form are slices of one `Vec`
+/// (`list[at[i]..at[i + 1]]`) rather than a `Vec` each.
 #[derive(Debug)]
 pub(crate) struct Index {
     pub terms: Vec<TermInfo>,
     pub keys: Vec<KeyInfo>,
     pub words: Vec<WordInfo>,
-    /// Every folded string a token may need: vocabulary words, plurals of words, joined
-    /// pairs, forms of cue words; [`Lex`] records by the table's ids.
-    lex: StrTable,
-    lex_info: Vec<Lex>,
-    pair_list: Vec<(WordId, WordId)>,
-    cue_refs: Vec<u32>,
+    /// The folded words, one after the other: word `id` is `word_text[word_at[id]..word_at[id + 1]]`.
+    word_text: String,
+    word_at: Vec<u32>,
+    /// Word ids, hashed by their text (while building; the lexicon answers afterwards).
+    vocab: HashTable<WordId>,
     edges: FxHashMap<u64, u32>,
     /// The root's children by word (after a space; 0 = none): the first step of every walk
     /// is an array read.
     root: Vec<u32>,
-    terminals: Vec<Vec<u32>>,
+    /// Every folded string a token may need: vocabulary words, joined pairs, forms of cue
+    /// words; [`Lex`] records by the table's ids.
+    lex: StrTable,
+    lex_info: Vec<Lex>,
+    cue_refs: Vec<u32>,
+    /// Cue phrases by first word, in the order of `cue_refs`' ids.
+    cue_lists: Vec<Vec<Cue>>,
+    /// Tag ids of every concept (equal tags, equal ids).
+    concept_tags: Vec<Box<[u32]>>,
+    /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
+    terminal_at: Vec<u32>,
+    terminal_list: Vec<u32>,
     /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
-    /// `dir_bits` of the variant's hash (`deletion_dir[b]..deletion_dir[b + 1]`); an entry
+    /// `dir_bits` of the variant's hash (`deletion_dir.range(b)`); an entry
     /// packs the next `32 - id_bits` bits of the hash above the word id. A hash collision only
     /// costs a verification: every candidate is checked by edit distance.
     deletions: Vec<u32>,
-    deletion_dir: Vec<u32>,
+    deletion_dir: Directory,
     dir_bits: u32,
     id_bits: u32,
     /// Shortest and longest fuzzy word, in chars: a cheap bound before candidate generation.
@@ -114,14 +130,147 @@ pub(crate) struct Index {
     /// a token pair can only be the split form of a word that passes both.
     split_max: usize,
     split_first: Box<[u64]>,
-    pairs: FxHashMap<Box<str>, Vec<(WordId, WordId)>>,
-    /// Cue phrases by first word (the build's map, emptied into `cue_lists`).
+    /// Joined forms ("clickthrough"): group `g` of term word pairs that join to one form is
+    /// `pair_list[pair_at[g]..pair_at[g + 1]]`; the table holds group ids, hashed by the
+    /// form, which the words of the group's first pair spell.
+    pairs: HashTable<u32>,
+    pair_at: Vec<u32>,
+    pair_list: Vec<(WordId, WordId)>,
+    /// Cue phrases by first word (while building; emptied into `cue_lists`).
     cues: FxHashMap<Box<str>, Vec<Cue>>,
-    pub cue_lists: Vec<Vec<Cue>>,
-    /// Tag ids of every concept (equal tags, equal ids).
-    concept_tags: Vec<Box<[u32]>>,
-    /// Folded term text → term indices, for look-ups.
-    pub by_key_text: FxHashMap<Box<str>, Vec<u32>>,
+    /// Keys (indices into [`Index::keys`]) hashed by their folded text, for look-ups.
+    by_key_text: HashTable<u32>,
+    /// The folded text of key `k`: `key_text[key_text_at[k]..key_text_at[k + 1]]`.
+    key_text: String,
+    key_text_at: Vec<u32>,
+    /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
+    key_term_at: Vec<u32>,
+    key_term_list: Vec<u32>,
+}
+
+/// Where each bucket of the deletion index starts: `start[b]..start[b + 1]` are bucket `b`'s
+/// entries. Stored as 16-bit offsets from the start of each block of 256 buckets (half the
+/// size of a `u32` per bucket: 17 MB for 100,000 concepts), unless a block is too big for that.
+#[derive(Debug)]
+enum Directory {
+    Wide(Vec<u32>),
+    Narrow { base: Vec<u32>, offset: Vec<u16> },
+}
+
+impl Directory {
+    const BLOCK_BITS: u32 = 8;
+
+    /// A directory for `buckets` buckets, to be filled in bucket order with
+    /// [`Directory::set`].
+    fn with_buckets(buckets: usize) -> Directory {
+        Directory::Narrow {
+            base: vec![0; (buckets >> Self::BLOCK_BITS) + 1],
+            offset: vec![0; buckets + 1],
+        }
+    }
+
+    /// Records that bucket `b` starts at entry `start`; `b` = the number of buckets records
+    /// the total. Called for every bucket in increasing order.
+    fn set(&mut self, b: usize, start: u32) {
+        let Directory::Narrow { base, offset } = self else {
+            if let Directory::Wide(w) = self {
+                w[b] = start;
+            }
+            return;
+        };
+        if b & ((1 << Self::BLOCK_BITS) - 1) == 0 {
+            base[b >> Self::BLOCK_BITS] = start;
+        }
+        match u16::try_from(start - base[b >> Self::BLOCK_BITS]) {
+            Ok(o) => offset[b] = o,
+            Err(_) => {
+                // A block too big for 16-bit offsets: a `u32` per bucket from here on.
+                let mut wide = vec![0u32; offset.len()];
+                for (i, w) in wide.iter_mut().enumerate().take(b) {
+                    *w = base[i >> Self::BLOCK_BITS] + u32::from(offset[i]);
+                }
+                wide[b] = start;
+                *self = Directory::Wide(wide);
+            }
+        }
+    }
+
+    /// The entries of bucket `b`.
+    fn range(&self, b: usize) -> (usize, usize) {
+        match self {
+            Directory::Wide(start) => (start[b] as usize, start[b + 1] as usize),
+            Directory::Narrow { base, offset } => {
+                let at = |b: usize| base[b >> Self::BLOCK_BITS] as usize + usize::from(offset[b]);
+                (at(b), at(b + 1))
+            }
+        }
+    }
+}
+
+/// Groups `(group, item)` records by group, keeping their order within a group (a stable
+/// counting sort): `list[at[g]..at[g + 1]]` are the items of group `g`.
+fn group<T: Copy>(groups: usize, records: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
+    let mut at = vec![0u32; groups + 1];
+    for &(g, _) in records {
+        at[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        at[g + 1] += at[g];
+    }
+    let mut fill = at.clone();
+    let mut list = Vec::with_capacity(records.len());
+    // Every slot is written once below; `records[0]` only fills the vector to length.
+    if let Some(&(_, first)) = records.first() {
+        list.resize(records.len(), first);
+    }
+    for &(g, item) in records {
+        list[fill[g as usize] as usize] = item;
+        fill[g as usize] += 1;
+    }
+    (at, list)
+}
+
+/// Item `i` of strings stored one after the other in `text`, ending at `at[i + 1]`.
+fn slice<'a>(text: &'a str, at: &[u32], i: usize) -> &'a str {
+    &text[at[i] as usize..at[i + 1] as usize]
+}
+
+/// A word id and the gap before it in one `u32` (word ids stay below 2^30: each is a word
+/// of a term, and glossaries are loaded into memory whole).
+fn pack_word(id: WordId, gap: Gap) -> u32 {
+    id << 2
+        | match gap {
+            Gap::None => 0,
+            Gap::Space => 1,
+            Gap::Break => 2,
+        }
+}
+
+fn unpack_word(w: u32) -> (WordId, Gap) {
+    let gap = match w & 3 {
+        0 => Gap::None,
+        1 => Gap::Space,
+        _ => Gap::Break,
+    };
+    (w >> 2, gap)
+}
+
+/// `a` followed by `b` spells `w`.
+fn joins(a: &str, b: &str, w: &str) -> bool {
+    let w = w.as_bytes();
+    w.len() == a.len() + b.len() && &w[..a.len()] == a.as_bytes() && &w[a.len()..] == b.as_bytes()
+}
+
+/// May the term match with edits (no `fuzzy = false`, not case-sensitive)?
+fn term_is_fuzzy(term: &crate::glossary::Term) -> bool {
+    let case_sensitive = term
+        .case_sensitive
+        .unwrap_or_else(|| is_acronym(&term.text));
+    term.fuzzy.unwrap_or(true) && !case_sensitive
+}
+
+fn str_hash(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
 }
 
 /// The built-in list of common English words (the fuzzy guard of SPEC §3).
@@ -182,6 +331,16 @@ pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mu
         out.dedup();
         return;
     }
+    deletion_hashes_raw(b, max, out);
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The hashes of [`deletion_hashes`] for an ASCII word of at most [`POLY_MAX`] bytes and
+/// `max` ≤ 2, unsorted and with repeats (deleting either `t` of "letter" gives one variant).
+fn deletion_hashes_raw(b: &[u8], max: u8, out: &mut Vec<u64>) {
+    out.clear();
+    let n = b.len();
     // pre[k] = poly(b[..k]), pw[k] = POLY^k.
     let mut pre = [0u64; POLY_MAX + 1];
     let mut pw = [1u64; POLY_MAX + 1];
@@ -212,8 +371,70 @@ pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mu
             }
         }
     }
-    out.sort_unstable();
-    out.dedup();
+}
+
+/// The set of [`deletion_hashes`] in no particular order, for building the index (where a
+/// word's own entries may come in any order): duplicates are dropped with a small table
+/// instead of a sort. `seen` is scratch space.
+fn deletion_hash_set(w: &str, max: u8, out: &mut Vec<u64>, seen: &mut DedupTable) {
+    if !w.is_ascii() || max >= 3 || w.len() > POLY_MAX {
+        let mut strings = Vec::new();
+        deletion_hashes(w, max, out, &mut strings);
+        return;
+    }
+    deletion_hashes_raw(w.as_bytes(), max, out);
+    seen.dedup(out);
+}
+
+/// Stamped open-addressing set of hashes, cleared in O(1) per use.
+pub(crate) struct DedupTable {
+    stamp: Vec<u32>,
+    value: Vec<u64>,
+    now: u32,
+}
+
+impl DedupTable {
+    pub(crate) fn new() -> DedupTable {
+        DedupTable {
+            stamp: vec![0; 1 << 12],
+            value: vec![0; 1 << 12],
+            now: 0,
+        }
+    }
+
+    /// Keeps the first of equal values, in order.
+    fn dedup(&mut self, v: &mut Vec<u64>) {
+        let mask = self.stamp.len() - 1;
+        if v.len() * 2 > self.stamp.len() {
+            v.sort_unstable();
+            v.dedup();
+            return;
+        }
+        self.now = self.now.wrapping_add(1);
+        if self.now == 0 {
+            self.stamp.fill(0);
+            self.now = 1;
+        }
+        let mut kept = 0;
+        for i in 0..v.len() {
+            let h = v[i];
+            let mut at = (h as usize) & mask;
+            loop {
+                if self.stamp[at] != self.now {
+                    self.stamp[at] = self.now;
+                    self.value[at] = h;
+                    v[kept] = h;
+                    kept += 1;
+                    break;
+                }
+                if self.value[at] == h {
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+        }
+        v.truncate(kept);
+    }
 }
 
 fn split_key(a: u8, b: u8) -> usize {
@@ -311,81 +532,61 @@ pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Gap)>, want
 
 impl Index {
     pub(crate) fn build(g: &Glossary) -> Index {
+        let n_terms = g
+            .concepts()
+            .iter()
+            .map(|c| c.terms(Side::It).len() + c.terms(Side::Marketing).len())
+            .sum();
         let mut ix = Index {
-            terms: Vec::new(),
+            terms: Vec::with_capacity(n_terms),
             keys: Vec::new(),
             words: Vec::new(),
-            lex: StrTable::default(),
-            lex_info: Vec::new(),
-            pair_list: Vec::new(),
-            cue_refs: Vec::new(),
+            word_text: String::new(),
+            word_at: vec![0],
+            vocab: HashTable::new(),
             edges: FxHashMap::default(),
             root: Vec::new(),
-            terminals: vec![Vec::new()],
+            lex: StrTable::default(),
+            lex_info: Vec::new(),
+            cue_refs: Vec::new(),
+            cue_lists: Vec::new(),
+            concept_tags: Vec::with_capacity(g.concepts().len()),
+            terminal_at: Vec::new(),
+            terminal_list: Vec::new(),
             deletions: Vec::new(),
-            deletion_dir: Vec::new(),
+            deletion_dir: Directory::Wide(Vec::new()),
             dir_bits: 8,
             id_bits: 0,
             fuzzy_len: (usize::MAX, 0),
             split_max: 0,
             split_first: vec![0u64; 1024].into_boxed_slice(),
-            pairs: FxHashMap::default(),
+            pairs: HashTable::new(),
+            pair_at: Vec::new(),
+            pair_list: Vec::new(),
             cues: FxHashMap::default(),
-            cue_lists: Vec::new(),
-            concept_tags: Vec::with_capacity(g.concepts().len()),
-            by_key_text: FxHashMap::default(),
+            by_key_text: HashTable::new(),
+            key_text: String::new(),
+            key_text_at: vec![0],
+            key_term_at: Vec::new(),
+            key_term_list: Vec::new(),
         };
-        let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut key_sides: Vec<Vec<(u32, Side)>> = Vec::new();
-        for (ci, c) in g.concepts().iter().enumerate() {
+        // Pass 1: the vocabulary, then the deletion index, which needs nothing else: built
+        // before the other tables exist, it sets the peak memory of the build low. Each term's
+        // words are kept (ids and the gap before each) for pass 2, which then tokenizes only
+        // the case-sensitive terms again.
+        let mut term_words: Vec<u32> = Vec::new();
+        let mut word_hashes: Vec<u64> = Vec::new();
+        let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
+        term_at.push(0);
+        for c in g.concepts() {
             for side in Side::BOTH {
-                for (ti, term) in c.terms(side).iter().enumerate() {
-                    let toks = term_tokens(&term.text);
-                    if toks.is_empty() {
-                        continue;
-                    }
-                    let folded = toks
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (f, _, g))| {
-                            if i > 0 && *g != Gap::None {
-                                format!(" {f}")
-                            } else {
-                                f.clone()
-                            }
-                        })
-                        .collect::<String>();
-                    let key = *key_ids.entry(folded.clone()).or_insert_with(|| {
-                        ix.keys.push(KeyInfo::default());
-                        key_sides.push(Vec::new());
-                        (ix.keys.len() - 1) as u32
-                    });
-                    key_sides[key as usize].push((ci as u32, side));
-                    let case_sensitive = term
-                        .case_sensitive
-                        .unwrap_or_else(|| is_acronym(&term.text));
-                    let fuzzy = term.fuzzy.unwrap_or(true) && !case_sensitive;
-                    let tid = ix.terms.len() as u32;
-                    ix.terms.push(TermInfo {
-                        concept: ci as u32,
-                        side,
-                        index: ti as u16,
-                        text: term.text.clone(),
-                        case_form: case_sensitive
-                            .then(|| case_form(toks.iter().map(|(_, o, g)| (o.as_str(), *g)))),
-                        fuzzy,
-                        letters: letters(&term.text) as u32,
-                        key,
-                    });
-                    ix.by_key_text
-                        .entry(folded.into_boxed_str())
-                        .or_default()
-                        .push(tid);
-                    let mut node = 0u32;
+                for term in c.terms(side) {
+                    let toks = tokenize(&term.text, &[]);
                     let n = toks.len();
-                    let mut ids = Vec::with_capacity(n);
-                    for (i, (f, _, g)) in toks.iter().enumerate() {
-                        let id = ix.word_id(f);
+                    let fuzzy = term_is_fuzzy(term);
+                    for i in 0..n {
+                        let f = toks.norm(i);
+                        let id = ix.word_id(f, &mut word_hashes);
                         let w = &mut ix.words[id as usize];
                         if i + 1 == n {
                             w.last = true;
@@ -393,21 +594,152 @@ impl Index {
                         if fuzzy {
                             w.max_edits = w.max_edits.max(max_edits_for(f));
                         }
-                        ids.push(id);
-                        let gap = if i == 0 { Gap::Space } else { *g };
-                        node = ix.child_or_insert(node, id, gap);
+                        term_words.push(pack_word(id, toks.list[i].gap));
                     }
-                    ix.terminals[node as usize].push(tid);
+                    term_at.push(term_words.len() as u32);
+                }
+            }
+        }
+        drop(word_hashes);
+        ix.words.shrink_to_fit();
+        ix.word_at.shrink_to_fit();
+        ix.word_text.shrink_to_fit();
+        ix.build_deletions();
+
+        // Pass 2: terms, keys, the trie, joined forms and cues. The trie node each term ends
+        // at and the pairs of each joined form are grouped into slices once every term is in.
+        let mut term_nodes: Vec<(u32, u32)> = Vec::with_capacity(n_terms);
+        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
+        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
+        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        // Per group of joined forms: its first pair (whose words spell it).
+        let mut pair_rep: Vec<(WordId, WordId)> = Vec::new();
+        let spelled = std::cell::RefCell::new(String::new());
+        let mut nodes = 1u32;
+        let mut folded = String::new();
+        let mut joined = String::new();
+        let mut next_term = 0;
+        let mut key_hashes: Vec<u64> = Vec::new();
+        let mut words: Vec<(WordId, Gap)> = Vec::new();
+        for (ci, c) in g.concepts().iter().enumerate() {
+            for side in Side::BOTH {
+                for (ti, term) in c.terms(side).iter().enumerate() {
+                    words.clear();
+                    words.extend(
+                        term_words[term_at[next_term] as usize..term_at[next_term + 1] as usize]
+                            .iter()
+                            .map(|&w| unpack_word(w)),
+                    );
+                    next_term += 1;
+                    let n = words.len();
+                    if n == 0 {
+                        continue;
+                    }
+                    folded.clear();
+                    for (i, &(id, gap)) in words.iter().enumerate() {
+                        if i > 0 && gap != Gap::None {
+                            folded.push(' ');
+                        }
+                        folded.push_str(ix.word_text(id));
+                    }
+                    let hash = str_hash(&folded);
+                    let (kt, ka) = (&ix.key_text, &ix.key_text_at);
+                    let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
+                    let key = match ix.by_key_text.find(hash, same) {
+                        Some(&k) => k,
+                        None => {
+                            let k = ix.keys.len() as u32;
+                            ix.keys.push(KeyInfo::default());
+                            ix.key_text.push_str(&folded);
+                            ix.key_text_at.push(ix.key_text.len() as u32);
+                            key_hashes.push(hash);
+                            ix.by_key_text
+                                .insert_unique(hash, k, |&k| key_hashes[k as usize]);
+                            k
+                        }
+                    };
+                    let case_sensitive = term
+                        .case_sensitive
+                        .unwrap_or_else(|| is_acronym(&term.text));
+                    let fuzzy = term_is_fuzzy(term);
+                    let tid = ix.terms.len() as u32;
+                    ix.terms.push(TermInfo {
+                        concept: ci as u32,
+                        side,
+                        index: ti as u16,
+                        text: term.text.clone(),
+                        case_form: case_sensitive.then(|| {
+                            let toks = tokenize(&term.text, &[]);
+                            case_form(
+                                toks.list
+                                    .iter()
+                                    .map(|t| (&term.text[t.start..t.end], t.gap)),
+                            )
+                        }),
+                        fuzzy,
+                        letters: letters(&term.text) as u32,
+                        key,
+                    });
+                    let mut node = 0u32;
+                    for (i, &(id, gap)) in words.iter().enumerate() {
+                        let gap = if i == 0 { Gap::Space } else { gap };
+                        node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
+                            nodes += 1;
+                            nodes - 1
+                        });
+                    }
+                    term_nodes.push((node, tid));
                     if fuzzy {
                         for i in 1..n {
-                            let (a, b) = (&toks[i - 1], &toks[i]);
-                            if b.2 == Gap::Space && letters(&a.0) > 0 && letters(&b.0) > 0 {
-                                let joined = format!("{}{}", a.0, b.0);
-                                if letters(&joined) >= 5 {
-                                    let e = ix.pairs.entry(joined.into_boxed_str()).or_default();
-                                    if !e.contains(&(ids[i - 1], ids[i])) {
-                                        e.push((ids[i - 1], ids[i]));
+                            let ((a, _), (b, gap)) = (words[i - 1], words[i]);
+                            let (ta, tb) = (ix.word_text(a), ix.word_text(b));
+                            if gap == Gap::Space
+                                && letters(ta) > 0
+                                && letters(tb) > 0
+                                && letters(ta) + letters(tb) >= 5
+                            {
+                                joined.clear();
+                                joined.push_str(ta);
+                                joined.push_str(tb);
+                                let hash = str_hash(&joined);
+                                let (wt, wa) = (&ix.word_text, &ix.word_at);
+                                let same = |&g: &u32| {
+                                    let (a, b) = pair_rep[g as usize];
+                                    joins(
+                                        slice(wt, wa, a as usize),
+                                        slice(wt, wa, b as usize),
+                                        &joined,
+                                    )
+                                };
+                                let g = match ix.pairs.find(hash, same) {
+                                    Some(&g) => g,
+                                    None => {
+                                        let g = pair_rep.len() as u32;
+                                        pair_rep.push((a, b));
+                                        pair_last.push(u32::MAX);
+                                        // On growth, each group's form is spelled again.
+                                        ix.pairs.insert_unique(hash, g, |&g| {
+                                            let (a, b) = pair_rep[g as usize];
+                                            let mut spelled = spelled.borrow_mut();
+                                            spelled.clear();
+                                            spelled.push_str(slice(wt, wa, a as usize));
+                                            spelled.push_str(slice(wt, wa, b as usize));
+                                            str_hash(&spelled)
+                                        });
+                                        g
                                     }
+                                };
+                                let pair = (a, b);
+                                // The group's records so far, newest first (few share a
+                                // joined form).
+                                let mut r = pair_last[g as usize];
+                                while r != u32::MAX && pair_records[r as usize].1 != pair {
+                                    r = pair_prev[r as usize];
+                                }
+                                if r == u32::MAX {
+                                    pair_prev.push(pair_last[g as usize]);
+                                    pair_last[g as usize] = pair_records.len() as u32;
+                                    pair_records.push((g, pair));
                                 }
                             }
                         }
@@ -430,11 +762,32 @@ impl Index {
                 }
             }
         }
-        for (k, sides) in key_sides.iter().enumerate() {
-            ix.keys[k].false_friend = sides
-                .iter()
-                .any(|&(a, sa)| sides.iter().any(|&(b, sb)| a != b && sa != sb));
+        (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
+        drop(term_nodes);
+        (ix.pair_at, ix.pair_list) = group(pair_rep.len(), &pair_records);
+        drop((pair_records, pair_last, pair_prev, pair_rep));
+        drop((term_words, term_at, key_hashes));
+        let key_records: Vec<(u32, u32)> = ix
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(t, info)| (info.key, t as u32))
+            .collect();
+        (ix.key_term_at, ix.key_term_list) = group(ix.keys.len(), &key_records);
+        drop(key_records);
+        for k in 0..ix.keys.len() {
+            let sides = ix.key_terms(k as u32);
+            let of = |t: u32| (ix.terms[t as usize].concept, ix.terms[t as usize].side);
+            ix.keys[k].false_friend = sides.iter().any(|&a| {
+                let (a, sa) = of(a);
+                sides.iter().any(|&b| {
+                    let (b, sb) = of(b);
+                    a != b && sa != sb
+                })
+            });
         }
+        ix.key_text.shrink_to_fit();
+        ix.key_text_at.shrink_to_fit();
         let mut tag_ids: FxHashMap<&str, u32> = FxHashMap::default();
         for c in g.concepts() {
             let ids = c.tags.iter().map(|t| {
@@ -443,31 +796,15 @@ impl Index {
             });
             ix.concept_tags.push(ids.collect());
         }
-        ix.root = vec![0; ix.words.len()];
-        for (id, slot) in ix.root.iter_mut().enumerate() {
-            if let Some(&c) = ix.edges.get(&edge_key(0, id as WordId, Gap::Space)) {
-                *slot = c;
-            }
-        }
+        ix.root = (0..ix.words.len())
+            .map(|id| {
+                let key = edge_key(0, id as WordId, Gap::Space);
+                ix.edges.get(&key).copied().unwrap_or(0)
+            })
+            .collect();
         ix.build_lexicon();
-        ix.build_deletions();
         common_words(); // built once per process, before the first text needs it
         ix
-    }
-
-    fn word_id(&mut self, w: &str) -> WordId {
-        let l = self.intern(w);
-        if let Some(id) = self.lex_info[l as usize].word() {
-            return id;
-        }
-        let id = self.words.len() as WordId;
-        self.words.push(WordInfo {
-            text: w.into(),
-            last: false,
-            max_edits: 0,
-        });
-        self.lex_info[l as usize].word = id;
-        id
     }
 
     /// The lexicon id of `s`, adding an empty record if it is new.
@@ -482,19 +819,34 @@ impl Index {
         l
     }
 
-    /// Completes the lexicon once every term is in: joined pairs and the forms of cue words,
-    /// computed here by the rules the matcher would otherwise apply per token (so a token needs
-    /// one probe instead of several). Plurals are not stored: only tokens ending in "s" look
-    /// their singulars up.
+    /// Completes the index with the lexicon: every vocabulary word, every joined form and the
+    /// forms of cue words, computed here by the rules the matcher would otherwise apply per
+    /// token (so a token needs one probe instead of several). The build-time tables it
+    /// replaces (vocabulary, joined forms, cues by word) are emptied.
     fn build_lexicon(&mut self) {
-        // Joined pairs.
-        let pairs = std::mem::take(&mut self.pairs);
-        for (k, v) in pairs {
-            let l = self.intern(&k) as usize;
-            let a = self.pair_list.len() as u32;
-            self.pair_list.extend_from_slice(&v);
-            self.lex_info[l].pairs = (a, self.pair_list.len() as u32);
+        self.lex = StrTable::with_capacity(self.words.len() + self.pair_at.len());
+        for id in 0..self.words.len() {
+            let w = slice(&self.word_text, &self.word_at, id);
+            let (l, new) = self.lex.insert(w);
+            debug_assert!(new && l as usize == self.lex_info.len());
+            self.lex_info.push(Lex {
+                word: id as WordId,
+                ..Lex::default()
+            });
         }
+        // Joined forms: each group's first pair spells it.
+        let mut form = String::new();
+        for g in 0..self.pair_at.len().saturating_sub(1) {
+            let (a, b) = (self.pair_at[g], self.pair_at[g + 1]);
+            let (x, y) = self.pair_list[a as usize];
+            form.clear();
+            form.push_str(self.word_text(x));
+            form.push_str(self.word_text(y));
+            let l = self.intern(&form) as usize;
+            self.lex_info[l].pairs = (a, b);
+        }
+        self.pairs = HashTable::new();
+        self.vocab = HashTable::new();
         // Cue words: `c` is one of `cue_forms(n)` only if `n` is `c`, a plural of `c`, `c` +
         // "ing"/"ed", `c` without a final "e" + "ing"/"ed", or `c` + "d".
         let mut cues: Vec<(Box<str>, Vec<Cue>)> =
@@ -540,24 +892,89 @@ impl Index {
         self.lex_info.shrink_to_fit();
     }
 
-    fn child_or_insert(&mut self, node: u32, word: WordId, gap: Gap) -> u32 {
-        let key = edge_key(node, word, gap);
-        if let Some(&c) = self.edges.get(&key) {
-            return c;
+    /// The id of `w`, added to the vocabulary if new. `hashes` holds each word's hash while
+    /// building, so that growing the table does not hash every word again.
+    fn word_id(&mut self, w: &str, hashes: &mut Vec<u64>) -> WordId {
+        let hash = str_hash(w);
+        let (text, at) = (&self.word_text, &self.word_at);
+        let same = |&id: &WordId| slice(text, at, id as usize) == w;
+        if let Some(&id) = self.vocab.find(hash, same) {
+            return id;
         }
-        let c = self.terminals.len() as u32;
-        self.terminals.push(Vec::new());
-        self.edges.insert(key, c);
-        c
+        let id = self.words.len() as WordId;
+        self.words.push(WordInfo {
+            last: false,
+            max_edits: 0,
+        });
+        self.word_text.push_str(w);
+        self.word_at.push(self.word_text.len() as u32);
+        hashes.push(hash);
+        self.vocab
+            .insert_unique(hash, id, |&id| hashes[id as usize]);
+        id
+    }
+
+    /// The folded text of a word.
+    pub(crate) fn word_text(&self, id: WordId) -> &str {
+        slice(&self.word_text, &self.word_at, id as usize)
+    }
+
+    /// The folded text of a key.
+    pub(crate) fn key_text(&self, key: u32) -> &str {
+        slice(&self.key_text, &self.key_text_at, key as usize)
+    }
+
+    /// The terms whose folded text is key `key`, in term order.
+    pub(crate) fn key_terms(&self, key: u32) -> &[u32] {
+        &self.key_term_list
+            [self.key_term_at[key as usize] as usize..self.key_term_at[key as usize + 1] as usize]
+    }
+
+    /// The terms whose folded text is `folded`, in term order.
+    pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[u32]> {
+        self.by_key_text
+            .find(str_hash(folded), |&k| self.key_text(k) == folded)
+            .map(|&k| self.key_terms(k))
+    }
+
+    /// Every folded term text with its terms, in the look-up table's order (the order a
+    /// `FxHashMap` keyed by the texts, filled in term order, iterates in: a test checks it).
+    pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[u32])> {
+        self.by_key_text
+            .iter()
+            .map(|&k| (self.key_text(k), self.key_terms(k)))
+    }
+
+    /// Term ids ordered by folded text, then term order: the prefix index of suggestions.
+    pub(crate) fn terms_by_key_text(&self) -> Vec<u32> {
+        // Sorted by the first 8 bytes as a number first (zero-padded, so that number order
+        // agrees with text order), the texts compared only on equal prefixes.
+        let prefix = |k: u32| {
+            let mut b = [0u8; 8];
+            let t = self.key_text(k).as_bytes();
+            let n = t.len().min(8);
+            b[..n].copy_from_slice(&t[..n]);
+            u64::from_be_bytes(b)
+        };
+        let mut keys: Vec<(u64, u32)> = (0..self.keys.len() as u32)
+            .map(|k| (prefix(k), k))
+            .collect();
+        keys.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.key_text(a.1).cmp(self.key_text(b.1)))
+        });
+        keys.iter()
+            .flat_map(|&(_, k)| self.key_terms(k).iter().copied())
+            .collect()
     }
 
     fn build_deletions(&mut self) {
         // Size the directory from the number of variants (at most `1 + n + n(n-1)/2` per
-        // word), then fill it in two passes (count, place) so that no list of (hash, word)
-        // pairs is ever held: the index is 4 bytes per entry.
+        // word).
         let mut estimate = 0usize;
-        for w in &self.words {
-            let n = w.text.chars().count();
+        for (id, w) in self.words.iter().enumerate() {
+            let text = slice(&self.word_text, &self.word_at, id);
+            let n = text.chars().count();
             match w.max_edits {
                 0 => continue,
                 1 => estimate += 1 + n,
@@ -565,8 +982,8 @@ impl Index {
             }
             self.fuzzy_len.0 = self.fuzzy_len.0.min(n);
             self.fuzzy_len.1 = self.fuzzy_len.1.max(n);
-            self.split_max = self.split_max.max(w.text.len());
-            let b = w.text.as_bytes();
+            self.split_max = self.split_max.max(text.len());
+            let b = text.as_bytes();
             if b.len() >= 2 {
                 let k = split_key(b[0], b[1]);
                 self.split_first[k / 64] |= 1 << (k % 64);
@@ -578,37 +995,85 @@ impl Index {
             .trailing_zeros()
             .min(24);
         self.id_bits = (usize::BITS - self.words.len().leading_zeros()).max(1);
-        let buckets = 1usize << self.dir_bits;
-        let mut counts = vec![0u32; buckets + 1];
-        let (mut hashes, mut strings) = (Vec::new(), Vec::new());
-        for w in &self.words {
-            if w.max_edits == 0 {
-                continue;
-            }
-            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut strings);
-            for &h in &hashes {
-                counts[(h >> (64 - self.dir_bits)) as usize + 1] += 1;
-            }
-        }
-        for b in 1..=buckets {
-            counts[b] += counts[b - 1];
-        }
-        let total = counts[buckets] as usize;
-        let mut fill = counts.clone();
-        let mut entries = vec![0u32; total];
+        // Entries are placed by a counting sort in two levels, so that no step scatters over
+        // the whole index (which made every placement a cache and TLB miss): first into at
+        // most 256 parts (the top bits of the bucket number; a part's write position stays in
+        // cache), then each part, now a small region, by the rest of its bucket number (at
+        // most 16 bits). Both
+        // levels are stable, so a bucket lists its entries in word order, and no list of
+        // (hash, word) pairs is ever held: besides the index, two bytes per entry while
+        // building.
+        let dir_bits = self.dir_bits;
+        let low_bits = dir_bits.min(16);
+        let bucket = |h: u64| (h >> (64 - dir_bits)) as usize;
+        let parts = 1usize << (dir_bits - low_bits);
+        let mut part_at = vec![0u32; parts + 1];
+        let (mut hashes, mut seen) = (Vec::new(), DedupTable::new());
         for (id, w) in self.words.iter().enumerate() {
             if w.max_edits == 0 {
                 continue;
             }
-            deletion_hashes(&w.text, w.max_edits, &mut hashes, &mut strings);
+            deletion_hash_set(
+                self.word_text(id as WordId),
+                w.max_edits,
+                &mut hashes,
+                &mut seen,
+            );
             for &h in &hashes {
-                let b = (h >> (64 - self.dir_bits)) as usize;
-                entries[fill[b] as usize] = self.pack(h, id as WordId);
-                fill[b] += 1;
+                part_at[(bucket(h) >> low_bits) + 1] += 1;
             }
         }
+        for p in 0..parts {
+            part_at[p + 1] += part_at[p];
+        }
+        let total = part_at[parts] as usize;
+        let mut entries = vec![0u32; total];
+        let mut low = vec![0u16; total];
+        let mut fill = part_at.clone();
+        let low_mask = (1usize << low_bits) - 1;
+        for (id, w) in self.words.iter().enumerate() {
+            if w.max_edits == 0 {
+                continue;
+            }
+            deletion_hash_set(
+                self.word_text(id as WordId),
+                w.max_edits,
+                &mut hashes,
+                &mut seen,
+            );
+            for &h in &hashes {
+                let b = bucket(h);
+                let at = &mut fill[b >> low_bits];
+                entries[*at as usize] = self.pack(h, id as WordId);
+                low[*at as usize] = (b & low_mask) as u16;
+                *at += 1;
+            }
+        }
+        drop(fill);
+        let mut dir = Directory::with_buckets(parts << low_bits);
+        let mut part = Vec::new();
+        let mut at = vec![0u32; (1 << low_bits) + 1];
+        for p in 0..parts {
+            let (s, e) = (part_at[p] as usize, part_at[p + 1] as usize);
+            at.fill(0);
+            for &l in &low[s..e] {
+                at[usize::from(l) + 1] += 1;
+            }
+            for k in 0..1 << low_bits {
+                at[k + 1] += at[k];
+                dir.set((p << low_bits) + k, s as u32 + at[k]);
+            }
+            part.clear();
+            part.extend_from_slice(&entries[s..e]);
+            for (&entry, &l) in part.iter().zip(&low[s..e]) {
+                let k = usize::from(l);
+                entries[s + at[k] as usize] = entry;
+                at[k] += 1;
+            }
+        }
+        dir.set(parts << low_bits, total as u32);
         self.deletions = entries;
-        self.deletion_dir = counts;
+        self.deletion_dir = dir;
     }
 
     /// The hash fragment stored with a word id in a deletion entry.
@@ -682,7 +1147,8 @@ impl Index {
 
     /// Terms ending at `node`.
     pub(crate) fn terminals(&self, node: u32) -> &[u32] {
-        &self.terminals[node as usize]
+        let n = node as usize;
+        &self.terminal_list[self.terminal_at[n] as usize..self.terminal_at[n + 1] as usize]
     }
 
     /// Words within their edit budget of `w`, with the number of edits. `w` is folded.
@@ -704,10 +1170,7 @@ impl Index {
         let id_mask = (1u64 << self.id_bits) - 1;
         for &h in &sc.hashes {
             let b = (h >> (64 - self.dir_bits)) as usize;
-            let (lo, hi) = (
-                self.deletion_dir[b] as usize,
-                self.deletion_dir[b + 1] as usize,
-            );
+            let (lo, hi) = self.deletion_dir.range(b);
             let frag = self.fragment(h);
             for &e in &self.deletions[lo..hi] {
                 let e = u64::from(e);
@@ -719,7 +1182,7 @@ impl Index {
                     continue;
                 }
                 let info = &self.words[id as usize];
-                let d = strsim::osa_distance(w, &info.text);
+                let d = strsim::osa_distance(w, self.word_text(id));
                 if d > 0 && d <= usize::from(info.max_edits) {
                     out.push((id, d as u8));
                 }
@@ -827,6 +1290,92 @@ mod tests {
                 assert_eq!(h, want, "{w} {max}");
             }
         }
+    }
+
+    #[test]
+    fn groups_keep_record_order() {
+        let (at, list) = group(3, &[(2, 'a'), (0, 'b'), (2, 'c'), (0, 'd')]);
+        assert_eq!(at, vec![0, 2, 2, 4]);
+        assert_eq!(list, vec!['b', 'd', 'a', 'c']);
+    }
+
+    #[test]
+    fn compact_tables_answer_like_maps() {
+        let g = Glossary::embedded();
+        let ix = Index::build(&g);
+        for id in 0..ix.words.len() as WordId {
+            assert_eq!(ix.word(ix.word_text(id)), Some(id));
+        }
+        assert_eq!(ix.word("no such word"), None);
+        // Suggestions walk terms sorted by (folded text, term index).
+        let mut want: Vec<(String, u32)> = ix
+            .key_texts()
+            .flat_map(|(k, ts)| ts.iter().map(move |&t| (k.to_string(), t)))
+            .collect();
+        want.sort_unstable();
+        let got = ix.terms_by_key_text();
+        assert_eq!(got, want.iter().map(|&(_, t)| t).collect::<Vec<_>>());
+        for (t, info) in ix.terms.iter().enumerate() {
+            assert!(ix.key_terms(info.key).contains(&(t as u32)));
+            assert!(ix
+                .terms_with_key_text(ix.key_text(info.key))
+                .is_some_and(|ts| ts.contains(&(t as u32))));
+        }
+        // Look-ups that fall back to scanning every key (`Matcher::lookup`) keep the order of
+        // the map the keys used to be in.
+        let mut map: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        for info in &ix.terms {
+            map.entry(ix.key_text(info.key).into()).or_insert(info.key);
+        }
+        let want: Vec<&str> = map.keys().map(|k| k.as_ref()).collect();
+        let got: Vec<&str> = ix.key_texts().map(|(k, _)| k).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn deletion_hash_sets_match_deletion_hashes() {
+        let (mut want, mut strings, mut got) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = DedupTable::new();
+        for w in [
+            "abc",
+            "letter",
+            "awareness",
+            "aaaaaaaaaa",
+            "café",
+            "x",
+            "",
+            "abab",
+        ] {
+            for max in 0..=2 {
+                deletion_hashes(w, max, &mut want, &mut strings);
+                deletion_hash_set(w, max, &mut got, &mut seen);
+                let mut sorted = got.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, want, "{w} {max}");
+            }
+        }
+    }
+
+    #[test]
+    fn directories_narrow_and_wide_agree() {
+        let starts: Vec<u32> = (0..=1024u32).map(|b| b * 3 + (b / 700) * 70_000).collect();
+        let mut dir = Directory::with_buckets(1024);
+        for (b, &s) in starts.iter().enumerate() {
+            dir.set(b, s);
+        }
+        assert!(
+            matches!(dir, Directory::Wide(_)),
+            "a 70,000-entry bucket needs u32"
+        );
+        for b in 0..1024 {
+            assert_eq!(dir.range(b), (starts[b] as usize, starts[b + 1] as usize));
+        }
+        let mut dir = Directory::with_buckets(1024);
+        for b in 0..=1024 {
+            dir.set(b, b as u32 * 3);
+        }
+        assert!(matches!(dir, Directory::Narrow { .. }));
+        assert_eq!(dir.range(1023), (3069, 3072));
     }
 
     #[test]

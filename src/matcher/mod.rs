@@ -144,8 +144,9 @@ pub struct Suggestion {
 pub struct Matcher {
     glossary: Arc<Glossary>,
     index: Index,
-    /// `(folded term, term index)`, sorted: the prefix index of [`Matcher::suggest`].
-    sorted_terms: Vec<(String, u32)>,
+    /// Term indices sorted by folded term text (then term order): the prefix index of
+    /// [`Matcher::suggest`].
+    sorted_terms: Vec<u32>,
 }
 
 /// The default number of results of look-ups and suggestions.
@@ -155,12 +156,7 @@ impl Matcher {
     /// Compiles the indexes for `glossary`.
     pub fn new(glossary: Arc<Glossary>) -> Matcher {
         let index = Index::build(&glossary);
-        let mut sorted_terms: Vec<(String, u32)> = index
-            .by_key_text
-            .iter()
-            .flat_map(|(k, ts)| ts.iter().map(move |&t| (k.to_string(), t)))
-            .collect();
-        sorted_terms.sort_unstable();
+        let sorted_terms = index.terms_by_key_text();
         Matcher {
             glossary,
             index,
@@ -202,7 +198,7 @@ impl Matcher {
                 None => hits.push((t.concept, score, kind, t.side)),
             }
         };
-        if let Some(ts) = ix.by_key_text.get(folded.as_str()) {
+        if let Some(ts) = ix.terms_with_key_text(&folded) {
             for &t in ts {
                 let kind = if ix.terms[t as usize].text == query.trim() {
                     MatchKind::Exact
@@ -219,8 +215,7 @@ impl Matcher {
             };
             for a in find::find(&self.index, &self.glossary, query, &opts, true) {
                 if let Some(&t) = ix
-                    .by_key_text
-                    .get(fold_phrase(&a.term).as_str())
+                    .terms_with_key_text(&fold_phrase(&a.term))
                     .and_then(|ts| {
                         ts.iter().find(|&&t| {
                             self.glossary.concepts()[ix.terms[t as usize].concept as usize].id
@@ -240,7 +235,7 @@ impl Matcher {
             }
         }
         if hits.is_empty() {
-            for (key, ts) in &ix.by_key_text {
+            for (key, ts) in ix.key_texts() {
                 let sim = strsim::normalized_damerau_levenshtein(&folded, key) as f32;
                 if sim >= 0.7 {
                     for &t in ts {
@@ -278,15 +273,16 @@ impl Matcher {
         if p.trim().is_empty() {
             return Vec::new();
         }
+        let key_of = |t: u32| self.index.key_text(self.index.terms[t as usize].key);
         let from = self
             .sorted_terms
-            .partition_point(|(k, _)| k.as_str() < p.as_str());
+            .partition_point(|&t| key_of(t) < p.as_str());
         let mut out: Vec<Suggestion> = Vec::new();
-        for (k, t) in &self.sorted_terms[from..] {
-            if !k.starts_with(p.as_str()) || out.len() >= limit {
+        for &t in &self.sorted_terms[from..] {
+            if !key_of(t).starts_with(p.as_str()) || out.len() >= limit {
                 break;
             }
-            let t = &self.index.terms[*t as usize];
+            let t = &self.index.terms[t as usize];
             if side.is_some_and(|s| s != t.side) {
                 continue;
             }
