@@ -8,7 +8,7 @@
 //!    then longest, then best score; equal spans of several concepts are one ambiguous
 //!    mention, resolved by evidence (cues and other terms nearby).
 
-use super::index::{case_form_is, common_words, FuzzyScratch, Index, Lex, TermInfo, WordId};
+use super::index::{case_form_is, common_words, FuzzyScratch, Index, TermInfo, WordId};
 use super::lexicon::hash_str;
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
@@ -162,8 +162,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         let h = hash_str(nb);
         let lex_id = ix.lex_id_hashed(nb, h);
         out.lex.push(lex_id.unwrap_or(u32::MAX));
-        let lex: Option<&Lex> = lex_id.map(|l| ix.lex_at(l));
-        let word = lex.and_then(|l| l.word());
+        let word = lex_id.and_then(|l| ix.lex_word(l));
         if let Some(id) = word {
             st.push(Step::Word(id));
         }
@@ -208,7 +207,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
                         .map(|&(id, e)| Step::Fuzzy(id, e)),
                 );
             }
-            if let Some(l) = lex.filter(|_| n.len() >= 5) {
+            if let Some(l) = lex_id.filter(|_| n.len() >= 5) {
                 st.extend(ix.pairs(l).iter().map(|&(a, b)| Step::Joined(a, b)));
             }
         }
@@ -442,7 +441,7 @@ impl Evidence {
             if l == u32::MAX {
                 continue;
             }
-            for list in ix.cues(ix.lex_at(l)) {
+            for list in ix.cues(l) {
                 for cue in list {
                     let matches = cue.rest.iter().enumerate().all(|(k, w)| {
                         let t = j + 1 + k;

@@ -58,26 +58,6 @@ pub(crate) struct WordInfo {
     pub max_edits: u8,
 }
 
-/// What one folded string (a text token's form) stands for: the lexicon record of
-/// [`Index::lex`]. Everything the matcher asks of a single token is answered by one probe.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Lex {
-    /// The vocabulary word, `u32::MAX` for none.
-    word: u32,
-    /// Term word pairs the string joins ("clickthrough").
-    pairs: (u32, u32),
-    /// Cue lists whose first word is a form of this string (see [`cue_forms`]), with
-    /// repetition when several forms give the same word.
-    cues: (u32, u32),
-}
-
-impl Lex {
-    /// The vocabulary word this string is.
-    pub(crate) fn word(&self) -> Option<WordId> {
-        (self.word != u32::MAX).then_some(self.word)
-    }
-}
-
 /// Cue phrases of one concept, keyed by their first folded word.
 #[derive(Debug)]
 pub(crate) struct Cue {
@@ -95,19 +75,16 @@ pub(crate) struct Index {
     pub terms: Vec<TermInfo>,
     pub keys: Vec<KeyInfo>,
     pub words: Vec<WordInfo>,
-    /// The folded words, one after the other: word `id` is `word_text[word_at[id]..word_at[id + 1]]`.
-    word_text: String,
-    word_at: Vec<u32>,
-    /// Word ids, hashed by their text (while building; the lexicon answers afterwards).
-    vocab: HashTable<WordId>,
     edges: FxHashMap<u64, u32>,
     /// The root's children by word (after a space; 0 = none): the first step of every walk
     /// is an array read.
     root: Vec<u32>,
-    /// Every folded string a token may need: vocabulary words, joined pairs, forms of cue
-    /// words; [`Lex`] records by the table's ids.
+    /// The *lexicon*: every folded string a token may need to be looked up as. Its first
+    /// `words.len()` ids are the vocabulary (a word's id is its `WordId`); then come joined
+    /// forms and forms of cue words. What a string stands for is read by its id: its pairs
+    /// (`pair_list[pair_at[l]..pair_at[l + 1]]`) and its cue lists (`cue_refs`, likewise).
     lex: StrTable,
-    lex_info: Vec<Lex>,
+    cue_at: Vec<u32>,
     cue_refs: Vec<u32>,
     /// Cue phrases by first word, in the order of `cue_refs`' ids.
     cue_lists: Vec<Vec<Cue>>,
@@ -130,10 +107,7 @@ pub(crate) struct Index {
     /// a token pair can only be the split form of a word that passes both.
     split_max: usize,
     split_first: Box<[u64]>,
-    /// Joined forms ("clickthrough"): group `g` of term word pairs that join to one form is
-    /// `pair_list[pair_at[g]..pair_at[g + 1]]`; the table holds group ids, hashed by the
-    /// form, which the words of the group's first pair spell.
-    pairs: HashTable<u32>,
+    /// Term word pairs by the lexicon id of the form they join to ("clickthrough").
     pair_at: Vec<u32>,
     pair_list: Vec<(WordId, WordId)>,
     /// Cue phrases by first word (while building; emptied into `cue_lists`).
@@ -253,12 +227,6 @@ fn unpack_word(w: u32) -> (WordId, Gap) {
         _ => Gap::Break,
     };
     (w >> 2, gap)
-}
-
-/// `a` followed by `b` spells `w`.
-fn joins(a: &str, b: &str, w: &str) -> bool {
-    let w = w.as_bytes();
-    w.len() == a.len() + b.len() && &w[..a.len()] == a.as_bytes() && &w[a.len()..] == b.as_bytes()
 }
 
 /// May the term match with edits (no `fuzzy = false`, not case-sensitive)?
@@ -541,13 +509,10 @@ impl Index {
             terms: Vec::with_capacity(n_terms),
             keys: Vec::new(),
             words: Vec::new(),
-            word_text: String::new(),
-            word_at: vec![0],
-            vocab: HashTable::new(),
             edges: FxHashMap::default(),
             root: Vec::new(),
-            lex: StrTable::default(),
-            lex_info: Vec::new(),
+            lex: StrTable::with_capacity(n_terms * 2),
+            cue_at: Vec::new(),
             cue_refs: Vec::new(),
             cue_lists: Vec::new(),
             concept_tags: Vec::with_capacity(g.concepts().len()),
@@ -560,7 +525,6 @@ impl Index {
             fuzzy_len: (usize::MAX, 0),
             split_max: 0,
             split_first: vec![0u64; 1024].into_boxed_slice(),
-            pairs: HashTable::new(),
             pair_at: Vec::new(),
             pair_list: Vec::new(),
             cues: FxHashMap::default(),
@@ -575,7 +539,6 @@ impl Index {
         // words are kept (ids and the gap before each) for pass 2, which then tokenizes only
         // the case-sensitive terms again.
         let mut term_words: Vec<u32> = Vec::new();
-        let mut word_hashes: Vec<u64> = Vec::new();
         let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
         term_at.push(0);
         for c in g.concepts() {
@@ -586,7 +549,7 @@ impl Index {
                     let fuzzy = term_is_fuzzy(term);
                     for i in 0..n {
                         let f = toks.norm(i);
-                        let id = ix.word_id(f, &mut word_hashes);
+                        let id = ix.word_id(f);
                         let w = &mut ix.words[id as usize];
                         if i + 1 == n {
                             w.last = true;
@@ -600,10 +563,7 @@ impl Index {
                 }
             }
         }
-        drop(word_hashes);
         ix.words.shrink_to_fit();
-        ix.word_at.shrink_to_fit();
-        ix.word_text.shrink_to_fit();
         ix.build_deletions();
 
         // Pass 2: terms, keys, the trie, joined forms and cues. The trie node each term ends
@@ -612,9 +572,6 @@ impl Index {
         let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
         // Per group its last record, per record the group's previous one (`u32::MAX`: none).
         let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        // Per group of joined forms: its first pair (whose words spell it).
-        let mut pair_rep: Vec<(WordId, WordId)> = Vec::new();
-        let spelled = std::cell::RefCell::new(String::new());
         let mut nodes = 1u32;
         let mut folded = String::new();
         let mut joined = String::new();
@@ -701,34 +658,11 @@ impl Index {
                                 joined.clear();
                                 joined.push_str(ta);
                                 joined.push_str(tb);
-                                let hash = str_hash(&joined);
-                                let (wt, wa) = (&ix.word_text, &ix.word_at);
-                                let same = |&g: &u32| {
-                                    let (a, b) = pair_rep[g as usize];
-                                    joins(
-                                        slice(wt, wa, a as usize),
-                                        slice(wt, wa, b as usize),
-                                        &joined,
-                                    )
-                                };
-                                let g = match ix.pairs.find(hash, same) {
-                                    Some(&g) => g,
-                                    None => {
-                                        let g = pair_rep.len() as u32;
-                                        pair_rep.push((a, b));
-                                        pair_last.push(u32::MAX);
-                                        // On growth, each group's form is spelled again.
-                                        ix.pairs.insert_unique(hash, g, |&g| {
-                                            let (a, b) = pair_rep[g as usize];
-                                            let mut spelled = spelled.borrow_mut();
-                                            spelled.clear();
-                                            spelled.push_str(slice(wt, wa, a as usize));
-                                            spelled.push_str(slice(wt, wa, b as usize));
-                                            str_hash(&spelled)
-                                        });
-                                        g
-                                    }
-                                };
+                                // The group of a joined form is its lexicon id.
+                                let g = ix.lex.insert(&joined).0;
+                                if pair_last.len() <= g as usize {
+                                    pair_last.resize(g as usize + 1, u32::MAX);
+                                }
                                 let pair = (a, b);
                                 // The group's records so far, newest first (few share a
                                 // joined form).
@@ -764,8 +698,8 @@ impl Index {
         }
         (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
         drop(term_nodes);
-        (ix.pair_at, ix.pair_list) = group(pair_rep.len(), &pair_records);
-        drop((pair_records, pair_last, pair_prev, pair_rep));
+        (ix.pair_at, ix.pair_list) = group(ix.lex.len(), &pair_records);
+        drop((pair_records, pair_last, pair_prev));
         drop((term_words, term_at, key_hashes));
         let key_records: Vec<(u32, u32)> = ix
             .terms
@@ -807,46 +741,9 @@ impl Index {
         ix
     }
 
-    /// The lexicon id of `s`, adding an empty record if it is new.
-    fn intern(&mut self, s: &str) -> u32 {
-        let (l, new) = self.lex.insert(s);
-        if new {
-            self.lex_info.push(Lex {
-                word: u32::MAX,
-                ..Lex::default()
-            });
-        }
-        l
-    }
-
-    /// Completes the index with the lexicon: every vocabulary word, every joined form and the
-    /// forms of cue words, computed here by the rules the matcher would otherwise apply per
-    /// token (so a token needs one probe instead of several). The build-time tables it
-    /// replaces (vocabulary, joined forms, cues by word) are emptied.
+    /// Completes the lexicon with the forms of cue words, computed here by the rules the
+    /// matcher would otherwise apply per token (so a token needs one probe instead of several).
     fn build_lexicon(&mut self) {
-        self.lex = StrTable::with_capacity(self.words.len() + self.pair_at.len());
-        for id in 0..self.words.len() {
-            let w = slice(&self.word_text, &self.word_at, id);
-            let (l, new) = self.lex.insert(w);
-            debug_assert!(new && l as usize == self.lex_info.len());
-            self.lex_info.push(Lex {
-                word: id as WordId,
-                ..Lex::default()
-            });
-        }
-        // Joined forms: each group's first pair spells it.
-        let mut form = String::new();
-        for g in 0..self.pair_at.len().saturating_sub(1) {
-            let (a, b) = (self.pair_at[g], self.pair_at[g + 1]);
-            let (x, y) = self.pair_list[a as usize];
-            form.clear();
-            form.push_str(self.word_text(x));
-            form.push_str(self.word_text(y));
-            let l = self.intern(&form) as usize;
-            self.lex_info[l].pairs = (a, b);
-        }
-        self.pairs = HashTable::new();
-        self.vocab = HashTable::new();
         // Cue words: `c` is one of `cue_forms(n)` only if `n` is `c`, a plural of `c`, `c` +
         // "ing"/"ed", `c` without a final "e" + "ing"/"ed", or `c` + "d".
         let mut cues: Vec<(Box<str>, Vec<Cue>)> =
@@ -858,6 +755,7 @@ impl Index {
             .map(|(i, (k, _))| (k.as_ref(), i as u32))
             .collect();
         let mut done: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+        let mut records: Vec<(u32, u32)> = Vec::new();
         for (c, _) in &cues {
             let mut forms = vec![c.to_string(), format!("{c}s"), format!("{c}es")];
             if let Some(b) = c.strip_suffix('y') {
@@ -874,49 +772,37 @@ impl Index {
                 if !done.insert(n.clone()) {
                     continue;
                 }
-                let refs: Vec<u32> = cue_forms(&n)
-                    .filter_map(|f| index.get(f.as_ref()).copied())
-                    .collect();
+                let refs = cue_forms(&n).filter_map(|f| index.get(f.as_ref()).copied());
+                let refs: Vec<u32> = refs.collect();
                 if refs.is_empty() {
                     continue;
                 }
-                let l = self.intern(&n) as usize;
-                let a = self.cue_refs.len() as u32;
-                self.cue_refs.extend_from_slice(&refs);
-                self.lex_info[l].cues = (a, self.cue_refs.len() as u32);
+                let l = self.lex.insert(&n).0;
+                records.extend(refs.into_iter().map(|r| (l, r)));
             }
         }
         drop(index);
+        (self.cue_at, self.cue_refs) = group(self.lex.len(), &records);
         self.cue_lists = cues.into_iter().map(|(_, list)| list).collect();
         self.lex.shrink_to_fit();
-        self.lex_info.shrink_to_fit();
     }
 
-    /// The id of `w`, added to the vocabulary if new. `hashes` holds each word's hash while
-    /// building, so that growing the table does not hash every word again.
-    fn word_id(&mut self, w: &str, hashes: &mut Vec<u64>) -> WordId {
-        let hash = str_hash(w);
-        let (text, at) = (&self.word_text, &self.word_at);
-        let same = |&id: &WordId| slice(text, at, id as usize) == w;
-        if let Some(&id) = self.vocab.find(hash, same) {
-            return id;
+    /// The id of `w`, added to the vocabulary if new. Only words enter the lexicon until the
+    /// vocabulary is complete, so a word's lexicon id is its `WordId`.
+    fn word_id(&mut self, w: &str) -> WordId {
+        let (id, new) = self.lex.insert(w);
+        if new {
+            self.words.push(WordInfo {
+                last: false,
+                max_edits: 0,
+            });
         }
-        let id = self.words.len() as WordId;
-        self.words.push(WordInfo {
-            last: false,
-            max_edits: 0,
-        });
-        self.word_text.push_str(w);
-        self.word_at.push(self.word_text.len() as u32);
-        hashes.push(hash);
-        self.vocab
-            .insert_unique(hash, id, |&id| hashes[id as usize]);
         id
     }
 
     /// The folded text of a word.
     pub(crate) fn word_text(&self, id: WordId) -> &str {
-        slice(&self.word_text, &self.word_at, id as usize)
+        self.lex.key(id)
     }
 
     /// The folded text of a key.
@@ -973,7 +859,7 @@ impl Index {
         // word).
         let mut estimate = 0usize;
         for (id, w) in self.words.iter().enumerate() {
-            let text = slice(&self.word_text, &self.word_at, id);
+            let text = self.lex.key(id as u32);
             let n = text.chars().count();
             match w.max_edits {
                 0 => continue,
@@ -1091,7 +977,7 @@ impl Index {
 
     /// The id of a folded word, if some term has it.
     pub(crate) fn word(&self, w: &str) -> Option<WordId> {
-        self.lex(w).and_then(Lex::word)
+        self.lex_word(self.lex.get(w)?)
     }
 
     /// Tag ids of concept `c`.
@@ -1099,38 +985,34 @@ impl Index {
         &self.concept_tags[c as usize]
     }
 
-    /// The lexicon record of a folded string.
-    #[inline]
-    pub(crate) fn lex(&self, s: &str) -> Option<&Lex> {
-        self.lex_id(s).map(|l| self.lex_at(l))
-    }
-
-    /// The lexicon id of a folded string.
-    #[inline]
-    pub(crate) fn lex_id(&self, s: &str) -> Option<u32> {
-        self.lex.get(s)
-    }
-
-    /// [`Index::lex_id`] of a folded string's bytes and their [`hash_str`].
+    /// The lexicon id of a folded string's bytes, given their [`hash_str`].
     #[inline]
     pub(crate) fn lex_id_hashed(&self, s: &[u8], h: u64) -> Option<u32> {
         self.lex.get_hashed(s, h)
     }
 
-    /// The lexicon record of an id from [`Index::lex_id`].
+    /// The vocabulary word lexicon entry `l` is, if it is one.
     #[inline]
-    pub(crate) fn lex_at(&self, l: u32) -> &Lex {
-        &self.lex_info[l as usize]
+    pub(crate) fn lex_word(&self, l: u32) -> Option<WordId> {
+        ((l as usize) < self.words.len()).then_some(l)
     }
 
-    /// Term word pairs `l`'s string joins ("clickthrough" → click, through).
-    pub(crate) fn pairs(&self, l: &Lex) -> &[(WordId, WordId)] {
-        &self.pair_list[l.pairs.0 as usize..l.pairs.1 as usize]
+    /// `list[at[l]..at[l + 1]]`, empty past the end of `at`.
+    fn by_lex<'a, T>(at: &[u32], list: &'a [T], l: u32) -> &'a [T] {
+        match (at.get(l as usize), at.get(l as usize + 1)) {
+            (Some(&a), Some(&b)) => &list[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
-    /// Cue lists whose first word is a form of `l`'s string.
-    pub(crate) fn cues(&self, l: &Lex) -> impl Iterator<Item = &[Cue]> {
-        self.cue_refs[l.cues.0 as usize..l.cues.1 as usize]
+    /// Term word pairs lexicon entry `l` joins ("clickthrough" → click, through).
+    pub(crate) fn pairs(&self, l: u32) -> &[(WordId, WordId)] {
+        Self::by_lex(&self.pair_at, &self.pair_list, l)
+    }
+
+    /// Cue lists whose first word is a form of lexicon entry `l`.
+    pub(crate) fn cues(&self, l: u32) -> impl Iterator<Item = &[Cue]> {
+        Self::by_lex(&self.cue_at, &self.cue_refs, l)
             .iter()
             .map(|&i| self.cue_lists[i as usize].as_slice())
     }

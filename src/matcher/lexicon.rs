@@ -105,8 +105,8 @@ pub(crate) struct StrTable {
     /// The [`inline_key`] of each used slot's key: short keys (most words) are compared here,
     /// without reading the arena.
     inline: Box<[u64]>,
-    /// Key `i` is `bytes[ends[i]..ends[i + 1]]`.
-    bytes: Vec<u8>,
+    /// Key `i` is `text[ends[i]..ends[i + 1]]`.
+    text: String,
     ends: Vec<u32>,
 }
 
@@ -124,7 +124,7 @@ impl StrTable {
             ctrl: vec![0; slots + GROUP].into_boxed_slice(),
             ids: vec![0; slots].into_boxed_slice(),
             inline: vec![0; slots].into_boxed_slice(),
-            bytes: Vec::new(),
+            text: String::new(),
             ends: vec![0],
         }
     }
@@ -135,15 +135,13 @@ impl StrTable {
     }
 
     /// Key `id`.
-    #[cfg(test)]
     pub(crate) fn key(&self, id: u32) -> &str {
         let (a, b) = (self.ends[id as usize], self.ends[id as usize + 1]);
-        // Keys are inserted from `&str` whole, so every range is valid UTF-8.
-        std::str::from_utf8(&self.bytes[a as usize..b as usize]).unwrap_or_default()
+        &self.text[a as usize..b as usize]
     }
 
     fn key_bytes(&self, id: usize) -> &[u8] {
-        &self.bytes[self.ends[id] as usize..self.ends[id + 1] as usize]
+        &self.text.as_bytes()[self.ends[id] as usize..self.ends[id + 1] as usize]
     }
 
     /// The slot index holding `s` (hash `h`), or the empty slot where it would go.
@@ -203,8 +201,8 @@ impl StrTable {
             return (id, false);
         }
         let id = self.len() as u32;
-        self.bytes.extend_from_slice(b);
-        self.ends.push(self.bytes.len() as u32);
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
         self.place(i, h, id);
         if self.len() * 8 > self.ids.len() * 7 {
             self.grow();
@@ -237,7 +235,7 @@ impl StrTable {
 
     /// Releases spare capacity of the key arena.
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
+        self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
 }
