@@ -243,6 +243,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
 /// Checks a raw candidate against its term's rules.
 fn check(
     ix: &Index,
+    g: &Glossary,
     text: &str,
     toks: &Tokens,
     raw: Raw,
@@ -292,7 +293,7 @@ fn check(
     }
     let kind = if raw.edits > 0 {
         MatchKind::Fuzzy
-    } else if text[start..end] == term.text {
+    } else if text[start..end] == *ix.term_text(g, raw.term) {
         MatchKind::Exact
     } else {
         MatchKind::Normalized
@@ -312,6 +313,7 @@ fn check(
 /// `any_case` lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
 fn candidates_and_lex(
     ix: &Index,
+    g: &Glossary,
     text: &str,
     toks: &Tokens,
     opts: &MatchOptions,
@@ -332,7 +334,7 @@ fn candidates_and_lex(
     let cands = w
         .out
         .into_iter()
-        .filter_map(|raw| check(ix, text, toks, raw, opts, any_case))
+        .filter_map(|raw| check(ix, g, text, toks, raw, opts, any_case))
         .collect();
     (cands, steps.lex)
 }
@@ -358,7 +360,7 @@ pub(crate) fn find(
 ) -> Vec<Annotation> {
     let ex = excluded(text, opts.input);
     let toks = tokenize(text, &ex);
-    let (mut cands, lex) = candidates_and_lex(ix, text, &toks, opts, any_case);
+    let (mut cands, lex) = candidates_and_lex(ix, g, text, &toks, opts, any_case);
     if cands.is_empty() {
         return Vec::new();
     }
@@ -632,7 +634,7 @@ fn annotations(
             text: text[gr.start..gr.end].to_string(),
             concept_id: concept.id.clone(),
             side,
-            term: t.text.clone(),
+            term: ix.term_text(g, best.term).to_string(),
             kind: best.kind,
             score: best.score,
             equivalents,

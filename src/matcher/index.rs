@@ -28,11 +28,9 @@ pub(crate) struct TermInfo {
     /// Index of the concept in the glossary.
     pub concept: u32,
     pub side: Side,
-    /// Index of the term within its side (0 = preferred).
-    #[allow(dead_code)]
+    /// Index of the term within its side (0 = preferred): its text is the glossary's
+    /// (see [`Index::term_text`]), not copied here.
     pub index: u16,
-    /// The term as written in the glossary.
-    pub text: String,
     /// For case-sensitive terms (acronyms, overrides): the form the text must show.
     pub case_form: Option<String>,
     /// May match with edits.
@@ -624,7 +622,6 @@ impl Index {
                         concept: ci as u32,
                         side,
                         index: ti as u16,
-                        text: term.text.clone(),
                         case_form: case_sensitive.then(|| {
                             let toks = tokenize(&term.text, &[]);
                             case_form(
@@ -978,6 +975,12 @@ impl Index {
     /// The id of a folded word, if some term has it.
     pub(crate) fn word(&self, w: &str) -> Option<WordId> {
         self.lex_word(self.lex.get(w)?)
+    }
+
+    /// The text of term `t` as written in `g`, the glossary this index was built from.
+    pub(crate) fn term_text<'g>(&self, g: &'g Glossary, t: u32) -> &'g str {
+        let info = &self.terms[t as usize];
+        &g.concepts()[info.concept as usize].terms(info.side)[usize::from(info.index)].text
     }
 
     /// Tag ids of concept `c`.

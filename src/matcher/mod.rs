@@ -200,7 +200,7 @@ impl Matcher {
         };
         if let Some(ts) = ix.terms_with_key_text(&folded) {
             for &t in ts {
-                let kind = if ix.terms[t as usize].text == query.trim() {
+                let kind = if ix.term_text(&self.glossary, t) == query.trim() {
                     MatchKind::Exact
                 } else {
                     MatchKind::Normalized
@@ -282,12 +282,13 @@ impl Matcher {
             if !key_of(t).starts_with(p.as_str()) || out.len() >= limit {
                 break;
             }
+            let text = self.index.term_text(&self.glossary, t);
             let t = &self.index.terms[t as usize];
             if side.is_some_and(|s| s != t.side) {
                 continue;
             }
             let s = Suggestion {
-                term: t.text.clone(),
+                term: text.to_string(),
                 concept_id: self.glossary.concepts()[t.concept as usize].id.clone(),
                 side: t.side,
             };
