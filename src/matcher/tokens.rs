@@ -183,18 +183,23 @@ fn safe_break(b: &[u8], p: usize) -> bool {
         && b[p] != 0x0B
 }
 
-/// Calls `f(start, segment)` for every UAX #29 word-bound segment of `text`, in order: the same
-/// segments as `split_word_bound_indices`. ASCII stretches take a hand-written scanner; stretches
-/// with other characters, cut at [`safe_break`]s, go through `unicode-segmentation`.
-/// ([`tokenize`] fuses the same walk with making tokens; this is its tested reference.)
-#[cfg(test)]
-pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
+/// A piece of a text for the tokenizer: an ASCII stretch `text[a..e]` whose ends are
+/// [`safe_break`]s (or the ends of the text), or one UAX #29 segment of a stretch with other
+/// characters.
+enum Piece<'a> {
+    Ascii(usize, usize),
+    Segment(usize, &'a str),
+}
+
+/// Cuts `text` into [`Piece`]s, in order: ASCII stretches for the hand-written scanner;
+/// stretches with other characters, cut at [`safe_break`]s, go through `unicode-segmentation`.
+fn for_each_piece<'a>(text: &'a str, mut f: impl FnMut(Piece<'a>)) {
     let b = text.as_bytes();
     let n = b.len();
     let mut pos = 0;
     while pos < n {
-        let Some(k) = b[pos..].iter().position(|&c| c >= 0x80).map(|k| pos + k) else {
-            ascii_segments(&text[pos..], pos, &mut f);
+        let Some(k) = first_non_ascii(&b[pos..]).map(|k| pos + k) else {
+            f(Piece::Ascii(pos, n));
             return;
         };
         let s = (pos + 1..k)
@@ -202,14 +207,25 @@ pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
             .find(|&p| safe_break(b, p))
             .unwrap_or(pos);
         if s > pos {
-            ascii_segments(&text[pos..s], pos, &mut f);
+            f(Piece::Ascii(pos, s));
         }
         let e = (k + 1..n).find(|&p| safe_break(b, p)).unwrap_or(n);
         for (i, seg) in text[s..e].split_word_bound_indices() {
-            f(s + i, seg);
+            f(Piece::Segment(s + i, seg));
         }
         pos = e;
     }
+}
+
+/// Calls `f(start, segment)` for every UAX #29 word-bound segment of `text`, in order: the same
+/// segments as `split_word_bound_indices`, from [`for_each_piece`] and [`ascii_segments`].
+/// ([`tokenize`] fuses the same walk with making tokens; this is its tested reference.)
+#[cfg(test)]
+pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
+    for_each_piece(text, |p| match p {
+        Piece::Ascii(a, e) => ascii_segments(&text[a..e], a, &mut f),
+        Piece::Segment(i, seg) => f(i, seg),
+    });
 }
 
 /// HTML entities that stand for whitespace or a dash.
@@ -240,27 +256,10 @@ pub(crate) fn tokenize<'t>(text: &'t str, excluded: &[Range<usize>]) -> Tokens<'
         sentence: 0,
         scratch: String::new(),
     };
-    let b = text.as_bytes();
-    let n = b.len();
-    let mut pos = 0;
-    while pos < n {
-        let Some(k) = first_non_ascii(&b[pos..]).map(|k| pos + k) else {
-            t.ascii(text, pos, n);
-            break;
-        };
-        let s = (pos + 1..k)
-            .rev()
-            .find(|&p| safe_break(b, p))
-            .unwrap_or(pos);
-        if s > pos {
-            t.ascii(text, pos, s);
-        }
-        let e = (k + 1..n).find(|&p| safe_break(b, p)).unwrap_or(n);
-        for (i, seg) in text[s..e].split_word_bound_indices() {
-            t.segment(text, s + i, seg);
-        }
-        pos = e;
-    }
+    for_each_piece(text, |p| match p {
+        Piece::Ascii(a, e) => t.ascii(text, a, e),
+        Piece::Segment(i, seg) => t.segment(text, i, seg),
+    });
     t.out
 }
 
@@ -379,28 +378,32 @@ impl Builder<'_, '_> {
                 i = j;
                 continue;
             }
-            let seg = &b[i..j];
             let word = seen & C_ALNUM != 0;
-            let mut norm_end = j;
-            if word
-                && seg.len() > 2
-                && seg[seg.len() - 2] == b'\''
-                && seg[seg.len() - 1] | 0x20 == b's'
-            {
-                norm_end -= 2;
-            }
-            if seen & C_UPPER != 0 {
-                let start = self.out.buf.len();
-                self.out.buf.push_str(&text[i..norm_end]);
-                self.out.buf[start..].make_ascii_lowercase();
-                self.push(i, j, (start, self.out.buf.len()), false, word);
-            } else {
-                self.push(i, j, (i, norm_end), true, word);
-            }
+            self.push_ascii(text, i, j, word, seen & C_UPPER != 0);
             if !word && matches!(c, b'.' | b'!' | b'?') {
                 self.sentence += 1;
             }
             i = j;
+        }
+    }
+
+    /// Pushes the ASCII segment `text[start..end]`: folding it is lower-casing and dropping a
+    /// possessive `'s` of a word, so a segment without capitals is its own folded form (no copy).
+    #[inline]
+    fn push_ascii(&mut self, text: &str, start: usize, end: usize, word: bool, upper: bool) {
+        let seg = &text.as_bytes()[start..end];
+        let n = seg.len();
+        let mut norm_end = end;
+        if word && n > 2 && seg[n - 2] == b'\'' && seg[n - 1] | 0x20 == b's' {
+            norm_end -= 2;
+        }
+        if upper {
+            let a = self.out.buf.len();
+            self.out.buf.push_str(&text[start..norm_end]);
+            self.out.buf[a..].make_ascii_lowercase();
+            self.push(start, end, (a, self.out.buf.len()), false, word);
+        } else {
+            self.push(start, end, (start, norm_end), true, word);
         }
     }
 
@@ -447,16 +450,10 @@ impl Builder<'_, '_> {
             }
             return;
         }
-        let a = self.out.buf.len();
         let word = if seg.is_ascii() {
-            // Folding ASCII is lower-casing: do it in place in the buffer.
             let word = seg.bytes().any(|c| c.is_ascii_alphanumeric());
-            self.out.buf.push_str(seg);
-            let added = &mut self.out.buf[a..];
-            added.make_ascii_lowercase();
-            if word && added.len() > 2 && added.ends_with("'s") {
-                self.out.buf.truncate(self.out.buf.len() - 2);
-            }
+            let upper = seg.bytes().any(|c| c.is_ascii_uppercase());
+            self.push_ascii(text, start, end, word, upper);
             word
         } else {
             let word = seg.chars().any(char::is_alphanumeric);
@@ -466,10 +463,11 @@ impl Builder<'_, '_> {
             } else {
                 &self.scratch
             };
+            let a = self.out.buf.len();
             self.out.buf.push_str(norm);
+            self.push(start, end, (a, self.out.buf.len()), false, word);
             word
         };
-        self.push(start, end, (a, self.out.buf.len()), false, word);
         if !word && is_sentence_end(seg) {
             self.sentence += 1;
         }
