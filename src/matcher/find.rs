@@ -170,9 +170,12 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         if !tok.word {
             continue;
         }
+        // Whether some singular is a vocabulary word: also half of the common-word guard.
+        let mut singular_is_word = false;
         if nb.last() == Some(&b's') {
             each_singular(toks.norm(j), &mut sing, |s| {
                 if let Some(id) = ix.word(s) {
+                    singular_is_word = true;
                     if ix.words[id as usize].last && Some(id) != word {
                         st.push(Step::Plural(id));
                     }
@@ -189,10 +192,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         if word.is_none() && n.len() >= 4 {
             // `is_known_word` without the vocabulary look-up already done above.
             let known = common.get_hashed(nb, h).is_some()
-                || (n.ends_with('s')
-                    && each_singular(n, &mut sing, |s| {
-                        ix.word(s).is_some() || common.get(s).is_some()
-                    }));
+                || singular_is_word
+                || (n.ends_with('s') && each_singular(n, &mut sing, |s| common.get(s).is_some()));
             if !known && n.chars().any(char::is_alphabetic) {
                 // The same rare word recurs in a text: look its fuzzy words up once.
                 let (a, b) = *fuzzy_seen.entry(n).or_insert_with(|| {
