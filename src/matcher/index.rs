@@ -851,6 +851,25 @@ impl Index {
             .collect()
     }
 
+    /// Calls `f(word, hashes)` with the deletion hash set of every fuzzy word, in word order
+    /// (the sets are made again on each call: holding them all would cost more memory than
+    /// the index).
+    fn each_deletion_set(&self, mut f: impl FnMut(WordId, &[u64])) {
+        let (mut hashes, mut seen) = (Vec::new(), DedupTable::new());
+        for (id, w) in self.words.iter().enumerate() {
+            if w.max_edits == 0 {
+                continue;
+            }
+            deletion_hash_set(
+                self.word_text(id as WordId),
+                w.max_edits,
+                &mut hashes,
+                &mut seen,
+            );
+            f(id as WordId, &hashes);
+        }
+    }
+
     fn build_deletions(&mut self) {
         // Size the directory from the number of variants (at most `1 + n + n(n-1)/2` per
         // word).
@@ -891,21 +910,11 @@ impl Index {
         let bucket = |h: u64| (h >> (64 - dir_bits)) as usize;
         let parts = 1usize << (dir_bits - low_bits);
         let mut part_at = vec![0u32; parts + 1];
-        let (mut hashes, mut seen) = (Vec::new(), DedupTable::new());
-        for (id, w) in self.words.iter().enumerate() {
-            if w.max_edits == 0 {
-                continue;
-            }
-            deletion_hash_set(
-                self.word_text(id as WordId),
-                w.max_edits,
-                &mut hashes,
-                &mut seen,
-            );
-            for &h in &hashes {
+        self.each_deletion_set(|_, hashes| {
+            for &h in hashes {
                 part_at[(bucket(h) >> low_bits) + 1] += 1;
             }
-        }
+        });
         for p in 0..parts {
             part_at[p + 1] += part_at[p];
         }
@@ -914,24 +923,15 @@ impl Index {
         let mut low = vec![0u16; total];
         let mut fill = part_at.clone();
         let low_mask = (1usize << low_bits) - 1;
-        for (id, w) in self.words.iter().enumerate() {
-            if w.max_edits == 0 {
-                continue;
-            }
-            deletion_hash_set(
-                self.word_text(id as WordId),
-                w.max_edits,
-                &mut hashes,
-                &mut seen,
-            );
-            for &h in &hashes {
+        self.each_deletion_set(|id, hashes| {
+            for &h in hashes {
                 let b = bucket(h);
                 let at = &mut fill[b >> low_bits];
-                entries[*at as usize] = self.pack(h, id as WordId);
+                entries[*at as usize] = self.pack(h, id);
                 low[*at as usize] = (b & low_mask) as u16;
                 *at += 1;
             }
-        }
+        });
         drop(fill);
         let mut dir = Directory::with_buckets(parts << low_bits);
         let mut part = Vec::new();
