@@ -108,8 +108,6 @@ pub(crate) struct Index {
     /// Term word pairs by the lexicon id of the form they join to ("clickthrough").
     pair_at: Vec<u32>,
     pair_list: Vec<(WordId, WordId)>,
-    /// Cue phrases by first word (while building; emptied into `cue_lists`).
-    cues: FxHashMap<Box<str>, Vec<Cue>>,
     /// Keys (indices into [`Index::keys`]) hashed by their folded text, for look-ups.
     by_key_text: HashTable<u32>,
     /// The folded text of key `k`: `key_text[key_text_at[k]..key_text_at[k + 1]]`.
@@ -525,7 +523,6 @@ impl Index {
             split_first: vec![0u64; 1024].into_boxed_slice(),
             pair_at: Vec::new(),
             pair_list: Vec::new(),
-            cues: FxHashMap::default(),
             by_key_text: HashTable::new(),
             key_text: String::new(),
             key_text_at: vec![0],
@@ -571,6 +568,7 @@ impl Index {
         // Per group its last record, per record the group's previous one (`u32::MAX`: none).
         let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
         let mut nodes = 1u32;
+        let mut cues: FxHashMap<Box<str>, Vec<Cue>> = FxHashMap::default();
         let mut folded = String::new();
         let mut joined = String::new();
         let mut next_term = 0;
@@ -680,8 +678,7 @@ impl Index {
             for cue in &c.cues {
                 let toks = term_tokens(cue);
                 if let Some(((first, _, _), rest)) = toks.split_first() {
-                    ix.cues
-                        .entry(first.clone().into_boxed_str())
+                    cues.entry(first.clone().into_boxed_str())
                         .or_default()
                         .push(Cue {
                             rest: rest
@@ -733,18 +730,17 @@ impl Index {
                 ix.edges.get(&key).copied().unwrap_or(0)
             })
             .collect();
-        ix.build_lexicon();
+        ix.build_lexicon(cues);
         common_words(); // built once per process, before the first text needs it
         ix
     }
 
     /// Completes the lexicon with the forms of cue words, computed here by the rules the
     /// matcher would otherwise apply per token (so a token needs one probe instead of several).
-    fn build_lexicon(&mut self) {
+    fn build_lexicon(&mut self, cues: FxHashMap<Box<str>, Vec<Cue>>) {
         // Cue words: `c` is one of `cue_forms(n)` only if `n` is `c`, a plural of `c`, `c` +
         // "ing"/"ed", `c` without a final "e" + "ing"/"ed", or `c` + "d".
-        let mut cues: Vec<(Box<str>, Vec<Cue>)> =
-            std::mem::take(&mut self.cues).into_iter().collect();
+        let mut cues: Vec<(Box<str>, Vec<Cue>)> = cues.into_iter().collect();
         cues.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let index: FxHashMap<&str, u32> = cues
             .iter()
