@@ -12,7 +12,7 @@ use super::index::{case_form_is, common_words, FuzzyScratch, Index, TermInfo, Wo
 use super::lexicon::hash_str;
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
-use super::tokens::{tokenize, Gap, Tokens};
+use super::tokens::{next_cut, Builder, Gap, Tokens};
 use super::{Annotation, MatchKind, MatchOptions};
 use crate::glossary::{Glossary, Side};
 use rustc_hash::FxHashMap;
@@ -42,7 +42,8 @@ struct Raw {
 pub(crate) struct Candidate {
     pub start: usize,
     pub end: usize,
-    pub first_token: usize,
+    /// Sentence number of the first token, for the ambiguity window.
+    pub sentence: u32,
     pub term: u32,
     pub kind: MatchKind,
     pub score: f32,
@@ -51,12 +52,17 @@ pub(crate) struct Candidate {
 /// The most edits a whole mention may carry before the walk gives up.
 const MAX_EDITS: u8 = 6;
 
-/// The steps of every token, flat: token `j` has `list[at[j]..at[j + 1]]`.
+/// The steps of every token, flat: token `j` has `list[at[j]..at[j + 1]]`. Reused from one
+/// piece of a long text to the next, with what it remembers of rare words.
+#[derive(Default)]
 struct Steps {
     list: Vec<Step>,
     at: Vec<u32>,
     /// Lexicon id of every token's folded form (`u32::MAX`: none), for cues.
     lex: Vec<u32>,
+    /// The fuzzy words of every rare word met so far: `fuzzy_found[a..b]`.
+    fuzzy_seen: FxHashMap<Box<str>, (u32, u32)>,
+    fuzzy_found: Vec<(WordId, u8)>,
 }
 
 impl Steps {
@@ -141,17 +147,14 @@ impl Walk<'_> {
     }
 }
 
-/// The steps each token can take.
-fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
-    let mut out = Steps {
-        list: Vec::new(),
-        at: Vec::with_capacity(toks.len() + 1),
-        lex: Vec::with_capacity(toks.len()),
-    };
+/// The steps each token can take, into `out` (emptied first).
+fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
+    out.list.clear();
+    out.at.clear();
+    out.lex.clear();
     let st = &mut out.list;
+    let (fuzzy_seen, fuzzy_found) = (&mut out.fuzzy_seen, &mut out.fuzzy_found);
     let mut fuzzy = Vec::new();
-    let mut fuzzy_seen: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
-    let mut fuzzy_found: Vec<(WordId, u8)> = Vec::new();
     let mut scratch = FuzzyScratch::default();
     let mut joined = String::new();
     let mut sing = String::new();
@@ -196,12 +199,17 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
                 || (n.ends_with('s') && each_singular(n, &mut sing, |s| common.get(s).is_some()));
             if !known && n.chars().any(char::is_alphabetic) {
                 // The same rare word recurs in a text: look its fuzzy words up once.
-                let (a, b) = *fuzzy_seen.entry(n).or_insert_with(|| {
-                    ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
-                    let a = fuzzy_found.len() as u32;
-                    fuzzy_found.extend_from_slice(&fuzzy);
-                    (a, fuzzy_found.len() as u32)
-                });
+                let (a, b) = match fuzzy_seen.get(n) {
+                    Some(&r) => r,
+                    None => {
+                        ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
+                        let a = fuzzy_found.len() as u32;
+                        fuzzy_found.extend_from_slice(&fuzzy);
+                        let r = (a, fuzzy_found.len() as u32);
+                        fuzzy_seen.insert(n.into(), r);
+                        r
+                    }
+                };
                 st.extend(
                     fuzzy_found[a as usize..b as usize]
                         .iter()
@@ -238,7 +246,6 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions) -> Steps {
         }
     }
     out.at.push(st.len() as u32);
-    out
 }
 
 /// Checks a raw candidate against its term's rules.
@@ -302,49 +309,86 @@ fn check(
     Some(Candidate {
         start,
         end,
-        first_token: raw.first,
+        sentence: toks.list[raw.first].sentence,
         term: raw.term,
         kind,
         score,
     })
 }
 
-/// All checked candidates in `text`, unordered, with the lexicon id of every token.
+/// The checked candidates (unordered) and the cue occurrences of the first `own` tokens of
+/// `toks`, appended to `cands` and `cues`. The tokens after `own` are a look-ahead: walks and
+/// cue phrases that start before `own` may run into them.
 ///
 /// `any_case` lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
-fn candidates_and_lex(
+#[allow(clippy::too_many_arguments)]
+fn candidates(
     ix: &Index,
     g: &Glossary,
     text: &str,
     toks: &Tokens,
+    own: usize,
     opts: &MatchOptions,
     any_case: bool,
-) -> (Vec<Candidate>, Vec<u32>) {
-    let steps = steps(ix, toks, opts);
+    steps_buf: &mut Steps,
+    cands: &mut Vec<Candidate>,
+    cues: &mut Vec<(u32, u32, usize)>,
+) {
+    steps(ix, toks, opts, steps_buf);
     let mut w = Walk {
         ix,
         toks,
-        steps: &steps,
+        steps: steps_buf,
         out: Vec::new(),
     };
-    for i in 0..toks.len() {
-        if !steps.of(i).is_empty() {
+    for i in 0..own {
+        if !steps_buf.of(i).is_empty() {
             w.walk(0, i, i, 0);
         }
     }
-    let cands = w
-        .out
-        .into_iter()
-        .filter_map(|raw| check(ix, g, text, toks, raw, opts, any_case))
-        .collect();
-    (cands, steps.lex)
+    cands.extend(
+        w.out
+            .into_iter()
+            .filter_map(|raw| check(ix, g, text, toks, raw, opts, any_case)),
+    );
+    cue_occurrences(ix, toks, &steps_buf.lex[..own], cues);
 }
+
+/// (sentence, concept, start byte) of every cue phrase starting at a token with lexicon id
+/// `lex[j]`, in text order.
+fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<(u32, u32, usize)>) {
+    for (j, &l) in lex.iter().enumerate() {
+        if l == u32::MAX {
+            continue;
+        }
+        for list in ix.cues(l) {
+            for cue in list {
+                let matches = cue.rest.iter().enumerate().all(|(k, w)| {
+                    let t = j + 1 + k;
+                    t < toks.len()
+                        && toks.list[t].gap != Gap::Break
+                        && (toks.norm(t) == w.as_ref()
+                            || (k + 1 == cue.rest.len()
+                                && cue_forms(toks.norm(t)).any(|s| s == w.as_ref())))
+                });
+                if matches {
+                    out.push((toks.list[j].sentence, cue.concept, toks.list[j].start));
+                }
+            }
+        }
+    }
+}
+
+/// Texts longer than this are matched piece by piece, cut where tokenizing is unaffected
+/// ([`next_cut`]), each piece with a look-ahead of [`Index::span`] tokens: the working set
+/// (tokens, steps, walks) stays in cache and bounded whatever the length of the text.
+const PIECE: usize = 32 * 1024;
 
 /// One selected span with every concept it may mean.
 struct Group {
     start: usize,
     end: usize,
-    first_token: usize,
+    sentence: u32,
     /// Best candidate per concept, in glossary order.
     options: Vec<Candidate>,
     /// Concepts whose term is on both sides (shared vocabulary).
@@ -359,9 +403,54 @@ pub(crate) fn find(
     opts: &MatchOptions,
     any_case: bool,
 ) -> Vec<Annotation> {
+    find_in_pieces(ix, g, text, opts, any_case, PIECE)
+}
+
+/// [`find`], matching `text` in pieces of about `piece` bytes.
+fn find_in_pieces(
+    ix: &Index,
+    g: &Glossary,
+    text: &str,
+    opts: &MatchOptions,
+    any_case: bool,
+    piece: usize,
+) -> Vec<Annotation> {
     let ex = excluded(text, opts.input);
-    let toks = tokenize(text, &ex);
-    let (mut cands, lex) = candidates_and_lex(ix, g, text, &toks, opts, any_case);
+    let mut tk = Builder::new(text, &ex);
+    let mut steps_buf = Steps::default();
+    let mut cands = Vec::new();
+    let mut cues = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let cut = next_cut(text, pos.saturating_add(piece));
+        tk.clear();
+        tk.feed(pos, cut);
+        let own = tk.out.len();
+        if cut < text.len() {
+            let back = tk.at();
+            let mut end = cut;
+            while end < text.len() && tk.out.len() - own < ix.span {
+                let next = next_cut(text, end + 1);
+                tk.feed(end, next);
+                end = next;
+            }
+            tk.resume(back);
+        }
+        let toks = &tk.out;
+        candidates(
+            ix,
+            g,
+            text,
+            toks,
+            own,
+            opts,
+            any_case,
+            &mut steps_buf,
+            &mut cands,
+            &mut cues,
+        );
+        pos = cut;
+    }
     if cands.is_empty() {
         return Vec::new();
     }
@@ -384,7 +473,7 @@ pub(crate) fn find(
         let mut group = Group {
             start: c.start,
             end: c.end,
-            first_token: c.first_token,
+            sentence: c.sentence,
             options: Vec::new(),
             shared: Vec::new(),
         };
@@ -417,7 +506,7 @@ pub(crate) fn find(
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
     if groups.iter().any(|gr| gr.options.len() > 1) {
-        let ev = Evidence::new(ix, &toks, &lex, &groups);
+        let ev = Evidence::new(ix, cues, &groups);
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options.len() > 1 {
                 chosen[gi] = ev.best(ix, gi, gr, opts.audience);
@@ -438,28 +527,7 @@ struct Evidence {
 }
 
 impl Evidence {
-    fn new(ix: &Index, toks: &Tokens, lex: &[u32], groups: &[Group]) -> Evidence {
-        let mut cues = Vec::new();
-        for (j, &l) in lex.iter().enumerate() {
-            if l == u32::MAX {
-                continue;
-            }
-            for list in ix.cues(l) {
-                for cue in list {
-                    let matches = cue.rest.iter().enumerate().all(|(k, w)| {
-                        let t = j + 1 + k;
-                        t < toks.len()
-                            && toks.list[t].gap != Gap::Break
-                            && (toks.norm(t) == w.as_ref()
-                                || (k + 1 == cue.rest.len()
-                                    && cue_forms(toks.norm(t)).any(|s| s == w.as_ref())))
-                    });
-                    if matches {
-                        cues.push((toks.list[j].sentence, cue.concept, toks.list[j].start));
-                    }
-                }
-            }
-        }
+    fn new(ix: &Index, cues: Vec<(u32, u32, usize)>, groups: &[Group]) -> Evidence {
         let mut concepts = Vec::with_capacity(groups.len());
         let mentions = groups
             .iter()
@@ -467,7 +535,7 @@ impl Evidence {
                 let a = concepts.len() as u32;
                 concepts.extend(gr.options.iter().map(|o| ix.terms[o.term as usize].concept));
                 (
-                    toks.list[gr.first_token].sentence,
+                    gr.sentence,
                     (a, concepts.len() as u32),
                     ix.terms[gr.options[0].term as usize].key,
                 )
@@ -646,4 +714,74 @@ fn annotations(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn fixture() -> &'static (Glossary, Index) {
+        static G: OnceLock<(Glossary, Index)> = OnceLock::new();
+        G.get_or_init(|| {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/glossary");
+            let g = Glossary::load_dir(std::path::Path::new(dir)).unwrap();
+            let ix = Index::build(&g);
+            (g, ix)
+        })
+    }
+
+    /// Text of terms (whole, split, joined, misspelt, plural), cues, sentence ends and
+    /// markup, so that mentions, walks and cue phrases straddle any cut.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("latency"),
+            Just("Latencies"),
+            Just("response time"),
+            Just("page speed"),
+            Just("load-time"),
+            Just("web hooks"),
+            Just("webhook"),
+            Just("phising"),
+            Just("build pipeline"),
+            Just("application programming interface"),
+            Just("application program-ming interfaces"),
+            Just("fake email scam"),
+            Just("pipeline"),
+            Just("deploy"),
+            Just("merge request"),
+            Just("deal"),
+            Just("quarter"),
+            Just("API's"),
+            Just("Go"),
+            Just("the"),
+            Just(". "),
+            Just("\n\n"),
+            Just("`code`"),
+            Just("é"),
+            Just("  "),
+            Just(" "),
+        ];
+        prop::collection::vec(piece, 0..80).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Matching a text in pieces of any size gives the annotations of matching it whole.
+        #[test]
+        fn pieces_match_as_the_whole(
+            text in text(),
+            piece in 1usize..64,
+            exact_only in any::<bool>(),
+            any_case in any::<bool>(),
+        ) {
+            let (g, ix) = fixture();
+            let opts = MatchOptions { exact_only, ..MatchOptions::default() };
+            let whole = find_in_pieces(ix, g, &text, &opts, any_case, usize::MAX);
+            let pieces = find_in_pieces(ix, g, &text, &opts, any_case, piece);
+            prop_assert_eq!(pieces, whole);
+        }
+    }
 }

@@ -116,6 +116,10 @@ pub(crate) struct Index {
     /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
     key_term_at: Vec<u32>,
     key_term_list: Vec<u32>,
+    /// How many tokens after its first a walk or a cue phrase may read: a term of `n` words
+    /// spans at most `2n` tokens (a word split in two), a cue phrase its words, and the steps
+    /// of a token read the next one.
+    pub span: usize,
 }
 
 /// Where each bucket of the deletion index starts: `start[b]..start[b + 1]` are bucket `b`'s
@@ -528,6 +532,7 @@ impl Index {
             key_text_at: vec![0],
             key_term_at: Vec::new(),
             key_term_list: Vec::new(),
+            span: 2,
         };
         // Pass 1: the vocabulary, then the deletion index, which needs nothing else: built
         // before the other tables exist, it sets the peak memory of the build low. Each term's
@@ -541,6 +546,7 @@ impl Index {
                 for term in c.terms(side) {
                     let toks = tokenize(&term.text, &[]);
                     let n = toks.len();
+                    ix.span = ix.span.max(2 * n + 2);
                     let fuzzy = term_is_fuzzy(term);
                     for i in 0..n {
                         let f = toks.norm(i);
@@ -677,6 +683,7 @@ impl Index {
             }
             for cue in &c.cues {
                 let toks = term_tokens(cue);
+                ix.span = ix.span.max(toks.len() + 2);
                 if let Some(((first, _, _), rest)) = toks.split_first() {
                     cues.entry(first.clone().into_boxed_str())
                         .or_default()

@@ -191,12 +191,13 @@ enum Piece<'a> {
     Segment(usize, &'a str),
 }
 
-/// Cuts `text` into [`Piece`]s, in order: ASCII stretches for the hand-written scanner;
-/// stretches with other characters, cut at [`safe_break`]s, go through `unicode-segmentation`.
-fn for_each_piece<'a>(text: &'a str, mut f: impl FnMut(Piece<'a>)) {
-    let b = text.as_bytes();
-    let n = b.len();
-    let mut pos = 0;
+/// Cuts `text[from..n]` into [`Piece`]s, in order: ASCII stretches for the hand-written
+/// scanner; stretches with other characters, cut at [`safe_break`]s, go through
+/// `unicode-segmentation`. `from` and `n` are safe breaks or ends of the text, so the pieces
+/// are those of the whole text.
+fn for_each_piece<'a>(text: &'a str, from: usize, n: usize, mut f: impl FnMut(Piece<'a>)) {
+    let b = &text.as_bytes()[..n];
+    let mut pos = from;
     while pos < n {
         let Some(k) = first_non_ascii(&b[pos..]).map(|k| pos + k) else {
             f(Piece::Ascii(pos, n));
@@ -222,7 +223,7 @@ fn for_each_piece<'a>(text: &'a str, mut f: impl FnMut(Piece<'a>)) {
 /// ([`tokenize`] fuses the same walk with making tokens; this is its tested reference.)
 #[cfg(test)]
 pub(crate) fn for_each_segment(text: &str, mut f: impl FnMut(usize, &str)) {
-    for_each_piece(text, |p| match p {
+    for_each_piece(text, 0, text.len(), |p| match p {
         Piece::Ascii(a, e) => ascii_segments(&text[a..e], a, &mut f),
         Piece::Segment(i, seg) => f(i, seg),
     });
@@ -244,23 +245,19 @@ fn is_blank_entity(s: &str) -> bool {
 /// tokens directly; any segment that touches an excluded range, and every stretch with other
 /// characters, goes through [`Builder::segment`], the general rule.
 pub(crate) fn tokenize<'t>(text: &'t str, excluded: &[Range<usize>]) -> Tokens<'t> {
-    let mut t = Builder {
-        out: Tokens {
-            list: Vec::with_capacity(text.len() / 5),
-            buf: String::new(),
-            text,
-        },
-        gap: Gap::Break,
-        excluded,
-        ex: 0,
-        sentence: 0,
-        scratch: String::new(),
-    };
-    for_each_piece(text, |p| match p {
-        Piece::Ascii(a, e) => t.ascii(text, a, e),
-        Piece::Segment(i, seg) => t.segment(text, i, seg),
-    });
+    let mut t = Builder::new(text, excluded);
+    t.out.list.reserve(text.len() / 5);
+    t.feed(0, text.len());
     t.out
+}
+
+/// The first position at or after `from` where a long text may be cut into pieces that
+/// tokenize as the whole does ([`Builder::feed`]): a [`safe_break`], or the end of the text.
+pub(crate) fn next_cut(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    (from.max(1)..b.len())
+        .find(|&p| safe_break(b, p))
+        .unwrap_or(b.len())
 }
 
 /// Byte classes of the one-pass scanner (bits).
@@ -308,9 +305,69 @@ fn first_non_ascii(b: &[u8]) -> Option<usize> {
     b[at..].iter().position(|&c| c >= 0x80).map(|k| at + k)
 }
 
-/// The state of [`tokenize`].
-struct Builder<'a, 't> {
-    out: Tokens<'t>,
+/// Eight copies of a byte.
+const fn splat(c: u8) -> u64 {
+    0x0101_0101_0101_0101 * c as u64
+}
+
+/// High bit of every byte of `v` that is ≥ `k` (bytes of `v` below 0x80, `k` ≤ 0x80: no
+/// carry crosses a byte).
+#[inline(always)]
+fn ge(v: u64, k: u8) -> u64 {
+    v.wrapping_add(splat(0x80 - k)) & splat(0x80)
+}
+
+/// Where the run of word bytes (letters, digits, `_`) from `b[j]` ends (at most `e`), and
+/// the [`CLASS`] bits of its bytes that matter: [`C_UPPER`] and [`C_ALNUM`]. `b[..e]` is ASCII.
+///
+/// Eight bytes at a time while eight can be read: a byte of the word is ≥ 0x80 only past
+/// `e`, and the carry of such a byte only reaches bytes after it, so every byte before `e`
+/// is classified exactly.
+#[inline]
+fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
+    let mut seen = 0;
+    while j + 8 <= b.len() && j < e {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[j..j + 8]);
+        let v = u64::from_le_bytes(w);
+        let folded = v | splat(0x20);
+        let letter = ge(folded, b'a') & !ge(folded, b'z' + 1);
+        let digit = ge(v, b'0') & !ge(v, b'9' + 1);
+        let x = v ^ splat(b'_');
+        let underscore = !x.wrapping_add(splat(0x7f)) & splat(0x80);
+        let word = letter | digit | underscore;
+        let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
+        let n = n.min(e - j);
+        // Bytes 0..n of the run: their high bits.
+        let mask = if n == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        let upper = letter & !ge(v, b'Z' + 1) & mask;
+        if upper != 0 {
+            seen |= C_UPPER;
+        }
+        if (letter | digit) & mask != 0 {
+            seen |= C_ALNUM;
+        }
+        j += n;
+        if n < 8 {
+            return (j, seen);
+        }
+    }
+    while j < e && CLASS[usize::from(b[j])] & C_WORD != 0 {
+        seen |= CLASS[usize::from(b[j])];
+        j += 1;
+    }
+    (j, seen & (C_UPPER | C_ALNUM))
+}
+
+/// The state of [`tokenize`], which may also run over a long text piece by piece: the tokens
+/// of each piece are appended to `out`, which the caller may empty between pieces.
+pub(crate) struct Builder<'a, 't> {
+    pub out: Tokens<'t>,
+    text: &'t str,
     gap: Gap,
     excluded: &'a [Range<usize>],
     /// First excluded range that may still overlap a segment.
@@ -319,7 +376,61 @@ struct Builder<'a, 't> {
     scratch: String,
 }
 
-impl Builder<'_, '_> {
+/// Where a [`Builder`] stands between two pieces.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Resume {
+    gap: Gap,
+    ex: usize,
+    sentence: u32,
+}
+
+impl<'a, 't> Builder<'a, 't> {
+    /// A tokenizer of `text`, skipping `excluded` byte ranges (sorted, non-overlapping).
+    pub(crate) fn new(text: &'t str, excluded: &'a [Range<usize>]) -> Self {
+        Builder {
+            out: Tokens {
+                list: Vec::new(),
+                buf: String::new(),
+                text,
+            },
+            text,
+            gap: Gap::Break,
+            excluded,
+            ex: 0,
+            sentence: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// Appends the tokens of `text[from..to]`, the piece after the last one fed; `to` is a
+    /// [`next_cut`] (or the end of the text).
+    pub(crate) fn feed(&mut self, from: usize, to: usize) {
+        let text = self.text;
+        for_each_piece(text, from, to, |p| match p {
+            Piece::Ascii(a, e) => self.ascii(text, a, e),
+            Piece::Segment(i, seg) => self.segment(text, i, seg),
+        });
+    }
+
+    /// The state after the last piece fed, to go back to with [`Builder::resume`].
+    pub(crate) fn at(&self) -> Resume {
+        Resume {
+            gap: self.gap,
+            ex: self.ex,
+            sentence: self.sentence,
+        }
+    }
+
+    /// Goes back to a state of [`Builder::at`] (tokens already made stay in `out`).
+    pub(crate) fn resume(&mut self, r: Resume) {
+        (self.gap, self.ex, self.sentence) = (r.gap, r.ex, r.sentence);
+    }
+
+    /// Empties `out`, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.out.list.clear();
+        self.out.buf.clear();
+    }
     /// Where the next excluded range starts: segments ending before it touch none.
     #[inline]
     fn limit(&self) -> usize {
@@ -357,10 +468,9 @@ impl Builder<'_, '_> {
             let mut seen = class;
             if class & C_WORD != 0 {
                 loop {
-                    while j < e && CLASS[usize::from(b[j])] & C_WORD != 0 {
-                        seen |= CLASS[usize::from(b[j])];
-                        j += 1;
-                    }
+                    let (end, run) = word_run(b, j, e);
+                    j = end;
+                    seen |= run;
                     // Only mid-word punctuation may continue a word (WB6–WB7, WB11–WB12).
                     if j < e
                         && CLASS[usize::from(b[j])] & C_MID != 0
@@ -477,17 +587,7 @@ impl Builder<'_, '_> {
 /// The plain tokenizer [`tokenize`] must agree with: every segment through the general rule.
 #[cfg(test)]
 fn tokenize_reference<'t>(text: &'t str, excluded: &[Range<usize>]) -> Tokens<'t> {
-    let mut t = Builder {
-        out: Tokens {
-            text,
-            ..Tokens::default()
-        },
-        gap: Gap::Break,
-        excluded,
-        ex: 0,
-        sentence: 0,
-        scratch: String::new(),
-    };
+    let mut t = Builder::new(text, excluded);
     for (i, seg) in text.split_word_bound_indices() {
         t.segment(text, i, seg);
     }
@@ -580,7 +680,7 @@ mod tests {
         /// UAX #29 segment, with and without excluded ranges.
         #[test]
         fn tokenize_equals_reference(
-            text in r#"([a-cA-C0-9_:;,.'!?" \t\r\n\x0B\x0C/()-]|\u{301}|\u{2019}|\u{2014}|\u{e9}|&nbsp;|\PC){0,60}"#,
+            text in r#"([a-cx-zA-CX-Z0-9_:;,.'!?" \t\r\n\x0B\x0C/()@\[`{-]|\u{301}|\u{2019}|\u{2014}|\u{e9}|&nbsp;|\PC){0,60}"#,
             cuts in proptest::collection::vec(0usize..80, 0..6),
         ) {
             let mut cuts: Vec<usize> = cuts
@@ -602,6 +702,69 @@ mod tests {
                     (b.start, b.end, b.gap, b.word, b.sentence)
                 );
                 prop_assert_eq!(fast.norm(i), slow.norm(i));
+            }
+        }
+
+        /// The same on mostly-ASCII text (every printable ASCII byte), where the scanner takes
+        /// long stretches eight bytes at a time.
+        #[test]
+        fn tokenize_equals_reference_ascii(
+            text in r#"([ -~\t\r\n]{1,24}|\u{e9}|\u{2019}|&nbsp;){0,8}"#,
+            cut in proptest::option::of((0usize..200, 1usize..8)),
+        ) {
+            let excluded: Vec<Range<usize>> = cut
+                .map(|(a, n)| (a.min(text.len()), (a + n).min(text.len())))
+                .filter(|&(a, b)| a < b && text.is_char_boundary(a) && text.is_char_boundary(b))
+                .map(|(a, b)| a..b)
+                .into_iter()
+                .collect();
+            let (fast, slow) = (tokenize(&text, &excluded), tokenize_reference(&text, &excluded));
+            prop_assert_eq!(fast.len(), slow.len());
+            for (i, (a, b)) in fast.list.iter().zip(&slow.list).enumerate() {
+                prop_assert_eq!(
+                    (a.start, a.end, a.gap, a.word, a.sentence),
+                    (b.start, b.end, b.gap, b.word, b.sentence)
+                );
+                prop_assert_eq!(fast.norm(i), slow.norm(i));
+            }
+        }
+
+        /// Fed piece by piece, cut at [`next_cut`]s and emptied between pieces (as `find` runs
+        /// over a long text), the tokenizer makes the tokens of the whole text.
+        #[test]
+        fn pieces_tokenize_as_the_whole(
+            text in r#"([ -~\t\r\n]{1,12}|\u{e9}|\u{2019}|\u{301}|&nbsp;|\PC){0,30}"#,
+            step in 1usize..40,
+            cut in proptest::option::of((0usize..200, 1usize..12)),
+        ) {
+            let excluded: Vec<Range<usize>> = cut
+                .map(|(a, n)| (a.min(text.len()), (a + n).min(text.len())))
+                .filter(|&(a, b)| a < b && text.is_char_boundary(a) && text.is_char_boundary(b))
+                .map(|(a, b)| a..b)
+                .into_iter()
+                .collect();
+            let whole = tokenize(&text, &excluded);
+            let mut b = Builder::new(&text, &excluded);
+            let mut got = Vec::new();
+            let mut pos = 0;
+            while pos < text.len() {
+                let to = next_cut(&text, pos + step);
+                prop_assert!(to > pos);
+                b.clear();
+                b.feed(pos, to);
+                for i in 0..b.out.len() {
+                    got.push((b.out.list[i], b.out.norm(i).to_string()));
+                }
+                pos = to;
+            }
+            prop_assert_eq!(got.len(), whole.len());
+            for (i, (t, norm)) in got.iter().enumerate() {
+                let w = whole.list[i];
+                prop_assert_eq!(
+                    (t.start, t.end, t.gap, t.word, t.sentence),
+                    (w.start, w.end, w.gap, w.word, w.sentence)
+                );
+                prop_assert_eq!(norm.as_str(), whole.norm(i));
             }
         }
 
