@@ -9,7 +9,7 @@
 //!    mention, resolved by evidence (cues and other terms nearby).
 
 use super::index::{case_form_is, common_words, FuzzyScratch, Index, TermInfo, WordId};
-use super::lexicon::hash_str;
+use super::lexicon::{hash_str, inline_key16, LONG};
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
 use super::tokens::{next_cut, Builder, Gap, Tokens};
@@ -63,6 +63,54 @@ struct Steps {
     /// The fuzzy words of every rare word met so far: `fuzzy_found[a..b]`.
     fuzzy_seen: FxHashMap<Box<str>, (u32, u32)>,
     fuzzy_found: Vec<(WordId, u8)>,
+    memo: Memo,
+    /// Whether to use `memo` (always, except in the tests that check it changes nothing).
+    use_memo: bool,
+}
+
+/// What the look-ups of a folded word found, remembered by [`Memo`].
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    /// [`inline_key16`] of the word (`(LONG, LONG)`: empty entry).
+    key: (u64, u64),
+    /// Its lexicon id (`u32::MAX`: none).
+    lex: u32,
+    /// Some singular of it is a vocabulary word (none of them the last word of a term).
+    singular_is_word: bool,
+    /// Whether it is a known word (common-word guard), once asked.
+    known: Option<bool>,
+}
+
+/// The look-ups of recent words (up to 15 bytes), direct-mapped by hash: a text repeats its common words
+/// over and over, and each would otherwise cost a lexicon probe, the probes of its singulars
+/// and one in the common-word list, each a likely cache miss. Words with plural steps are not
+/// remembered (they are few).
+#[derive(Default)]
+struct Memo {
+    slots: Vec<Seen>,
+}
+
+impl Memo {
+    const EMPTY: Seen = Seen {
+        key: (LONG, LONG),
+        lex: u32::MAX,
+        singular_is_word: false,
+        known: None,
+    };
+
+    /// Sized for a text of `tokens` tokens (small texts need few slots).
+    fn prepare(&mut self, tokens: usize) {
+        let n = (tokens / 4).clamp(64, 4096).next_power_of_two();
+        if self.slots.len() < n {
+            self.slots = vec![Self::EMPTY; n];
+        }
+    }
+
+    #[inline]
+    fn slot(&mut self, h: u64) -> &mut Seen {
+        let mask = self.slots.len() - 1;
+        &mut self.slots[(h >> 40) as usize & mask]
+    }
 }
 
 impl Steps {
@@ -159,32 +207,57 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     let mut joined = String::new();
     let mut sing = String::new();
     let common = common_words();
+    let memo = &mut out.memo;
+    if out.use_memo {
+        memo.prepare(toks.len());
+    }
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);
         let nb = toks.norm_bytes(j);
         let h = hash_str(nb);
-        let lex_id = ix.lex_id_hashed(nb, h);
+        let tok = toks.list[j];
+        // Only words are remembered: a symbol may fold to the letters of a word.
+        let key = inline_key16(nb).filter(|_| tok.word);
+        let memoize = key.is_some() && out.use_memo;
+        let key = key.unwrap_or((LONG, LONG));
+        let hit = memoize && memo.slot(h).key == key;
+        let (lex_id, singular_is_word) = if hit {
+            let m = memo.slot(h);
+            ((m.lex != u32::MAX).then_some(m.lex), m.singular_is_word)
+        } else {
+            (ix.lex_id_hashed(nb, h), false)
+        };
         out.lex.push(lex_id.unwrap_or(u32::MAX));
         let word = lex_id.and_then(|l| ix.lex_word(l));
         if let Some(id) = word {
             st.push(Step::Word(id));
         }
-        let tok = toks.list[j];
         if !tok.word {
             continue;
         }
-        // Whether some singular is a vocabulary word: also half of the common-word guard.
-        let mut singular_is_word = false;
-        if nb.last() == Some(&b's') {
-            each_singular(toks.norm(j), &mut sing, |s| {
-                if let Some(id) = ix.word(s) {
-                    singular_is_word = true;
-                    if ix.words[id as usize].last && Some(id) != word {
-                        st.push(Step::Plural(id));
+        let mut singular_is_word = singular_is_word;
+        if !hit {
+            // Whether some singular is a vocabulary word: also half of the common-word guard.
+            let plurals = st.len();
+            if nb.last() == Some(&b's') {
+                each_singular(toks.norm(j), &mut sing, |s| {
+                    if let Some(id) = ix.word(s) {
+                        singular_is_word = true;
+                        if ix.words[id as usize].last && Some(id) != word {
+                            st.push(Step::Plural(id));
+                        }
                     }
-                }
-                false
-            });
+                    false
+                });
+            }
+            if memoize && st.len() == plurals {
+                *memo.slot(h) = Seen {
+                    key,
+                    lex: lex_id.unwrap_or(u32::MAX),
+                    singular_is_word,
+                    known: None,
+                };
+            }
         }
         if opts.exact_only {
             continue;
@@ -194,9 +267,16 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         // look-ups (the common-word guard, the deletion index, the pair table).
         if word.is_none() && n.len() >= 4 {
             // `is_known_word` without the vocabulary look-up already done above.
-            let known = common.get_hashed(nb, h).is_some()
-                || singular_is_word
-                || (n.ends_with('s') && each_singular(n, &mut sing, |s| common.get(s).is_some()));
+            let remembered = if hit { memo.slot(h).known } else { None };
+            let known = remembered.unwrap_or_else(|| {
+                common.get_hashed(nb, h).is_some()
+                    || singular_is_word
+                    || (n.ends_with('s')
+                        && each_singular(n, &mut sing, |s| common.get(s).is_some()))
+            });
+            if memoize && memo.slot(h).key == key {
+                memo.slot(h).known = Some(known);
+            }
             if !known && n.chars().any(char::is_alphabetic) {
                 // The same rare word recurs in a text: look its fuzzy words up once.
                 let (a, b) = match fuzzy_seen.get(n) {
@@ -403,10 +483,11 @@ pub(crate) fn find(
     opts: &MatchOptions,
     any_case: bool,
 ) -> Vec<Annotation> {
-    find_in_pieces(ix, g, text, opts, any_case, PIECE)
+    find_in_pieces(ix, g, text, opts, any_case, PIECE, true)
 }
 
-/// [`find`], matching `text` in pieces of about `piece` bytes.
+/// [`find`], matching `text` in pieces of about `piece` bytes, remembering the look-ups of
+/// words met before if `use_memo`.
 fn find_in_pieces(
     ix: &Index,
     g: &Glossary,
@@ -414,10 +495,14 @@ fn find_in_pieces(
     opts: &MatchOptions,
     any_case: bool,
     piece: usize,
+    use_memo: bool,
 ) -> Vec<Annotation> {
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
-    let mut steps_buf = Steps::default();
+    let mut steps_buf = Steps {
+        use_memo,
+        ..Steps::default()
+    };
     let mut cands = Vec::new();
     let mut cues = Vec::new();
     let mut pos = 0;
@@ -760,6 +845,8 @@ mod tests {
             Just("\n\n"),
             Just("`code`"),
             Just("é"),
+            Just("\u{33b3}"),
+            Just("ms"),
             Just("  "),
             Just(" "),
         ];
@@ -769,7 +856,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
-        /// Matching a text in pieces of any size gives the annotations of matching it whole.
+        /// Matching a text in pieces of any size, remembering words' look-ups, gives the
+        /// annotations of matching it whole without.
         #[test]
         fn pieces_match_as_the_whole(
             text in text(),
@@ -779,8 +867,8 @@ mod tests {
         ) {
             let (g, ix) = fixture();
             let opts = MatchOptions { exact_only, ..MatchOptions::default() };
-            let whole = find_in_pieces(ix, g, &text, &opts, any_case, usize::MAX);
-            let pieces = find_in_pieces(ix, g, &text, &opts, any_case, piece);
+            let whole = find_in_pieces(ix, g, &text, &opts, any_case, usize::MAX, false);
+            let pieces = find_in_pieces(ix, g, &text, &opts, any_case, piece, true);
             prop_assert_eq!(pieces, whole);
         }
     }

@@ -70,20 +70,37 @@ fn short_eq(a: &[u8], b: &[u8]) -> bool {
 /// A key of up to 7 bytes packed in a `u64` (its bytes, then its length in the top byte);
 /// [`LONG`] for longer keys, which are compared in the arena.
 #[inline]
-fn inline_key(s: &[u8]) -> u64 {
+pub(crate) fn inline_key(s: &[u8]) -> u64 {
     let n = s.len();
     if n > 7 {
         return LONG;
     }
-    let mut v = (n as u64) << 56;
-    for (k, &b) in s.iter().enumerate() {
-        v |= u64::from(b) << (8 * k);
+    // Overlapping reads: a byte read twice lands on the same place both times.
+    let bytes = match n {
+        0 => 0,
+        1..=3 => {
+            u64::from(s[0])
+                | u64::from(s[n / 2]) << (8 * (n / 2))
+                | u64::from(s[n - 1]) << (8 * (n - 1))
+        }
+        _ => u64::from(r4(s, 0)) | u64::from(r4(s, n - 4)) << (8 * (n - 4)),
+    };
+    bytes | (n as u64) << 56
+}
+
+/// A key of up to 15 bytes packed in two `u64`s: `(inline_key, LONG)` up to 7 bytes, else
+/// the first 8 bytes and the [`inline_key`] of the rest; `None` for longer keys.
+#[inline]
+pub(crate) fn inline_key16(s: &[u8]) -> Option<(u64, u64)> {
+    match s.len() {
+        0..=7 => Some((inline_key(s), LONG)),
+        8..=15 => Some((r8(s, 0), inline_key(&s[8..]))),
+        _ => None,
     }
-    v
 }
 
 /// The [`inline_key`] of every key longer than 7 bytes (no short key has 0xFF as length).
-const LONG: u64 = u64::MAX;
+pub(crate) const LONG: u64 = u64::MAX;
 
 /// Control bytes read at once by [`StrTable::probe`].
 const GROUP: usize = 8;
@@ -260,6 +277,35 @@ mod tests {
         assert_eq!(t.get(""), None);
         assert!(t.insert("").1);
         assert!(t.get("").is_some());
+    }
+
+    #[test]
+    fn inline_key_packs_bytes_and_length() {
+        let s = b"\x01\x02\x03\x04\x05\xfe\xff\x80";
+        for n in 0..=7 {
+            let mut want = (n as u64) << 56;
+            for (k, &b) in s[..n].iter().enumerate() {
+                want |= u64::from(b) << (8 * k);
+            }
+            assert_eq!(inline_key(&s[..n]), want, "{n}");
+        }
+        assert_eq!(inline_key(s), LONG);
+        // Distinct strings, distinct keys; none equal to (LONG, LONG).
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgha",
+            "abcdefghabcdefg",
+        ];
+        let keys: Vec<_> = words.iter().map(|w| inline_key16(w.as_bytes())).collect();
+        for (i, a) in keys.iter().enumerate() {
+            assert!(a.is_some() && *a != Some((LONG, LONG)));
+            assert!(keys[i + 1..].iter().all(|b| b != a), "{}", words[i]);
+        }
+        assert_eq!(inline_key16(b"abcdefghabcdefgh"), None);
     }
 
     #[test]
