@@ -64,6 +64,8 @@ struct Steps {
     fuzzy_seen: FxHashMap<Box<str>, (u32, u32)>,
     fuzzy_found: Vec<(WordId, u8)>,
     memo: Memo,
+    /// The walks' terms, kept for their memory.
+    raw: Vec<Raw>,
     /// Whether to use `memo` (always, except in the tests that check it changes nothing).
     use_memo: bool,
 }
@@ -200,6 +202,9 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     out.list.clear();
     out.at.clear();
     out.lex.clear();
+    out.list.reserve(toks.len());
+    out.at.reserve(toks.len() + 1);
+    out.lex.reserve(toks.len());
     let st = &mut out.list;
     let (fuzzy_seen, fuzzy_found) = (&mut out.fuzzy_seen, &mut out.fuzzy_found);
     let mut fuzzy = Vec::new();
@@ -415,12 +420,14 @@ fn candidates(
     cues: &mut Vec<(u32, u32, usize)>,
 ) {
     steps(ix, toks, opts, steps_buf);
+    let raw = std::mem::take(&mut steps_buf.raw);
     let mut w = Walk {
         ix,
         toks,
         steps: steps_buf,
-        out: Vec::new(),
+        out: raw,
     };
+    w.out.clear();
     for i in 0..own {
         if !steps_buf.of(i).is_empty() {
             w.walk(0, i, i, 0);
@@ -428,9 +435,10 @@ fn candidates(
     }
     cands.extend(
         w.out
-            .into_iter()
-            .filter_map(|raw| check(ix, g, text, toks, raw, opts, any_case)),
+            .iter()
+            .filter_map(|&raw| check(ix, g, text, toks, raw, opts, any_case)),
     );
+    steps_buf.raw = w.out;
     cue_occurrences(ix, toks, &steps_buf.lex[..own], cues);
 }
 
@@ -499,6 +507,8 @@ fn find_in_pieces(
 ) -> Vec<Annotation> {
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
+    // About one token per five bytes of prose: room for a piece without growing.
+    tk.out.list.reserve(text.len().min(piece.saturating_add(256)) / 4);
     let mut steps_buf = Steps {
         use_memo,
         ..Steps::default()

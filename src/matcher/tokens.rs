@@ -499,7 +499,7 @@ impl<'a, 't> Builder<'a, 't> {
 
     /// Pushes the ASCII segment `text[start..end]`: folding it is lower-casing and dropping a
     /// possessive `'s` of a word, so a segment without capitals is its own folded form (no copy).
-    #[inline]
+    #[inline(always)]
     fn push_ascii(&mut self, text: &str, start: usize, end: usize, word: bool, upper: bool) {
         let seg = &text.as_bytes()[start..end];
         let n = seg.len();
@@ -508,16 +508,20 @@ impl<'a, 't> Builder<'a, 't> {
             norm_end -= 2;
         }
         if upper {
+            // Byte by byte: tokens are short, a call to `memcpy` costs more than the copy.
             let a = self.out.buf.len();
-            self.out.buf.push_str(&text[start..norm_end]);
-            self.out.buf[a..].make_ascii_lowercase();
+            self.out.buf.extend(
+                text.as_bytes()[start..norm_end]
+                    .iter()
+                    .map(|&c| char::from(c.to_ascii_lowercase())),
+            );
             self.push(start, end, (a, self.out.buf.len()), false, word);
         } else {
             self.push(start, end, (start, norm_end), true, word);
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, start: usize, end: usize, norm: (usize, usize), in_text: bool, word: bool) {
         self.out.list.push(Token {
             start,
