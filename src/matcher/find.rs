@@ -307,7 +307,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         }
         if j + 1 < toks.len() {
             let next = toks.list[j + 1];
-            if next.word && next.gap == Gap::Space && ix.may_split(n, toks.norm(j + 1)) {
+            if next.word && next.gap == Gap::Space && ix.may_split(n, h, toks.norm(j + 1)) {
                 joined.clear();
                 joined.push_str(n);
                 joined.push_str(toks.norm(j + 1));
@@ -508,7 +508,9 @@ fn find_in_pieces(
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
     // About one token per five bytes of prose: room for a piece without growing.
-    tk.out.list.reserve(text.len().min(piece.saturating_add(256)) / 4);
+    tk.out
+        .list
+        .reserve(text.len().min(piece.saturating_add(256)) / 4);
     let mut steps_buf = Steps {
         use_memo,
         ..Steps::default()

@@ -15,7 +15,7 @@ use std::hash::BuildHasher;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use super::lexicon::StrTable;
+use super::lexicon::{hash_str, StrTable};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
 use crate::glossary::{Glossary, Side};
@@ -101,10 +101,11 @@ pub(crate) struct Index {
     id_bits: u32,
     /// Shortest and longest fuzzy word, in chars: a cheap bound before candidate generation.
     fuzzy_len: (usize, usize),
-    /// Longest fuzzy word in bytes, and a bitset of the first two bytes of fuzzy words:
-    /// a token pair can only be the split form of a word that passes both.
+    /// Longest fuzzy word in bytes, and a filter of split points: a bit per [`split_bit`] of
+    /// every (prefix, next two bytes) of every fuzzy word and of the plural forms of those
+    /// that end a term. A token pair can only be the split form of a word if both pass.
     split_max: usize,
-    split_first: Box<[u64]>,
+    split_bits: Box<[u64]>,
     /// Term word pairs by the lexicon id of the form they join to ("clickthrough").
     pair_at: Vec<u32>,
     pair_list: Vec<(WordId, WordId)>,
@@ -405,8 +406,38 @@ impl DedupTable {
     }
 }
 
-fn split_key(a: u8, b: u8) -> usize {
-    (usize::from(a) << 8) | usize::from(b)
+/// Bit of a split filter of `2^bits` bits for a first part of hash `ha` followed by a part
+/// `b` (its first two bytes count).
+#[inline]
+fn split_bit(ha: u64, b: &[u8], bits: u32) -> usize {
+    let next = match b {
+        [] => 0,
+        [x] => u64::from(*x) | 0x1_0000,
+        [x, y, ..] => u64::from(*x) | u64::from(*y) << 8,
+    };
+    let x = (ha ^ next.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (x >> (64 - bits)) as usize
+}
+
+/// Calls `f` with `w` and, if `plurals`, every string whose singular (by
+/// [`super::normalize::each_singular`]) may be `w`, built in `buf`.
+fn each_form(w: &str, plurals: bool, buf: &mut String, mut f: impl FnMut(&[u8])) {
+    f(w.as_bytes());
+    if !plurals {
+        return;
+    }
+    for suffix in ["s", "es"] {
+        buf.clear();
+        buf.push_str(w);
+        buf.push_str(suffix);
+        f(buf.as_bytes());
+    }
+    if let Some(b) = w.strip_suffix('y') {
+        buf.clear();
+        buf.push_str(b);
+        buf.push_str("ies");
+        f(buf.as_bytes());
+    }
 }
 
 /// All strings made by deleting up to `max` chars of `w` (including `w`).
@@ -524,7 +555,7 @@ impl Index {
             id_bits: 0,
             fuzzy_len: (usize::MAX, 0),
             split_max: 0,
-            split_first: vec![0u64; 1024].into_boxed_slice(),
+            split_bits: Box::new([]),
             pair_at: Vec::new(),
             pair_list: Vec::new(),
             by_key_text: HashTable::new(),
@@ -877,6 +908,7 @@ impl Index {
         // Size the directory from the number of variants (at most `1 + n + n(n-1)/2` per
         // word).
         let mut estimate = 0usize;
+        let mut split_points = 0usize;
         for (id, w) in self.words.iter().enumerate() {
             let text = self.lex.key(id as u32);
             let n = text.chars().count();
@@ -888,12 +920,25 @@ impl Index {
             self.fuzzy_len.0 = self.fuzzy_len.0.min(n);
             self.fuzzy_len.1 = self.fuzzy_len.1.max(n);
             self.split_max = self.split_max.max(text.len());
-            let b = text.as_bytes();
-            if b.len() >= 2 {
-                let k = split_key(b[0], b[1]);
-                self.split_first[k / 64] |= 1 << (k % 64);
-            }
+            split_points += text.len() + if w.last { 6 } else { 0 };
         }
+        // A bit per split point (many are shared): few pairs pass by chance.
+        let bits = split_points.max(4096).next_power_of_two();
+        let mut split_bits = vec![0u64; bits / 64].into_boxed_slice();
+        let bits = bits.trailing_zeros();
+        let mut buf = String::new();
+        for (id, w) in self.words.iter().enumerate() {
+            if w.max_edits == 0 {
+                continue;
+            }
+            each_form(self.lex.key(id as u32), w.last, &mut buf, |f| {
+                for k in 1..f.len() {
+                    let i = split_bit(hash_str(&f[..k]), &f[k..], bits);
+                    split_bits[i / 64] |= 1 << (i % 64);
+                }
+            });
+        }
+        self.split_bits = split_bits;
         self.dir_bits = (estimate / 4)
             .max(256)
             .next_power_of_two()
@@ -1078,21 +1123,21 @@ impl Index {
         }
     }
 
-    /// Could `a` followed by `b` be the split form of a fuzzy word (`a + b` in the
-    /// vocabulary, possibly as a plural)? A cheap necessary condition: length and first
-    /// two bytes.
-    pub(crate) fn may_split(&self, a: &str, b: &str) -> bool {
+    /// Could `a` (of [`hash_str`] `ha`) followed by `b` be the split form of a fuzzy word
+    /// (`a + b` in the vocabulary, possibly as the plural of a term's last word)? A cheap
+    /// necessary condition: the length, and `a` followed by the first two bytes of `b` is a
+    /// split point of such a form.
+    #[inline]
+    pub(crate) fn may_split(&self, a: &str, ha: u64, b: &str) -> bool {
         // +2: the plural ending of a split last word ("web hooks").
         if a.len() + b.len() > self.split_max + 2 || a.is_empty() || b.is_empty() {
             return false;
         }
-        let (x, y) = if a.len() >= 2 {
-            (a.as_bytes()[0], a.as_bytes()[1])
-        } else {
-            (a.as_bytes()[0], b.as_bytes()[0])
-        };
-        let k = split_key(x, y);
-        self.split_first[k / 64] & (1 << (k % 64)) != 0
+        let bits = (self.split_bits.len() * 64).trailing_zeros();
+        let i = split_bit(ha, b.as_bytes(), bits);
+        self.split_bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
