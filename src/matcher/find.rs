@@ -357,7 +357,7 @@ fn check(
     if score + 1e-6 < opts.min_score {
         return None;
     }
-    if let Some(want) = term.case_form.as_ref().filter(|_| !any_case) {
+    if let Some(want) = ix.case_form(term).filter(|_| !any_case) {
         let parts = || {
             (raw.first..=raw.last).map(|k| {
                 let t = toks.list[k];

@@ -31,8 +31,10 @@ pub(crate) struct TermInfo {
     /// Index of the term within its side (0 = preferred): its text is the glossary's
     /// (see [`Index::term_text`]), not copied here.
     pub index: u16,
-    /// For case-sensitive terms (acronyms, overrides): the form the text must show.
-    pub case_form: Option<String>,
+    /// For case-sensitive terms (acronyms, overrides), the form the text must show: its
+    /// number in [`Index::case_form`] (`u32::MAX`: none). Kept out of line, as few terms have
+    /// one.
+    case_form: u32,
     /// May match with edits.
     pub fuzzy: bool,
     /// Letters and digits in the term: the fuzzy score's denominator.
@@ -117,6 +119,10 @@ pub(crate) struct Index {
     /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
     key_term_at: Vec<u32>,
     key_term_list: Vec<u32>,
+    /// Case forms of case-sensitive terms: form `i` is
+    /// `case_forms[case_form_at[i]..case_form_at[i + 1]]`.
+    case_forms: String,
+    case_form_at: Vec<u32>,
     /// How many tokens after its first a walk or a cue phrase may read: a term of `n` words
     /// spans at most `2n` tokens (a word split in two), a cue phrase its words, and the steps
     /// of a token read the next one.
@@ -203,6 +209,20 @@ fn group<T: Copy>(groups: usize, records: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
         fill[g as usize] += 1;
     }
     (at, list)
+}
+
+/// `at` of [`group`] without its trailing empty groups (read with [`Index::by_lex`], which
+/// treats ids past the end as empty): most lexicon ids have no pairs or cues, and the last ones
+/// (cue forms, joined forms) often none of one kind.
+fn trim_empty_tail(mut at: Vec<u32>) -> Vec<u32> {
+    while at.len() >= 2 && at[at.len() - 2] == at[at.len() - 1] {
+        at.pop();
+    }
+    if at.len() < 2 {
+        at.clear();
+    }
+    at.shrink_to_fit();
+    at
 }
 
 /// Item `i` of strings stored one after the other in `text`, ending at `at[i + 1]`.
@@ -563,6 +583,8 @@ impl Index {
             key_text_at: vec![0],
             key_term_at: Vec::new(),
             key_term_list: Vec::new(),
+            case_forms: String::new(),
+            case_form_at: vec![0],
             span: 2,
         };
         // Pass 1: the vocabulary, then the deletion index, which needs nothing else: built
@@ -657,14 +679,18 @@ impl Index {
                         concept: ci as u32,
                         side,
                         index: ti as u16,
-                        case_form: case_sensitive.then(|| {
+                        case_form: if case_sensitive {
                             let toks = tokenize(&term.text, &[]);
-                            case_form(
+                            ix.case_forms.push_str(&case_form(
                                 toks.list
                                     .iter()
                                     .map(|t| (&term.text[t.start..t.end], t.gap)),
-                            )
-                        }),
+                            ));
+                            ix.case_form_at.push(ix.case_forms.len() as u32);
+                            ix.case_form_at.len() as u32 - 2
+                        } else {
+                            u32::MAX
+                        },
                         fuzzy,
                         letters: letters(&term.text) as u32,
                         key,
@@ -731,6 +757,7 @@ impl Index {
         (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
         drop(term_nodes);
         (ix.pair_at, ix.pair_list) = group(ix.lex.len(), &pair_records);
+        ix.pair_at = trim_empty_tail(std::mem::take(&mut ix.pair_at));
         drop((pair_records, pair_last, pair_prev));
         drop((term_words, term_at, key_hashes));
         let key_records: Vec<(u32, u32)> = ix
@@ -814,6 +841,7 @@ impl Index {
         }
         drop(index);
         (self.cue_at, self.cue_refs) = group(self.lex.len(), &records);
+        self.cue_at = trim_empty_tail(std::mem::take(&mut self.cue_at));
         self.cue_lists = cues.into_iter().map(|(_, list)| list).collect();
         self.lex.shrink_to_fit();
     }
@@ -1023,6 +1051,13 @@ impl Index {
     /// The id of a folded word, if some term has it.
     pub(crate) fn word(&self, w: &str) -> Option<WordId> {
         self.lex_word(self.lex.get(w)?)
+    }
+
+    /// The form the text must show for a case-sensitive term, if `t` is one.
+    #[inline]
+    pub(crate) fn case_form(&self, t: &TermInfo) -> Option<&str> {
+        let i = t.case_form as usize;
+        (t.case_form != u32::MAX).then(|| slice(&self.case_forms, &self.case_form_at, i))
     }
 
     /// The text of term `t` as written in `g`, the glossary this index was built from.
