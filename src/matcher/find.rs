@@ -274,10 +274,9 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             // `is_known_word` without the vocabulary look-up already done above.
             let remembered = if hit { memo.slot(h).known } else { None };
             let known = remembered.unwrap_or_else(|| {
-                common.get_hashed(nb, h).is_some()
+                common.contains_hashed(nb, h)
                     || singular_is_word
-                    || (n.ends_with('s')
-                        && each_singular(n, &mut sing, |s| common.get(s).is_some()))
+                    || (n.ends_with('s') && each_singular(n, &mut sing, |s| common.contains(s)))
             });
             if memoize && memo.slot(h).key == key {
                 memo.slot(h).known = Some(known);
