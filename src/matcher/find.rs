@@ -100,9 +100,10 @@ impl Memo {
         known: None,
     };
 
-    /// Sized for a text of `tokens` tokens (small texts need few slots).
-    fn prepare(&mut self, tokens: usize) {
-        let n = (tokens / 4).clamp(64, 4096).next_power_of_two();
+    /// Sized for a text of `bytes` bytes (small texts need few slots; a long text meets many
+    /// distinct words, and the table stays well within the L2 cache).
+    fn prepare(&mut self, bytes: usize) {
+        let n = (bytes / 16).clamp(64, 16384).next_power_of_two();
         if self.slots.len() < n {
             self.slots = vec![Self::EMPTY; n];
         }
@@ -214,7 +215,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     let common = common_words();
     let memo = &mut out.memo;
     if out.use_memo {
-        memo.prepare(toks.len());
+        memo.prepare(toks.text().len());
     }
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);

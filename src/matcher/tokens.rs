@@ -77,6 +77,11 @@ impl Tokens<'_> {
     pub fn len(&self) -> usize {
         self.list.len()
     }
+
+    /// The whole text the tokens are of.
+    pub fn text(&self) -> &str {
+        self.text
+    }
 }
 
 fn is_sentence_end(s: &str) -> bool {
