@@ -3,7 +3,9 @@
 
   python3 bench/grpc_body.py OUTDIR
 Writes OUTDIR/translate.bin (TranslateRequest{text: a 1 KB brief, audience: SIDE_MARKETING,
-format: FORMAT_INLINE}) and OUTDIR/info.bin (GetGlossaryInfoRequest{}). A gRPC frame is
+format: FORMAT_INLINE}), OUTDIR/plain.bin (the same request for 1 KB of plain prose that
+mentions no term: what a Translate costs besides its annotations) and OUTDIR/info.bin
+(GetGlossaryInfoRequest{}). A gRPC frame is
 1 byte 0 (not compressed), a 4-byte big-endian length, then the protobuf bytes.
 """
 import pathlib
@@ -16,6 +18,9 @@ BRIEF = ("Our Q3 brief: cut p99 latency on the checkout API by 40% before the ca
          "per cohort. Keep the downtime under the SLA, add a feature flag for the A/B test, and "
          "make the landing page load time part of the KPI review. The data warehouse team "
          "owns the ETL jobs; retargeting needs a clean customer data platform export. ")
+
+PLAIN = ("the people who live in this old town walk to the river every morning and talk about "
+         "the weather ")
 
 
 def varint(n):
@@ -38,8 +43,11 @@ def main():
     # field 1 text (LEN), field 2 audience = SIDE_MARKETING (2), field 3 format = INLINE (1)
     req = b"\x0a" + varint(len(text)) + text + b"\x10\x02" + b"\x18\x01"
     (out / "translate.bin").write_bytes(frame(req))
+    plain = (PLAIN * 12)[:1024].encode()
+    (out / "plain.bin").write_bytes(
+        frame(b"\x0a" + varint(len(plain)) + plain + b"\x10\x02" + b"\x18\x01"))
     (out / "info.bin").write_bytes(frame(b""))
-    print(f"{out}/translate.bin ({len(req)} bytes of protobuf), {out}/info.bin")
+    print(f"{out}/translate.bin ({len(req)} bytes of protobuf), {out}/plain.bin, {out}/info.bin")
 
 
 if __name__ == "__main__":

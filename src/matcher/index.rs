@@ -103,10 +103,13 @@ pub(crate) struct Index {
     id_bits: u32,
     /// Shortest and longest fuzzy word, in chars: a cheap bound before candidate generation.
     fuzzy_len: (usize, usize),
-    /// Longest fuzzy word in bytes, and a filter of split points: a bit per [`split_bit`] of
-    /// every (prefix, next two bytes) of every fuzzy word and of the plural forms of those
-    /// that end a term. A token pair can only be the split form of a word if both pass.
+    /// Longest fuzzy word in bytes, a bitset of the first two bytes of fuzzy words, and, for
+    /// glossaries of up to [`SPLIT_FILTER_MAX`] split points, a finer filter: a bit per
+    /// [`split_bit`] of every (prefix, next two bytes) of every fuzzy word and of the plural
+    /// forms of those that end a term. A token pair can only be the split form of a word if
+    /// it passes all three.
     split_max: usize,
+    split_first: Box<[u64]>,
     split_bits: Box<[u64]>,
     /// Term word pairs by the lexicon id of the form they join to ("clickthrough").
     pair_at: Vec<u32>,
@@ -426,6 +429,16 @@ impl DedupTable {
     }
 }
 
+/// Most split points (bytes of fuzzy words and their plural forms) for which the index has a
+/// prefix filter: its bitset stays within 128 KiB and its build cheap (a 100,000-concept
+/// glossary has millions, where the filter would cost a tenth of a second of build and mostly
+/// let pairs through anyway).
+const SPLIT_FILTER_MAX: usize = 1 << 20;
+
+fn split_key(a: u8, b: u8) -> usize {
+    (usize::from(a) << 8) | usize::from(b)
+}
+
 /// Bit of a split filter of `2^bits` bits for a first part of hash `ha` followed by a part
 /// `b` (its first two bytes count).
 #[inline]
@@ -575,6 +588,7 @@ impl Index {
             id_bits: 0,
             fuzzy_len: (usize::MAX, 0),
             split_max: 0,
+            split_first: vec![0u64; 1024].into_boxed_slice(),
             split_bits: Box::new([]),
             pair_at: Vec::new(),
             pair_list: Vec::new(),
@@ -948,25 +962,32 @@ impl Index {
             self.fuzzy_len.0 = self.fuzzy_len.0.min(n);
             self.fuzzy_len.1 = self.fuzzy_len.1.max(n);
             self.split_max = self.split_max.max(text.len());
+            let b = text.as_bytes();
+            if b.len() >= 2 {
+                let k = split_key(b[0], b[1]);
+                self.split_first[k / 64] |= 1 << (k % 64);
+            }
             split_points += text.len() + if w.last { 6 } else { 0 };
         }
-        // A bit per split point (many are shared): few pairs pass by chance.
-        let bits = split_points.max(4096).next_power_of_two();
-        let mut split_bits = vec![0u64; bits / 64].into_boxed_slice();
-        let bits = bits.trailing_zeros();
-        let mut buf = String::new();
-        for (id, w) in self.words.iter().enumerate() {
-            if w.max_edits == 0 {
-                continue;
-            }
-            each_form(self.lex.key(id as u32), w.last, &mut buf, |f| {
-                for k in 1..f.len() {
-                    let i = split_bit(hash_str(&f[..k]), &f[k..], bits);
-                    split_bits[i / 64] |= 1 << (i % 64);
+        if split_points <= SPLIT_FILTER_MAX {
+            // A bit per split point (many are shared): few pairs pass by chance.
+            let bits = split_points.max(4096).next_power_of_two();
+            let mut split_bits = vec![0u64; bits / 64].into_boxed_slice();
+            let bits = bits.trailing_zeros();
+            let mut buf = String::new();
+            for (id, w) in self.words.iter().enumerate() {
+                if w.max_edits == 0 {
+                    continue;
                 }
-            });
+                each_form(self.lex.key(id as u32), w.last, &mut buf, |f| {
+                    for k in 1..f.len() {
+                        let i = split_bit(hash_str(&f[..k]), &f[k..], bits);
+                        split_bits[i / 64] |= 1 << (i % 64);
+                    }
+                });
+            }
+            self.split_bits = split_bits;
         }
-        self.split_bits = split_bits;
         self.dir_bits = (estimate / 4)
             .max(256)
             .next_power_of_two()
@@ -1160,13 +1181,25 @@ impl Index {
 
     /// Could `a` (of [`hash_str`] `ha`) followed by `b` be the split form of a fuzzy word
     /// (`a + b` in the vocabulary, possibly as the plural of a term's last word)? A cheap
-    /// necessary condition: the length, and `a` followed by the first two bytes of `b` is a
-    /// split point of such a form.
+    /// necessary condition: the length, the first two bytes, and (where the index has the
+    /// filter) `a` followed by the first two bytes of `b` is a split point of such a form.
     #[inline]
     pub(crate) fn may_split(&self, a: &str, ha: u64, b: &str) -> bool {
         // +2: the plural ending of a split last word ("web hooks").
         if a.len() + b.len() > self.split_max + 2 || a.is_empty() || b.is_empty() {
             return false;
+        }
+        let (x, y) = if a.len() >= 2 {
+            (a.as_bytes()[0], a.as_bytes()[1])
+        } else {
+            (a.as_bytes()[0], b.as_bytes()[0])
+        };
+        let k = split_key(x, y);
+        if self.split_first[k / 64] & (1 << (k % 64)) == 0 {
+            return false;
+        }
+        if self.split_bits.is_empty() {
+            return true;
         }
         let bits = (self.split_bits.len() * 64).trailing_zeros();
         let i = split_bit(ha, b.as_bytes(), bits);
