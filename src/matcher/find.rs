@@ -66,7 +66,8 @@ struct Steps {
     memo: Memo,
     /// The walks' terms, kept for their memory.
     raw: Vec<Raw>,
-    /// Whether to use `memo` (always, except in the tests that check it changes nothing).
+    /// Whether to use `memo`: from the start (except in the tests that check it changes
+    /// nothing), until it proves not to pay ([`Memo::pays`]).
     use_memo: bool,
 }
 
@@ -90,6 +91,9 @@ struct Seen {
 #[derive(Default)]
 struct Memo {
     slots: Vec<Seen>,
+    /// Words looked up in the memo, and found.
+    tries: u32,
+    hits: u32,
 }
 
 impl Memo {
@@ -107,6 +111,13 @@ impl Memo {
         if self.slots.len() < n {
             self.slots = vec![Self::EMPTY; n];
         }
+    }
+
+    /// Whether the memo is worth its upkeep: after a few thousand words, it must answer two
+    /// in three. Prose repeats its words (real briefs: four in five); a text of words drawn
+    /// evenly from a large list does not, and there the memo's table only crowds the caches.
+    fn pays(&self) -> bool {
+        self.tries < 4096 || u64::from(self.hits) * 3 >= u64::from(self.tries) * 2
     }
 
     #[inline]
@@ -227,6 +238,10 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         let memoize = key.is_some() && out.use_memo;
         let key = key.unwrap_or((LONG, LONG));
         let hit = memoize && memo.slot(h).key == key;
+        if memoize {
+            memo.tries += 1;
+            memo.hits += u32::from(hit);
+        }
         let (lex_id, singular_is_word) = if hit {
             let m = memo.slot(h);
             ((m.lex != u32::MAX).then_some(m.lex), m.singular_is_word)
@@ -331,6 +346,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         }
     }
     out.at.push(st.len() as u32);
+    out.use_memo &= out.memo.pays();
 }
 
 /// Checks a raw candidate against its term's rules.
