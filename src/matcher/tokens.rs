@@ -671,6 +671,29 @@ mod tests {
         assert_eq!(t.list[1].gap, Gap::Break);
     }
 
+    /// `a..a + n` of `text` as an excluded range, if on char boundaries and not empty.
+    fn one_range(text: &str, cut: Option<(usize, usize)>) -> Vec<Range<usize>> {
+        cut.map(|(a, n)| (a.min(text.len()), (a + n).min(text.len())))
+            .filter(|&(a, b)| a < b && text.is_char_boundary(a) && text.is_char_boundary(b))
+            .map(|(a, b)| a..b)
+            .into_iter()
+            .collect()
+    }
+
+    /// [`tokenize`] and [`tokenize_reference`] make the same tokens.
+    fn same_as_reference(text: &str, excluded: &[Range<usize>]) -> Result<(), TestCaseError> {
+        let (fast, slow) = (tokenize(text, excluded), tokenize_reference(text, excluded));
+        prop_assert_eq!(fast.len(), slow.len());
+        for (i, (a, b)) in fast.list.iter().zip(&slow.list).enumerate() {
+            prop_assert_eq!(
+                (a.start, a.end, a.gap, a.word, a.sentence),
+                (b.start, b.end, b.gap, b.word, b.sentence)
+            );
+            prop_assert_eq!(fast.norm(i), slow.norm(i));
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -703,15 +726,7 @@ mod tests {
                 .chunks_exact(2)
                 .map(|p| p[0]..p[1])
                 .collect();
-            let (fast, slow) = (tokenize(&text, &excluded), tokenize_reference(&text, &excluded));
-            prop_assert_eq!(fast.len(), slow.len());
-            for (i, (a, b)) in fast.list.iter().zip(&slow.list).enumerate() {
-                prop_assert_eq!(
-                    (a.start, a.end, a.gap, a.word, a.sentence),
-                    (b.start, b.end, b.gap, b.word, b.sentence)
-                );
-                prop_assert_eq!(fast.norm(i), slow.norm(i));
-            }
+            same_as_reference(&text, &excluded)?;
         }
 
         /// The same on mostly-ASCII text (every printable ASCII byte), where the scanner takes
@@ -721,21 +736,8 @@ mod tests {
             text in r#"([ -~\t\r\n]{1,24}|\u{e9}|\u{2019}|&nbsp;){0,8}"#,
             cut in proptest::option::of((0usize..200, 1usize..8)),
         ) {
-            let excluded: Vec<Range<usize>> = cut
-                .map(|(a, n)| (a.min(text.len()), (a + n).min(text.len())))
-                .filter(|&(a, b)| a < b && text.is_char_boundary(a) && text.is_char_boundary(b))
-                .map(|(a, b)| a..b)
-                .into_iter()
-                .collect();
-            let (fast, slow) = (tokenize(&text, &excluded), tokenize_reference(&text, &excluded));
-            prop_assert_eq!(fast.len(), slow.len());
-            for (i, (a, b)) in fast.list.iter().zip(&slow.list).enumerate() {
-                prop_assert_eq!(
-                    (a.start, a.end, a.gap, a.word, a.sentence),
-                    (b.start, b.end, b.gap, b.word, b.sentence)
-                );
-                prop_assert_eq!(fast.norm(i), slow.norm(i));
-            }
+            let excluded = one_range(&text, cut);
+            same_as_reference(&text, &excluded)?;
         }
 
         /// Fed piece by piece, cut at [`next_cut`]s and emptied between pieces (as `find` runs
@@ -746,12 +748,7 @@ mod tests {
             step in 1usize..40,
             cut in proptest::option::of((0usize..200, 1usize..12)),
         ) {
-            let excluded: Vec<Range<usize>> = cut
-                .map(|(a, n)| (a.min(text.len()), (a + n).min(text.len())))
-                .filter(|&(a, b)| a < b && text.is_char_boundary(a) && text.is_char_boundary(b))
-                .map(|(a, b)| a..b)
-                .into_iter()
-                .collect();
+            let excluded = one_range(&text, cut);
             let whole = tokenize(&text, &excluded);
             let mut b = Builder::new(&text, &excluded);
             let mut got = Vec::new();
