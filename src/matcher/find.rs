@@ -728,18 +728,33 @@ impl Evidence {
     /// Index into `gr.options` of the best concept: the most evidence, then the side the
     /// reader does not speak, then the text's domain (shared tags), then the better score.
     fn best(&self, ix: &Index, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
-        let rank = |k: usize| {
-            let o = &gr.options[k];
-            let t = &ix.terms[o.term as usize];
+        let first = |k: usize| {
+            let t = &ix.terms[gr.options[k].term as usize];
             let evidence = self.score(gi, gr, t.concept);
             let other_side = reader.is_some_and(|r| t.side != r);
-            let coherence = self.coherence(ix, gi, t.concept);
-            (evidence, other_side, coherence, (o.score * 1000.0) as u32)
+            (evidence, other_side)
         };
-        let ranks: Vec<_> = (0..gr.options.len()).map(rank).collect();
-        (0..gr.options.len())
-            .max_by(|&a, &b| ranks[a].cmp(&ranks[b]).then(b.cmp(&a)))
-            .unwrap_or(0)
+        let firsts: Vec<_> = (0..gr.options.len()).map(first).collect();
+        let Some(&top) = firsts.iter().max() else {
+            return 0;
+        };
+        // The domain hint (a scan of the mentions nearby) only for the options still tied.
+        let then = |k: usize| {
+            let o = &gr.options[k];
+            let coherence = self.coherence(ix, gi, ix.terms[o.term as usize].concept);
+            (coherence, (o.score * 1000.0) as u32)
+        };
+        let tied: Vec<usize> = (0..gr.options.len())
+            .filter(|&k| firsts[k] == top)
+            .collect();
+        if let [k] = tied[..] {
+            return k;
+        }
+        let thens: Vec<(usize, (u32, u32))> = tied.into_iter().map(|k| (k, then(k))).collect();
+        thens
+            .iter()
+            .max_by(|(a, ra), (b, rb)| ra.cmp(rb).then(b.cmp(a)))
+            .map_or(0, |&(k, _)| k)
     }
 }
 
