@@ -84,10 +84,10 @@ struct Seen {
     known: Option<bool>,
 }
 
-/// The look-ups of recent words (up to 15 bytes), direct-mapped by hash: a text repeats its common words
-/// over and over, and each would otherwise cost a lexicon probe, the probes of its singulars
-/// and one in the common-word list, each a likely cache miss. Words with plural steps are not
-/// remembered (they are few).
+/// The look-ups of recent words (up to 15 bytes), direct-mapped by hash: a text repeats its
+/// common words over and over, and each would otherwise cost a lexicon probe, the probes of
+/// its singulars and one in the common-word list, each a likely cache miss. Words with plural
+/// steps are not remembered (they are few).
 #[derive(Default)]
 struct Memo {
     slots: Vec<Seen>,
@@ -105,7 +105,7 @@ impl Memo {
     };
 
     /// Sized for a text of `bytes` bytes (small texts need few slots; a long text meets many
-    /// distinct words, and the table stays well within the L2 cache).
+    /// distinct words, and the table, at most 384 KiB, stays within the L2 cache).
     fn prepare(&mut self, bytes: usize) {
         let n = (bytes / 16).clamp(64, 16384).next_power_of_two();
         if self.slots.len() < n {
@@ -750,11 +750,10 @@ impl Evidence {
         if let [k] = tied[..] {
             return k;
         }
-        let thens: Vec<(usize, (u32, u32))> = tied.into_iter().map(|k| (k, then(k))).collect();
-        thens
-            .iter()
-            .max_by(|(a, ra), (b, rb)| ra.cmp(rb).then(b.cmp(a)))
-            .map_or(0, |&(k, _)| k)
+        // Equal ranks: the first option.
+        tied.into_iter()
+            .max_by_key(|&k| (then(k), std::cmp::Reverse(k)))
+            .unwrap_or(0)
     }
 }
 

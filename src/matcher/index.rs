@@ -8,9 +8,8 @@
 //!
 //! Built once per glossary; read-only afterwards.
 
-use std::sync::OnceLock;
-
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -214,8 +213,18 @@ fn group<T: Copy>(groups: usize, records: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
     (at, list)
 }
 
-/// `at` of [`group`] without its trailing empty groups (read with [`Index::by_lex`], which
-/// treats ids past the end as empty): most lexicon ids have no pairs or cues, and the last ones
+/// Group `g` of the `(at, list)` of [`group`]: `list[at[g]..at[g + 1]]`, empty past the end
+/// of `at` (see [`trim_empty_tail`]).
+#[inline]
+fn grouped<'a, T>(at: &[u32], list: &'a [T], g: u32) -> &'a [T] {
+    match (at.get(g as usize), at.get(g as usize + 1)) {
+        (Some(&a), Some(&b)) => &list[a as usize..b as usize],
+        _ => &[],
+    }
+}
+
+/// `at` of [`group`] without its trailing empty groups (read with [`grouped`], which treats
+/// groups past the end as empty): most lexicon ids have no pairs or cues, and the last ones
 /// (cue forms, joined forms) often none of one kind.
 fn trim_empty_tail(mut at: Vec<u32>) -> Vec<u32> {
     while at.len() >= 2 && at[at.len() - 2] == at[at.len() - 1] {
@@ -253,12 +262,16 @@ fn unpack_word(w: u32) -> (WordId, Gap) {
     (w >> 2, gap)
 }
 
-/// May the term match with edits (no `fuzzy = false`, not case-sensitive)?
-fn term_is_fuzzy(term: &crate::glossary::Term) -> bool {
+/// Is the term case-sensitive (set so, or an acronym), and may it match with edits (no
+/// `fuzzy = false`, not case-sensitive)?
+fn term_flags(term: &crate::glossary::Term) -> (bool, bool) {
     let case_sensitive = term
         .case_sensitive
         .unwrap_or_else(|| is_acronym(&term.text));
-    term.fuzzy.unwrap_or(true) && !case_sensitive
+    (
+        case_sensitive,
+        term.fuzzy.unwrap_or(true) && !case_sensitive,
+    )
 }
 
 fn str_hash(s: &str) -> u64 {
@@ -314,18 +327,20 @@ const POLY_MAX: usize = 64;
 /// building the variants (each variant's polynomial comes from prefix values).
 pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mut Vec<String>) {
     out.clear();
-    let b = w.as_bytes();
-    let n = b.len();
-    if !w.is_ascii() || max >= 3 || n > POLY_MAX {
+    if poly_path(w, max) {
+        deletion_hashes_raw(w.as_bytes(), max, out);
+    } else {
         deletions(w, max, strings);
         out.extend(strings.iter().map(|v| hash_bytes(v.as_bytes())));
-        out.sort_unstable();
-        out.dedup();
-        return;
     }
-    deletion_hashes_raw(b, max, out);
     out.sort_unstable();
     out.dedup();
+}
+
+/// Whether the deletion hashes of `w` up to `max` edits are computed from prefix polynomials
+/// ([`deletion_hashes_raw`]) rather than from the variants themselves.
+fn poly_path(w: &str, max: u8) -> bool {
+    w.is_ascii() && max <= 2 && w.len() <= POLY_MAX
 }
 
 /// The hashes of [`deletion_hashes`] for an ASCII word of at most [`POLY_MAX`] bytes and
@@ -369,7 +384,7 @@ fn deletion_hashes_raw(b: &[u8], max: u8, out: &mut Vec<u64>) {
 /// word's own entries may come in any order): duplicates are dropped with a small table
 /// instead of a sort. `seen` is scratch space.
 fn deletion_hash_set(w: &str, max: u8, out: &mut Vec<u64>, seen: &mut DedupTable) {
-    if !w.is_ascii() || max >= 3 || w.len() > POLY_MAX {
+    if !poly_path(w, max) {
         let mut strings = Vec::new();
         deletion_hashes(w, max, out, &mut strings);
         return;
@@ -454,8 +469,8 @@ fn split_bit(ha: u64, b: &[u8], bits: u32) -> usize {
 
 /// Calls `f` with `w` and, if `plurals`, every string whose singular (by
 /// [`super::normalize::each_singular`]) may be `w`, built in `buf`.
-fn each_form(w: &str, plurals: bool, buf: &mut String, mut f: impl FnMut(&[u8])) {
-    f(w.as_bytes());
+fn each_form(w: &str, plurals: bool, buf: &mut String, mut f: impl FnMut(&str)) {
+    f(w);
     if !plurals {
         return;
     }
@@ -463,13 +478,13 @@ fn each_form(w: &str, plurals: bool, buf: &mut String, mut f: impl FnMut(&[u8]))
         buf.clear();
         buf.push_str(w);
         buf.push_str(suffix);
-        f(buf.as_bytes());
+        f(buf);
     }
     if let Some(b) = w.strip_suffix('y') {
         buf.clear();
         buf.push_str(b);
         buf.push_str("ies");
-        f(buf.as_bytes());
+        f(buf);
     }
 }
 
@@ -614,7 +629,7 @@ impl Index {
                     let toks = tokenize(&term.text, &[]);
                     let n = toks.len();
                     ix.span = ix.span.max(2 * n + 2);
-                    let fuzzy = term_is_fuzzy(term);
+                    let (_, fuzzy) = term_flags(term);
                     for i in 0..n {
                         let f = toks.norm(i);
                         let id = ix.word_id(f);
@@ -684,10 +699,7 @@ impl Index {
                             k
                         }
                     };
-                    let case_sensitive = term
-                        .case_sensitive
-                        .unwrap_or_else(|| is_acronym(&term.text));
-                    let fuzzy = term_is_fuzzy(term);
+                    let (case_sensitive, fuzzy) = term_flags(term);
                     let tid = ix.terms.len() as u32;
                     ix.terms.push(TermInfo {
                         concept: ci as u32,
@@ -828,11 +840,10 @@ impl Index {
             .collect();
         let mut done: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
         let mut records: Vec<(u32, u32)> = Vec::new();
+        let mut buf = String::new();
         for (c, _) in &cues {
-            let mut forms = vec![c.to_string(), format!("{c}s"), format!("{c}es")];
-            if let Some(b) = c.strip_suffix('y') {
-                forms.push(format!("{b}ies"));
-            }
+            let mut forms = Vec::new();
+            each_form(c, true, &mut buf, |f| forms.push(f.to_string()));
             forms.push(format!("{c}ing"));
             forms.push(format!("{c}ed"));
             if let Some(b) = c.strip_suffix('e') {
@@ -885,8 +896,7 @@ impl Index {
 
     /// The terms whose folded text is key `key`, in term order.
     pub(crate) fn key_terms(&self, key: u32) -> &[u32] {
-        &self.key_term_list
-            [self.key_term_at[key as usize] as usize..self.key_term_at[key as usize + 1] as usize]
+        grouped(&self.key_term_at, &self.key_term_list, key)
     }
 
     /// The terms whose folded text is `folded`, in term order.
@@ -980,6 +990,7 @@ impl Index {
                     continue;
                 }
                 each_form(self.lex.key(id as u32), w.last, &mut buf, |f| {
+                    let f = f.as_bytes();
                     for k in 1..f.len() {
                         let i = split_bit(hash_str(&f[..k]), &f[k..], bits);
                         split_bits[i / 64] |= 1 << (i % 64);
@@ -1104,22 +1115,14 @@ impl Index {
         ((l as usize) < self.words.len()).then_some(l)
     }
 
-    /// `list[at[l]..at[l + 1]]`, empty past the end of `at`.
-    fn by_lex<'a, T>(at: &[u32], list: &'a [T], l: u32) -> &'a [T] {
-        match (at.get(l as usize), at.get(l as usize + 1)) {
-            (Some(&a), Some(&b)) => &list[a as usize..b as usize],
-            _ => &[],
-        }
-    }
-
     /// Term word pairs lexicon entry `l` joins ("clickthrough" → click, through).
     pub(crate) fn pairs(&self, l: u32) -> &[(WordId, WordId)] {
-        Self::by_lex(&self.pair_at, &self.pair_list, l)
+        grouped(&self.pair_at, &self.pair_list, l)
     }
 
     /// Cue lists whose first word is a form of lexicon entry `l`.
     pub(crate) fn cues(&self, l: u32) -> impl Iterator<Item = &[Cue]> {
-        Self::by_lex(&self.cue_at, &self.cue_refs, l)
+        grouped(&self.cue_at, &self.cue_refs, l)
             .iter()
             .map(|&i| self.cue_lists[i as usize].as_slice())
     }
@@ -1136,8 +1139,7 @@ impl Index {
 
     /// Terms ending at `node`.
     pub(crate) fn terminals(&self, node: u32) -> &[u32] {
-        let n = node as usize;
-        &self.terminal_list[self.terminal_at[n] as usize..self.terminal_at[n + 1] as usize]
+        grouped(&self.terminal_at, &self.terminal_list, node)
     }
 
     /// Words within their edit budget of `w`, with the number of edits. `w` is folded.

@@ -36,8 +36,9 @@ pub(crate) fn hash_str(s: &[u8]) -> u64 {
     fold(fold(h ^ tail, K1), K0)
 }
 
+/// The eight bytes of `s` at `k`, little-endian.
 #[inline(always)]
-fn r8(s: &[u8], k: usize) -> u64 {
+pub(crate) fn r8(s: &[u8], k: usize) -> u64 {
     let mut a = [0u8; 8];
     a.copy_from_slice(&s[k..k + 8]);
     u64::from_le_bytes(a)

@@ -57,26 +57,9 @@ pub(crate) fn strip_possessive(w: &str) -> &str {
     w
 }
 
-/// Singular forms a folded word may be the plural of, most likely first:
-/// `kpis` → `kpi`, `hotfixes` → `hotfix`, `companies` → `company`.
-pub(crate) fn singulars(w: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    let ies = w
-        .strip_suffix("ies")
-        .filter(|b| b.chars().count() >= 2)
-        .map(|b| std::borrow::Cow::Owned(format!("{b}y")));
-    let es = w
-        .strip_suffix("es")
-        .filter(|b| b.chars().count() >= 2)
-        .map(std::borrow::Cow::Borrowed);
-    let s = w
-        .strip_suffix('s')
-        .filter(|b| !b.is_empty() && !b.ends_with('s') || b.ends_with("ss"))
-        .map(std::borrow::Cow::Borrowed);
-    ies.into_iter().chain(s).chain(es)
-}
-
-/// Singular forms of a folded word, in the order of [`singulars`], without allocating:
-/// `f` is called with each until it returns true.
+/// Singular forms a folded word may be the plural of, most likely first (`kpis` → `kpi`,
+/// `hotfixes` → `hotfix`, `companies` → `company`), without allocating: `f` is called with
+/// each until it returns true.
 pub(crate) fn each_singular(w: &str, buf: &mut String, mut f: impl FnMut(&str) -> bool) -> bool {
     if let Some(b) = w.strip_suffix("ies").filter(|b| b.chars().count() >= 2) {
         buf.clear();
@@ -107,7 +90,10 @@ pub(crate) fn each_singular(w: &str, buf: &mut String, mut f: impl FnMut(&str) -
 pub(crate) fn cue_forms(w: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
     use std::borrow::Cow;
     let mut out: Vec<Cow<'_, str>> = vec![Cow::Borrowed(w)];
-    out.extend(singulars(w));
+    each_singular(w, &mut String::new(), |s| {
+        out.push(Cow::Owned(s.to_owned()));
+        false
+    });
     for suffix in ["ing", "ed"] {
         if let Some(base) = w.strip_suffix(suffix).filter(|b| b.len() >= 3) {
             out.push(Cow::Borrowed(base));
@@ -148,7 +134,14 @@ mod tests {
 
     #[test]
     fn plural_and_possessive() {
-        let s = |w: &str| singulars(w).map(|c| c.into_owned()).collect::<Vec<_>>();
+        let s = |w: &str| {
+            let mut out = Vec::new();
+            each_singular(w, &mut String::new(), |s| {
+                out.push(s.to_string());
+                false
+            });
+            out
+        };
         assert!(s("companies").contains(&"company".to_string()));
         assert!(s("hotfixes").contains(&"hotfix".to_string()));
         assert!(s("kpis").contains(&"kpi".to_string()));

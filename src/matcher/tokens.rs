@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::lexicon::r8;
 use super::normalize::{fold_into, strip_possessive};
 use crate::glossary::is_dash;
 
@@ -332,9 +333,7 @@ fn ge(v: u64, k: u8) -> u64 {
 fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
     let mut seen = 0;
     while j + 8 <= b.len() && j < e {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[j..j + 8]);
-        let v = u64::from_le_bytes(w);
+        let v = r8(b, j);
         let folded = v | splat(0x20);
         let letter = ge(folded, b'a') & !ge(folded, b'z' + 1);
         let digit = ge(v, b'0') & !ge(v, b'9' + 1);
