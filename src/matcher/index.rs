@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use super::lexicon::{hash_str, StrTable};
+use super::lexicon::{hash_str, Bloom, StrTable};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
 use crate::glossary::{Glossary, Side};
@@ -87,6 +87,11 @@ pub(crate) struct Index {
     cue_refs: Vec<u32>,
     /// Cue phrases by first word, in the order of `cue_refs`' ids.
     cue_lists: Vec<Vec<Cue>>,
+    /// Every folded string a token must be for it to take a step, start a cue phrase or
+    /// continue one: the lexicon, the plural forms of vocabulary words, and cue words with
+    /// the forms of last cue words. A token it rules out can only matter as a typo or as half
+    /// of a split word (see `find::keep_tokens`).
+    wanted: Bloom,
     /// Tag ids of every concept (equal tags, equal ids).
     concept_tags: Vec<Box<[u32]>>,
     /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
@@ -488,6 +493,19 @@ fn each_form(w: &str, plurals: bool, buf: &mut String, mut f: impl FnMut(&str)) 
     }
 }
 
+/// Calls `f` with every string `n` for which `cue_forms(n)` may give `c`: `c`, its plural
+/// forms, `c` + "ing"/"ed", `c` without a final "e" + "ing"/"ed", and `c` + "d".
+fn each_cue_form(c: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    each_form(c, true, buf, &mut f);
+    f(&format!("{c}ing"));
+    f(&format!("{c}ed"));
+    if let Some(b) = c.strip_suffix('e') {
+        f(&format!("{b}ing"));
+        f(&format!("{b}ed"));
+        f(&format!("{c}d"));
+    }
+}
+
 /// All strings made by deleting up to `max` chars of `w` (including `w`).
 pub(crate) fn deletions(w: &str, max: u8, out: &mut Vec<String>) {
     out.clear();
@@ -594,6 +612,7 @@ impl Index {
             cue_at: Vec::new(),
             cue_refs: Vec::new(),
             cue_lists: Vec::new(),
+            wanted: Bloom::with_capacity(0),
             concept_tags: Vec::with_capacity(g.concepts().len()),
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
@@ -822,6 +841,7 @@ impl Index {
             })
             .collect();
         ix.build_lexicon(cues);
+        ix.build_wanted();
         common_words(); // built once per process, before the first text needs it
         ix
     }
@@ -829,8 +849,7 @@ impl Index {
     /// Completes the lexicon with the forms of cue words, computed here by the rules the
     /// matcher would otherwise apply per token (so a token needs one probe instead of several).
     fn build_lexicon(&mut self, cues: FxHashMap<Box<str>, Vec<Cue>>) {
-        // Cue words: `c` is one of `cue_forms(n)` only if `n` is `c`, a plural of `c`, `c` +
-        // "ing"/"ed", `c` without a final "e" + "ing"/"ed", or `c` + "d".
+        // Cue words: `c` is one of `cue_forms(n)` only if `n` is one of `each_cue_form(c)`.
         let mut cues: Vec<(Box<str>, Vec<Cue>)> = cues.into_iter().collect();
         cues.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let index: FxHashMap<&str, u32> = cues
@@ -843,14 +862,7 @@ impl Index {
         let mut buf = String::new();
         for (c, _) in &cues {
             let mut forms = Vec::new();
-            each_form(c, true, &mut buf, |f| forms.push(f.to_string()));
-            forms.push(format!("{c}ing"));
-            forms.push(format!("{c}ed"));
-            if let Some(b) = c.strip_suffix('e') {
-                forms.push(format!("{b}ing"));
-                forms.push(format!("{b}ed"));
-                forms.push(format!("{c}d"));
-            }
+            each_cue_form(c, &mut buf, |f| forms.push(f.to_string()));
             for n in forms {
                 if !done.insert(n.clone()) {
                     continue;
@@ -869,6 +881,47 @@ impl Index {
         self.cue_at = trim_empty_tail(std::mem::take(&mut self.cue_at));
         self.cue_lists = cues.into_iter().map(|(_, list)| list).collect();
         self.lex.shrink_to_fit();
+    }
+
+    /// Fills [`Index::wanted`], from the strings the matcher looks tokens up as (so a token
+    /// that is none of them can skip the look-ups).
+    fn build_wanted(&mut self) {
+        let cue_words: usize = self
+            .cue_lists
+            .iter()
+            .flatten()
+            .map(|c| c.rest.len() + 8)
+            .sum();
+        let mut f = Bloom::with_capacity(self.lex.len() + 3 * self.words.len() + cue_words);
+        let mut buf = String::new();
+        for l in 0..self.lex.len() {
+            f.insert(hash_str(self.lex.key(l as u32).as_bytes()));
+        }
+        // Plurals: a token whose singular is a vocabulary word takes a plural step, and is
+        // no typo (the common-word guard).
+        for id in 0..self.words.len() {
+            each_form(self.word_text(id as WordId), true, &mut buf, |s| {
+                f.insert(hash_str(s.as_bytes()))
+            });
+        }
+        // Cue phrases compare the tokens after their first word as folded, and the last one
+        // by `cue_forms`: as `build_lexicon`, its forms.
+        for cue in self.cue_lists.iter().flatten() {
+            for w in &cue.rest {
+                f.insert(hash_str(w.as_bytes()));
+            }
+            if let Some(last) = cue.rest.last() {
+                each_cue_form(last, &mut buf, |s| f.insert(hash_str(s.as_bytes())));
+            }
+        }
+        self.wanted = f;
+    }
+
+    /// Whether a token folded to a string of [`hash_str`] `h` may be in the lexicon, a plural
+    /// of a vocabulary word or a cue word (false: surely none of them).
+    #[inline]
+    pub(crate) fn may_want(&self, h: u64) -> bool {
+        self.wanted.may_contain(h)
     }
 
     /// The id of `w`, added to the vocabulary if new. Only words enter the lexicon until the

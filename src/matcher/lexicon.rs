@@ -273,6 +273,47 @@ impl StrTable {
     }
 }
 
+/// A set of strings, by [`hash_str`], that may answer "present" for an absent string but never
+/// "absent" for a present one (a blocked Bloom filter: three bits of one 64-bit word per
+/// string, about twelve bits per string). A test is one read of a table far smaller than the
+/// strings' table, so most tokens of a text, which are none of its strings, are told apart
+/// with it alone.
+#[derive(Debug, Clone)]
+pub(crate) struct Bloom {
+    words: Box<[u64]>,
+}
+
+impl Bloom {
+    /// A filter sized for about `n` strings.
+    pub(crate) fn with_capacity(n: usize) -> Bloom {
+        let words = (n.saturating_mul(12) / 64 + 1).next_power_of_two();
+        Bloom {
+            words: vec![0; words].into_boxed_slice(),
+        }
+    }
+
+    /// The word and the bits of hash `h`: the word by its low bits, the bits by its top 18.
+    #[inline]
+    fn place(&self, h: u64) -> (usize, u64) {
+        let i = h as usize & (self.words.len() - 1);
+        let bits = 1u64 << (h >> 58) | 1u64 << ((h >> 52) & 63) | 1u64 << ((h >> 46) & 63);
+        (i, bits)
+    }
+
+    /// Adds the string of [`hash_str`] `h`.
+    pub(crate) fn insert(&mut self, h: u64) {
+        let (i, bits) = self.place(h);
+        self.words[i] |= bits;
+    }
+
+    /// False only if the string of hash `h` was never inserted.
+    #[inline]
+    pub(crate) fn may_contain(&self, h: u64) -> bool {
+        let (i, bits) = self.place(h);
+        self.words[i] & bits == bits
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
