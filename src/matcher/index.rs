@@ -331,6 +331,14 @@ const POLY_MAX: usize = 64;
 /// and deduplicated: the same set as [`deletions`] hashed with [`hash_bytes`], without
 /// building the variants (each variant's polynomial comes from prefix values).
 pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mut Vec<String>) {
+    deletion_hashes_unsorted(w, max, out, strings);
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// [`deletion_hashes`] in no particular order and possibly repeated (the fuzzy look-up, where
+/// a repeat only finds candidates again, which it skips).
+fn deletion_hashes_unsorted(w: &str, max: u8, out: &mut Vec<u64>, strings: &mut Vec<String>) {
     out.clear();
     if poly_path(w, max) {
         deletion_hashes_raw(w.as_bytes(), max, out);
@@ -338,8 +346,6 @@ pub(crate) fn deletion_hashes(w: &str, max: u8, out: &mut Vec<u64>, strings: &mu
         deletions(w, max, strings);
         out.extend(strings.iter().map(|v| hash_bytes(v.as_bytes())));
     }
-    out.sort_unstable();
-    out.dedup();
 }
 
 /// Whether the deletion hashes of `w` up to `max` edits are computed from prefix polynomials
@@ -530,6 +536,56 @@ pub(crate) fn deletions(w: &str, max: u8, out: &mut Vec<String>) {
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// The optimal string alignment distance of `a` and `b` (`strsim::osa_distance`: edits and
+/// swaps of neighbours, no substring edited twice), if it is at most `max`.
+///
+/// ASCII words, the usual case, lose their common prefix and suffix first (no optimal
+/// alignment needs to edit them), so what is left to compare is a few bytes.
+pub(crate) fn osa_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    const N: usize = 32;
+    let (whole_a, whole_b) = (a, b);
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[p..], &b[p..]);
+    let s = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
+    if !a.is_ascii() || !b.is_ascii() || b.len() >= N {
+        // Other characters (the cut may be inside one), or long: the general algorithm.
+        let d = strsim::osa_distance(whole_a, whole_b);
+        return (d <= max).then_some(d);
+    }
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let m = b.len();
+    let mut two = [0usize; N];
+    let mut prev = [0usize; N];
+    let mut cur = [0usize; N];
+    for (j, d) in prev.iter_mut().enumerate().take(m + 1) {
+        *d = j;
+    }
+    for i in 0..a.len() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for j in 0..m {
+            let cost = usize::from(a[i] != b[j]);
+            let mut d = (cur[j] + 1).min(prev[j + 1] + 1).min(prev[j] + cost);
+            if i > 0 && j > 0 && a[i] != b[j] && a[i] == b[j - 1] && b[j] == a[i - 1] {
+                d = d.min(two[j - 1] + 1);
+            }
+            cur[j + 1] = d;
+            row_min = row_min.min(d);
+        }
+        // Distances never fall from one row to the next.
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut two, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[m]).filter(|&d| d <= max)
 }
 
 /// Edits a term word tolerates: none under 5 letters, one for 5–8, two for 9+.
@@ -1210,7 +1266,7 @@ impl Index {
         // shorter query is reached with one deletion on the query side (the other edits are
         // deletions on the word's side), so only queries of 9+ chars need two.
         let depth = if n >= 9 { 2 } else { 1 };
-        deletion_hashes(w, depth, &mut sc.hashes, &mut sc.strings);
+        deletion_hashes_unsorted(w, depth, &mut sc.hashes, &mut sc.strings);
         let id_mask = (1u64 << self.id_bits) - 1;
         for &h in &sc.hashes {
             let b = (h >> (64 - self.dir_bits)) as usize;
@@ -1226,8 +1282,8 @@ impl Index {
                     continue;
                 }
                 let info = &self.words[id as usize];
-                let d = strsim::osa_distance(w, self.word_text(id));
-                if d > 0 && d <= usize::from(info.max_edits) {
+                let d = osa_within(w, self.word_text(id), usize::from(info.max_edits));
+                if let Some(d) = d.filter(|&d| d > 0) {
                     out.push((id, d as u8));
                 }
             }
@@ -1432,6 +1488,22 @@ mod tests {
         }
         assert!(matches!(dir, Directory::Narrow { .. }));
         assert_eq!(dir.range(1023), (3069, 3072));
+    }
+
+    proptest::proptest! {
+        /// [`osa_within`] is `strsim::osa_distance`, bounded.
+        #[test]
+        fn osa_within_is_osa_distance(
+            a in "[abé]{0,7}",
+            b in "[abé]{0,7}",
+            long in "[ab]{30,40}",
+            max in 0usize..4,
+        ) {
+            for (a, b) in [(a.as_str(), b.as_str()), (&long, b.as_str()), (a.as_str(), &long)] {
+                let d = strsim::osa_distance(a, b);
+                proptest::prop_assert_eq!(osa_within(a, b, max), (d <= max).then_some(d));
+            }
+        }
     }
 
     #[test]
