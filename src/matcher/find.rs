@@ -66,11 +66,8 @@ struct Steps {
     memo: Memo,
     /// The walks' terms, kept for their memory.
     raw: Vec<Raw>,
-    /// [`hash_str`] of every token's folded form, and which tokens [`keep_tokens`] keeps.
-    hashes: Vec<u64>,
-    keep: Vec<bool>,
-    /// Whether [`keep_tokens`] drops tokens (else it only hashes them).
-    drop_tokens: bool,
+    /// Whether to skip the look-ups of tokens that [`Index::may_want`] rules out.
+    filter: bool,
     /// Whether to use `memo`: from the start (except in the tests that check it changes
     /// nothing), until it proves not to pay ([`Memo::pays`]).
     use_memo: bool,
@@ -215,7 +212,7 @@ impl Walk<'_> {
 }
 
 /// The steps each token can take, into `out` (emptied first).
-fn steps(ix: &Index, toks: &Tokens, hashes: &[u64], opts: &MatchOptions, out: &mut Steps) {
+fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     out.list.clear();
     out.at.clear();
     out.lex.clear();
@@ -236,8 +233,16 @@ fn steps(ix: &Index, toks: &Tokens, hashes: &[u64], opts: &MatchOptions, out: &m
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);
         let nb = toks.norm_bytes(j);
-        let h = hashes[j];
+        let h = hash_str(nb);
         let tok = toks.list[j];
+        // Most tokens are not in the lexicon nor plurals of vocabulary words: the filter
+        // tells so without the look-ups.
+        let wanted = !out.filter || ix.may_want(h);
+        if !wanted && (opts.exact_only || !tok.word) {
+            // No step: neither typo nor half of a split word.
+            out.lex.push(u32::MAX);
+            continue;
+        }
         // Only words are remembered: a symbol may fold to the letters of a word.
         let key = inline_key16(nb).filter(|_| tok.word);
         let memoize = key.is_some() && out.use_memo;
@@ -250,8 +255,10 @@ fn steps(ix: &Index, toks: &Tokens, hashes: &[u64], opts: &MatchOptions, out: &m
         let (lex_id, singular_is_word) = if hit {
             let m = memo.slot(h);
             ((m.lex != u32::MAX).then_some(m.lex), m.singular_is_word)
-        } else {
+        } else if wanted {
             (ix.lex_id_hashed(nb, h), false)
+        } else {
+            (None, false)
         };
         out.lex.push(lex_id.unwrap_or(u32::MAX));
         let word = lex_id.and_then(|l| ix.lex_word(l));
@@ -265,7 +272,7 @@ fn steps(ix: &Index, toks: &Tokens, hashes: &[u64], opts: &MatchOptions, out: &m
         if !hit {
             // Whether some singular is a vocabulary word: also half of the common-word guard.
             let plurals = st.len();
-            if nb.last() == Some(&b's') {
+            if wanted && nb.last() == Some(&b's') {
                 each_singular(toks.norm(j), &mut sing, |s| {
                     if let Some(id) = ix.word(s) {
                         singular_is_word = true;
@@ -432,7 +439,7 @@ fn candidates(
     ix: &Index,
     g: &Glossary,
     text: &str,
-    toks: &mut Tokens,
+    toks: &Tokens,
     own: usize,
     opts: &MatchOptions,
     any_case: bool,
@@ -440,11 +447,8 @@ fn candidates(
     cands: &mut Vec<Candidate>,
     cues: &mut Vec<(u32, u32, usize)>,
 ) {
-    let own = keep_tokens(ix, toks, own, opts, steps_buf);
     let toks = &*toks;
-    let hashes = std::mem::take(&mut steps_buf.hashes);
-    steps(ix, toks, &hashes, opts, steps_buf);
-    steps_buf.hashes = hashes;
+    steps(ix, toks, opts, steps_buf);
     let raw = std::mem::take(&mut steps_buf.raw);
     let mut w = Walk {
         ix,
@@ -465,83 +469,6 @@ fn candidates(
     );
     steps_buf.raw = w.out;
     cue_occurrences(ix, toks, &steps_buf.lex[..own], cues);
-}
-
-/// Drops the tokens of `toks` that can play no part in a mention or a cue phrase, most
-/// tokens of a text, and returns how many of the first `own` are left; fills `buf.hashes`
-/// with the [`hash_str`] of each kept token's folded form.
-///
-/// A token is kept if it may be wanted ([`Index::may_want`]: in the lexicon, a plural of a
-/// vocabulary word, a cue word) or, in full mode, may be a typo (a word of 4+ bytes with a
-/// letter that the common-word guard of [`steps`] lets through) or one half of a split word
-/// (a word pair that passes [`Index::may_split`]). Any other token would have taken no step
-/// and started no cue phrase, and, not wanted, it can be no cue word after the first: walks
-/// and cue phrases stop at it. So does a [`Gap::Break`], which the next kept token gets in its
-/// place; nothing else changes.
-fn keep_tokens(
-    ix: &Index,
-    toks: &mut Tokens,
-    own: usize,
-    opts: &MatchOptions,
-    buf: &mut Steps,
-) -> usize {
-    let common = common_words();
-    let (hashes, keep) = (&mut buf.hashes, &mut buf.keep);
-    hashes.clear();
-    keep.clear();
-    let mut sing = String::new();
-    if !buf.drop_tokens {
-        hashes.extend((0..toks.len()).map(|j| hash_str(toks.norm_bytes(j))));
-        return own;
-    }
-    for j in 0..toks.len() {
-        let nb = toks.norm_bytes(j);
-        let h = hash_str(nb);
-        hashes.push(h);
-        let wanted = ix.may_want(h);
-        let mut typo = || {
-            let n = toks.norm(j);
-            // `steps`' guard, knowing that no singular is a vocabulary word (not wanted).
-            n.chars().any(char::is_alphabetic)
-                && !common.contains_hashed(nb, h)
-                && !(n.ends_with('s') && each_singular(n, &mut sing, |s| common.contains(s)))
-        };
-        keep.push(wanted || (!opts.exact_only && toks.list[j].word && nb.len() >= 4 && typo()));
-    }
-    if !opts.exact_only {
-        for j in 1..toks.len() {
-            let (a, b) = (toks.list[j - 1], toks.list[j]);
-            if a.word
-                && b.word
-                && b.gap == Gap::Space
-                && ix.may_split(toks.norm(j - 1), hashes[j - 1], toks.norm(j))
-            {
-                keep[j - 1] = true;
-                keep[j] = true;
-            }
-        }
-    }
-    let (mut kept, mut kept_own, mut dropped) = (0, 0, false);
-    for j in 0..toks.len() {
-        if !keep[j] {
-            dropped = true;
-            continue;
-        }
-        let mut t = toks.list[j];
-        if dropped {
-            t.gap = Gap::Break;
-            dropped = false;
-        }
-        toks.list[kept] = t;
-        hashes[kept] = hashes[j];
-        kept += 1;
-        if j < own {
-            kept_own = kept;
-        }
-    }
-    toks.list.truncate(kept);
-    hashes.truncate(kept);
-    kept_own
 }
 
 /// (sentence, concept, start byte) of every cue phrase starting at a token with lexicon id
@@ -596,7 +523,7 @@ pub(crate) fn find(
     let fast = Tuning {
         piece: PIECE,
         memo: true,
-        drop_tokens: true,
+        filter: true,
     };
     find_in_pieces(ix, g, text, opts, any_case, fast)
 }
@@ -608,8 +535,8 @@ struct Tuning {
     piece: usize,
     /// Remember the look-ups of words met before.
     memo: bool,
-    /// Drop the tokens that cannot matter ([`keep_tokens`]).
-    drop_tokens: bool,
+    /// Skip the look-ups of tokens that [`Index::may_want`] rules out.
+    filter: bool,
 }
 
 /// [`find`], tuned by `tuning`.
@@ -630,7 +557,7 @@ fn find_in_pieces(
         .reserve(text.len().min(piece.saturating_add(256)) / 4);
     let mut steps_buf = Steps {
         use_memo: tuning.memo,
-        drop_tokens: tuning.drop_tokens,
+        filter: tuning.filter,
         ..Steps::default()
     };
     let mut cands = Vec::new();
@@ -655,7 +582,7 @@ fn find_in_pieces(
             ix,
             g,
             text,
-            &mut tk.out,
+            &tk.out,
             own,
             opts,
             any_case,
@@ -1009,26 +936,26 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
-        /// Matching a text in pieces of any size, remembering words' look-ups and dropping
-        /// idle tokens, gives the annotations of matching it whole, token by token, without
-        /// memo; so does any one of the three alone.
+        /// Matching a text in pieces of any size, remembering words' look-ups and filtering
+        /// them, gives the annotations of matching it whole, without memo or filter; so does
+        /// any one of the three alone.
         #[test]
         fn tuning_changes_nothing(
             text in text(),
             piece in 1usize..64,
             memo in any::<bool>(),
-            drop_tokens in any::<bool>(),
+            filter in any::<bool>(),
             exact_only in any::<bool>(),
             any_case in any::<bool>(),
         ) {
             let (g, ix) = fixture();
             let opts = MatchOptions { exact_only, ..MatchOptions::default() };
-            let plain = Tuning { piece: usize::MAX, memo: false, drop_tokens: false };
+            let plain = Tuning { piece: usize::MAX, memo: false, filter: false };
             let whole = find_in_pieces(ix, g, &text, &opts, any_case, plain);
-            let tuned = Tuning { piece, memo, drop_tokens };
+            let tuned = Tuning { piece, memo, filter };
             let tuned = find_in_pieces(ix, g, &text, &opts, any_case, tuned);
             prop_assert_eq!(&tuned, &whole);
-            let fast = Tuning { piece, memo: true, drop_tokens: true };
+            let fast = Tuning { piece, memo: true, filter: true };
             let fast = find_in_pieces(ix, g, &text, &opts, any_case, fast);
             prop_assert_eq!(fast, whole);
         }

@@ -549,7 +549,12 @@ pub(crate) fn osa_within(a: &str, b: &str, max: usize) -> Option<usize> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (a, b) = (&a[p..], &b[p..]);
-    let s = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let s = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     let (a, b) = (&a[..a.len() - s], &b[..b.len() - s]);
     if !a.is_ascii() || !b.is_ascii() || b.len() >= N {
         // Other characters (the cut may be inside one), or long: the general algorithm.
