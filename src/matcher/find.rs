@@ -447,7 +447,6 @@ fn candidates(
     cands: &mut Vec<Candidate>,
     cues: &mut Vec<(u32, u32, usize)>,
 ) {
-    let toks = &*toks;
     steps(ix, toks, opts, steps_buf);
     let raw = std::mem::take(&mut steps_buf.raw);
     let mut w = Walk {
