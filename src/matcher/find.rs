@@ -594,13 +594,22 @@ fn find_in_pieces(
     if cands.is_empty() {
         return Vec::new();
     }
-    cands.sort_by(|a, b| {
+    let order = |a: &Candidate, b: &Candidate| {
         a.start
             .cmp(&b.start)
             .then(b.end.cmp(&a.end))
             .then(b.score.total_cmp(&a.score))
             .then(a.term.cmp(&b.term))
-    });
+    };
+    // Walks run from each token in turn, so candidates come by start already: only those of
+    // one start need sorting (the same order as a stable sort of the whole).
+    if cands.windows(2).all(|w| w[0].start <= w[1].start) {
+        for same in cands.chunk_by_mut(|a, b| a.start == b.start) {
+            same.sort_by(order);
+        }
+    } else {
+        cands.sort_by(order);
+    }
     let mut groups: Vec<Group> = Vec::new();
     let mut cursor = 0;
     let mut i = 0;
