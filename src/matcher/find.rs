@@ -550,6 +550,11 @@ fn find_in_pieces(
     let piece = tuning.piece;
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
+    if tuning.filter {
+        // Tokens the filter rules out take no step, unless (full mode) a word: a typo or
+        // half of a split word. Left out, they stop walks and cue phrases as they would.
+        tk = tk.leaving_out(ix.wanted(), opts.exact_only);
+    }
     // About one token per five bytes of prose: room for a piece without growing.
     tk.out
         .list

@@ -985,6 +985,11 @@ impl Index {
         self.wanted.may_contain(h)
     }
 
+    /// The filter of [`Index::may_want`].
+    pub(crate) fn wanted(&self) -> &Bloom {
+        &self.wanted
+    }
+
     /// The id of `w`, added to the vocabulary if new. Only words enter the lexicon until the
     /// vocabulary is complete, so a word's lexicon id is its `WordId`.
     fn word_id(&mut self, w: &str) -> WordId {

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::lexicon::r8;
+use super::lexicon::{hash_str, r8, Bloom};
 use super::normalize::{fold_into, strip_possessive};
 use crate::glossary::is_dash;
 
@@ -376,6 +376,8 @@ pub(crate) struct Builder<'a, 't> {
     excluded: &'a [Range<usize>],
     /// First excluded range that may still overlap a segment.
     ex: usize,
+    /// Tokens to leave out, with [`Builder::leaving_out`].
+    filter: Option<(&'a Bloom, bool)>,
     sentence: u32,
     scratch: String,
 }
@@ -401,9 +403,17 @@ impl<'a, 't> Builder<'a, 't> {
             gap: Gap::Break,
             excluded,
             ex: 0,
+            filter: None,
             sentence: 0,
             scratch: String::new(),
         }
+    }
+
+    /// Leaves out the tokens whose folded form `wanted` does not contain (may not), symbols
+    /// only or, if `words`, words too: the next token made gets a [`Gap::Break`] instead.
+    pub(crate) fn leaving_out(mut self, wanted: &'a Bloom, words: bool) -> Self {
+        self.filter = Some((wanted, words));
+        self
     }
 
     /// Appends the tokens of `text[from..to]`, the piece after the last one fed; `to` is a
@@ -527,6 +537,21 @@ impl<'a, 't> Builder<'a, 't> {
 
     #[inline(always)]
     fn push(&mut self, start: usize, end: usize, norm: (usize, usize), in_text: bool, word: bool) {
+        if let Some((wanted, _)) = self.filter.filter(|&(_, words)| words || !word) {
+            let folded = if in_text {
+                &self.text.as_bytes()[norm.0..norm.1]
+            } else {
+                &self.out.buf.as_bytes()[norm.0..norm.1]
+            };
+            if !wanted.may_contain(hash_str(folded)) {
+                // Not a token a mention or cue phrase can use: a wall, as skipped markup is.
+                if !in_text {
+                    self.out.buf.truncate(norm.0);
+                }
+                self.gap = Gap::Break;
+                return;
+            }
+        }
         self.out.list.push(Token {
             start,
             end,
