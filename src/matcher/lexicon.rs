@@ -7,33 +7,59 @@
 //! reads one word of an array small enough to stay in cache, and never touches a key; a hit
 //! compares the key once. Tables fill to 7/8. Keys live in one byte arena.
 
+const K0: u64 = 0x9E37_79B9_7F4A_7C15;
+const K1: u64 = 0xBF58_476D_1CE4_E5B9;
+
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
 /// A fast hash of a short byte string: 8-byte words mixed by multiply-folding; the tail is
-/// read with (possibly overlapping) loads rather than copied, as wyhash does.
+/// read with (possibly overlapping) loads rather than copied, as wyhash does. A string of up
+/// to 8 bytes hashes as its bytes in a little-endian word, zero-padded ([`hash_padded`]).
 #[inline]
 pub(crate) fn hash_str(s: &[u8]) -> u64 {
-    const K0: u64 = 0x9E37_79B9_7F4A_7C15;
-    const K1: u64 = 0xBF58_476D_1CE4_E5B9;
-    let fold = |a: u64, b: u64| {
-        let m = u128::from(a) * u128::from(b);
-        (m as u64) ^ ((m >> 64) as u64)
-    };
     let n = s.len();
+    if n <= 8 {
+        let padded = if n >= 4 {
+            // The last `n - 4` bytes of the second read are bytes 4.. of `s`.
+            u64::from(r4(s, 0)) | (u64::from(r4(s, n - 4)) >> (8 * (8 - n))) << 32
+        } else if n > 0 {
+            u64::from(s[0])
+                | u64::from(s[n / 2]) << (8 * (n / 2))
+                | u64::from(s[n - 1]) << (8 * (n - 1))
+        } else {
+            0
+        };
+        return hash_padded(padded, n);
+    }
     let mut h = (n as u64).wrapping_mul(K0);
-    let tail = if n >= 8 {
-        let mut k = 0;
-        while k + 8 < n {
-            h = fold(h ^ r8(s, k), K1);
-            k += 8;
-        }
-        r8(s, n - 8)
-    } else if n >= 4 {
-        u64::from(r4(s, 0)) | (u64::from(r4(s, n - 4)) << 32)
-    } else if n > 0 {
-        u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16)
-    } else {
-        0
-    };
+    let mut k = 0;
+    while k + 8 < n {
+        h = fold(h ^ r8(s, k), K1);
+        k += 8;
+    }
+    fold(fold(h ^ r8(s, n - 8), K1), K0)
+}
+
+/// [`hash_str`] of a string of `n` bytes, 8 < `n` < 16, given as `lo`, its first 8 bytes,
+/// and `hi`, the rest (little-endian, zeros above).
+#[inline(always)]
+pub(crate) fn hash_padded16(lo: u64, hi: u64, n: usize) -> u64 {
+    let h = fold((n as u64).wrapping_mul(K0) ^ lo, K1);
+    // The last 8 bytes, as `hash_str` reads them.
+    let k = 8 * (n - 8);
+    let tail = (lo >> k) | (hi << (64 - k));
     fold(fold(h ^ tail, K1), K0)
+}
+
+/// [`hash_str`] of a string of `n` ≤ 8 bytes given as `padded`: its bytes, little-endian,
+/// and zeros above.
+#[inline(always)]
+pub(crate) fn hash_padded(padded: u64, n: usize) -> u64 {
+    fold(fold((n as u64).wrapping_mul(K0) ^ padded, K1), K0)
 }
 
 /// The eight bytes of `s` at `k`, little-endian.
@@ -392,6 +418,24 @@ mod tests {
             for b in &words {
                 assert_eq!(short_eq(a, b), a == b, "{a:?} {b:?}");
             }
+        }
+    }
+
+    #[test]
+    fn short_strings_hash_as_padded_words() {
+        for s in ["", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh"] {
+            let mut w = [0u8; 8];
+            w[..s.len()].copy_from_slice(s.as_bytes());
+            let padded = u64::from_le_bytes(w);
+            assert_eq!(hash_str(s.as_bytes()), hash_padded(padded, s.len()), "{s:?}");
+        }
+        let long = "abcdefghijklmno";
+        for n in 9..16 {
+            let s = &long.as_bytes()[..n];
+            let mut w = [0u8; 8];
+            w[..n - 8].copy_from_slice(&s[8..]);
+            let (lo, hi) = (r8(s, 0), u64::from_le_bytes(w));
+            assert_eq!(hash_str(s), hash_padded16(lo, hi, n), "{n}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::lexicon::{hash_str, r8, Bloom};
+use super::lexicon::{hash_padded, hash_padded16, hash_str, r8, Bloom};
 use super::normalize::{fold_into, strip_possessive};
 use crate::glossary::is_dash;
 
@@ -323,6 +323,23 @@ fn ge(v: u64, k: u8) -> u64 {
     v.wrapping_add(splat(0x80 - k)) & splat(0x80)
 }
 
+/// High bit of every byte of `v` (ASCII) that is `_`.
+#[inline(always)]
+fn underscore(v: u64) -> u64 {
+    let x = v ^ splat(b'_');
+    !x.wrapping_add(splat(0x7f)) & splat(0x80)
+}
+
+/// High bit of every byte of `v` (ASCII, or ASCII until a byte ≥ 0x80) that is a word byte
+/// (letter, digit, `_`), and of every letter.
+#[inline(always)]
+fn word_bytes(v: u64) -> (u64, u64) {
+    let folded = v | splat(0x20);
+    let letter = ge(folded, b'a') & !ge(folded, b'z' + 1);
+    let digit = ge(v, b'0') & !ge(v, b'9' + 1);
+    (letter | digit | underscore(v), letter)
+}
+
 /// Where the run of word bytes (letters, digits, `_`) from `b[j]` ends (at most `e`), and
 /// the [`CLASS`] bits of its bytes that matter: [`C_UPPER`] and [`C_ALNUM`]. `b[..e]` is ASCII.
 ///
@@ -334,12 +351,8 @@ fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
     let mut seen = 0;
     while j + 8 <= b.len() && j < e {
         let v = r8(b, j);
-        let folded = v | splat(0x20);
-        let letter = ge(folded, b'a') & !ge(folded, b'z' + 1);
-        let digit = ge(v, b'0') & !ge(v, b'9' + 1);
-        let x = v ^ splat(b'_');
-        let underscore = !x.wrapping_add(splat(0x7f)) & splat(0x80);
-        let word = letter | digit | underscore;
+        let (word, letter) = word_bytes(v);
+        let digit = word & !letter & !underscore(v);
         let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
         let n = n.min(e - j);
         // Bytes 0..n of the run: their high bits.
@@ -480,6 +493,14 @@ impl<'a, 't> Builder<'a, 't> {
             // UAX #29 keeps inside ("e.g", "don't", "1,200"); anything else is one byte.
             let mut j = i + 1;
             let mut seen = class;
+            if class & C_ALNUM != 0 && self.drops_words() && i + 8 <= e {
+                if let Some(n) = self.left_out(b, a, i, limit) {
+                    // A short word the filter rules out, seen in one read.
+                    self.gap = Gap::Break;
+                    i += n;
+                    continue;
+                }
+            }
             if class & C_WORD != 0 {
                 loop {
                     let (end, run) = word_run(b, j, e);
@@ -509,6 +530,50 @@ impl<'a, 't> Builder<'a, 't> {
             }
             i = j;
         }
+    }
+
+    /// Whether words may be left out ([`Builder::leaving_out`]).
+    #[inline(always)]
+    fn drops_words(&self) -> bool {
+        self.filter.is_some_and(|(_, words)| words)
+    }
+
+    /// If the word starting at `b[i]` (a letter or digit; `b[i..i + 8]` in the ASCII stretch
+    /// from `a`) is shorter than 16 bytes, ends before `limit` and the filter rules it out, its
+    /// length. Its folded form is read off eight bytes at a time: they are lower-cased
+    /// (`0x20` set on capitals) and those past the word zeroed, which is [`hash_padded`]'s
+    /// input. Anything else (a longer word, one that a mid-word character continues) is left
+    /// to the general path.
+    #[inline(always)]
+    fn left_out(&self, b: &[u8], a: usize, i: usize, limit: usize) -> Option<usize> {
+        let (wanted, _) = self.filter?;
+        // The word bytes of the eight at `k`, how many lead, lower-cased and masked.
+        let read = |k: usize| {
+            let v = r8(b, k);
+            let (word, letter) = word_bytes(v);
+            let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
+            let upper = letter & !ge(v, b'Z' + 1);
+            let lower = v | upper >> 2;
+            (n, if n == 8 { lower } else { lower & ((1u64 << (8 * n)) - 1) })
+        };
+        let (n, lo) = read(i);
+        let (n, h) = if n < 8 {
+            (n, hash_padded(lo, n))
+        } else if i + 16 <= b.len() {
+            match read(i + 8) {
+                (0, _) => (8, hash_padded(lo, 8)),
+                (8, _) => return None,
+                (m, hi) => (8 + m, hash_padded16(lo, hi, 8 + m)),
+            }
+        } else {
+            return None;
+        };
+        let j = i + n;
+        // The word ends at `j` unless mid-word punctuation continues it (WB6–WB7, WB11–WB12).
+        if j > limit || (CLASS[usize::from(b[j])] & C_MID != 0 && !ascii_break(&b[a..], j - a)) {
+            return None;
+        }
+        (!wanted.may_contain(h)).then_some(n)
     }
 
     /// Pushes the ASCII segment `text[start..end]`: folding it is lower-casing and dropping a
