@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use super::lexicon::{hash_str, Bloom, StrTable};
+use super::lexicon::{hash_str, Bloom, StrTable, WordSet};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
 use crate::glossary::{Glossary, Side};
@@ -284,18 +284,13 @@ fn str_hash(s: &str) -> u64 {
 }
 
 /// The built-in list of common English words (the fuzzy guard of SPEC §3).
-pub(crate) fn common_words() -> &'static StrTable {
-    static SET: OnceLock<StrTable> = OnceLock::new();
+pub(crate) fn common_words() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
     SET.get_or_init(|| {
         let words = include_str!("common_words.txt")
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty());
-        let mut t = StrTable::with_capacity(words.clone().count());
-        for w in words {
-            t.insert(w);
-        }
-        t.shrink_to_fit();
-        t
+        WordSet::new(words)
     })
 }
 

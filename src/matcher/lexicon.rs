@@ -236,13 +236,6 @@ impl StrTable {
         self.probe(s, h).ok().map(|i| self.ids[i])
     }
 
-    /// Whether `s` is present (without reading its id).
-    #[inline]
-    pub(crate) fn contains(&self, s: &str) -> bool {
-        let s = s.as_bytes();
-        self.probe(s, hash_str(s)).is_ok()
-    }
-
     /// Whether `s` (of [`hash_str`] `h`) is present: [`StrTable::get_hashed`] without reading
     /// the id, one memory access fewer for a membership test.
     #[inline]
@@ -299,11 +292,120 @@ impl StrTable {
     }
 }
 
+/// A set of words for membership tests at one cache miss: each word of up to 15 bytes
+/// ([`inline_key16`]) lies in one of two buckets of four keys chosen by its hash (cuckoo
+/// hashing), a bucket being one cache line, and the two lines are read at once; longer words
+/// are in a [`StrTable`]. (A [`StrTable`] reads its control bytes, then its keys, then, for
+/// keys over 7 bytes, the arena: up to four misses one after the other.)
+#[derive(Debug, Clone)]
+pub(crate) struct WordSet {
+    buckets: Box<[Bucket]>,
+    long: StrTable,
+}
+
+/// Four keys of [`WordSet`] (`(0, 0)`: empty; no key is).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Bucket([(u64, u64); 4]);
+
+impl WordSet {
+    /// The set of `words`.
+    pub(crate) fn new<'w>(words: impl Iterator<Item = &'w str>) -> WordSet {
+        let mut long = StrTable::default();
+        let mut keys: Vec<((u64, u64), u64)> = Vec::new();
+        for w in words {
+            let b = w.as_bytes();
+            match inline_key16(b) {
+                Some(k) => keys.push((k, hash_str(b))),
+                None => {
+                    long.insert(w);
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        long.shrink_to_fit();
+        // Four keys in a bucket, filled to 85%; more room if the cuckoo walk gets stuck.
+        let mut n = (keys.len() * 100 / 340).max(1);
+        loop {
+            if let Some(buckets) = Self::place(&keys, n) {
+                return WordSet { buckets, long };
+            }
+            n += n / 8 + 1;
+        }
+    }
+
+    /// The two buckets of hash `h` among `n`.
+    #[inline(always)]
+    fn choices(h: u64, n: usize) -> (usize, usize) {
+        let pick = |x: u64| ((u128::from(x) * n as u128) >> 64) as usize;
+        (pick(h), pick(h.rotate_left(32)))
+    }
+
+    /// `keys` in `n` buckets, each in one of its two, if the cuckoo walk finds room.
+    fn place(keys: &[((u64, u64), u64)], n: usize) -> Option<Box<[Bucket]>> {
+        // Key indices + 1 per slot while placing (0: empty).
+        let mut slots = vec![[0u32; 4]; n];
+        for (i, &(_, h)) in keys.iter().enumerate() {
+            let (mut at, mut item) = (Self::choices(h, n).0, i as u32 + 1);
+            let mut kick = i;
+            for _ in 0..500 {
+                let (a, b) = Self::choices(keys[item as usize - 1].1, n);
+                if let Some(free) = [a, b]
+                    .into_iter()
+                    .find_map(|c| slots[c].iter().position(|&x| x == 0).map(|k| (c, k)))
+                {
+                    slots[free.0][free.1] = item;
+                    item = 0;
+                    break;
+                }
+                // Both full: evict a key of one of them (varied, so the walk does not cycle).
+                kick = kick.wrapping_mul(31).wrapping_add(7);
+                at = if at == a { b } else { a };
+                let k = kick % 4;
+                std::mem::swap(&mut slots[at][k], &mut item);
+            }
+            if item != 0 {
+                return None;
+            }
+        }
+        let bucket = |s: &[u32; 4]| {
+            let mut b = Bucket::default();
+            for (k, &x) in s.iter().enumerate() {
+                if x != 0 {
+                    b.0[k] = keys[x as usize - 1].0;
+                }
+            }
+            b
+        };
+        Some(slots.iter().map(bucket).collect())
+    }
+
+    /// Whether the word whose bytes are `s` and whose [`hash_str`] is `h` is in the set.
+    #[inline]
+    pub(crate) fn contains_hashed(&self, s: &[u8], h: u64) -> bool {
+        let Some(key) = inline_key16(s) else {
+            return self.long.contains_hashed(s, h);
+        };
+        let (a, b) = Self::choices(h, self.buckets.len());
+        let (a, b) = (&self.buckets[a].0, &self.buckets[b].0);
+        a.iter().chain(b).any(|&k| k == key)
+    }
+
+    /// Whether `s` is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, s: &str) -> bool {
+        self.contains_hashed(s.as_bytes(), hash_str(s.as_bytes()))
+    }
+}
+
 /// A set of strings, by [`hash_str`], that may answer "present" for an absent string but never
 /// "absent" for a present one (a blocked Bloom filter: three bits of one 64-bit word per
 /// string, about twelve bits per string). A test is one read of a table far smaller than the
 /// strings' table, so most tokens of a text, which are none of its strings, are told apart
 /// with it alone.
+const BLOOM_BITS: usize = 8;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Bloom {
     words: Box<[u64]>,
@@ -312,7 +414,7 @@ pub(crate) struct Bloom {
 impl Bloom {
     /// A filter sized for about `n` strings.
     pub(crate) fn with_capacity(n: usize) -> Bloom {
-        let words = (n.saturating_mul(12) / 64 + 1).next_power_of_two();
+        let words = (n.saturating_mul(BLOOM_BITS) / 64 + 1).next_power_of_two();
         Bloom {
             words: vec![0; words].into_boxed_slice(),
         }
@@ -419,6 +521,18 @@ mod tests {
                 assert_eq!(short_eq(a, b), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn word_sets_hold_their_words_only() {
+        let words: Vec<String> = (0..5000)
+            .map(|i| format!("w{i}{}", "x".repeat(i % 20)))
+            .collect();
+        let set = WordSet::new(words.iter().step_by(2).map(String::as_str));
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(set.contains(w), i % 2 == 0, "{w}");
+        }
+        assert!(!set.contains(""));
     }
 
     #[test]
