@@ -84,7 +84,7 @@ pub fn translate_request(r: pb::TranslateRequest) -> Result<TranslateRequest, Se
 /// A translation response.
 pub fn translate_response(r: TranslateResponse) -> pb::TranslateResponse {
     pb::TranslateResponse {
-        annotations: r.annotations.iter().map(annotation).collect(),
+        annotations: r.annotations.into_iter().map(annotation).collect(),
         renderings: r.renderings.into_iter().map(rendering).collect(),
         request_id: r.request_id,
         glossary_version: r.glossary_version,
@@ -103,8 +103,8 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// One annotation.
-pub fn annotation(a: &Annotation) -> pb::Annotation {
+/// One annotation (its strings moved, not copied).
+pub fn annotation(a: Annotation) -> pb::Annotation {
     pb::Annotation {
         start: offset(a.start),
         end: offset(a.end),
@@ -112,15 +112,15 @@ pub fn annotation(a: &Annotation) -> pb::Annotation {
         char_end: offset(a.char_end),
         utf16_start: offset(a.utf16_start),
         utf16_end: offset(a.utf16_end),
-        text: a.text.clone(),
-        concept_id: a.concept_id.clone(),
+        text: a.text,
+        concept_id: a.concept_id,
         side: side_to_proto(a.side),
-        term: a.term.clone(),
+        term: a.term,
         r#match: match_to_proto(a.kind),
         score: a.score,
-        equivalents: a.equivalents.clone(),
-        definition: a.definition.clone(),
-        alternatives: a.alternatives.clone(),
+        equivalents: a.equivalents,
+        definition: a.definition,
+        alternatives: a.alternatives,
         false_friend: a.false_friend,
     }
 }
