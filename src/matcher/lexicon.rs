@@ -537,11 +537,17 @@ mod tests {
 
     #[test]
     fn short_strings_hash_as_padded_words() {
-        for s in ["", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh"] {
+        for s in [
+            "", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh",
+        ] {
             let mut w = [0u8; 8];
             w[..s.len()].copy_from_slice(s.as_bytes());
             let padded = u64::from_le_bytes(w);
-            assert_eq!(hash_str(s.as_bytes()), hash_padded(padded, s.len()), "{s:?}");
+            assert_eq!(
+                hash_str(s.as_bytes()),
+                hash_padded(padded, s.len()),
+                "{s:?}"
+            );
         }
         let long = "abcdefghijklmno";
         for n in 9..16 {
