@@ -295,21 +295,24 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         if opts.exact_only {
             continue;
         }
-        let n = toks.norm(j);
+        // The folded text as `str` only where needed (most words need only its bytes).
+        let n = || toks.norm(j);
         // Fuzzy candidates need 4+ chars and joined forms 5+ bytes: shorter tokens skip the
         // look-ups (the common-word guard, the deletion index, the pair table).
-        if word.is_none() && n.len() >= 4 {
+        if word.is_none() && nb.len() >= 4 {
             // `is_known_word` without the vocabulary look-up already done above.
             let remembered = if hit { memo.slot(h).known } else { None };
             let known = remembered.unwrap_or_else(|| {
                 common.contains_hashed(nb, h)
                     || singular_is_word
-                    || (n.ends_with('s') && each_singular(n, &mut sing, |s| common.contains(s)))
+                    || (nb.ends_with(b"s")
+                        && each_singular(n(), &mut sing, |s| common.contains(s)))
             });
             if memoize && memo.slot(h).key == key {
                 memo.slot(h).known = Some(known);
             }
-            if !known && n.chars().any(char::is_alphabetic) {
+            if !known && n().chars().any(char::is_alphabetic) {
+                let n = n();
                 // The same rare word recurs in a text: look its fuzzy words up once.
                 let (a, b) = match fuzzy_seen.get(n) {
                     Some(&r) => r,
@@ -328,15 +331,15 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
                         .map(|&(id, e)| Step::Fuzzy(id, e)),
                 );
             }
-            if let Some(l) = lex_id.filter(|_| n.len() >= 5) {
+            if let Some(l) = lex_id.filter(|_| nb.len() >= 5) {
                 st.extend(ix.pairs(l).iter().map(|&(a, b)| Step::Joined(a, b)));
             }
         }
         if j + 1 < toks.len() {
             let next = toks.list[j + 1];
-            if next.word && next.gap == Gap::Space && ix.may_split(n, h, toks.norm(j + 1)) {
+            if next.word && next.gap == Gap::Space && ix.may_split(nb, h, toks.norm_bytes(j + 1)) {
                 joined.clear();
-                joined.push_str(n);
+                joined.push_str(n());
                 joined.push_str(toks.norm(j + 1));
                 if let Some(id) = ix.word(&joined) {
                     if ix.words[id as usize].max_edits > 0 {

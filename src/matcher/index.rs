@@ -1300,15 +1300,15 @@ impl Index {
     /// necessary condition: the length, the first two bytes, and (where the index has the
     /// filter) `a` followed by the first two bytes of `b` is a split point of such a form.
     #[inline]
-    pub(crate) fn may_split(&self, a: &str, ha: u64, b: &str) -> bool {
+    pub(crate) fn may_split(&self, a: &[u8], ha: u64, b: &[u8]) -> bool {
         // +2: the plural ending of a split last word ("web hooks").
         if a.len() + b.len() > self.split_max + 2 || a.is_empty() || b.is_empty() {
             return false;
         }
         let (x, y) = if a.len() >= 2 {
-            (a.as_bytes()[0], a.as_bytes()[1])
+            (a[0], a[1])
         } else {
-            (a.as_bytes()[0], b.as_bytes()[0])
+            (a[0], b[0])
         };
         let k = split_key(x, y);
         if self.split_first[k / 64] & (1 << (k % 64)) == 0 {
@@ -1318,7 +1318,7 @@ impl Index {
             return true;
         }
         let bits = (self.split_bits.len() * 64).trailing_zeros();
-        let i = split_bit(ha, b.as_bytes(), bits);
+        let i = split_bit(ha, b, bits);
         self.split_bits
             .get(i / 64)
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
