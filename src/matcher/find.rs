@@ -244,8 +244,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             continue;
         }
         // Only words are remembered: a symbol may fold to the letters of a word.
-        let key = inline_key16(nb).filter(|_| tok.word);
-        let memoize = key.is_some() && out.use_memo;
+        let key = inline_key16(nb).filter(|_| tok.word && out.use_memo);
+        let memoize = key.is_some();
         let key = key.unwrap_or((LONG, LONG));
         let hit = memoize && memo.slot(h).key == key;
         if memoize {
