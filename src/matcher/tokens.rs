@@ -536,6 +536,16 @@ impl<'a, 't> Builder<'a, 't> {
                 self.sentence += 1;
             }
             i = j;
+            // One space and no more: the gap, without a blank run of its own.
+            if b[i..].starts_with(b" ")
+                && i + 1 < e.min(limit)
+                && CLASS[usize::from(b[i + 1])] & C_BLANK == 0
+            {
+                if self.gap == Gap::None {
+                    self.gap = Gap::Space;
+                }
+                i += 1;
+            }
         }
     }
 
