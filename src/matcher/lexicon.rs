@@ -399,13 +399,18 @@ impl WordSet {
     }
 }
 
+/// Bits of a [`Bloom`] per string.
+const BLOOM_BITS: usize = 8;
+/// At most 2 MiB of [`Bloom`] (reached at about 100,000 concepts, 2.3 million strings):
+/// beyond, more false positives cost less than the memory (a larger table, allocated at the
+/// end of the build, raised the 100k build's peak by up to 13 MB).
+const BLOOM_MAX_WORDS: usize = 1 << 18;
+
 /// A set of strings, by [`hash_str`], that may answer "present" for an absent string but never
 /// "absent" for a present one (a blocked Bloom filter: three bits of one 64-bit word per
-/// string, about twelve bits per string). A test is one read of a table far smaller than the
+/// string, [`BLOOM_BITS`] bits per string). A test is one read of a table far smaller than the
 /// strings' table, so most tokens of a text, which are none of its strings, are told apart
 /// with it alone.
-const BLOOM_BITS: usize = 8;
-
 #[derive(Debug, Clone)]
 pub(crate) struct Bloom {
     words: Box<[u64]>,
@@ -414,7 +419,9 @@ pub(crate) struct Bloom {
 impl Bloom {
     /// A filter sized for about `n` strings.
     pub(crate) fn with_capacity(n: usize) -> Bloom {
-        let words = (n.saturating_mul(BLOOM_BITS) / 64 + 1).next_power_of_two();
+        let words = (n.saturating_mul(BLOOM_BITS) / 64 + 1)
+            .next_power_of_two()
+            .min(BLOOM_MAX_WORDS);
         Bloom {
             words: vec![0; words].into_boxed_slice(),
         }
