@@ -305,8 +305,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             let known = remembered.unwrap_or_else(|| {
                 common.contains_hashed(nb, h)
                     || singular_is_word
-                    || (nb.ends_with(b"s")
-                        && each_singular(n(), &mut sing, |s| common.contains(s)))
+                    || (nb.ends_with(b"s") && each_singular(n(), &mut sing, |s| common.contains(s)))
             });
             if memoize && memo.slot(h).key == key {
                 memo.slot(h).known = Some(known);
