@@ -340,6 +340,16 @@ fn word_bytes(v: u64) -> (u64, u64) {
     (letter | digit | underscore(v), letter)
 }
 
+/// The bits of the first `n` ≤ 8 bytes of a little-endian word.
+#[inline(always)]
+fn first_bytes(n: usize) -> u64 {
+    if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
 /// Where the run of word bytes (letters, digits, `_`) from `b[j]` ends (at most `e`), and
 /// the [`CLASS`] bits of its bytes that matter: [`C_UPPER`] and [`C_ALNUM`]. `b[..e]` is ASCII.
 ///
@@ -355,12 +365,7 @@ fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
         let digit = word & !letter & !underscore(v);
         let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
         let n = n.min(e - j);
-        // Bytes 0..n of the run: their high bits.
-        let mask = if n == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
-        };
+        let mask = first_bytes(n);
         let upper = letter & !ge(v, b'Z' + 1) & mask;
         if upper != 0 {
             seen |= C_UPPER;
@@ -495,16 +500,9 @@ impl<'a, 't> Builder<'a, 't> {
             let mut seen = class;
             if class & C_ALNUM != 0 && self.drops_words() && i + 8 <= e {
                 if let Some(n) = self.left_out(b, a, i, limit) {
-                    // A short word the filter rules out, seen in one or two reads; and the
-                    // one space after it, if one (what it sets, the gap is already).
+                    // A short word the filter rules out, seen in one or two reads.
                     self.gap = Gap::Break;
-                    i += n;
-                    if b[i] == b' '
-                        && i + 1 < e.min(limit)
-                        && CLASS[usize::from(b[i + 1])] & C_BLANK == 0
-                    {
-                        i += 1;
-                    }
+                    i = self.single_space(b, i + n, e, limit);
                     continue;
                 }
             }
@@ -535,18 +533,25 @@ impl<'a, 't> Builder<'a, 't> {
             if !word && matches!(c, b'.' | b'!' | b'?') {
                 self.sentence += 1;
             }
-            i = j;
-            // One space and no more: the gap, without a blank run of its own.
-            if b[i..].starts_with(b" ")
-                && i + 1 < e.min(limit)
-                && CLASS[usize::from(b[i + 1])] & C_BLANK == 0
-            {
-                if self.gap == Gap::None {
-                    self.gap = Gap::Space;
-                }
-                i += 1;
-            }
+            i = self.single_space(b, j, e, limit);
         }
+    }
+
+    /// After a token ending at `j` of the ASCII stretch ending at `e`: if one space and no
+    /// more follows (before `limit`), the gap it makes, without a blank run of its own, and
+    /// the position after it; else `j`.
+    #[inline(always)]
+    fn single_space(&mut self, b: &[u8], j: usize, e: usize, limit: usize) -> usize {
+        if b[j..].starts_with(b" ")
+            && j + 1 < e.min(limit)
+            && CLASS[usize::from(b[j + 1])] & C_BLANK == 0
+        {
+            if self.gap == Gap::None {
+                self.gap = Gap::Space;
+            }
+            return j + 1;
+        }
+        j
     }
 
     /// Whether words may be left out ([`Builder::leaving_out`]).
@@ -570,15 +575,7 @@ impl<'a, 't> Builder<'a, 't> {
             let (word, letter) = word_bytes(v);
             let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
             let upper = letter & !ge(v, b'Z' + 1);
-            let lower = v | upper >> 2;
-            (
-                n,
-                if n == 8 {
-                    lower
-                } else {
-                    lower & ((1u64 << (8 * n)) - 1)
-                },
-            )
+            (n, (v | upper >> 2) & first_bytes(n))
         };
         let (n, lo) = read(i);
         let (n, h) = if n < 8 {
