@@ -23,17 +23,7 @@ fn fold(a: u64, b: u64) -> u64 {
 pub(crate) fn hash_str(s: &[u8]) -> u64 {
     let n = s.len();
     if n <= 8 {
-        let padded = if n >= 4 {
-            // The last `n - 4` bytes of the second read are bytes 4.. of `s`.
-            u64::from(r4(s, 0)) | (u64::from(r4(s, n - 4)) >> (8 * (8 - n))) << 32
-        } else if n > 0 {
-            u64::from(s[0])
-                | u64::from(s[n / 2]) << (8 * (n / 2))
-                | u64::from(s[n - 1]) << (8 * (n - 1))
-        } else {
-            0
-        };
-        return hash_padded(padded, n);
+        return hash_padded(padded(s), n);
     }
     let mut h = (n as u64).wrapping_mul(K0);
     let mut k = 0;
@@ -42,6 +32,22 @@ pub(crate) fn hash_str(s: &[u8]) -> u64 {
         k += 8;
     }
     fold(fold(h ^ r8(s, n - 8), K1), K0)
+}
+
+/// The bytes of `s` (at most 8) in a little-endian word, zeros above: read with overlapping
+/// loads (a byte read twice lands on the same place both times), no byte loop.
+#[inline(always)]
+fn padded(s: &[u8]) -> u64 {
+    let n = s.len();
+    match n {
+        0 => 0,
+        1..=3 => {
+            u64::from(s[0])
+                | u64::from(s[n / 2]) << (8 * (n / 2))
+                | u64::from(s[n - 1]) << (8 * (n - 1))
+        }
+        _ => u64::from(r4(s, 0)) | u64::from(r4(s, n - 4)) << (8 * (n - 4)),
+    }
 }
 
 /// [`hash_str`] of a string of `n` bytes, 8 < `n` < 16, given as `lo`, its first 8 bytes,
@@ -102,17 +108,7 @@ pub(crate) fn inline_key(s: &[u8]) -> u64 {
     if n > 7 {
         return LONG;
     }
-    // Overlapping reads: a byte read twice lands on the same place both times.
-    let bytes = match n {
-        0 => 0,
-        1..=3 => {
-            u64::from(s[0])
-                | u64::from(s[n / 2]) << (8 * (n / 2))
-                | u64::from(s[n - 1]) << (8 * (n - 1))
-        }
-        _ => u64::from(r4(s, 0)) | u64::from(r4(s, n - 4)) << (8 * (n - 4)),
-    };
-    bytes | (n as u64) << 56
+    padded(s) | (n as u64) << 56
 }
 
 /// A key of up to 15 bytes packed in two `u64`s: `(inline_key, LONG)` up to 7 bytes, else
