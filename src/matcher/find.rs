@@ -235,14 +235,11 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         let nb = toks.norm_bytes(j);
         let h = hash_str(nb);
         let tok = toks.list[j];
-        // Most tokens are not in the lexicon nor plurals of vocabulary words: the filter
-        // tells so without the look-ups.
+        // Most words are not in the lexicon nor plurals of vocabulary words: the filter tells
+        // so without the look-ups. (With the filter on, the tokenizer left out the other
+        // tokens it rules out, so those here are words of full mode: typos or halves of a
+        // split word, maybe.)
         let wanted = !out.filter || ix.may_want(h);
-        if !wanted && (opts.exact_only || !tok.word) {
-            // No step: neither typo nor half of a split word.
-            out.lex.push(u32::MAX);
-            continue;
-        }
         // Only words are remembered: a symbol may fold to the letters of a word.
         let key = inline_key16(nb).filter(|_| tok.word && out.use_memo);
         let memoize = key.is_some();
@@ -310,8 +307,10 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             if memoize && memo.slot(h).key == key {
                 memo.slot(h).known = Some(known);
             }
-            if !known && n().chars().any(char::is_alphabetic) {
-                let n = n();
+            let rare = (!known)
+                .then(n)
+                .filter(|n| n.chars().any(char::is_alphabetic));
+            if let Some(n) = rare {
                 // The same rare word recurs in a text: look its fuzzy words up once.
                 let (a, b) = match fuzzy_seen.get(n) {
                     Some(&r) => r,

@@ -90,7 +90,7 @@ pub(crate) struct Index {
     /// Every folded string a token must be for it to take a step, start a cue phrase or
     /// continue one: the lexicon, the plural forms of vocabulary words, and cue words with
     /// the forms of last cue words. A token it rules out can only matter as a typo or as half
-    /// of a split word (see `find::keep_tokens`).
+    /// of a split word (see `find::steps`).
     wanted: Bloom,
     /// Tag ids of every concept (equal tags, equal ids).
     concept_tags: Vec<Box<[u32]>>,
