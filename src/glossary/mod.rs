@@ -274,15 +274,9 @@ impl Glossary {
             return Err(GlossaryError::Invalid(errors));
         }
         let version = hex8(&hasher.finalize());
-        Ok(Glossary {
-            concepts,
-            origins,
-            by_id,
-            source,
-            version,
-            warnings,
-            stats: OnceLock::new(),
-        })
+        Ok(Glossary::assemble(
+            concepts, origins, by_id, source, version, warnings,
+        ))
     }
 
     /// Builds a glossary from concepts already in memory (edits, imports, tests).
@@ -310,24 +304,23 @@ impl Glossary {
         Ok(Glossary::assemble(
             concepts,
             origins,
+            seen,
             source,
             version,
             Vec::new(),
         ))
     }
 
+    /// The glossary of checked parts: `by_id` maps every concept's id to its index.
     fn assemble(
         concepts: Vec<Concept>,
         origins: Vec<Option<Origin>>,
+        by_id: HashMap<String, usize>,
         source: Source,
         version: String,
         warnings: Vec<Diagnostic>,
     ) -> Glossary {
-        let by_id = concepts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
+        debug_assert_eq!(by_id.len(), concepts.len());
         Glossary {
             concepts,
             origins,

@@ -362,16 +362,26 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     out.use_memo &= out.memo.pays();
 }
 
-/// Checks a raw candidate against its term's rules.
-fn check(
-    ix: &Index,
-    g: &Glossary,
-    text: &str,
-    toks: &Tokens,
-    raw: Raw,
-    opts: &MatchOptions,
+/// What every step of a search reads.
+#[derive(Clone, Copy)]
+struct Search<'a> {
+    ix: &'a Index,
+    g: &'a Glossary,
+    text: &'a str,
+    opts: &'a MatchOptions,
+    /// Lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
     any_case: bool,
-) -> Option<Candidate> {
+}
+
+/// Checks a raw candidate against its term's rules.
+fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
+    let Search {
+        ix,
+        g,
+        text,
+        opts,
+        any_case,
+    } = *s;
     let term: &TermInfo = &ix.terms[raw.term as usize];
     let start = toks.list[raw.first].start;
     let end = toks.list[raw.last].end;
@@ -433,22 +443,16 @@ fn check(
 /// The checked candidates (unordered) and the cue occurrences of the first `own` tokens of
 /// `toks`, appended to `cands` and `cues`. The tokens after `own` are a look-ahead: walks and
 /// cue phrases that start before `own` may run into them.
-///
-/// `any_case` lifts the capitals rule of acronyms and case-sensitive terms (for look-ups).
-#[allow(clippy::too_many_arguments)]
 fn candidates(
-    ix: &Index,
-    g: &Glossary,
-    text: &str,
+    s: &Search,
     toks: &Tokens,
     own: usize,
-    opts: &MatchOptions,
-    any_case: bool,
     steps_buf: &mut Steps,
     cands: &mut Vec<Candidate>,
     cues: &mut Vec<(u32, u32, usize)>,
 ) {
-    steps(ix, toks, opts, steps_buf);
+    let ix = s.ix;
+    steps(ix, toks, s.opts, steps_buf);
     let raw = std::mem::take(&mut steps_buf.raw);
     let mut w = Walk {
         ix,
@@ -462,11 +466,7 @@ fn candidates(
             w.walk(0, i, i, 0);
         }
     }
-    cands.extend(
-        w.out
-            .iter()
-            .filter_map(|&raw| check(ix, g, text, toks, raw, opts, any_case)),
-    );
+    cands.extend(w.out.iter().filter_map(|&raw| check(s, toks, raw)));
     steps_buf.raw = w.out;
     cue_occurrences(ix, toks, &steps_buf.lex[..own], cues);
 }
@@ -549,6 +549,13 @@ fn find_in_pieces(
     tuning: Tuning,
 ) -> Vec<Annotation> {
     let piece = tuning.piece;
+    let search = Search {
+        ix,
+        g,
+        text,
+        opts,
+        any_case,
+    };
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
     if tuning.filter {
@@ -583,18 +590,7 @@ fn find_in_pieces(
             }
             tk.resume(back);
         }
-        candidates(
-            ix,
-            g,
-            text,
-            &tk.out,
-            own,
-            opts,
-            any_case,
-            &mut steps_buf,
-            &mut cands,
-            &mut cues,
-        );
+        candidates(&search, &tk.out, own, &mut steps_buf, &mut cands, &mut cues);
         pos = cut;
     }
     if cands.is_empty() {
