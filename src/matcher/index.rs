@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use super::deletions;
 use super::lexicon::{hash_str, Bloom, StrTable, WordSet};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Gap, Tokens};
@@ -97,14 +98,10 @@ pub(crate) struct Index {
     /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
     terminal_at: Vec<u32>,
     terminal_list: Vec<u32>,
-    /// The deletion index: one `u32` per (deletion variant, word), bucketed by the top
-    /// `dir_bits` of the variant's hash (`deletion_dir.range(b)`); an entry
-    /// packs the next `32 - id_bits` bits of the hash above the word id. A hash collision only
-    /// costs a verification: every candidate is checked by edit distance.
-    deletions: Vec<u32>,
-    deletion_dir: Directory,
-    dir_bits: u32,
-    id_bits: u32,
+    /// The deletion index: the words of every deletion variant's hash (one `u32` per
+    /// (variant, word), read in one cache line). A hash collision only costs a verification:
+    /// every candidate is checked by edit distance.
+    deletions: deletions::Table,
     /// Shortest and longest fuzzy word, in chars: a cheap bound before candidate generation.
     fuzzy_len: (usize, usize),
     /// Longest fuzzy word in bytes, a bitset of the first two bytes of fuzzy words, and, for
@@ -134,65 +131,6 @@ pub(crate) struct Index {
     /// spans at most `2n` tokens (a word split in two), a cue phrase its words, and the steps
     /// of a token read the next one.
     pub span: usize,
-}
-
-/// Where each bucket of the deletion index starts: `start[b]..start[b + 1]` are bucket `b`'s
-/// entries. Stored as 16-bit offsets from the start of each block of 256 buckets (half the
-/// size of a `u32` per bucket: 17 MB for 100,000 concepts), unless a block is too big for that.
-#[derive(Debug)]
-enum Directory {
-    Wide(Vec<u32>),
-    Narrow { base: Vec<u32>, offset: Vec<u16> },
-}
-
-impl Directory {
-    const BLOCK_BITS: u32 = 8;
-
-    /// A directory for `buckets` buckets, to be filled in bucket order with
-    /// [`Directory::set`].
-    fn with_buckets(buckets: usize) -> Directory {
-        Directory::Narrow {
-            base: vec![0; (buckets >> Self::BLOCK_BITS) + 1],
-            offset: vec![0; buckets + 1],
-        }
-    }
-
-    /// Records that bucket `b` starts at entry `start`; `b` = the number of buckets records
-    /// the total. Called for every bucket in increasing order.
-    fn set(&mut self, b: usize, start: u32) {
-        let Directory::Narrow { base, offset } = self else {
-            if let Directory::Wide(w) = self {
-                w[b] = start;
-            }
-            return;
-        };
-        if b & ((1 << Self::BLOCK_BITS) - 1) == 0 {
-            base[b >> Self::BLOCK_BITS] = start;
-        }
-        match u16::try_from(start - base[b >> Self::BLOCK_BITS]) {
-            Ok(o) => offset[b] = o,
-            Err(_) => {
-                // A block too big for 16-bit offsets: a `u32` per bucket from here on.
-                let mut wide = vec![0u32; offset.len()];
-                for (i, w) in wide.iter_mut().enumerate().take(b) {
-                    *w = base[i >> Self::BLOCK_BITS] + u32::from(offset[i]);
-                }
-                wide[b] = start;
-                *self = Directory::Wide(wide);
-            }
-        }
-    }
-
-    /// The entries of bucket `b`.
-    fn range(&self, b: usize) -> (usize, usize) {
-        match self {
-            Directory::Wide(start) => (start[b] as usize, start[b + 1] as usize),
-            Directory::Narrow { base, offset } => {
-                let at = |b: usize| base[b >> Self::BLOCK_BITS] as usize + usize::from(offset[b]);
-                (at(b), at(b + 1))
-            }
-        }
-    }
 }
 
 /// Groups `(group, item)` records by group, keeping their order within a group (a stable
@@ -672,10 +610,7 @@ impl Index {
             concept_tags: Vec::with_capacity(g.concepts().len()),
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
-            deletions: Vec::new(),
-            deletion_dir: Directory::Wide(Vec::new()),
-            dir_bits: 8,
-            id_bits: 0,
+            deletions: deletions::Table::default(),
             fuzzy_len: (usize::MAX, 0),
             split_max: 0,
             split_first: vec![0u64; 1024].into_boxed_slice(),
@@ -1071,18 +1006,13 @@ impl Index {
     }
 
     fn build_deletions(&mut self) {
-        // Size the directory from the number of variants (at most `1 + n + n(n-1)/2` per
-        // word).
-        let mut estimate = 0usize;
         let mut split_points = 0usize;
         for (id, w) in self.words.iter().enumerate() {
+            if w.max_edits == 0 {
+                continue;
+            }
             let text = self.lex.key(id as u32);
             let n = text.chars().count();
-            match w.max_edits {
-                0 => continue,
-                1 => estimate += 1 + n,
-                _ => estimate += 1 + n + n * n.saturating_sub(1) / 2,
-            }
             self.fuzzy_len.0 = self.fuzzy_len.0.min(n);
             self.fuzzy_len.1 = self.fuzzy_len.1.max(n);
             self.split_max = self.split_max.max(text.len());
@@ -1113,85 +1043,14 @@ impl Index {
             }
             self.split_bits = split_bits;
         }
-        self.dir_bits = (estimate / 4)
-            .max(256)
-            .next_power_of_two()
-            .trailing_zeros()
-            .min(24);
-        self.id_bits = (usize::BITS - self.words.len().leading_zeros()).max(1);
-        // Entries are placed by a counting sort in two levels, so that no step scatters over
-        // the whole index (which made every placement a cache and TLB miss): first into at
-        // most 256 parts (the top bits of the bucket number; a part's write position stays in
-        // cache), then each part, now a small region, by the rest of its bucket number (at
-        // most 16 bits). Both
-        // levels are stable, so a bucket lists its entries in word order, and no list of
-        // (hash, word) pairs is ever held: besides the index, two bytes per entry while
-        // building.
-        let dir_bits = self.dir_bits;
-        let low_bits = dir_bits.min(16);
-        let bucket = |h: u64| (h >> (64 - dir_bits)) as usize;
-        let parts = 1usize << (dir_bits - low_bits);
-        let mut part_at = vec![0u32; parts + 1];
-        self.each_deletion_set(|_, hashes| {
-            for &h in hashes {
-                part_at[(bucket(h) >> low_bits) + 1] += 1;
-            }
+        let table = deletions::Table::build(self.words.len(), |sink| {
+            self.each_deletion_set(|id, hashes| {
+                for &h in hashes {
+                    sink(h, id);
+                }
+            });
         });
-        for p in 0..parts {
-            part_at[p + 1] += part_at[p];
-        }
-        let total = part_at[parts] as usize;
-        let mut entries = vec![0u32; total];
-        let mut low = vec![0u16; total];
-        let mut fill = part_at.clone();
-        let low_mask = (1usize << low_bits) - 1;
-        self.each_deletion_set(|id, hashes| {
-            for &h in hashes {
-                let b = bucket(h);
-                let at = &mut fill[b >> low_bits];
-                entries[*at as usize] = self.pack(h, id);
-                low[*at as usize] = (b & low_mask) as u16;
-                *at += 1;
-            }
-        });
-        drop(fill);
-        let mut dir = Directory::with_buckets(parts << low_bits);
-        let mut part = Vec::new();
-        let mut at = vec![0u32; (1 << low_bits) + 1];
-        for p in 0..parts {
-            let (s, e) = (part_at[p] as usize, part_at[p + 1] as usize);
-            at.fill(0);
-            for &l in &low[s..e] {
-                at[usize::from(l) + 1] += 1;
-            }
-            for k in 0..1 << low_bits {
-                at[k + 1] += at[k];
-                dir.set((p << low_bits) + k, s as u32 + at[k]);
-            }
-            part.clear();
-            part.extend_from_slice(&entries[s..e]);
-            for (&entry, &l) in part.iter().zip(&low[s..e]) {
-                let k = usize::from(l);
-                entries[s + at[k] as usize] = entry;
-                at[k] += 1;
-            }
-        }
-        dir.set(parts << low_bits, total as u32);
-        self.deletions = entries;
-        self.deletion_dir = dir;
-    }
-
-    /// The hash fragment stored with a word id in a deletion entry.
-    fn fragment(&self, h: u64) -> u64 {
-        let frag_bits = 32 - self.id_bits;
-        if frag_bits == 0 {
-            return 0;
-        }
-        (h >> (64 - self.dir_bits - frag_bits)) & ((1u64 << frag_bits) - 1)
-    }
-
-    fn pack(&self, h: u64, id: WordId) -> u32 {
-        ((self.fragment(h) << self.id_bits) | u64::from(id)) as u32
+        self.deletions = table;
     }
 
     /// The id of a folded word, if some term has it.
@@ -1272,26 +1131,17 @@ impl Index {
         // deletions on the word's side), so only queries of 9+ chars need two.
         let depth = if n >= 9 { 2 } else { 1 };
         deletion_hashes_unsorted(w, depth, &mut sc.hashes, &mut sc.strings);
-        let id_mask = (1u64 << self.id_bits) - 1;
         for &h in &sc.hashes {
-            let b = (h >> (64 - self.dir_bits)) as usize;
-            let (lo, hi) = self.deletion_dir.range(b);
-            let frag = self.fragment(h);
-            for &e in &self.deletions[lo..hi] {
-                let e = u64::from(e);
-                if e >> self.id_bits != frag {
-                    continue;
-                }
-                let id = (e & id_mask) as WordId;
+            self.deletions.each_match(h, |id| {
                 if out.iter().any(|&(o, _)| o == id) {
-                    continue;
+                    return;
                 }
                 let info = &self.words[id as usize];
                 let d = osa_within(w, self.word_text(id), usize::from(info.max_edits));
                 if let Some(d) = d.filter(|&d| d > 0) {
                     out.push((id, d as u8));
                 }
-            }
+            });
         }
     }
 
@@ -1471,28 +1321,6 @@ mod tests {
                 assert_eq!(sorted, want, "{w} {max}");
             }
         }
-    }
-
-    #[test]
-    fn directories_narrow_and_wide_agree() {
-        let starts: Vec<u32> = (0..=1024u32).map(|b| b * 3 + (b / 700) * 70_000).collect();
-        let mut dir = Directory::with_buckets(1024);
-        for (b, &s) in starts.iter().enumerate() {
-            dir.set(b, s);
-        }
-        assert!(
-            matches!(dir, Directory::Wide(_)),
-            "a 70,000-entry bucket needs u32"
-        );
-        for b in 0..1024 {
-            assert_eq!(dir.range(b), (starts[b] as usize, starts[b + 1] as usize));
-        }
-        let mut dir = Directory::with_buckets(1024);
-        for b in 0..=1024 {
-            dir.set(b, b as u32 * 3);
-        }
-        assert!(matches!(dir, Directory::Narrow { .. }));
-        assert_eq!(dir.range(1023), (3069, 3072));
     }
 
     proptest::proptest! {

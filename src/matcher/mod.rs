@@ -4,6 +4,7 @@
 //! request. It turns text into annotations: byte, char and UTF-16 spans with the concept,
 //! side, term, kind of match and score.
 
+mod deletions;
 mod find;
 mod index;
 mod lexicon;
