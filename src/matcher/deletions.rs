@@ -192,16 +192,21 @@ impl Table {
         }
         let b = bucket(h, self.buckets);
         let head = self.lines[b].0[0];
-        let (first, n) = if head == FAR {
+        let shift = (head & 0xFFFF) as usize;
+        // Where the run starts: line, slot; most runs start in their own line.
+        let (mut line, mut at, mut left) = if head == FAR {
             let (first, n) = self.far[&(b as u32)];
-            (first as usize, n as usize)
+            let first = first as usize;
+            (first / DATA, 1 + first % DATA, n as usize)
+        } else if shift < DATA {
+            (b, 1 + shift, (head >> 16) as usize)
         } else {
-            (b * DATA + (head & 0xFFFF) as usize, (head >> 16) as usize)
+            let first = b * DATA + shift;
+            (first / DATA, 1 + first % DATA, (head >> 16) as usize)
         };
         let id_bits = self.id_bits;
         let want = pack(h, 0, id_bits);
         let id_mask = (1u32 << id_bits) - 1;
-        let (mut line, mut at, mut left) = (first / DATA, 1 + first % DATA, n);
         while left > 0 {
             let take = left.min(16 - at);
             let slots = &self.lines[line].0;
