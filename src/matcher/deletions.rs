@@ -5,7 +5,7 @@
 //! above it. Entries are grouped by bucket (the variant hash's top 32 bits scaled to the
 //! number of buckets), and bucket `b`'s run of entries starts in line `b` of the table when it
 //! can: a line is 64 bytes, slot 0 a header (where in the line the run starts, and its length)
-//! and 15 slots of entries. The table is filled to about 85%, so most runs lie in their own
+//! and 15 slots of entries. The table is filled to about 90%, so most runs lie in their own
 //! line, and a look-up reads that one line where a directory and a separate array of entries
 //! took two dependent cache misses. A run that does not fit continues into the next lines
 //! (linear probing, in bucket order), which later buckets' runs then start after.
