@@ -56,10 +56,17 @@ fn flat(lines: &mut [Line], i: usize) -> &mut u32 {
     &mut lines[i / 16].0[i % 16]
 }
 
+/// The line of entry `d` (counted over data slots), and its slot in the line.
+#[inline]
+fn place(d: usize) -> (usize, usize) {
+    (d / DATA, 1 + d % DATA)
+}
+
 /// The slot of entry `d` (counted over data slots) in the table's flat view.
 #[inline]
 fn slot(d: usize) -> usize {
-    d / DATA * 16 + 1 + d % DATA
+    let (line, at) = place(d);
+    line * 16 + at
 }
 
 impl Table {
@@ -194,15 +201,13 @@ impl Table {
         let head = self.lines[b].0[0];
         let shift = (head & 0xFFFF) as usize;
         // Where the run starts: line, slot; most runs start in their own line.
-        let (mut line, mut at, mut left) = if head == FAR {
+        let ((mut line, mut at), mut left) = if head == FAR {
             let (first, n) = self.far[&(b as u32)];
-            let first = first as usize;
-            (first / DATA, 1 + first % DATA, n as usize)
+            (place(first as usize), n as usize)
         } else if shift < DATA {
-            (b, 1 + shift, (head >> 16) as usize)
+            ((b, 1 + shift), (head >> 16) as usize)
         } else {
-            let first = b * DATA + shift;
-            (first / DATA, 1 + first % DATA, (head >> 16) as usize)
+            (place(b * DATA + shift), (head >> 16) as usize)
         };
         let id_bits = self.id_bits;
         let want = pack(h, 0, id_bits);

@@ -331,13 +331,13 @@ fn underscore(v: u64) -> u64 {
 }
 
 /// High bit of every byte of `v` (ASCII, or ASCII until a byte ≥ 0x80) that is a word byte
-/// (letter, digit, `_`), and of every letter.
+/// (letter, digit, `_`), of every letter, and of every letter or digit.
 #[inline(always)]
-fn word_bytes(v: u64) -> (u64, u64) {
+fn word_bytes(v: u64) -> (u64, u64, u64) {
     let folded = v | splat(0x20);
     let letter = ge(folded, b'a') & !ge(folded, b'z' + 1);
-    let digit = ge(v, b'0') & !ge(v, b'9' + 1);
-    (letter | digit | underscore(v), letter)
+    let alnum = letter | (ge(v, b'0') & !ge(v, b'9' + 1));
+    (alnum | underscore(v), letter, alnum)
 }
 
 /// The bits of the first `n` ≤ 8 bytes of a little-endian word.
@@ -361,8 +361,7 @@ fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
     let mut seen = 0;
     while j + 8 <= b.len() && j < e {
         let v = r8(b, j);
-        let (word, letter) = word_bytes(v);
-        let digit = word & !letter & !underscore(v);
+        let (word, letter, alnum) = word_bytes(v);
         let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
         let n = n.min(e - j);
         let mask = first_bytes(n);
@@ -370,7 +369,7 @@ fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
         if upper != 0 {
             seen |= C_UPPER;
         }
-        if (letter | digit) & mask != 0 {
+        if alnum & mask != 0 {
             seen |= C_ALNUM;
         }
         j += n;
@@ -572,7 +571,7 @@ impl<'a, 't> Builder<'a, 't> {
         // The word bytes of the eight at `k`, how many lead, lower-cased and masked.
         let read = |k: usize| {
             let v = r8(b, k);
-            let (word, letter) = word_bytes(v);
+            let (word, letter, _) = word_bytes(v);
             let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
             let upper = letter & !ge(v, b'Z' + 1);
             (n, (v | upper >> 2) & first_bytes(n))
