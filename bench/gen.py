@@ -26,6 +26,7 @@ import argparse
 import pathlib
 import random
 import re
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMMON = ROOT / "src/matcher/common_words.txt"
@@ -47,9 +48,10 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 def load_words():
     common = {l.strip() for l in COMMON.read_text().splitlines()
               if l.strip() and not l.startswith("#")}
-    dictionary = set()
-    if DICT.exists():
-        dictionary = {w.strip().lower() for w in DICT.read_text(errors="ignore").splitlines()}
+    if not DICT.exists():
+        sys.exit(f"{DICT} not found: the corpus draws its rarer words from it "
+                 "(Debian: apt-get install wamerican)")
+    dictionary = {w.strip().lower() for w in DICT.read_text(errors="ignore").splitlines()}
     return common, dictionary
 
 
