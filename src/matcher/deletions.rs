@@ -13,6 +13,7 @@
 use rustc_hash::FxHashMap;
 
 use super::index::WordId;
+use super::lexicon::prefetch;
 
 /// Entry slots per line (slot 0 is the header).
 const DATA: usize = 15;
@@ -188,6 +189,14 @@ impl Table {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.lines.is_empty()
+    }
+
+    /// Starts loading the home line of hash `h`'s bucket (see [`prefetch`]).
+    #[inline]
+    pub(crate) fn prefetch(&self, h: u64) {
+        if let Some(line) = self.lines.get(bucket(h, self.buckets)) {
+            prefetch(line);
+        }
     }
 
     /// Calls `f` with the word id of every entry of hash `h`'s bucket whose fragment is `h`'s:

@@ -1132,6 +1132,9 @@ impl Index {
         let depth = if n >= 9 { 2 } else { 1 };
         deletion_hashes_unsorted(w, depth, &mut sc.hashes, &mut sc.strings);
         for &h in &sc.hashes {
+            self.deletions.prefetch(h);
+        }
+        for &h in &sc.hashes {
             self.deletions.each_match(h, |id| {
                 if out.iter().any(|&(o, _)| o == id) {
                     return;
