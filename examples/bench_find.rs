@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.sort_by(f64::total_cmp);
         let find_s = times[times.len() / 2];
         report += &format!(
-            ", \"exact_only\": {exact_only}, \"bytes\": {}, \"find_s\": {find_s:.3}, \"mb_s\": {:.1}, \"annotations\": {}",
+            ", \"exact_only\": {exact_only}, \"bytes\": {}, \"find_s\": {find_s:.4}, \"mb_s\": {:.1}, \"annotations\": {}",
             text.len(),
             text.len() as f64 / 1e6 / find_s,
             anns.len()

@@ -239,7 +239,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         // so without the look-ups. (With the filter on, the tokenizer left out the other
         // tokens it rules out, so those here are words of full mode: typos or halves of a
         // split word, maybe.)
-        let wanted = !out.filter || ix.may_want(h);
+        let wanted = !out.filter || ix.may_want(h, opts.exact_only);
         // Only words are remembered: a symbol may fold to the letters of a word.
         let key = inline_key16(nb).filter(|_| tok.word && out.use_memo);
         let memoize = key.is_some();
@@ -561,7 +561,7 @@ fn find_in_pieces(
     if tuning.filter {
         // Tokens the filter rules out take no step, unless (full mode) a word: a typo or
         // half of a split word. Left out, they stop walks and cue phrases as they would.
-        tk = tk.leaving_out(ix.wanted(), opts.exact_only);
+        tk = tk.leaving_out(ix.wanted(opts.exact_only), opts.exact_only);
     }
     // About one token per five bytes of prose: room for a piece without growing.
     tk.out

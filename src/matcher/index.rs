@@ -93,6 +93,10 @@ pub(crate) struct Index {
     /// the forms of last cue words. A token it rules out can only matter as a typo or as half
     /// of a split word (see `find::steps`).
     wanted: Bloom,
+    /// What exact-only matching looks tokens up as: `wanted` without what only typos and
+    /// split or joined words use (the joined forms of term word pairs, the plural forms of
+    /// words that end no term), so about half the strings in about half the memory.
+    wanted_exact: Bloom,
     /// Tag ids of every concept (equal tags, equal ids).
     concept_tags: Vec<Box<[u32]>>,
     /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
@@ -607,6 +611,7 @@ impl Index {
             cue_refs: Vec::new(),
             cue_lists: Vec::new(),
             wanted: Bloom::with_capacity(0),
+            wanted_exact: Bloom::with_capacity(0),
             concept_tags: Vec::with_capacity(g.concepts().len()),
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
@@ -874,50 +879,65 @@ impl Index {
         self.lex.shrink_to_fit();
     }
 
-    /// Fills [`Index::wanted`], from the strings the matcher looks tokens up as (so a token
-    /// that is none of them can skip the look-ups).
+    /// Fills [`Index::wanted`] and [`Index::wanted_exact`], from the strings the matcher
+    /// looks tokens up as (so a token that is none of them can skip the look-ups).
     fn build_wanted(&mut self) {
-        let cue_words: usize = self
-            .cue_lists
-            .iter()
-            .flatten()
-            .map(|c| c.rest.len() + 8)
-            .sum();
-        let mut f = Bloom::with_capacity(self.lex.len() + 3 * self.words.len() + cue_words);
         let mut buf = String::new();
-        for l in 0..self.lex.len() {
-            f.insert(hash_str(self.lex.key(l as u32).as_bytes()));
-        }
-        // Plurals: a token whose singular is a vocabulary word takes a plural step, and is
-        // no typo (the common-word guard).
-        for id in 0..self.words.len() {
-            each_form(self.word_text(id as WordId), true, &mut buf, |s| {
-                f.insert(hash_str(s.as_bytes()))
-            });
-        }
         // Cue phrases compare the tokens after their first word as folded, and the last one
         // by `cue_forms`: as `build_lexicon`, its forms.
+        let mut cue_words = Vec::new();
         for cue in self.cue_lists.iter().flatten() {
-            for w in &cue.rest {
-                f.insert(hash_str(w.as_bytes()));
-            }
+            cue_words.extend(cue.rest.iter().map(|w| hash_str(w.as_bytes())));
             if let Some(last) = cue.rest.last() {
-                each_cue_form(last, &mut buf, |s| f.insert(hash_str(s.as_bytes())));
+                each_cue_form(last, &mut buf, |s| cue_words.push(hash_str(s.as_bytes())));
             }
         }
+        let last_words = self.words.iter().filter(|w| w.last).count();
+        let mut f = Bloom::with_capacity(self.lex.len() + 3 * self.words.len() + cue_words.len());
+        let mut exact = Bloom::with_capacity(self.words.len() + 3 * last_words + cue_words.len());
+        for l in 0..self.lex.len() as u32 {
+            let h = hash_str(self.lex.key(l).as_bytes());
+            f.insert(h);
+            // Not the joined forms of word pairs, which only full mode looks up.
+            if self.lex_word(l).is_some() || self.cues(l).next().is_some() {
+                exact.insert(h);
+            }
+        }
+        // Plurals: a token whose singular is a vocabulary word takes a plural step (the last
+        // word of a term) and is no typo (the common-word guard, full mode only).
+        for id in 0..self.words.len() {
+            let last = self.words[id].last;
+            each_form(self.word_text(id as WordId), true, &mut buf, |s| {
+                let h = hash_str(s.as_bytes());
+                f.insert(h);
+                if last {
+                    exact.insert(h);
+                }
+            });
+        }
+        for &h in &cue_words {
+            f.insert(h);
+            exact.insert(h);
+        }
         self.wanted = f;
+        self.wanted_exact = exact;
     }
 
     /// Whether a token folded to a string of [`hash_str`] `h` may be in the lexicon, a plural
-    /// of a vocabulary word or a cue word (false: surely none of them).
+    /// of a vocabulary word or a cue word (false: surely none of them); in `exact_only` mode,
+    /// one of those exact-only matching looks up.
     #[inline]
-    pub(crate) fn may_want(&self, h: u64) -> bool {
-        self.wanted.may_contain(h)
+    pub(crate) fn may_want(&self, h: u64, exact_only: bool) -> bool {
+        self.wanted(exact_only).may_contain(h)
     }
 
     /// The filter of [`Index::may_want`].
-    pub(crate) fn wanted(&self) -> &Bloom {
-        &self.wanted
+    pub(crate) fn wanted(&self, exact_only: bool) -> &Bloom {
+        if exact_only {
+            &self.wanted_exact
+        } else {
+            &self.wanted
+        }
     }
 
     /// The id of `w`, added to the vocabulary if new. Only words enter the lexicon until the
