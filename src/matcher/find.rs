@@ -339,27 +339,39 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
                 joined.clear();
                 joined.push_str(n());
                 joined.push_str(toks.norm(j + 1));
-                if let Some(id) = ix.word(&joined) {
-                    if ix.words[id as usize].max_edits > 0 {
-                        st.push(Step::Split(id));
-                    }
-                } else if joined.ends_with('s') {
-                    each_singular(&joined, &mut sing, |s| {
-                        let id = ix.word(s).filter(|&id| {
-                            let w = &ix.words[id as usize];
-                            w.max_edits > 0 && w.last
-                        });
-                        if let Some(id) = id {
-                            st.push(Step::SplitPlural(id));
-                        }
-                        id.is_some()
-                    });
+                // The filter holds every vocabulary word and its plural forms: most joined
+                // pairs that pass `may_split` are ruled out here, before the look-ups.
+                let hj = hash_str(joined.as_bytes());
+                if !out.filter || ix.may_want(hj, opts.exact_only) {
+                    split_steps(ix, &joined, hj, &mut sing, st);
                 }
             }
         }
     }
     out.at.push(st.len() as u32);
     out.use_memo &= out.memo.pays();
+}
+
+/// The steps of a token that, joined with the next one to `joined` (of [`hash_str`] `h`),
+/// is a fuzzy vocabulary word ("click through" → "clickthrough") or the plural of one that
+/// ends a term ("web hooks" → "webhook").
+fn split_steps(ix: &Index, joined: &str, h: u64, sing: &mut String, st: &mut Vec<Step>) {
+    if let Some(id) = ix.word_hashed(joined.as_bytes(), h) {
+        if ix.words[id as usize].max_edits > 0 {
+            st.push(Step::Split(id));
+        }
+    } else if joined.ends_with('s') {
+        each_singular(joined, sing, |s| {
+            let id = ix.word(s).filter(|&id| {
+                let w = &ix.words[id as usize];
+                w.max_edits > 0 && w.last
+            });
+            if let Some(id) = id {
+                st.push(Step::SplitPlural(id));
+            }
+            id.is_some()
+        });
+    }
 }
 
 /// What every step of a search reads.

@@ -1078,6 +1078,12 @@ impl Index {
         self.lex_word(self.lex.get(w)?)
     }
 
+    /// [`Index::word`] of the word whose bytes are `w` and whose [`hash_str`] is `h`.
+    #[inline]
+    pub(crate) fn word_hashed(&self, w: &[u8], h: u64) -> Option<WordId> {
+        self.lex_word(self.lex.get_hashed(w, h)?)
+    }
+
     /// The form the text must show for a case-sensitive term, if `t` is one.
     #[inline]
     pub(crate) fn case_form(&self, t: &TermInfo) -> Option<&str> {
