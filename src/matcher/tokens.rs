@@ -343,11 +343,8 @@ fn word_bytes(v: u64) -> (u64, u64, u64) {
 /// The bits of the first `n` ≤ 8 bytes of a little-endian word.
 #[inline(always)]
 fn first_bytes(n: usize) -> u64 {
-    if n == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * n)) - 1
-    }
+    // Two half shifts: one shift by 64 (n = 8) would overflow.
+    !((u64::MAX << (4 * n)) << (4 * n))
 }
 
 /// Where the run of word bytes (letters, digits, `_`) from `b[j]` ends (at most `e`), and
