@@ -584,7 +584,10 @@ fn find_in_pieces(
         filter: tuning.filter,
         ..Steps::default()
     };
-    let mut cands = Vec::new();
+    // Room for a candidate every 64 bytes (prose has one every few hundred, a dense brief
+    // one every 20): growing a long text's list by doubling copies it and touches fresh
+    // memory each time, while room never used is never touched.
+    let mut cands = Vec::with_capacity(text.len() / 64);
     let mut cues = Vec::new();
     let mut pos = 0;
     while pos < text.len() {
@@ -624,7 +627,7 @@ fn find_in_pieces(
     } else {
         cands.sort_by(order);
     }
-    let mut groups: Vec<Group> = Vec::new();
+    let mut groups: Vec<Group> = Vec::with_capacity(cands.len());
     let mut cursor = 0;
     let mut i = 0;
     while i < cands.len() {
