@@ -518,10 +518,19 @@ struct Group {
     start: usize,
     end: usize,
     sentence: u32,
-    /// Best candidate per concept, in glossary order.
-    options: Vec<Candidate>,
+    /// Best candidate per concept, in glossary order: `all[options.0..options.1]` of the
+    /// candidates of every group (one list, not one per group: a long text has tens of
+    /// thousands of groups, nearly all with one option).
+    options: (u32, u32),
     /// Concepts whose term is on both sides (shared vocabulary).
     shared: Vec<u32>,
+}
+
+impl Group {
+    /// The group's options, in `all` (the options of every group).
+    fn options<'a>(&self, all: &'a [Candidate]) -> &'a [Candidate] {
+        &all[self.options.0 as usize..self.options.1 as usize]
+    }
 }
 
 /// Finds every mention in `text`.
@@ -628,6 +637,7 @@ fn find_in_pieces(
         cands.sort_by(order);
     }
     let mut groups: Vec<Group> = Vec::with_capacity(cands.len());
+    let mut all: Vec<Candidate> = Vec::with_capacity(cands.len());
     let mut cursor = 0;
     let mut i = 0;
     while i < cands.len() {
@@ -636,26 +646,20 @@ fn find_in_pieces(
             i += 1;
             continue;
         }
-        let mut group = Group {
-            start: c.start,
-            end: c.end,
-            sentence: c.sentence,
-            options: Vec::new(),
-            shared: Vec::new(),
-        };
+        let first = all.len();
+        let mut shared = Vec::new();
         while i < cands.len() && cands[i].start == c.start && cands[i].end == c.end {
             let k = cands[i];
             let concept = ix.terms[k.term as usize].concept;
-            match group
-                .options
+            match all[first..]
                 .iter_mut()
                 .find(|o| ix.terms[o.term as usize].concept == concept)
             {
-                None => group.options.push(k),
+                None => all.push(k),
                 Some(o) => {
                     let (a, b) = (&ix.terms[o.term as usize], &ix.terms[k.term as usize]);
-                    if a.side != b.side && a.key == b.key && !group.shared.contains(&concept) {
-                        group.shared.push(concept);
+                    if a.side != b.side && a.key == b.key && !shared.contains(&concept) {
+                        shared.push(concept);
                     }
                     if k.score > o.score || (k.score == o.score && k.kind < o.kind) {
                         *o = k;
@@ -664,22 +668,26 @@ fn find_in_pieces(
             }
             i += 1;
         }
-        group
-            .options
-            .sort_by_key(|o| ix.terms[o.term as usize].concept);
+        all[first..].sort_by_key(|o| ix.terms[o.term as usize].concept);
         cursor = c.end;
-        groups.push(group);
+        groups.push(Group {
+            start: c.start,
+            end: c.end,
+            sentence: c.sentence,
+            options: (first as u32, all.len() as u32),
+            shared,
+        });
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
-    if groups.iter().any(|gr| gr.options.len() > 1) {
-        let ev = Evidence::new(ix, cues, &groups);
+    if groups.iter().any(|gr| gr.options(&all).len() > 1) {
+        let ev = Evidence::new(ix, cues, &groups, &all);
         for (gi, gr) in groups.iter().enumerate() {
-            if gr.options.len() > 1 {
-                chosen[gi] = ev.best(ix, gi, gr, opts.audience);
+            if gr.options(&all).len() > 1 {
+                chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience);
             }
         }
     }
-    annotations(ix, g, text, &groups, &chosen, opts)
+    annotations(ix, g, text, &groups, &all, &chosen, opts)
 }
 
 /// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
@@ -693,17 +701,23 @@ struct Evidence {
 }
 
 impl Evidence {
-    fn new(ix: &Index, cues: Vec<(u32, u32, usize)>, groups: &[Group]) -> Evidence {
+    fn new(
+        ix: &Index,
+        cues: Vec<(u32, u32, usize)>,
+        groups: &[Group],
+        all: &[Candidate],
+    ) -> Evidence {
         let mut concepts = Vec::with_capacity(groups.len());
         let mentions = groups
             .iter()
             .map(|gr| {
                 let a = concepts.len() as u32;
-                concepts.extend(gr.options.iter().map(|o| ix.terms[o.term as usize].concept));
+                let options = gr.options(all);
+                concepts.extend(options.iter().map(|o| ix.terms[o.term as usize].concept));
                 (
                     gr.sentence,
                     (a, concepts.len() as u32),
-                    ix.terms[gr.options[0].term as usize].key,
+                    ix.terms[options[0].term as usize].key,
                 )
             })
             .collect();
@@ -778,28 +792,34 @@ impl Evidence {
             .sum()
     }
 
-    /// Index into `gr.options` of the best concept: the most evidence, then the side the
-    /// reader does not speak, then the text's domain (shared tags), then the better score.
-    fn best(&self, ix: &Index, gi: usize, gr: &Group, reader: Option<Side>) -> usize {
+    /// Index into `options` (group `gi`'s) of the best concept: the most evidence, then the
+    /// side the reader does not speak, then the text's domain (shared tags), then the better
+    /// score.
+    fn best(
+        &self,
+        ix: &Index,
+        gi: usize,
+        gr: &Group,
+        options: &[Candidate],
+        reader: Option<Side>,
+    ) -> usize {
         let first = |k: usize| {
-            let t = &ix.terms[gr.options[k].term as usize];
+            let t = &ix.terms[options[k].term as usize];
             let evidence = self.score(gi, gr, t.concept);
             let other_side = reader.is_some_and(|r| t.side != r);
             (evidence, other_side)
         };
-        let firsts: Vec<_> = (0..gr.options.len()).map(first).collect();
+        let firsts: Vec<_> = (0..options.len()).map(first).collect();
         let Some(&top) = firsts.iter().max() else {
             return 0;
         };
         // The domain hint (a scan of the mentions nearby) only for the options still tied.
         let then = |k: usize| {
-            let o = &gr.options[k];
+            let o = &options[k];
             let coherence = self.coherence(ix, gi, ix.terms[o.term as usize].concept);
             (coherence, (o.score * 1000.0) as u32)
         };
-        let tied: Vec<usize> = (0..gr.options.len())
-            .filter(|&k| firsts[k] == top)
-            .collect();
+        let tied: Vec<usize> = (0..options.len()).filter(|&k| firsts[k] == top).collect();
         if let [k] = tied[..] {
             return k;
         }
@@ -815,6 +835,7 @@ fn annotations(
     g: &Glossary,
     text: &str,
     groups: &[Group],
+    all: &[Candidate],
     chosen: &[usize],
     opts: &MatchOptions,
 ) -> Vec<Annotation> {
@@ -841,7 +862,8 @@ fn annotations(
         (chars, utf16)
     };
     for (gr, &k) in groups.iter().zip(chosen) {
-        let best = gr.options[k];
+        let options = gr.options(all);
+        let best = options[k];
         let t = &ix.terms[best.term as usize];
         let concept = &g.concepts()[t.concept as usize];
         let shared = gr.shared.contains(&t.concept);
@@ -860,8 +882,7 @@ fn annotations(
             .or(concept.side(side))
             .map(|s| s.definition.clone())
             .unwrap_or_default();
-        let alternatives = gr
-            .options
+        let alternatives = options
             .iter()
             .enumerate()
             .filter(|&(i, _)| i != k)
