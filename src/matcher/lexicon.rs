@@ -394,7 +394,7 @@ impl WordSet {
     }
 
     /// Whether the word whose bytes are `s` and whose [`hash_str`] is `h` is in the set.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains_hashed(&self, s: &[u8], h: u64) -> bool {
         let Some(key) = inline_key16(s) else {
             return self.long.contains_hashed(s, h);
