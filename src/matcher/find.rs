@@ -233,8 +233,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     for j in 0..toks.len() {
         out.at.push(st.len() as u32);
         let nb = toks.norm_bytes(j);
-        let h = hash_str(nb);
         let tok = toks.list[j];
+        let h = tok.hash;
         // Most words are not in the lexicon nor plurals of vocabulary words: the filter tells
         // so without the look-ups. (With the filter on, the tokenizer left out the other
         // tokens it rules out, so those here are words of full mode: typos or halves of a

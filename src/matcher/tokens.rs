@@ -40,6 +40,8 @@ pub(crate) struct Token {
     pub word: bool,
     /// Sentence number, for the ambiguity window.
     pub sentence: u32,
+    /// [`hash_str`] of the folded form: the key of every look-up of the token.
+    pub hash: u64,
 }
 
 /// The tokens of one text and their folded forms.
@@ -381,6 +383,42 @@ fn word_run(b: &[u8], mut j: usize, e: usize) -> (usize, u8) {
     (j, seen & (C_UPPER | C_ALNUM))
 }
 
+/// If the word starting at `b[i]` (a letter or digit; `b[i..i + 8]` in the ASCII stretch
+/// from `a`) is shorter than 16 bytes and ends before `limit`: its length, the [`hash_str`] of
+/// its folded form and whether it has capitals. Its folded form is read off eight bytes at a
+/// time: they are lower-cased (`0x20` set on capitals) and those past the word zeroed, which is
+/// [`hash_padded`]'s input. Anything else (a longer word, one that a mid-word character
+/// continues) is left to the general path.
+#[inline(always)]
+fn short_word(b: &[u8], a: usize, i: usize, limit: usize) -> Option<(usize, u64, bool)> {
+    // The word bytes of the eight at `k`, how many lead, lower-cased and masked, capitals.
+    let read = |k: usize| {
+        let v = r8(b, k);
+        let (word, letter, _) = word_bytes(v);
+        let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
+        let upper = letter & !ge(v, b'Z' + 1) & first_bytes(n);
+        (n, (v | upper >> 2) & first_bytes(n), upper)
+    };
+    let (n, lo, up) = read(i);
+    let (n, h, up) = if n < 8 {
+        (n, hash_padded(lo, n), up)
+    } else if i + 16 <= b.len() {
+        match read(i + 8) {
+            (0, _, _) => (8, hash_padded(lo, 8), up),
+            (8, _, _) => return None,
+            (m, hi, up2) => (8 + m, hash_padded16(lo, hi, 8 + m), up | up2),
+        }
+    } else {
+        return None;
+    };
+    let j = i + n;
+    // The word ends at `j` unless mid-word punctuation continues it (WB6–WB7, WB11–WB12).
+    if j > limit || (CLASS[usize::from(b[j])] & C_MID != 0 && !ascii_break(&b[a..], j - a)) {
+        return None;
+    }
+    Some((n, h, up != 0))
+}
+
 /// The state of [`tokenize`], which may also run over a long text piece by piece: the tokens
 /// of each piece are appended to `out`, which the caller may empty between pieces.
 pub(crate) struct Builder<'a, 't> {
@@ -494,10 +532,15 @@ impl<'a, 't> Builder<'a, 't> {
             // UAX #29 keeps inside ("e.g", "don't", "1,200"); anything else is one byte.
             let mut j = i + 1;
             let mut seen = class;
-            if class & C_ALNUM != 0 && self.drops_words() && i + 8 <= e {
-                if let Some(n) = self.left_out(b, a, i, limit) {
-                    // A short word the filter rules out, seen in one or two reads.
-                    self.gap = Gap::Break;
+            if class & C_ALNUM != 0 && i + 8 <= e {
+                if let Some((n, h, upper)) = short_word(b, a, i, limit) {
+                    // A short word, seen in one or two reads; left out if the filter rules
+                    // it out.
+                    if self.drops_words() && self.filter.is_some_and(|(f, _)| !f.may_contain(h)) {
+                        self.gap = Gap::Break;
+                    } else {
+                        self.push_word(text, i, i + n, upper, h);
+                    }
                     i = self.single_space(b, i + n, e, limit);
                     continue;
                 }
@@ -556,41 +599,21 @@ impl<'a, 't> Builder<'a, 't> {
         self.filter.is_some_and(|(_, words)| words)
     }
 
-    /// If the word starting at `b[i]` (a letter or digit; `b[i..i + 8]` in the ASCII stretch
-    /// from `a`) is shorter than 16 bytes, ends before `limit` and the filter rules it out, its
-    /// length. Its folded form is read off eight bytes at a time: they are lower-cased
-    /// (`0x20` set on capitals) and those past the word zeroed, which is [`hash_padded`]'s
-    /// input. Anything else (a longer word, one that a mid-word character continues) is left
-    /// to the general path.
+    /// Pushes the word `text[start..end]` of [`short_word`]: ASCII letters, digits and `_`
+    /// (so no possessive to drop), `upper` if it has capitals, of folded form's hash `h`.
     #[inline(always)]
-    fn left_out(&self, b: &[u8], a: usize, i: usize, limit: usize) -> Option<usize> {
-        let (wanted, _) = self.filter?;
-        // The word bytes of the eight at `k`, how many lead, lower-cased and masked.
-        let read = |k: usize| {
-            let v = r8(b, k);
-            let (word, letter, _) = word_bytes(v);
-            let n = ((!word & splat(0x80)).trailing_zeros() / 8) as usize;
-            let upper = letter & !ge(v, b'Z' + 1);
-            (n, (v | upper >> 2) & first_bytes(n))
-        };
-        let (n, lo) = read(i);
-        let (n, h) = if n < 8 {
-            (n, hash_padded(lo, n))
-        } else if i + 16 <= b.len() {
-            match read(i + 8) {
-                (0, _) => (8, hash_padded(lo, 8)),
-                (8, _) => return None,
-                (m, hi) => (8 + m, hash_padded16(lo, hi, 8 + m)),
-            }
+    fn push_word(&mut self, text: &str, start: usize, end: usize, upper: bool, h: u64) {
+        if upper {
+            let a = self.out.buf.len();
+            self.out.buf.extend(
+                text.as_bytes()[start..end]
+                    .iter()
+                    .map(|&c| char::from(c.to_ascii_lowercase())),
+            );
+            self.push(start, end, (a, self.out.buf.len()), false, true, Some(h));
         } else {
-            return None;
-        };
-        let j = i + n;
-        // The word ends at `j` unless mid-word punctuation continues it (WB6–WB7, WB11–WB12).
-        if j > limit || (CLASS[usize::from(b[j])] & C_MID != 0 && !ascii_break(&b[a..], j - a)) {
-            return None;
+            self.push(start, end, (start, end), true, true, Some(h));
         }
-        (!wanted.may_contain(h)).then_some(n)
     }
 
     /// Pushes the ASCII segment `text[start..end]`: folding it is lower-casing and dropping a
@@ -611,21 +634,33 @@ impl<'a, 't> Builder<'a, 't> {
                     .iter()
                     .map(|&c| char::from(c.to_ascii_lowercase())),
             );
-            self.push(start, end, (a, self.out.buf.len()), false, word);
+            self.push(start, end, (a, self.out.buf.len()), false, word, None);
         } else {
-            self.push(start, end, (start, norm_end), true, word);
+            self.push(start, end, (start, norm_end), true, word, None);
         }
     }
 
+    /// Pushes a token whose folded form is `norm` (of the text if `in_text`, else of the
+    /// buffer), of [`hash_str`] `hash` (computed here if not given).
     #[inline(always)]
-    fn push(&mut self, start: usize, end: usize, norm: (usize, usize), in_text: bool, word: bool) {
-        if let Some((wanted, _)) = self.filter.filter(|&(_, words)| words || !word) {
-            let folded = if in_text {
+    fn push(
+        &mut self,
+        start: usize,
+        end: usize,
+        norm: (usize, usize),
+        in_text: bool,
+        word: bool,
+        hash: Option<u64>,
+    ) {
+        let hash = hash.unwrap_or_else(|| {
+            hash_str(if in_text {
                 &self.text.as_bytes()[norm.0..norm.1]
             } else {
                 &self.out.buf.as_bytes()[norm.0..norm.1]
-            };
-            if !wanted.may_contain(hash_str(folded)) {
+            })
+        });
+        if let Some((wanted, _)) = self.filter.filter(|&(_, words)| words || !word) {
+            if !wanted.may_contain(hash) {
                 // Not a token a mention or cue phrase can use: a wall, as skipped markup is.
                 if !in_text {
                     self.out.buf.truncate(norm.0);
@@ -642,6 +677,7 @@ impl<'a, 't> Builder<'a, 't> {
             gap: self.gap,
             word,
             sentence: self.sentence,
+            hash,
         });
         self.gap = Gap::None;
     }
@@ -690,7 +726,7 @@ impl<'a, 't> Builder<'a, 't> {
             };
             let a = self.out.buf.len();
             self.out.buf.push_str(norm);
-            self.push(start, end, (a, self.out.buf.len()), false, word);
+            self.push(start, end, (a, self.out.buf.len()), false, word, None);
             word
         };
         if !word && is_sentence_end(seg) {
