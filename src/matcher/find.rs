@@ -241,7 +241,11 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         // split word, maybe.)
         let wanted = !out.filter || ix.may_want(h, opts.exact_only);
         // Only words are remembered: a symbol may fold to the letters of a word.
-        let key = inline_key16(nb).filter(|_| tok.word && out.use_memo);
+        let key = if tok.word && out.use_memo {
+            inline_key16(nb)
+        } else {
+            None
+        };
         let memoize = key.is_some();
         let key = key.unwrap_or((LONG, LONG));
         let hit = memoize && memo.slot(h).key == key;
