@@ -601,6 +601,8 @@ impl<'a, 't> Builder<'a, 't> {
 
     /// Pushes the word `text[start..end]` of [`short_word`]: ASCII letters, digits and `_`
     /// (so no possessive to drop), `upper` if it has capitals, of folded form's hash `h`.
+    /// (The lower-casing is written out again rather than shared with `push_ascii` through a
+    /// helper: the shared version ran 0.5–1% more instructions per byte.)
     #[inline(always)]
     fn push_word(&mut self, text: &str, start: usize, end: usize, upper: bool, h: u64) {
         if upper {
