@@ -4,8 +4,8 @@
   bench/compare.sh [g10k]          # makes bench/.venv with the peers, then runs this file
 
 For each matcher, on the same glossary and the same corpus (one thread): build time,
-throughput (MB/s of matching, the median of REPEAT runs), recall per kind of planted mention (exact, variant, typo)
-and precision against bench/out/gold.tsv, then the ratios peer / broker.
+throughput (MB/s of matching, the median of REPEAT runs), recall per kind of planted mention
+(exact, variant, typo) and precision against bench/out/gold.tsv, then the ratios peer / broker.
 A reported mention is right when its byte span and concept equal a gold mention's.
 broker runs in-process through `examples/bench_find.rs` (release build).
 """
