@@ -52,6 +52,7 @@ pub fn annotation(a: &Annotation) -> Value {
         "definition": a.definition,
         "alternatives": a.alternatives,
         "false_friend": a.false_friend,
+        "first_mention": a.first_mention,
     })
 }
 
@@ -147,6 +148,7 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
                     .as_bool()
                     .ok_or_else(|| field_error(key, "must be true or false"))?
             }
+            "explain" => req.explain = as_str()?.parse().map_err(|m| field_error(key, m))?,
             other => return Err(field_error(other, "unknown field")),
         }
     }
@@ -172,5 +174,10 @@ mod tests {
         assert_eq!(ok.audience, Some(Side::Marketing));
         assert_eq!(ok.format, Format::Markdown);
         assert_eq!(ok.min_score, Some(0.9));
+        assert_eq!(ok.explain, crate::Explain::First);
+        let every = translate_request(&json!({"text": "x", "explain": "every"})).unwrap();
+        assert_eq!(every.explain, crate::Explain::Every);
+        let err = translate_request(&json!({"text": "x", "explain": "twice"})).unwrap_err();
+        assert_eq!(err.field, "explain");
     }
 }

@@ -31,5 +31,5 @@ pub mod translate;
 
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
 pub use matcher::{Annotation, InputFormat, MatchKind, MatchOptions, Matcher};
-pub use render::Format;
+pub use render::{Explain, Format};
 pub use translate::{translate, Rendering, TranslateRequest, TranslateResponse};

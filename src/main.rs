@@ -115,6 +115,12 @@ enum FormatArg {
     None,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainArg {
+    First,
+    Every,
+}
+
 #[derive(Args)]
 struct TranslateArgs {
     /// File to read; `-` or absent for standard input.
@@ -134,6 +140,9 @@ struct TranslateArgs {
     /// Only exact and normalised matches.
     #[arg(long)]
     exact_only: bool,
+    /// Explain a concept at its first mention only, or at every mention.
+    #[arg(long, value_enum, default_value = "first")]
+    explain: ExplainArg,
     #[command(flatten)]
     glossary: GlossaryArg,
 }
@@ -396,6 +405,10 @@ fn translate(args: TranslateArgs) -> Result<ExitCode> {
         min_score: args.min_score,
         exact_only: args.exact_only,
         request_id: String::new(),
+        explain: match args.explain {
+            ExplainArg::First => broker::Explain::First,
+            ExplainArg::Every => broker::Explain::Every,
+        },
     };
     let resp = broker::translate(&matcher, &req)?;
     let mut out = std::io::stdout().lock();

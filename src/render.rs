@@ -54,119 +54,159 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// What a rendering does with one annotation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Treatment {
-    /// The span is in the reader's own words: left alone.
-    Keep,
-    /// The span is the other side's jargon: explained.
-    Explain,
-    /// The span is in the reader's words but means something else to the other side.
-    FlagFalseFriend,
+/// How often a concept is explained in one rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Explain {
+    /// At its first explained mention only (the default: a reader needs a term once).
+    #[default]
+    First,
+    /// At every mention.
+    Every,
 }
 
-fn treatment(a: &Annotation, reader: Side) -> Treatment {
-    if a.shared || (a.side == reader && !a.false_friend) {
-        Treatment::Keep
-    } else if a.side != reader {
-        Treatment::Explain
-    } else {
-        Treatment::FlagFalseFriend
+impl Explain {
+    /// The lower-case name used by flags and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Explain::First => "first",
+            Explain::Every => "every",
+        }
     }
 }
 
-/// The warning for a false friend in the reader's own words.
-fn false_friend_note(a: &Annotation, reader: Side) -> String {
-    let other = match reader {
-        Side::It => "marketing",
-        Side::Marketing => "IT",
+impl std::str::FromStr for Explain {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().trim_start_matches("explain_") {
+            "" | "unspecified" | "first" => Ok(Explain::First),
+            "every" => Ok(Explain::Every),
+            other => Err(format!(
+                "unknown explain '{other}': expected first or every"
+            )),
+        }
+    }
+}
+
+/// Whether a reader needs `a` explained: the other side's jargon, unless the term is shared
+/// vocabulary. A false friend resolved to the reader's own sense needs nothing: the reader
+/// reads their own word right.
+fn needs_note(a: &Annotation, reader: Side) -> bool {
+    !a.shared && a.side != reader
+}
+
+/// The name of a side's sense, as a note says it.
+fn sense_name(side: Side) -> &'static str {
+    match side {
+        Side::It => "IT sense",
+        Side::Marketing => "marketing sense",
+    }
+}
+
+/// A definition as it reads inside brackets: without its final full stop.
+fn clause(definition: &str) -> &str {
+    definition.trim().trim_end_matches('.')
+}
+
+/// What the reader is told about `a`, in words: the equivalent (or the definition when the
+/// other side has no term), and for a false friend which sense is meant and which one the
+/// reader would assume.
+fn note(a: &Annotation) -> String {
+    let gloss = match a.equivalents.first() {
+        Some(e) => e.clone(),
+        None => clause(&a.definition).to_string(),
     };
-    if a.alternatives.is_empty() {
-        format!("false friend: {other} uses this word for another concept")
+    match (&a.misread_as, a.false_friend) {
+        (Some(assumed), true) => format!("{}: {gloss}, not {assumed}", sense_name(a.side)),
+        _ => gloss,
+    }
+}
+
+/// The inline note: ` [≈ equivalent]`, ` [definition]`, or the false friend's sense.
+fn inline_note(a: &Annotation) -> String {
+    if a.false_friend && a.misread_as.is_some() {
+        format!(" [{}]", note(a))
+    } else if let Some(e) = a.equivalents.first() {
+        format!(" [≈ {e}]")
     } else {
-        format!(
-            "false friend: {other} uses this word for another concept ({})",
-            a.alternatives.join(", ")
-        )
+        format!(" [{}]", clause(&a.definition))
+    }
+}
+
+/// The longer form for footnotes and titles: the note, then the definition.
+fn long_note(a: &Annotation) -> String {
+    match (
+        a.equivalents.first(),
+        a.false_friend && a.misread_as.is_some(),
+    ) {
+        (_, true) => format!("{}. {}", note(a), a.definition),
+        (Some(e), false) => format!("{e}: {}", a.definition),
+        (None, false) => a.definition.clone(),
     }
 }
 
 /// Renders `text` for `reader`. `annotations` must come from matching this `text`, in order.
-pub fn render(text: &str, annotations: &[Annotation], reader: Side, format: Format) -> String {
+pub fn render(
+    text: &str,
+    annotations: &[Annotation],
+    reader: Side,
+    format: Format,
+    explain: Explain,
+) -> String {
     match format {
-        Format::Inline => inline(text, annotations, reader),
-        Format::Markdown => markdown(text, annotations, reader),
-        Format::Html => html(text, annotations, reader),
-        Format::Rewrite => rewrite(text, annotations, reader),
+        Format::Inline => inline(text, annotations, reader, explain),
+        Format::Markdown => markdown(text, annotations, reader, explain),
+        Format::Html => html(text, annotations, reader, explain),
+        Format::Rewrite => rewrite(text, annotations, reader, explain),
         Format::None => String::new(),
     }
 }
 
-/// Copies `text` with `insert(annotation)` written after each treated span.
+/// Copies `text` with `edit(annotation, out)` written in place of each span the reader needs
+/// explained: every such span, or (with [`Explain::First`]) the first of each concept.
 fn splice(
     text: &str,
     annotations: &[Annotation],
     reader: Side,
-    mut edit: impl FnMut(&Annotation, Treatment, &mut String),
+    explain: Explain,
+    mut edit: impl FnMut(&Annotation, &mut String, &str),
 ) -> String {
     let mut out = String::with_capacity(text.len() + annotations.len() * 24);
+    let mut explained: Vec<&str> = Vec::new();
     let mut at = 0;
     for a in annotations {
-        let t = treatment(a, reader);
-        if t == Treatment::Keep || a.start < at || a.end > text.len() {
+        if !needs_note(a, reader) || a.start < at || a.end > text.len() {
             continue;
         }
+        if explain == Explain::First {
+            if explained.contains(&a.concept_id.as_str()) {
+                continue;
+            }
+            explained.push(&a.concept_id);
+        }
         out.push_str(&text[at..a.start]);
-        edit(a, t, &mut out);
+        edit(a, &mut out, &text[a.end..]);
         at = a.end;
     }
     out.push_str(&text[at..]);
     out
 }
 
-fn inline(text: &str, annotations: &[Annotation], reader: Side) -> String {
-    splice(text, annotations, reader, |a, t, out| {
+fn inline(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
+    splice(text, annotations, reader, explain, |a, out, _| {
         out.push_str(&a.text);
-        if t != Treatment::Explain {
-            out.push_str(" [false friend]");
-            return;
-        }
-        match a.equivalents.first() {
-            Some(e) => {
-                out.push_str(" [≈ ");
-                out.push_str(e);
-            }
-            None => {
-                out.push_str(" [");
-                out.push_str(&a.definition);
-            }
-        }
-        out.push_str(if a.false_friend {
-            "; false friend]"
-        } else {
-            "]"
-        });
+        out.push_str(&inline_note(a));
     })
 }
 
-fn markdown(text: &str, annotations: &[Annotation], reader: Side) -> String {
-    let mut notes: Vec<(String, String, String)> = Vec::new(); // (key, label, body)
-    let mut body = splice(text, annotations, reader, |a, t, out| {
-        let key = format!("{}\u{0}{}\u{0}{:?}", a.concept_id, a.term.to_lowercase(), t);
-        let n = match notes.iter().position(|(k, _, _)| *k == key) {
+fn markdown(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
+    // One footnote per concept, numbered in order of first explained mention.
+    let mut notes: Vec<(String, String, String)> = Vec::new(); // (concept, label, body)
+    let mut body = splice(text, annotations, reader, explain, |a, out, _| {
+        let n = match notes.iter().position(|(k, _, _)| *k == a.concept_id) {
             Some(i) => i + 1,
             None => {
-                let explanation = match (t, a.equivalents.first()) {
-                    (Treatment::Explain, Some(e)) => format!("{e}: {}", a.definition),
-                    (Treatment::Explain, None) => a.definition.clone(),
-                    _ => false_friend_note(a, reader),
-                };
-                let ff = if t == Treatment::Explain && a.false_friend {
-                    " (false friend)"
-                } else {
-                    ""
-                };
-                notes.push((key, a.text.clone(), format!("{explanation}{ff}")));
+                notes.push((a.concept_id.clone(), a.text.clone(), long_note(a)));
                 notes.len()
             }
         };
@@ -201,12 +241,13 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-fn html(text: &str, annotations: &[Annotation], reader: Side) -> String {
-    splice(text, annotations, reader, |a, t, out| {
-        let title = match (t, a.equivalents.first()) {
-            (Treatment::Explain, Some(e)) => format!("{e} — {}", a.definition),
-            (Treatment::Explain, None) => a.definition.clone(),
-            _ => false_friend_note(a, reader),
+fn html(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
+    splice(text, annotations, reader, explain, |a, out, _| {
+        let title = match a.equivalents.first() {
+            Some(e) if !(a.false_friend && a.misread_as.is_some()) => {
+                format!("{e} — {}", a.definition)
+            }
+            _ => long_note(a),
         };
         let class = if a.false_friend {
             "broker false-friend"
@@ -222,13 +263,107 @@ fn html(text: &str, annotations: &[Annotation], reader: Side) -> String {
     })
 }
 
-fn rewrite(text: &str, annotations: &[Annotation], reader: Side) -> String {
-    splice(text, annotations, reader, |a, t, out| {
-        match (t, a.equivalents.first()) {
-            (Treatment::Explain, Some(e)) => out.push_str(&rewritten(&a.text, &a.term, e)),
-            _ => out.push_str(&a.text),
+fn rewrite(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
+    splice(text, annotations, reader, explain, |a, out, after| {
+        let Some(e) = a.equivalents.first() else {
+            out.push_str(&a.text);
+            return;
+        };
+        let mut s = rewritten(&a.text, &a.term, e);
+        // No word doubled: "drip" + " sequence" when the equivalent is "drip sequence", or
+        // "email" + "email campaign" before it.
+        if let Some(next) = first_word(after) {
+            if let Some(head) = strip_last_word(&s, next) {
+                s = head;
+            }
         }
+        if let Some(prev) = last_word(out) {
+            if let Some(tail) = strip_first_word(&s, prev) {
+                s = tail;
+            }
+        }
+        fix_article(out, &s);
+        out.push_str(&s);
     })
+}
+
+/// The word `s` starts with, if it starts with a space then a word.
+fn first_word(s: &str) -> Option<&str> {
+    let s = s.strip_prefix(' ')?;
+    let end = s.find(|c: char| !c.is_alphanumeric()).unwrap_or(s.len());
+    (end > 0).then(|| &s[..end])
+}
+
+/// The word `s` ends with, if it ends with a word then a space.
+fn last_word(s: &str) -> Option<&str> {
+    let s = s.strip_suffix(' ')?;
+    let start = s
+        .rfind(|c: char| !c.is_alphanumeric())
+        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
+    (start < s.len()).then(|| &s[start..])
+}
+
+/// `phrase` without its last word when that word is `word` (any case) and more is left.
+fn strip_last_word(phrase: &str, word: &str) -> Option<String> {
+    let (head, last) = phrase.rsplit_once(' ')?;
+    last.eq_ignore_ascii_case(word).then(|| head.to_string())
+}
+
+/// `phrase` without its first word when that word is `word` (any case) and more is left.
+fn strip_first_word(phrase: &str, word: &str) -> Option<String> {
+    let (first, tail) = phrase.split_once(' ')?;
+    first.eq_ignore_ascii_case(word).then(|| tail.to_string())
+}
+
+/// Makes the article just written in `out` ("a "/"an ") agree with `next`.
+fn fix_article(out: &mut String, next: &str) {
+    let Some(article) = last_word(out) else {
+        return;
+    };
+    if !matches!(article, "a" | "an" | "A" | "An") {
+        return;
+    }
+    let want_an = starts_with_vowel_sound(next);
+    let capital = article.starts_with('A');
+    let fixed = match (want_an, capital) {
+        (true, true) => "An",
+        (true, false) => "an",
+        (false, true) => "A",
+        (false, false) => "a",
+    };
+    if fixed != article {
+        let at = out.len() - 1 - article.len();
+        out.replace_range(at..out.len() - 1, fixed);
+    }
+}
+
+/// Whether "an" goes before `word`: a vowel sound, by the spelling rules that cover jargon
+/// (acronyms spelled out: "an SLA", "an MQL", "a URL"; "a user", "an hour").
+fn starts_with_vowel_sound(word: &str) -> bool {
+    let first: String = word.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let lower = first.to_lowercase();
+    let Some(c) = lower.chars().next() else {
+        return false;
+    };
+    let acronym = first.chars().count() >= 2 && !first.chars().any(char::is_lowercase);
+    if acronym {
+        // Letters whose names start with a vowel sound.
+        return "aefhilmnorsx".contains(c);
+    }
+    if c.is_ascii_digit() {
+        return lower.starts_with('8') || lower.starts_with("11") || lower.starts_with("18");
+    }
+    const AN_H: [&str; 4] = ["hour", "honest", "honor", "honour"];
+    const A_VOWEL: [&str; 9] = [
+        "uni", "use", "usa", "user", "usu", "url", "eu", "one", "once",
+    ];
+    if AN_H.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    if A_VOWEL.iter().any(|p| lower.starts_with(p)) {
+        return false;
+    }
+    "aeiou".contains(c)
 }
 
 /// `equivalent` in the form of `span`: leading capital, plural and possessive kept.

@@ -5,7 +5,7 @@
 
 use crate::glossary::Side;
 use crate::matcher::{Annotation, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
-use crate::render::{render, Format};
+use crate::render::{render, Explain, Format};
 
 /// What to translate and for whom.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -22,6 +22,8 @@ pub struct TranslateRequest {
     pub exact_only: bool,
     /// Echoed back in the response.
     pub request_id: String,
+    /// Explain a concept at its first mention only, or at every one.
+    pub explain: Explain,
 }
 
 /// The text rendered for one reader.
@@ -95,7 +97,7 @@ pub fn translate(
             .iter()
             .map(|&audience| Rendering {
                 audience,
-                text: render(&req.text, &annotations, audience, req.format),
+                text: render(&req.text, &annotations, audience, req.format, req.explain),
             })
             .collect()
     };

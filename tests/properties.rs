@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use broker::matcher::{InputFormat, MatchOptions, Matcher};
-use broker::{render::render, Format, Glossary, Side};
+use broker::{render::render, Explain, Format, Glossary, Side};
 use proptest::prelude::*;
 
 fn matcher() -> &'static Matcher {
@@ -76,8 +76,8 @@ proptest! {
             prop_assert!(a.score > 0.0 && a.score <= 1.0);
         }
         for format in [Format::Inline, Format::Markdown, Format::Html, Format::Rewrite] {
-            for reader in Side::BOTH {
-                let out = render(&text, &anns, reader, format);
+            for (reader, explain) in Side::BOTH.into_iter().zip([Explain::First, Explain::Every]) {
+                let out = render(&text, &anns, reader, format, explain);
                 if format != Format::Rewrite {
                     prop_assert!(out.len() >= text.len());
                 }

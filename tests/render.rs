@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use broker::{translate, Format, Glossary, Matcher, Side, TranslateRequest};
+use broker::{translate, Explain, Format, Glossary, Matcher, Side, TranslateRequest};
 
 fn matcher() -> Matcher {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/glossary");
@@ -30,25 +30,35 @@ const CASES: &[(&str, Side, Format, &str)] = &[
     ("Our latency  is high.", Side::It, Format::Inline, "Our latency  is high."),
     ("The CTR dropped.", Side::It, Format::Inline, "The CTR [≈ click rate metric] dropped."),
     // No equivalent on the other side: the definition.
-    ("We write Go.", Side::Marketing, Format::Inline, "We write Go [The programming language our backend is written in.]."),
+    ("We write Go.", Side::Marketing, Format::Inline, "We write Go [The programming language our backend is written in]."),
     // Shared vocabulary is never explained.
     ("Our KPI.", Side::Marketing, Format::Inline, "Our KPI."),
     ("Our KPI.", Side::It, Format::Inline, "Our KPI."),
-    // False friends: explained when they are the other side's, flagged when they are ours.
+    // False friends: the note says which sense is meant and which the reader would assume;
+    // a reader's own word in their own sense gets nothing.
     ("The pipeline broke after the commit.", Side::Marketing, Format::Inline,
-     "The pipeline [≈ release process; false friend] broke after the commit."),
+     "The pipeline [IT sense: release process, not sales pipeline] broke after the commit."),
     ("The pipeline broke after the commit.", Side::It, Format::Inline,
-     "The pipeline [false friend] broke after the commit."),
+     "The pipeline broke after the commit."),
+    ("The pipeline broke after the commit.", Side::Marketing, Format::Markdown,
+     "The pipeline[^1] broke after the commit.\n\n[^1]: **pipeline** — IT sense: release process, not sales pipeline. The checks every product change passes before customers get it.\n"),
+    ("The pipeline broke after the commit.", Side::Marketing, Format::Html,
+     "The <abbr class=\"broker false-friend\" data-concept=\"ci-pipeline\" title=\"IT sense: release process, not sales pipeline. The checks every product change passes before customers get it.\">pipeline</abbr> broke after the commit."),
+    ("The pipeline broke after the commit.", Side::Marketing, Format::Rewrite,
+     "The release process broke after the commit."),
+    // Once per concept: the first mention is explained, the later ones are not.
+    ("Latency, then latency again.", Side::Marketing, Format::Inline,
+     "Latency [≈ page speed], then latency again."),
     // Rewrite keeps a leading capital and the plural.
     ("Latency and two APIs.", Side::Marketing, Format::Rewrite, "Page speed and two integration points."),
     ("Our client companies.", Side::It, Format::Rewrite, "Our tenants."),
     ("We write Go.", Side::Marketing, Format::Rewrite, "We write Go."),
-    // Markdown footnotes, shared by repeated terms; code untouched.
+    // Markdown: one footnote per concept; code untouched.
     ("Latency, `latency` and latency.", Side::Marketing, Format::Markdown,
-     "Latency[^1], `latency` and latency[^1].\n\n[^1]: **Latency** — page speed: How long a customer waits for a page to appear.\n"),
+     "Latency[^1], `latency` and latency.\n\n[^1]: **Latency** — page speed: How long a customer waits for a page to appear.\n"),
     // HTML: text nodes only, attribute values escaped.
     ("<p title=\"latency\">The <b>latency</b> &amp; RTT</p>", Side::Marketing, Format::Html,
-     "<p title=\"latency\">The <b><abbr class=\"broker\" data-concept=\"latency\" title=\"page speed — How long a customer waits for a page to appear.\">latency</abbr></b> &amp; <abbr class=\"broker\" data-concept=\"latency\" title=\"page speed — How long a customer waits for a page to appear.\">RTT</abbr></p>"),
+     "<p title=\"latency\">The <b><abbr class=\"broker\" data-concept=\"latency\" title=\"page speed — How long a customer waits for a page to appear.\">latency</abbr></b> &amp; RTT</p>"),
     ("<i>We write Go</i>", Side::Marketing, Format::Html,
      "<i>We write <abbr class=\"broker\" data-concept=\"golang\" title=\"The programming language our backend is written in.\">Go</abbr></i>"),
 ];
@@ -109,4 +119,27 @@ fn bad_min_score_names_the_field() {
     };
     let err = translate(&m, &req).unwrap_err();
     assert!(err.to_string().starts_with("min_score:"), "{err}");
+}
+
+#[test]
+fn explain_every_explains_each_mention_and_first_mention_marks_the_first() {
+    let m = matcher();
+    let text = "Latency, RTT and latency.";
+    for (format, want) in [
+        (Format::Inline, "Latency [≈ page speed], RTT [≈ page speed] and latency [≈ page speed]."),
+        (Format::Markdown, "Latency[^1], RTT[^1] and latency[^1].\n\n[^1]: **Latency** — page speed: How long a customer waits for a page to appear.\n"),
+        (Format::Rewrite, "Page speed, page speed and page speed."),
+    ] {
+        let req = TranslateRequest {
+            text: text.into(),
+            audience: Some(Side::Marketing),
+            format,
+            explain: Explain::Every,
+            ..TranslateRequest::default()
+        };
+        let resp = translate(&m, &req).unwrap();
+        assert_eq!(resp.renderings[0].text, want, "{format:?}");
+        let firsts: Vec<bool> = resp.annotations.iter().map(|a| a.first_mention).collect();
+        assert_eq!(firsts, [true, false, false], "{format:?}");
+    }
 }

@@ -865,6 +865,7 @@ fn annotations(
         byte = to;
         (chars, utf16)
     };
+    let mut seen_concepts = rustc_hash::FxHashSet::default();
     for (gr, &k) in groups.iter().zip(chosen) {
         let options = gr.options(all);
         let best = options[k];
@@ -896,6 +897,21 @@ fn annotations(
                     .clone()
             })
             .collect();
+        // A false friend: the reader of the other side knows this word from another concept.
+        let misread_as = options
+            .iter()
+            .map(|o| &ix.terms[o.term as usize])
+            .find(|o| o.side == side.other() && o.concept != t.concept && o.key == t.key)
+            .and_then(|o| {
+                let assumed = &g.concepts()[o.concept as usize];
+                let matched = ix.term_text(g, best.term);
+                let terms = assumed.terms(side.other());
+                terms
+                    .iter()
+                    .find(|x| !x.text.eq_ignore_ascii_case(matched))
+                    .or(terms.first())
+                    .map(|x| x.text.clone())
+            });
         let (char_start, utf16_start) = advance(gr.start);
         let (char_end, utf16_end) = advance(gr.end);
         out.push(Annotation {
@@ -916,6 +932,8 @@ fn annotations(
             alternatives,
             false_friend: ix.keys[t.key as usize].false_friend,
             shared,
+            first_mention: seen_concepts.insert(t.concept),
+            misread_as,
         });
     }
     out

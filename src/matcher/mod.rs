@@ -116,6 +116,11 @@ pub struct Annotation {
     pub false_friend: bool,
     /// The term is on both sides of the chosen concept: common vocabulary, never explained.
     pub shared: bool,
+    /// The first annotation of its concept in this text.
+    pub first_mention: bool,
+    /// For a false friend: the term a reader of the other side uses for the sense they would
+    /// assume (the concept where this word is on their side), e.g. "sales pipeline".
+    pub misread_as: Option<String>,
 }
 
 /// A result of [`Matcher::lookup`].

@@ -9,7 +9,7 @@ use super::error::ServiceError;
 use super::pb;
 use crate::glossary::{Concept, Side, SideEntry, Term};
 use crate::matcher::{Annotation, Hit, MatchKind, Suggestion};
-use crate::render::Format;
+use crate::render::{Explain, Format};
 use crate::translate::{Rendering, TranslateRequest, TranslateResponse};
 
 /// A `Side` field: `None` for `SIDE_UNSPECIFIED` (both readers).
@@ -55,6 +55,21 @@ pub fn format_from_proto(value: i32) -> Result<Format, ServiceError> {
     }
 }
 
+/// The explain setting of a request.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` naming `explain` for a value outside the enum.
+pub fn explain_from_proto(value: i32) -> Result<Explain, ServiceError> {
+    match pb::Explain::try_from(value) {
+        Ok(pb::Explain::Unspecified | pb::Explain::First) => Ok(Explain::First),
+        Ok(pb::Explain::Every) => Ok(Explain::Every),
+        Err(_) => Err(ServiceError::invalid(
+            "explain",
+            format!("unknown Explain value {value}: expected 0 to 2"),
+        )),
+    }
+}
+
 /// The proto value of a match kind.
 pub fn match_to_proto(kind: MatchKind) -> i32 {
     match kind {
@@ -76,6 +91,7 @@ pub fn translate_request(r: pb::TranslateRequest) -> Result<TranslateRequest, Se
         // 0 is the proto default: "not set" (as in the JSON shape).
         min_score: (r.min_score != 0.0).then_some(r.min_score),
         exact_only: r.exact_only,
+        explain: explain_from_proto(r.explain)?,
         request_id: r.request_id,
         text: r.text,
     })
@@ -122,6 +138,7 @@ pub fn annotation(a: Annotation) -> pb::Annotation {
         definition: a.definition,
         alternatives: a.alternatives,
         false_friend: a.false_friend,
+        first_mention: a.first_mention,
     }
 }
 
