@@ -84,6 +84,7 @@ pub fn concept(c: &Concept) -> Value {
     m.insert("tags".into(), json!(c.tags));
     m.insert("note".into(), json!(c.note.clone().unwrap_or_default()));
     m.insert("cues".into(), json!(c.cues));
+    m.insert("not_in".into(), json!(c.not_in));
     m.insert("etag".into(), json!(c.etag()));
     Value::Object(m)
 }

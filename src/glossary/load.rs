@@ -29,6 +29,8 @@ struct RawConcept {
     note: Option<String>,
     #[serde(default)]
     cues: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    not_in: Option<Spanned<Vec<String>>>,
     it: Option<Spanned<RawSide>>,
     marketing: Option<Spanned<RawSide>>,
 }
@@ -50,7 +52,7 @@ impl<'de> Deserialize<'de> for RawTerm {
         impl<'de> Visitor<'de> for TermVisitor {
             type Value = RawTerm;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a term: a string or a table { text = \"...\", case_sensitive = bool, fuzzy = bool }")
+                f.write_str("a term: a string or a table { text = \"...\", case_sensitive = bool, fuzzy = bool, pos = \"noun\" | \"verb\" }")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTerm, E> {
                 Ok(RawTerm(Term::new(v)))
@@ -66,10 +68,14 @@ impl<'de> Deserialize<'de> for RawTerm {
                         }
                         "case_sensitive" => term.case_sensitive = Some(map.next_value()?),
                         "fuzzy" => term.fuzzy = Some(map.next_value()?),
+                        "pos" => {
+                            let v: String = map.next_value()?;
+                            term.pos = Some(v.parse().map_err(de::Error::custom)?);
+                        }
                         other => {
                             return Err(de::Error::unknown_field(
                                 other,
-                                &["text", "case_sensitive", "fuzzy"],
+                                &["text", "case_sensitive", "fuzzy", "pos"],
                             ))
                         }
                     }
@@ -118,6 +124,7 @@ pub(crate) struct Located {
 pub(crate) struct FieldLines {
     pub tags: Option<usize>,
     pub cues: Option<usize>,
+    pub not_in: Option<usize>,
     /// The `it` and `marketing` sides.
     pub sides: [Option<SideLines>; 2],
 }
@@ -162,6 +169,9 @@ impl Located {
         }
         if let Some(l) = self.lines.cues {
             out.push(("cues".into(), l));
+        }
+        if let Some(l) = self.lines.not_in {
+            out.push(("not_in".into(), l));
         }
         for (name, side) in ["it", "marketing"].iter().zip(&self.lines.sides) {
             let Some(side) = side else { continue };
@@ -222,6 +232,10 @@ pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Ve
         if let Some(cues) = raw.cues {
             field_lines.cues = Some(lines.line(cues.span().start));
             concept.cues = cues.into_inner();
+        }
+        if let Some(not_in) = raw.not_in {
+            field_lines.not_in = Some(lines.line(not_in.span().start));
+            concept.not_in = not_in.into_inner();
         }
         concept.note = raw.note;
         for (k, side) in [raw.it, raw.marketing].into_iter().enumerate() {

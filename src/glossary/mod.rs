@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 
 pub use model::{
-    is_dash, is_valid_id, term_word_count, Concept, ConceptError, Side, SideEntry, Term,
+    is_dash, is_valid_id, term_word_count, Concept, ConceptError, Pos, Side, SideEntry, Term,
     MAX_TERM_WORDS,
 };
 

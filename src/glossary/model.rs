@@ -58,6 +58,39 @@ impl std::str::FromStr for Side {
     }
 }
 
+/// The part of speech a term is used in (SPEC §3 "Senses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pos {
+    /// A noun (the default for terms): not a mention where the text uses the word as a verb
+    /// ("lead their teams").
+    Noun,
+    /// A verb: its inflections are mentions too ("deployed", "deploying" for "deploy"),
+    /// and so is its use as a noun ("a deploy").
+    Verb,
+}
+
+impl Pos {
+    /// The name used in glossary files: `noun` or `verb`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pos::Noun => "noun",
+            Pos::Verb => "verb",
+        }
+    }
+}
+
+impl std::str::FromStr for Pos {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "noun" => Ok(Pos::Noun),
+            "verb" => Ok(Pos::Verb),
+            other => Err(format!("unknown pos '{other}': expected \"noun\" or \"verb\"")),
+        }
+    }
+}
+
 /// One glossary term, with optional per-term overrides of the matching defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Term {
@@ -68,6 +101,8 @@ pub struct Term {
     pub case_sensitive: Option<bool>,
     /// `Some(false)`: never match this term fuzzily. `None`: the default rule.
     pub fuzzy: Option<bool>,
+    /// The term's part of speech; `None`: a noun.
+    pub pos: Option<Pos>,
 }
 
 impl Term {
@@ -77,12 +112,13 @@ impl Term {
             text: text.into(),
             case_sensitive: None,
             fuzzy: None,
+            pos: None,
         }
     }
 
     /// True when the term carries an override and must be written as a table.
     pub fn has_overrides(&self) -> bool {
-        self.case_sensitive.is_some() || self.fuzzy.is_some()
+        self.case_sensitive.is_some() || self.fuzzy.is_some() || self.pos.is_some()
     }
 }
 
@@ -119,6 +155,9 @@ pub struct Concept {
     pub note: Option<String>,
     /// Words that, near an ambiguous mention, point to this concept.
     pub cues: Vec<String>,
+    /// Idioms and fixed phrases in which this concept's terms are not mentions of it
+    /// ("moving target").
+    pub not_in: Vec<String>,
     /// The engineering side.
     pub it: Option<SideEntry>,
     /// The marketing side.
@@ -259,6 +298,14 @@ impl Concept {
                 return Err(ConceptError::new(format!("cues[{i}]"), "is empty"));
             }
         }
+        for (i, phrase) in self.not_in.iter().enumerate() {
+            if phrase.split_whitespace().count() < 2 {
+                return Err(ConceptError::new(
+                    format!("not_in[{i}]"),
+                    "must be a phrase of two or more words that contains one of the terms",
+                ));
+            }
+        }
         for (i, tag) in self.tags.iter().enumerate() {
             if tag.trim().is_empty() {
                 return Err(ConceptError::new(format!("tags[{i}]"), "is empty"));
@@ -300,9 +347,16 @@ impl Concept {
                     for t in &e.terms {
                         put(&t.text);
                         put(&format!("{:?}{:?}", t.case_sensitive, t.fuzzy));
+                        // Only when set, so that the etags of concepts without it stay.
+                        if let Some(pos) = t.pos {
+                            put(pos.as_str());
+                        }
                     }
                 }
             }
+        }
+        if !self.not_in.is_empty() {
+            put(&self.not_in.join("\u{1f}"));
         }
         let digest = h.finalize();
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()

@@ -134,6 +134,10 @@ impl Building {
                 self.concept.cues = s.strings()?;
                 self.lines.cues = Some(line);
             }
+            "not_in" if self.lines.not_in.is_none() => {
+                self.concept.not_in = s.strings()?;
+                self.lines.not_in = Some(line);
+            }
             _ => return None,
         }
         Some(())
@@ -402,13 +406,15 @@ impl<'a> Scanner<'a> {
             return Some(Term::new(self.string()?));
         }
         let mut text = None;
-        let (mut case_sensitive, mut fuzzy) = (None, None);
+        let (mut case_sensitive, mut fuzzy, mut pos) = (None, None, None);
         loop {
             self.skip_ws();
             match self.key()? {
                 "text" if text.is_none() => text = Some(self.string()?),
                 "case_sensitive" if case_sensitive.is_none() => case_sensitive = Some(self.bool()?),
                 "fuzzy" if fuzzy.is_none() => fuzzy = Some(self.bool()?),
+                // A bad value is reported by the full parser.
+                "pos" if pos.is_none() => pos = Some(self.string()?.parse().ok()?),
                 _ => return None,
             }
             self.skip_ws();
@@ -421,6 +427,7 @@ impl<'a> Scanner<'a> {
             text: text?,
             case_sensitive,
             fuzzy,
+            pos,
         })
     }
 

@@ -31,6 +31,9 @@ pub fn concept_table(concept: &Concept) -> Table {
     if !concept.cues.is_empty() {
         t.insert("cues", value(string_array(&concept.cues)));
     }
+    if !concept.not_in.is_empty() {
+        t.insert("not_in", value(string_array(&concept.not_in)));
+    }
     for side in Side::BOTH {
         if let Some(entry) = concept.side(side) {
             t.insert(side.as_str(), Item::Table(side_table(entry)));
@@ -95,6 +98,9 @@ fn term_value(term: &Term) -> Value {
     }
     if let Some(f) = term.fuzzy {
         t.insert("fuzzy", Value::from(f));
+    }
+    if let Some(p) = term.pos {
+        t.insert("pos", Value::from(p.as_str()));
     }
     Value::InlineTable(t)
 }

@@ -159,6 +159,7 @@ pub fn concept(c: &Concept) -> pb::Concept {
         note: c.note.clone().unwrap_or_default(),
         etag: c.etag(),
         cues: c.cues.clone(),
+        not_in: c.not_in.clone(),
     }
 }
 
@@ -176,6 +177,7 @@ pub fn concept_from_proto(c: pb::Concept) -> Concept {
         tags: c.tags,
         note: (!c.note.is_empty()).then_some(c.note),
         cues: c.cues,
+        not_in: c.not_in,
         it: c.it.map(entry),
         marketing: c.marketing.map(entry),
     }

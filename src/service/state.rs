@@ -64,7 +64,7 @@ impl AppState {
     }
 
     /// Writes `concept` durably and serves the new glossary. Per-term overrides
-    /// (`case_sensitive`, `fuzzy`), which the wire does not carry, are kept from the stored
+    /// (`case_sensitive`, `fuzzy`, `pos`), which the wire does not carry, are kept from the stored
     /// concept for terms that stay. Blocking.
     ///
     /// # Errors
@@ -122,6 +122,7 @@ fn keep_overrides(new: &mut Concept, old: &Concept) {
                 if !t.has_overrides() {
                     t.case_sensitive = o.case_sensitive;
                     t.fuzzy = o.fuzzy;
+                    t.pos = o.pos;
                 }
             }
         }

@@ -430,6 +430,7 @@ impl Builder {
                 text: term_text.to_string(),
                 case_sensitive,
                 fuzzy,
+                pos: None,
             };
             s.terms.push((term, row));
         }

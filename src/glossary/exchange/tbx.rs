@@ -33,6 +33,9 @@ const ADMITTED: &str = "admittedTerm-admn-sts";
 const CUE: &str = "x-broker-cue";
 const CASE_SENSITIVE: &str = "x-broker-caseSensitive";
 const FUZZY: &str = "x-broker-fuzzy";
+const NOT_IN: &str = "x-broker-notIn";
+/// TBX-Basic's own data category for a term's part of speech.
+const PART_OF_SPEECH: &str = "partOfSpeech";
 
 /// Why a TBX file could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +111,9 @@ fn write_concept<W: Write>(w: &mut Writer<W>, c: &Concept) -> io::Result<()> {
             for cue in &c.cues {
                 text_element(w, "admin", &[("type", CUE)], cue)?;
             }
+            for phrase in &c.not_in {
+                text_element(w, "admin", &[("type", NOT_IN)], phrase)?;
+            }
             for side in Side::BOTH {
                 if let Some(entry) = c.side(side) {
                     write_side(w, side, entry)?;
@@ -137,6 +143,9 @@ fn write_side<W: Write>(w: &mut Writer<W>, side: Side, entry: &SideEntry) -> io:
                     }
                     if let Some(f) = term.fuzzy {
                         text_element(w, "termNote", &[("type", FUZZY)], bool_str(f))?;
+                    }
+                    if let Some(p) = term.pos {
+                        text_element(w, "termNote", &[("type", PART_OF_SPEECH)], p.as_str())?;
                     }
                     Ok(())
                 })?;
@@ -428,6 +437,7 @@ struct TermAcc {
     preferred: bool,
     case_sensitive: Option<bool>,
     fuzzy: Option<bool>,
+    pos: Option<crate::glossary::Pos>,
 }
 
 impl Importer<'_> {
@@ -511,6 +521,7 @@ impl Importer<'_> {
                 }
                 "note" => notes.push(child.text()),
                 "admin" if child.attr("type") == Some(CUE) => concept.cues.push(child.text()),
+                "admin" if child.attr("type") == Some(NOT_IN) => concept.not_in.push(child.text()),
                 "langSec" | "langSet" => self.lang_section(child, entry, &mut sides),
                 _ => self.unsupported(child, entry, &node.qname),
             }
@@ -681,6 +692,7 @@ impl Importer<'_> {
                                 text,
                                 case_sensitive: t.case_sensitive,
                                 fuzzy: t.fuzzy,
+                                pos: t.pos,
                             };
                             sides[side as usize].terms.push((term, t.preferred, at));
                         }
@@ -744,6 +756,17 @@ impl Importer<'_> {
             Some(ADMIN_STATUS) | Some("normativeAuthorization") => {
                 t.preferred = value.starts_with("preferred");
             }
+            Some(PART_OF_SPEECH) => match value {
+                "noun" => t.pos = Some(crate::glossary::Pos::Noun),
+                "verb" => t.pos = Some(crate::glossary::Pos::Verb),
+                // TBX-Basic's other values (adjective, adverb, other…): the matcher has no
+                // rule for them, so the term keeps the default.
+                _ => self.warn(
+                    n,
+                    entry,
+                    format!("{} '{value}': broker knows noun and verb; left out", n.describe()),
+                ),
+            },
             Some(kind @ (CASE_SENSITIVE | FUZZY)) => {
                 let parsed = match value {
                     "true" => Some(true),
