@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use broker::glossary::exchange::{self, csv, tbx, Format, LangMap, Location, Problem};
-use broker::glossary::{write, Concept, Glossary, SideEntry, Term};
+use broker::glossary::{write, Concept, Glossary, Pos, SideEntry, Term};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,17 +50,26 @@ fn rich_concepts() -> Vec<Concept> {
         tags: vec!["languages".into(), "web analytics".into()],
         note: Some("Two lines;\nwith <markup> & \"quotes\".".into()),
         cues: vec!["goroutine".into(), "compile".into()],
+        not_in: vec!["go for it".into(), "on the go".into()],
         it: side(
             &[
                 Term {
                     text: "Go".into(),
                     case_sensitive: Some(true),
                     fuzzy: Some(false),
+                    pos: None,
                 },
                 Term {
                     text: "golang".into(),
                     case_sensitive: None,
                     fuzzy: Some(true),
+                    pos: Some(Pos::Noun),
+                },
+                Term {
+                    text: "go live".into(),
+                    case_sensitive: None,
+                    fuzzy: None,
+                    pos: Some(Pos::Verb),
                 },
                 term("R&D <team>"),
             ],
@@ -175,12 +184,14 @@ fn tbx_v3_from_another_tool() {
             tags: vec!["reliability".into(), "contracts".into()],
             note: Some("Measured per calendar month.".into()),
             cues: vec![],
+            not_in: vec![],
             it: side(
                 &[
                     Term {
                         text: "SLA".into(),
                         case_sensitive: Some(true),
                         fuzzy: Some(false),
+                        pos: None,
                     },
                     term("uptime SLA"),
                 ],

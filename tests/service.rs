@@ -59,6 +59,7 @@ fn valid_concept(id: &str) -> pb::Concept {
         note: String::new(),
         etag: String::new(),
         cues: Vec::new(),
+        not_in: Vec::new(),
     }
 }
 

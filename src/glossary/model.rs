@@ -86,7 +86,9 @@ impl std::str::FromStr for Pos {
         match s {
             "noun" => Ok(Pos::Noun),
             "verb" => Ok(Pos::Verb),
-            other => Err(format!("unknown pos '{other}': expected \"noun\" or \"verb\"")),
+            other => Err(format!(
+                "unknown pos '{other}': expected \"noun\" or \"verb\""
+            )),
         }
     }
 }

@@ -227,17 +227,20 @@ mod tests {
             tags: vec!["languages".into(), "with \"quotes\"".into()],
             note: Some("line one\nline two \\ with a backslash".into()),
             cues: vec!["goroutine".into()],
+            not_in: vec!["go for it".into()],
             it: Some(SideEntry {
                 terms: vec![
                     Term {
                         text: "Go".into(),
                         case_sensitive: Some(true),
                         fuzzy: Some(false),
+                        pos: None,
                     },
                     Term {
                         text: "golang".into(),
                         case_sensitive: None,
                         fuzzy: Some(true),
+                        pos: Some(crate::glossary::Pos::Verb),
                     },
                     "Go language".into(),
                 ],

@@ -1,11 +1,11 @@
 //! CSV exchange: one row per term, for spreadsheets (SPEC §2: `id,side,term,definition,tags`).
 //!
 //! The first five columns are the SPEC's; four optional ones follow so that nothing the
-//! glossary holds is lost: `note`, `cues`, `case_sensitive`, `fuzzy`. Import finds columns by
+//! glossary holds is lost: `note`, `cues`, `case_sensitive`, `fuzzy`, `pos`, `not_in`. Import finds columns by
 //! their header name, so a spreadsheet with only the SPEC's five (in any order) imports too.
-//! Concept-level cells (`tags`, `note`, `cues`) and a side's `definition` may be written on
+//! Concept-level cells (`tags`, `note`, `cues`, `not_in`) and a side's `definition` may be written on
 //! every row of the concept or only once; differing non-empty values are an error naming
-//! both rows. Lists (`tags`, `cues`) are joined with `;`. Quoting follows RFC 4180 (the
+//! both rows. Lists (`tags`, `cues`, `not_in`) are joined with `;`. Quoting follows RFC 4180 (the
 //! `csv` crate), rows end in CRLF, and export starts with a UTF-8 byte-order mark so that
 //! Excel reads the file as UTF-8. Details in `docs/exchange.md`.
 
@@ -19,7 +19,7 @@ use crate::glossary::{Concept, Side, SideEntry, Term};
 
 /// The columns broker writes, in order. The first five are required on import (`tags`
 /// optional), the others optional.
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 11] = [
     "id",
     "side",
     "term",
@@ -29,6 +29,8 @@ pub const COLUMNS: [&str; 9] = [
     "cues",
     "case_sensitive",
     "fuzzy",
+    "pos",
+    "not_in",
 ];
 
 /// Columns without which an import cannot work.
@@ -68,7 +70,11 @@ pub enum CsvError {
 /// would not come back the same); [`CsvError::Io`] when writing fails.
 pub fn export<W: Write>(mut out: W, concepts: &[Concept]) -> Result<(), CsvError> {
     for c in concepts {
-        for (what, list) in [("tag", &c.tags), ("cue", &c.cues)] {
+        for (what, list) in [
+            ("tag", &c.tags),
+            ("cue", &c.cues),
+            ("not_in phrase", &c.not_in),
+        ] {
             if let Some(bad) = list
                 .iter()
                 .find(|s| s.contains(LIST_SEPARATOR) || s.trim() != s.as_str())
@@ -91,6 +97,7 @@ pub fn export<W: Write>(mut out: W, concepts: &[Concept]) -> Result<(), CsvError
     for c in concepts {
         let tags = c.tags.join(&sep);
         let cues = c.cues.join(&sep);
+        let not_in = c.not_in.join(&sep);
         let note = c.note.as_deref().unwrap_or("");
         for side in Side::BOTH {
             let Some(entry) = c.side(side) else { continue };
@@ -111,6 +118,8 @@ pub fn export<W: Write>(mut out: W, concepts: &[Concept]) -> Result<(), CsvError
                     cues.as_str(),
                     opt_bool(t.case_sensitive),
                     opt_bool(t.fuzzy),
+                    t.pos.map_or("", |p| p.as_str()),
+                    not_in.as_str(),
                 ])
                 .map_err(io::Error::from)?;
             }
@@ -298,6 +307,7 @@ struct ConceptAcc {
     tags: Cell,
     note: Cell,
     cues: Cell,
+    not_in: Cell,
     sides: [Option<SideAcc>; 2],
 }
 
@@ -378,6 +388,13 @@ impl Builder {
             problems.push(p);
             None
         });
+        let pos = match cols.get(rec, "pos").trim() {
+            "" => None,
+            p => p.parse().map(Some).unwrap_or_else(|m: String| {
+                problems.push(Problem::new(cell(row, "pos"), Some(id), m));
+                None
+            }),
+        };
 
         let index = *self.by_id.entry(id.to_string()).or_insert_with(|| {
             self.order.push(ConceptAcc {
@@ -392,6 +409,7 @@ impl Builder {
             ("tags", &mut c.tags, true),
             ("note", &mut c.note, false),
             ("cues", &mut c.cues, true),
+            ("not_in", &mut c.not_in, true),
         ] {
             let raw = cols.get(rec, column);
             // Lists compare item by item: "a; b" on one row agrees with "a;b" on another.
@@ -418,11 +436,11 @@ impl Builder {
             problems.push(p);
         }
         if term_text.trim().is_empty() {
-            if case_sensitive.is_some() || fuzzy.is_some() {
+            if case_sensitive.is_some() || fuzzy.is_some() || pos.is_some() {
                 problems.push(Problem::new(
                     cell(row, "term"),
                     Some(id),
-                    "case_sensitive or fuzzy given for an empty term",
+                    "case_sensitive, fuzzy or pos given for an empty term",
                 ));
             }
         } else {
@@ -430,7 +448,7 @@ impl Builder {
                 text: term_text.to_string(),
                 case_sensitive,
                 fuzzy,
-                pos: None,
+                pos,
             };
             s.terms.push((term, row));
         }
@@ -454,11 +472,13 @@ impl Builder {
             let row_of = |c: &Cell| c.as_ref().map_or(acc.first_row, |(_, r)| *r);
             fields.set("tags", cell(row_of(&acc.tags), "tags"));
             fields.set("cues", cell(row_of(&acc.cues), "cues"));
+            fields.set("not_in", cell(row_of(&acc.not_in), "not_in"));
             let mut concept = Concept {
                 id: acc.id.clone(),
                 tags: list(&acc.tags),
                 note: acc.note.as_ref().map(|(v, _)| v.clone()),
                 cues: list(&acc.cues),
+                not_in: list(&acc.not_in),
                 ..Concept::default()
             };
             for (side, s) in Side::BOTH.into_iter().zip(acc.sides) {
@@ -512,7 +532,7 @@ mod tests {
         let concepts = Glossary::embedded().concepts().to_vec();
         let text = export_string(&concepts);
         assert!(text.starts_with(
-            "\u{feff}id,side,term,definition,tags,note,cues,case_sensitive,fuzzy\r\n"
+            "\u{feff}id,side,term,definition,tags,note,cues,case_sensitive,fuzzy,pos,not_in\r\n"
         ));
         let back = import(&text).unwrap();
         assert_eq!(back.warnings, vec![]);
@@ -596,7 +616,7 @@ mod tests {
         assert_eq!(im.concepts.len(), 1);
         assert_eq!(
             im.warnings[0].to_string(),
-            "row 1, column 'owner': unknown column; ignored (known: id,side,term,definition,tags,note,cues,case_sensitive,fuzzy)"
+            "row 1, column 'owner': unknown column; ignored (known: id,side,term,definition,tags,note,cues,case_sensitive,fuzzy,pos,not_in)"
         );
     }
 

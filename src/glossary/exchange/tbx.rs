@@ -764,7 +764,10 @@ impl Importer<'_> {
                 _ => self.warn(
                     n,
                     entry,
-                    format!("{} '{value}': broker knows noun and verb; left out", n.describe()),
+                    format!(
+                        "{} '{value}': broker knows noun and verb; left out",
+                        n.describe()
+                    ),
                 ),
             },
             Some(kind @ (CASE_SENSITIVE | FUZZY)) => {
