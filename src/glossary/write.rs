@@ -264,10 +264,11 @@ mod tests {
         assert!(text.contains("[concept.marketing]\nterms = []\n"), "{text}");
         assert!(
             text.contains(
-                r#"terms = [{ text = "Go", case_sensitive = true, fuzzy = false }, { text = "golang", fuzzy = true }, "Go language"]"#
+                r#"terms = [{ text = "Go", case_sensitive = true, fuzzy = false }, { text = "golang", fuzzy = true, pos = "verb" }, "Go language"]"#
             ),
             "{text}"
         );
+        assert!(text.contains("not_in = [\"go for it\"]\n"), "{text}");
     }
 
     #[test]
