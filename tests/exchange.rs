@@ -193,7 +193,11 @@ fn tbx_v3_from_another_tool() {
                         fuzzy: Some(false),
                         pos: None,
                     },
-                    term("uptime SLA"),
+                    // TBX-Basic's partOfSpeech is read into the term's pos.
+                    Term {
+                        pos: Some(Pos::Noun),
+                        ..term("uptime SLA")
+                    },
                 ],
                 "Availability the service commits to, e.g. 99.9 % of minutes.",
             ),
@@ -222,7 +226,6 @@ fn tbx_v3_from_another_tool() {
         &[
             (14, 7, "entry 'Uptime_SLA': id imported as 'uptime-sla'"),
             (18, 9, "<transacGrp> in <conceptEntry> is not supported"),
-            (26, 13, "<termNote type=\"partOfSpeech\"> in <termSec>"),
             (40, 13, "<descrip type=\"context\"> in <termSec>"),
             (43, 9, "language 'de' is mapped to no side"),
             (
@@ -244,7 +247,10 @@ fn tbx_v2_martif_from_a_cat_tool() {
             id: "3f2a".into(),
             tags: vec!["Analytics".into()],
             it: side(
-                &[term("click rate")],
+                &[Term {
+                    pos: Some(Pos::Noun),
+                    ..term("click rate")
+                }],
                 "Clicks divided by impressions, from the event log.",
             ),
             // The preferred term comes first whatever its place in the file.
@@ -270,7 +276,6 @@ fn tbx_v2_martif_from_a_cat_tool() {
             (19, 7, "entry '_3f2a': id imported as '3f2a'"),
             (21, 9, "<transacGrp> in <termEntry>"),
             (29, 13, "<admin type=\"source\"> in <descripGrp>"),
-            (34, 15, "<termNote type=\"partOfSpeech\"> in <termGrp>"),
             (36, 13, "<admin type=\"customerSubset\"> in <ntig>"),
             (52, 9, "language 'fr' is mapped to no side"),
             (
