@@ -91,15 +91,28 @@ fn every_concept_is_found_by_its_preferred_terms() {
             .filter_map(|&side| c.side(side).and_then(|s| s.preferred()))
             .map(|t| t.text.clone())
             .collect::<HashSet<_>>();
-        for term in preferred {
+        // An everyday word needs evidence of its jargon sense (SPEC §3 "Senses"): the next
+        // sentence gives it, with the concept's first cue or another of its terms.
+        let context = c.cues.first().cloned().or_else(|| {
+            Side::BOTH
+                .iter()
+                .flat_map(|&side| c.terms(side))
+                .map(|t| t.text.clone())
+                .find(|t| !preferred.contains(t))
+        });
+        for term in &preferred {
+            let text = match &context {
+                Some(cx) => format!("We discussed {term} today. Also {cx}."),
+                None => format!("We discussed {term} today."),
+            };
             let req = TranslateRequest {
-                text: format!("We discussed {term} today."),
+                text,
                 format: Format::None,
                 ..Default::default()
             };
             let resp = translate(&matcher, &req).expect("a valid request");
             let found = resp.annotations.iter().any(|a| {
-                a.term == term
+                a.term == *term
                     && (a.concept_id == c.id || a.alternatives.iter().any(|id| id == &c.id))
             });
             if !found {

@@ -12,6 +12,7 @@ use super::index::{case_form_is, common_words, FuzzyScratch, Index, TermInfo, Wo
 use super::lexicon::{hash_str, inline_key16, LONG};
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
+use super::senses;
 use super::tokens::{next_cut, Builder, Gap, Tokens};
 use super::{Annotation, MatchKind, MatchOptions};
 use crate::glossary::{Glossary, Side};
@@ -683,13 +684,77 @@ fn find_in_pieces(
         });
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
-    if groups.iter().any(|gr| gr.options(&all).len() > 1) {
+    let ambiguous = groups.iter().any(|gr| gr.options(&all).len() > 1);
+    // Spans that sense resolution reads: everyday words and concepts with idioms listed.
+    let read = |gr: &Group, k: usize| {
+        let t = &ix.terms[gr.options(&all)[k].term as usize];
+        t.sense.everyday
+            || ix.case_form(t).is_some()
+            || !g.concepts()[t.concept as usize].not_in.is_empty()
+    };
+    let needs_senses = groups.iter().any(|gr| read(gr, 0));
+    let mut keep: Vec<bool> = Vec::new();
+    if ambiguous || needs_senses {
         let ev = Evidence::new(ix, cues, &groups, &all);
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options(&all).len() > 1 {
                 chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience);
             }
         }
+        keep = groups
+            .iter()
+            .enumerate()
+            .map(|(gi, gr)| {
+                let k = chosen[gi];
+                if !read(gr, k) {
+                    return true;
+                }
+                let t = &ix.terms[gr.options(&all)[k].term as usize];
+                let concept = &g.concepts()[t.concept as usize];
+                let verdict = senses::judge(text, gr.start, gr.end, t.sense, concept, || {
+                    // Evidence that the word is jargon here, for any of its senses (the
+                    // reader's side may have picked one with less): near the span (cues,
+                    // other terms, the text's domain), or twice in the text.
+                    let concepts = gr
+                        .options(&all)
+                        .iter()
+                        .map(|o| ix.terms[o.term as usize].concept);
+                    let near: u32 = concepts
+                        .clone()
+                        .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
+                        .sum();
+                    if near > 0 {
+                        near
+                    } else {
+                        concepts
+                            .map(|c| ev.in_text(c, t.key).saturating_sub(1))
+                            .sum()
+                    }
+                });
+                if let Err(why) = verdict {
+                    tracing::debug!(
+                        span = &text[gr.start..gr.end],
+                        at = gr.start,
+                        concept = concept.id,
+                        ?why,
+                        "not a mention"
+                    );
+                }
+                verdict.is_ok()
+            })
+            .collect();
+    }
+    if keep.iter().any(|&k| !k) {
+        let mut i = 0;
+        groups.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        let mut i = 0;
+        chosen.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
     }
     annotations(ix, g, text, &groups, &all, &chosen, opts)
 }
@@ -794,6 +859,19 @@ impl Evidence {
             .filter(|(_, (_, cs, _))| ix.tags(self.of(*cs)[0]).iter().any(|t| tags.contains(t)))
             .map(|(_, (s, _, _))| Self::weight(*s, sentence))
             .sum()
+    }
+
+    /// Evidence for `concept` anywhere in the text: its cues, and its mentions by a term other
+    /// than `key`, each counted once. A document is about its subject throughout: a cue three
+    /// paragraphs away still says which sense the text is in.
+    fn in_text(&self, concept: u32, key: u32) -> u32 {
+        let cues = self.cues.iter().filter(|c| c.1 == concept).count();
+        let terms = self
+            .mentions
+            .iter()
+            .filter(|(_, cs, k)| *k != key && self.of(*cs).contains(&concept))
+            .count();
+        (cues + terms) as u32
     }
 
     /// Index into `options` (group `gi`'s) of the best concept: the most evidence, then the

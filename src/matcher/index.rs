@@ -41,6 +41,8 @@ pub(crate) struct TermInfo {
     pub letters: u32,
     /// Index into [`Index::keys`]: the folded term, shared by equal terms of any concept.
     pub key: u32,
+    /// What sense resolution needs to know of the term ([`super::senses`]).
+    pub sense: super::senses::TermSense,
 }
 
 /// What is known of one folded term text across the glossary.
@@ -230,6 +232,18 @@ pub(crate) fn common_words() -> &'static WordSet {
     static SET: OnceLock<WordSet> = OnceLock::new();
     SET.get_or_init(|| {
         let words = include_str!("common_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        WordSet::new(words)
+    })
+}
+
+/// The built-in list of everyday English words (SCOWL size 35): one-word terms among them
+/// are read in their sentence ([`super::senses`]).
+pub(crate) fn everyday_words() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let words = include_str!("everyday_words.txt")
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty());
         WordSet::new(words)
@@ -638,26 +652,30 @@ impl Index {
         let mut term_words: Vec<u32> = Vec::new();
         let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
         term_at.push(0);
+        let mut forms: Vec<String> = Vec::new();
         for c in g.concepts() {
             for side in Side::BOTH {
                 for term in c.terms(side) {
-                    let toks = tokenize(&term.text, &[]);
-                    let n = toks.len();
-                    ix.span = ix.span.max(2 * n + 2);
-                    let (_, fuzzy) = term_flags(term);
-                    for i in 0..n {
-                        let f = toks.norm(i);
-                        let id = ix.word_id(f);
-                        let w = &mut ix.words[id as usize];
-                        if i + 1 == n {
-                            w.last = true;
+                    super::senses::term_forms(term, &mut forms);
+                    for form in &forms {
+                        let toks = tokenize(form, &[]);
+                        let n = toks.len();
+                        ix.span = ix.span.max(2 * n + 2);
+                        let (_, fuzzy) = term_flags(term);
+                        for i in 0..n {
+                            let f = toks.norm(i);
+                            let id = ix.word_id(f);
+                            let w = &mut ix.words[id as usize];
+                            if i + 1 == n {
+                                w.last = true;
+                            }
+                            if fuzzy {
+                                w.max_edits = w.max_edits.max(max_edits_for(f));
+                            }
+                            term_words.push(pack_word(id, toks.list[i].gap));
                         }
-                        if fuzzy {
-                            w.max_edits = w.max_edits.max(max_edits_for(f));
-                        }
-                        term_words.push(pack_word(id, toks.list[i].gap));
+                        term_at.push(term_words.len() as u32);
                     }
-                    term_at.push(term_words.len() as u32);
                 }
             }
         }
@@ -680,99 +698,105 @@ impl Index {
         for (ci, c) in g.concepts().iter().enumerate() {
             for side in Side::BOTH {
                 for (ti, term) in c.terms(side).iter().enumerate() {
-                    words.clear();
-                    words.extend(
-                        term_words[term_at[next_term] as usize..term_at[next_term + 1] as usize]
-                            .iter()
-                            .map(|&w| unpack_word(w)),
-                    );
-                    next_term += 1;
-                    let n = words.len();
-                    if n == 0 {
-                        continue;
-                    }
-                    folded.clear();
-                    for (i, &(id, gap)) in words.iter().enumerate() {
-                        if i > 0 && gap != Gap::None {
-                            folded.push(' ');
+                    super::senses::term_forms(term, &mut forms);
+                    for (fi, form) in forms.iter().enumerate() {
+                        let form = form.as_str();
+                        words.clear();
+                        words.extend(
+                            term_words
+                                [term_at[next_term] as usize..term_at[next_term + 1] as usize]
+                                .iter()
+                                .map(|&w| unpack_word(w)),
+                        );
+                        next_term += 1;
+                        let n = words.len();
+                        if n == 0 {
+                            continue;
                         }
-                        folded.push_str(ix.word_text(id));
-                    }
-                    let hash = str_hash(&folded);
-                    let (kt, ka) = (&ix.key_text, &ix.key_text_at);
-                    let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
-                    let key = match ix.by_key_text.find(hash, same) {
-                        Some(&k) => k,
-                        None => {
-                            let k = ix.keys.len() as u32;
-                            ix.keys.push(KeyInfo::default());
-                            ix.key_text.push_str(&folded);
-                            ix.key_text_at.push(ix.key_text.len() as u32);
-                            key_hashes.push(hash);
-                            ix.by_key_text
-                                .insert_unique(hash, k, |&k| key_hashes[k as usize]);
-                            k
+                        folded.clear();
+                        for (i, &(id, gap)) in words.iter().enumerate() {
+                            if i > 0 && gap != Gap::None {
+                                folded.push(' ');
+                            }
+                            folded.push_str(ix.word_text(id));
                         }
-                    };
-                    let (case_sensitive, fuzzy) = term_flags(term);
-                    let tid = ix.terms.len() as u32;
-                    ix.terms.push(TermInfo {
-                        concept: ci as u32,
-                        side,
-                        index: ti as u16,
-                        case_form: if case_sensitive {
-                            let toks = tokenize(&term.text, &[]);
-                            ix.case_forms.push_str(&case_form(
-                                toks.list
-                                    .iter()
-                                    .map(|t| (&term.text[t.start..t.end], t.gap)),
-                            ));
-                            ix.case_form_at.push(ix.case_forms.len() as u32);
-                            ix.case_form_at.len() as u32 - 2
-                        } else {
-                            u32::MAX
-                        },
-                        fuzzy,
-                        letters: letters(&term.text) as u32,
-                        key,
-                    });
-                    let mut node = 0u32;
-                    for (i, &(id, gap)) in words.iter().enumerate() {
-                        let gap = if i == 0 { Gap::Space } else { gap };
-                        node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
-                            nodes += 1;
-                            nodes - 1
+                        let hash = str_hash(&folded);
+                        let (kt, ka) = (&ix.key_text, &ix.key_text_at);
+                        let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
+                        let key = match ix.by_key_text.find(hash, same) {
+                            Some(&k) => k,
+                            None => {
+                                let k = ix.keys.len() as u32;
+                                ix.keys.push(KeyInfo::default());
+                                ix.key_text.push_str(&folded);
+                                ix.key_text_at.push(ix.key_text.len() as u32);
+                                key_hashes.push(hash);
+                                ix.by_key_text
+                                    .insert_unique(hash, k, |&k| key_hashes[k as usize]);
+                                k
+                            }
+                        };
+                        let (case_sensitive, fuzzy) = term_flags(term);
+                        // An inflected form is matched as written, never fuzzily.
+                        let fuzzy = fuzzy && fi == 0;
+                        let tid = ix.terms.len() as u32;
+                        ix.terms.push(TermInfo {
+                            concept: ci as u32,
+                            side,
+                            index: ti as u16,
+                            case_form: if case_sensitive {
+                                let toks = tokenize(form, &[]);
+                                ix.case_forms.push_str(&case_form(
+                                    toks.list.iter().map(|t| (&form[t.start..t.end], t.gap)),
+                                ));
+                                ix.case_form_at.push(ix.case_forms.len() as u32);
+                                ix.case_form_at.len() as u32 - 2
+                            } else {
+                                u32::MAX
+                            },
+                            fuzzy,
+                            letters: letters(form) as u32,
+                            key,
+                            sense: super::senses::TermSense::of(term, n, case_sensitive, &folded),
                         });
-                    }
-                    term_nodes.push((node, tid));
-                    if fuzzy {
-                        for i in 1..n {
-                            let ((a, _), (b, gap)) = (words[i - 1], words[i]);
-                            let (ta, tb) = (ix.word_text(a), ix.word_text(b));
-                            if gap == Gap::Space
-                                && letters(ta) > 0
-                                && letters(tb) > 0
-                                && letters(ta) + letters(tb) >= 5
-                            {
-                                joined.clear();
-                                joined.push_str(ta);
-                                joined.push_str(tb);
-                                // The group of a joined form is its lexicon id.
-                                let g = ix.lex.insert(&joined).0;
-                                if pair_last.len() <= g as usize {
-                                    pair_last.resize(g as usize + 1, u32::MAX);
-                                }
-                                let pair = (a, b);
-                                // The group's records so far, newest first (few share a
-                                // joined form).
-                                let mut r = pair_last[g as usize];
-                                while r != u32::MAX && pair_records[r as usize].1 != pair {
-                                    r = pair_prev[r as usize];
-                                }
-                                if r == u32::MAX {
-                                    pair_prev.push(pair_last[g as usize]);
-                                    pair_last[g as usize] = pair_records.len() as u32;
-                                    pair_records.push((g, pair));
+                        let mut node = 0u32;
+                        for (i, &(id, gap)) in words.iter().enumerate() {
+                            let gap = if i == 0 { Gap::Space } else { gap };
+                            node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
+                                nodes += 1;
+                                nodes - 1
+                            });
+                        }
+                        term_nodes.push((node, tid));
+                        if fuzzy {
+                            for i in 1..n {
+                                let ((a, _), (b, gap)) = (words[i - 1], words[i]);
+                                let (ta, tb) = (ix.word_text(a), ix.word_text(b));
+                                if gap == Gap::Space
+                                    && letters(ta) > 0
+                                    && letters(tb) > 0
+                                    && letters(ta) + letters(tb) >= 5
+                                {
+                                    joined.clear();
+                                    joined.push_str(ta);
+                                    joined.push_str(tb);
+                                    // The group of a joined form is its lexicon id.
+                                    let g = ix.lex.insert(&joined).0;
+                                    if pair_last.len() <= g as usize {
+                                        pair_last.resize(g as usize + 1, u32::MAX);
+                                    }
+                                    let pair = (a, b);
+                                    // The group's records so far, newest first (few share a
+                                    // joined form).
+                                    let mut r = pair_last[g as usize];
+                                    while r != u32::MAX && pair_records[r as usize].1 != pair {
+                                        r = pair_prev[r as usize];
+                                    }
+                                    if r == u32::MAX {
+                                        pair_prev.push(pair_last[g as usize]);
+                                        pair_last[g as usize] = pair_records.len() as u32;
+                                        pair_records.push((g, pair));
+                                    }
                                 }
                             }
                         }
@@ -819,6 +843,20 @@ impl Index {
                     a != b && sa != sb
                 })
             });
+        }
+        // A word of everyday English that is a term of several concepts, or of a concept that
+        // lists cues, needs evidence of its jargon sense (SPEC §3 "Senses").
+        for t in 0..ix.terms.len() {
+            if !ix.terms[t].sense.everyday {
+                continue;
+            }
+            let concept = ix.terms[t].concept;
+            let shared_key = ix
+                .key_terms(ix.terms[t].key)
+                .iter()
+                .any(|&o| ix.terms[o as usize].concept != concept);
+            let cued = !g.concepts()[concept as usize].cues.is_empty();
+            ix.terms[t].sense.generic = shared_key || cued;
         }
         ix.key_text.shrink_to_fit();
         ix.key_text_at.shrink_to_fit();

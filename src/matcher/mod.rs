@@ -10,6 +10,7 @@ mod index;
 mod lexicon;
 mod markup;
 mod normalize;
+mod senses;
 mod tokens;
 
 use std::sync::Arc;

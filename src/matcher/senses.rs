@@ -1,0 +1,522 @@
+//! Senses: whether a span found by the walk uses its term in the glossary's sense (SPEC §3
+//! "Senses"), and the word forms a term is found in.
+//!
+//! Many terms are everyday English too ("lead", "launch", "session", "platform"). After
+//! selection (leftmost, longest, best evidence), each span whose term is such a word is read
+//! in its sentence, and dropped when the text uses it otherwise:
+//!
+//! 1. an idiom or fixed phrase the concept lists in `not_in` ("moving target");
+//! 2. a word glued to another by `;` ("TL;DR") or inside a hyphenated compound
+//!    ("event-driven");
+//! 3. part of speech: a noun term in a verb slot, read from the closed-class words around it
+//!    (pronouns, auxiliaries, determiners, particles): "they lead", "to deal with",
+//!    "lead their teams", "Lead with benefits";
+//! 4. a word inside a proper name: next to a capitalised word that is not English
+//!    ("Syda Productions", "CIO Asia");
+//! 5. a generic word (an everyday word that several concepts share, or of a concept that
+//!    lists cues) with no evidence nearby: no cue, no other term of its concept.
+//!
+//! Only spans of everyday one-word terms (and concepts with `not_in` phrases) are read, so
+//! the cost is a few byte scans per such span. A new rule goes in [`is_mention`], with a
+//! test in `tests/senses.rs` written from the rule.
+
+use super::index::{common_words, everyday_words};
+use super::normalize::each_singular;
+use crate::glossary::{Concept, Pos, Term};
+
+/// What the rules need to know of one term, computed once when the index is built.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TermSense {
+    /// Declared a verb: verb slots are fine, and its inflections are forms of it.
+    pub verb: bool,
+    /// One word of everyday English (not an acronym): read in its sentence.
+    pub everyday: bool,
+    /// Everyday and shared by several concepts, or of a concept with cues: needs evidence.
+    pub generic: bool,
+}
+
+impl TermSense {
+    /// The sense facts of `term`, with `words` words, its folded text `folded`.
+    pub(crate) fn of(term: &Term, words: usize, case_sensitive: bool, folded: &str) -> TermSense {
+        let verb = term.pos == Some(Pos::Verb);
+        let everyday = words == 1 && !case_sensitive && is_everyday(folded);
+        TermSense {
+            verb,
+            everyday,
+            generic: false,
+        }
+    }
+}
+
+/// Whether `w` (folded) or one of its singulars is an everyday English word: common enough
+/// that a text may use it in its ordinary sense ("lead", "session"; not "latency").
+fn is_everyday(w: &str) -> bool {
+    let everyday = everyday_words();
+    let mut buf = String::new();
+    everyday.contains(w) || each_singular(w, &mut buf, |s| everyday.contains(s))
+}
+
+/// Whether `w` (folded) or one of its singulars is a common English word.
+fn is_english(w: &str) -> bool {
+    let common = common_words();
+    let mut buf = String::new();
+    common.contains(w) || each_singular(w, &mut buf, |s| common.contains(s))
+}
+
+/// The texts a term is matched in: the term itself first, then, for a verb, its inflections
+/// ("deploy": "deployed", "deploying"; "roll out": "rolled out", "rolling out"). Plurals and
+/// third-person `-s` need no form: the matcher takes them for any term's last word.
+pub(crate) fn term_forms(term: &Term, out: &mut Vec<String>) {
+    out.clear();
+    out.push(term.text.clone());
+    if term.pos != Some(Pos::Verb) {
+        return;
+    }
+    let text = term.text.as_str();
+    let (verb, rest) = match text.find(' ') {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, ""),
+    };
+    if !verb.chars().all(|c| c.is_ascii_alphabetic()) || verb.len() < 2 {
+        return;
+    }
+    let multi = !rest.is_empty();
+    for form in inflections(verb) {
+        let s = format!("{form}{rest}");
+        if !out.contains(&s) {
+            out.push(s);
+        }
+        // A phrasal verb's third person ("rolls out") is not a plural of its last word.
+        if multi {
+            let third = format!("{}{rest}", third_person(verb));
+            if !out.contains(&third) {
+                out.push(third);
+            }
+        }
+    }
+}
+
+fn third_person(v: &str) -> String {
+    let l = v.to_ascii_lowercase();
+    if ["s", "x", "z", "ch", "sh"].iter().any(|e| l.ends_with(e)) {
+        format!("{v}es")
+    } else if consonant_y(&l) {
+        format!("{}ies", &v[..v.len() - 1])
+    } else {
+        format!("{v}s")
+    }
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+fn consonant_y(l: &str) -> bool {
+    let b = l.as_bytes();
+    b.len() >= 2 && b[b.len() - 1] == b'y' && !is_vowel(b[b.len() - 2])
+}
+
+/// The past and `-ing` forms of a regular English verb (irregular ones are written in the
+/// glossary as terms of their own).
+fn inflections(v: &str) -> Vec<String> {
+    let l = v.to_ascii_lowercase();
+    let b = l.as_bytes();
+    let n = b.len();
+    let last = b[n - 1];
+    let mut out = Vec::new();
+    if last == b'e' {
+        out.push(format!("{v}d"));
+        if n >= 2 && b[n - 2] != b'e' {
+            out.push(format!("{}ing", &v[..n - 1]));
+        } else {
+            out.push(format!("{v}ing"));
+        }
+        return out;
+    }
+    if consonant_y(&l) {
+        out.push(format!("{}ied", &v[..n - 1]));
+        out.push(format!("{v}ing"));
+        return out;
+    }
+    // Consonant-vowel-consonant: short verbs double the consonant ("tag": "tagged"); longer
+    // ones may or may not ("commit": "committed", "target": "targeted"), so both are kept.
+    let cvc = n >= 3
+        && !is_vowel(last)
+        && !matches!(last, b'w' | b'x' | b'y')
+        && is_vowel(b[n - 2])
+        && !is_vowel(b[n - 3]);
+    let doubled = format!("{v}{}", char::from(last));
+    if cvc && n <= 4 {
+        out.push(format!("{doubled}ed"));
+        out.push(format!("{doubled}ing"));
+    } else {
+        out.push(format!("{v}ed"));
+        out.push(format!("{v}ing"));
+        if cvc {
+            out.push(format!("{doubled}ed"));
+            out.push(format!("{doubled}ing"));
+        }
+    }
+    out
+}
+
+/// What stands right before a span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before<'a> {
+    /// A word, with only spaces between.
+    Word(&'a str),
+    /// A comma, semicolon, bracket or quote: a clause starts.
+    Clause,
+    /// The start of the text, a line, a sentence or a list item.
+    Sentence,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '\u{2019}'
+}
+
+fn before(text: &str, start: usize) -> Before<'_> {
+    let head = text[..start].trim_end_matches([' ', '\t']);
+    let Some(c) = head.chars().next_back() else {
+        return Before::Sentence;
+    };
+    if c.is_alphanumeric() {
+        let from = head
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_word_char(c))
+            .last()
+            .map_or(head.len(), |(i, _)| i);
+        return Before::Word(&head[from..]);
+    }
+    match c {
+        ',' | ';' | '(' | '"' | '\u{201c}' | '[' | '/' => Before::Clause,
+        _ => Before::Sentence,
+    }
+}
+
+/// The word right after a span, with only spaces between.
+fn after(text: &str, end: usize) -> Option<&str> {
+    let tail = text[end..].trim_start_matches([' ', '\t']);
+    let len = tail
+        .char_indices()
+        .find(|&(_, c)| !is_word_char(c))
+        .map_or(tail.len(), |(i, _)| i);
+    (len > 0).then(|| &tail[..len])
+}
+
+/// Determiners, possessives and object pronouns: what starts a verb's object.
+const OBJECT_STARTS: &[&str] = &[
+    "the", "a", "an", "their", "our", "your", "his", "her", "its", "my", "this", "these", "those",
+    "them", "us", "him", "me", "every", "each", "some", "any", "all", "another",
+];
+/// Subject pronouns and relative pronouns: what a finite verb follows.
+const SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "who"];
+/// Numerals and quantifiers: what a noun follows.
+const NUMBERS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "many", "few",
+    "several", "more", "most", "both", "other", "such", "fewer", "less",
+];
+/// Auxiliaries and modals: what a bare verb follows.
+const AUXILIARIES: &[&str] = &[
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "must",
+    "may",
+    "might",
+    "shall",
+    "do",
+    "does",
+    "did",
+    "don't",
+    "doesn't",
+    "didn't",
+    "can't",
+    "cannot",
+    "won't",
+    "wouldn't",
+    "couldn't",
+    "shouldn't",
+    "let's",
+    "please",
+];
+/// Adverbs of frequency and manner that sit between a subject and its verb.
+const VERB_ADVERBS: &[&str] = &[
+    "usually",
+    "often",
+    "always",
+    "never",
+    "typically",
+    "generally",
+    "sometimes",
+    "rarely",
+    "then",
+    "directly",
+    "automatically",
+    "easily",
+    "quickly",
+    "actively",
+    "simply",
+    "also",
+];
+/// Particles and prepositions of phrasal verbs ("deal with", "hook into", "lead to").
+const PARTICLES: &[&str] = &["with", "into", "up", "out", "off", "to", "by", "on"];
+/// Words after which a word is a noun: determiners and prepositions.
+const NOUN_STARTS: &[&str] = &[
+    "the", "a", "an", "their", "our", "your", "his", "her", "its", "my", "this", "these", "those",
+    "every", "each", "some", "any", "all", "another", "of", "for", "in", "on", "at", "by", "with",
+    "from", "per", "about", "no",
+];
+
+fn is_in(list: &[&str], w: &str) -> bool {
+    list.iter().any(|x| x.eq_ignore_ascii_case(w))
+}
+
+/// Whether the span `[start, end)` stands where English puts a verb.
+fn in_verb_slot(text: &str, start: usize, end: usize) -> bool {
+    let next = after(text, end);
+    let next_is = |list: &[&str]| next.is_some_and(|n| is_in(list, n));
+    match before(text, start) {
+        // "which" and "that" are determiners too ("Which channel…"): after them, a verb
+        // shows its third-person ending.
+        Before::Word(p) if p.eq_ignore_ascii_case("which") || p.eq_ignore_ascii_case("that") => {
+            text[..end].ends_with('s') && (next_is(OBJECT_STARTS) || next_is(PARTICLES))
+        }
+        Before::Word(p) if is_in(SUBJECTS, p) || is_in(AUXILIARIES, p) => true,
+        // After a number, a noun: "two regressions this sprint".
+        Before::Word(p) if p.chars().all(|c| c.is_ascii_digit()) || is_in(NUMBERS, p) => false,
+        Before::Word(p) if is_in(VERB_ADVERBS, p) => true,
+        // "to" before a noun is a preposition ("from lead to opportunity"); before a verb,
+        // its object or particle follows.
+        Before::Word(p) if p.eq_ignore_ascii_case("to") => {
+            next_is(OBJECT_STARTS) || next_is(PARTICLES)
+        }
+        Before::Word(p) if p.eq_ignore_ascii_case("and") || p.eq_ignore_ascii_case("or") => {
+            next_is(OBJECT_STARTS) || next_is(&["with", "into"])
+        }
+        // A noun is rarely followed straight by its own object: "lead their teams".
+        Before::Word(p) => !is_in(NOUN_STARTS, p) && next_is(OBJECT_STARTS),
+        // An imperative: "Lead with benefits", "Launch the site".
+        Before::Sentence => next_is(OBJECT_STARTS) || next_is(&["with", "into"]),
+        Before::Clause => next_is(OBJECT_STARTS),
+    }
+}
+
+/// A capitalised word that is not English: a name ("Syda", "Asia"). The word list holds
+/// words of four letters or more, so shorter ones ("If", "Can") count as English.
+fn is_name_word(w: &str) -> bool {
+    let mut cs = w.chars();
+    let first_upper = cs.next().is_some_and(char::is_uppercase);
+    first_upper
+        && w.chars().count() >= 4
+        && w.chars().any(char::is_lowercase)
+        && w.chars().all(char::is_alphabetic)
+        && !is_english(&w.to_lowercase())
+}
+
+/// Whether `phrase` (from `not_in`) covers the span `[start, end)` in `text`: compared
+/// case-insensitively, with dashes as spaces and the last word of the phrase in any form
+/// the matcher accepts for plurals.
+fn phrase_covers(text: &str, start: usize, end: usize, phrase: &str) -> bool {
+    let words: Vec<String> = phrase
+        .split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return false;
+    }
+    // Words of the text around the span, with their byte ranges.
+    let lo = floor_boundary(text, start.saturating_sub(120));
+    let hi = ceil_boundary(text, (end + 120).min(text.len()));
+    let mut toks: Vec<(usize, usize, String)> = Vec::new();
+    let mut at: Option<usize> = None;
+    for (i, c) in text[lo..hi]
+        .char_indices()
+        .chain(std::iter::once((hi - lo, ' ')))
+    {
+        match (is_word_char(c), at) {
+            (true, None) => at = Some(i),
+            (false, Some(s)) => {
+                toks.push((lo + s, lo + i, text[lo + s..lo + i].to_lowercase()));
+                at = None;
+            }
+            _ => {}
+        }
+    }
+    let n = words.len();
+    toks.windows(n).any(|w| {
+        let covers = w[0].0 <= start && end <= w[n - 1].1;
+        covers
+            && w.iter().zip(&words).enumerate().all(|(k, (t, want))| {
+                t.2 == *want
+                    || (k + 1 == n && {
+                        let mut buf = String::new();
+                        each_singular(&t.2, &mut buf, |s| s == want)
+                    })
+            })
+    })
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Why a span is not a mention of its term (SPEC §3 "Senses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotAMention {
+    /// Inside a phrase the concept lists in `not_in`.
+    Idiom,
+    /// Glued to a neighbour ("TL;DR") or inside a hyphenated compound ("event-driven").
+    Compound,
+    /// A noun term where the text has a verb.
+    Verb,
+    /// A word of a proper name.
+    Name,
+    /// A generic word with no evidence of the glossary's sense.
+    NoEvidence,
+}
+
+/// Whether the span `[start, end)` of `text`, found for a term with `sense` of `concept`,
+/// uses the term in the glossary's sense: `Ok` or why not. `evidence` counts the cues and
+/// other terms of the concept in the text; it is asked only for generic terms.
+pub(crate) fn judge(
+    text: &str,
+    start: usize,
+    end: usize,
+    sense: TermSense,
+    concept: &Concept,
+    evidence: impl FnOnce() -> u32,
+) -> Result<(), NotAMention> {
+    if concept
+        .not_in
+        .iter()
+        .any(|p| phrase_covers(text, start, end, p))
+    {
+        return Err(NotAMention::Idiom);
+    }
+    let prev_char = text[..start].chars().next_back();
+    let next_char = text[end..].chars().next();
+    // Glued by a semicolon to a neighbour: one token ("TL;DR").
+    let glued = |c: Option<char>, far: Option<char>| {
+        c == Some(';') && far.is_some_and(char::is_alphanumeric)
+    };
+    if glued(prev_char, text[..start].chars().rev().nth(1))
+        || glued(next_char, text[end..].chars().nth(1))
+    {
+        return Err(NotAMention::Compound);
+    }
+    if !sense.everyday {
+        // Acronyms: the first word of a name ("CIO Asia").
+        if after(text, end).is_some_and(is_name_word) {
+            return Err(NotAMention::Name);
+        }
+        return Ok(());
+    }
+    // The first half of a hyphenated compound ("event-driven", "platform-agnostic"): the
+    // compound means something else, unless it is a term itself (then it was found whole).
+    // As the second half ("auto-deploy") the word is the compound's head: still a mention.
+    let dash = |c: Option<char>| c.is_some_and(crate::glossary::is_dash);
+    if dash(next_char) && text[end..].chars().nth(1).is_some_and(char::is_alphabetic) {
+        return Err(NotAMention::Compound);
+    }
+    if !sense.verb && in_verb_slot(text, start, end) {
+        return Err(NotAMention::Verb);
+    }
+    // A capitalised word after a name is part of it ("Syda Productions"); after the word,
+    // a name is a modifier it heads ("GitLab availability"), and a capitalised word after
+    // it that the word list lacks is as often jargon as a name ("Attribution Touchpoints").
+    let capitalised = text[start..].chars().next().is_some_and(char::is_uppercase);
+    if capitalised && matches!(before(text, start), Before::Word(p) if is_name_word(p)) {
+        return Err(NotAMention::Name);
+    }
+    if sense.generic && evidence() == 0 {
+        return Err(NotAMention::NoEvidence);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms(t: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let term = Term {
+            pos: Some(Pos::Verb),
+            ..Term::new(t)
+        };
+        term_forms(&term, &mut out);
+        out
+    }
+
+    #[test]
+    fn verbs_are_inflected() {
+        assert_eq!(forms("deploy"), ["deploy", "deployed", "deploying"]);
+        assert_eq!(forms("release"), ["release", "released", "releasing"]);
+        assert_eq!(forms("tag"), ["tag", "tagged", "tagging"]);
+        assert_eq!(forms("target")[1..3], ["targeted", "targeting"]);
+        assert_eq!(forms("commit")[3..], ["committed", "committing"]);
+        assert_eq!(forms("copy"), ["copy", "copied", "copying"]);
+        assert_eq!(
+            forms("roll out"),
+            ["roll out", "rolled out", "rolls out", "rolling out"]
+        );
+        let mut out = Vec::new();
+        term_forms(&Term::new("deploy"), &mut out);
+        assert_eq!(out, ["deploy"], "a noun has no verb forms");
+    }
+
+    #[test]
+    fn neighbours() {
+        let t = "They lead, then the lead.";
+        assert_eq!(before(t, 5), Before::Word("They"));
+        assert_eq!(after(t, 0), Some("They"));
+        assert_eq!(after(t, 9), None);
+        assert_eq!(before(t, 0), Before::Sentence);
+        assert_eq!(before(t, 11), Before::Clause);
+    }
+
+    #[test]
+    fn verb_slots() {
+        let slot = |t: &str, w: &str| {
+            let s = t.find(w).unwrap();
+            in_verb_slot(t, s, s + w.len())
+        };
+        assert!(slot("How can we lead our teams", "lead"));
+        assert!(slot("They want to deal with it", "deal"));
+        assert!(slot("Lead with benefits.", "Lead"));
+        assert!(slot("It usually leads to delays", "leads"));
+        assert!(!slot("A qualified lead is worth it", "lead"));
+        assert!(!slot("from lead to opportunity", "lead"));
+        assert!(!slot("We closed the deal with Acme", "deal"));
+        assert!(!slot("Every lead gets a call.", "lead"));
+        assert!(!slot("Two regressions this sprint", "regressions"));
+        assert!(!slot("Which channel brings the most?", "channel"));
+        assert!(slot("the criteria which triggers a review", "triggers"));
+    }
+
+    #[test]
+    fn phrases() {
+        let t = "Success is a Moving Target, always.";
+        let s = t.find("Target").unwrap();
+        assert!(phrase_covers(t, s, s + 6, "moving target"));
+        assert!(!phrase_covers(t, s, s + 6, "fixed target"));
+        let t = "two moving-targets here";
+        let s = t.find("targets").unwrap();
+        assert!(phrase_covers(t, s, s + 7, "moving target"));
+    }
+}
