@@ -1,0 +1,257 @@
+//! Sense resolution (SPEC §3 "Senses"): one test per mechanism, with sentences written from
+//! the rule, over a small glossary of everyday-word terms.
+
+use std::sync::Arc;
+
+use broker::glossary::Source;
+use broker::{Glossary, MatchOptions, Matcher};
+
+const GLOSSARY: &str = r#"
+[[concept]]
+id = "sales-lead"
+tags = ["sales"]
+cues = ["prospect", "crm", "qualified", "sales"]
+[concept.it]
+terms = ["lead record"]
+definition = "A CRM row for a person who showed interest."
+[concept.marketing]
+terms = ["lead"]
+definition = "A person who showed interest in buying."
+
+[[concept]]
+id = "product-launch"
+tags = ["product"]
+[concept.it]
+terms = ["general availability"]
+definition = "The release that makes a product available to all."
+[concept.marketing]
+terms = ["launch"]
+definition = "Bringing a new product to market."
+
+[[concept]]
+id = "target-audience"
+tags = ["campaigns"]
+cues = ["campaign", "persona"]
+not_in = ["moving target", "on target"]
+[concept.it]
+terms = ["user segment"]
+definition = "The users a feature is built for."
+[concept.marketing]
+terms = ["target"]
+definition = "The people a campaign wants to reach."
+
+[[concept]]
+id = "software-event"
+tags = ["analytics"]
+cues = ["tracking", "analytics", "queue"]
+[concept.it]
+terms = ["event"]
+definition = "A record of something that happened in the software."
+[concept.marketing]
+terms = ["tracked action"]
+definition = "Something a visitor did that analytics records."
+
+[[concept]]
+id = "film-production"
+tags = ["infrastructure"]
+[concept.it]
+terms = ["production"]
+definition = "The live system customers use."
+[concept.marketing]
+terms = ["live site"]
+definition = "What customers see."
+
+[[concept]]
+id = "deployment"
+tags = ["delivery"]
+[concept.it]
+terms = [{ text = "deploy", pos = "verb" }, "deployment"]
+definition = "Installing a new version on the servers."
+[concept.marketing]
+terms = [{ text = "personalize", pos = "verb" }, "go-live"]
+definition = "The moment a change reaches customers."
+
+[[concept]]
+id = "postmortem"
+tags = ["reliability"]
+[concept.it]
+terms = ["postmortem", "incident review"]
+definition = "A written review of an outage."
+[concept.marketing]
+terms = ["outage report"]
+definition = "What went wrong and what we change."
+
+[[concept]]
+id = "incident"
+tags = ["reliability"]
+[concept.it]
+terms = ["incident"]
+definition = "An unplanned outage or degradation."
+[concept.marketing]
+terms = ["service disruption"]
+definition = "A time when the product did not work."
+
+[[concept]]
+id = "cio"
+tags = ["roles"]
+[concept.it]
+terms = ["CIO"]
+definition = "Chief information officer."
+[concept.marketing]
+terms = ["CIO"]
+definition = "Chief information officer."
+"#;
+
+fn matcher() -> Matcher {
+    let g = Glossary::from_files(&[("senses.toml".into(), GLOSSARY.into())], Source::Memory)
+        .expect("the test glossary loads");
+    Matcher::new(Arc::new(g))
+}
+
+/// The spans annotated in `text`, with their concepts.
+fn found(m: &Matcher, text: &str) -> Vec<(String, String)> {
+    m.find(text, &MatchOptions::default())
+        .into_iter()
+        .map(|a| (a.text, a.concept_id))
+        .collect()
+}
+
+fn has(m: &Matcher, text: &str, span: &str) -> bool {
+    found(m, text).iter().any(|(t, _)| t == span)
+}
+
+#[test]
+fn a_noun_term_used_as_a_verb_is_not_a_mention() {
+    let m = matcher();
+    // Verb slots: after a subject, an auxiliary, "to" with an object, before an object,
+    // an imperative.
+    for text in [
+        "Managers lead their people through change.",
+        "We lead by example.",
+        "You should lead the meeting.",
+        "She wants to lead the workshop.",
+        "Lead with the strongest benefit.",
+        "The good habits often lead to better prospects.",
+        "Next week we launch the new site.",
+    ] {
+        let span = if text.contains("launch") {
+            "launch"
+        } else {
+            "lead"
+        };
+        let span = if text.starts_with("Lead") {
+            "Lead"
+        } else {
+            span
+        };
+        assert!(!has(&m, text, span), "{text:?}: {:?}", found(&m, text));
+    }
+    // The noun, with evidence of its sales sense.
+    for text in [
+        "Every lead from the CRM gets a call.",
+        "A qualified lead is worth ten visitors.",
+        "Move each lead to the sales team.",
+    ] {
+        assert!(has(&m, text, "lead"), "{text:?}: {:?}", found(&m, text));
+    }
+    assert!(has(&m, "The launch slipped a week.", "launch"));
+}
+
+#[test]
+fn a_word_inside_a_proper_name_is_not_a_mention() {
+    let m = matcher();
+    assert!(!has(
+        &m,
+        "Photo by Kessler Production for the blog.",
+        "Production"
+    ));
+    assert!(!has(&m, "Read it in CIO Deutschland this week.", "CIO"));
+    // The same words outside a name.
+    assert!(has(
+        &m,
+        "The bug reached production last night.",
+        "production"
+    ));
+    assert!(has(&m, "Our CIO signed the budget.", "CIO"));
+}
+
+#[test]
+fn idioms_listed_in_not_in_are_not_mentions() {
+    let m = matcher();
+    assert!(!has(
+        &m,
+        "Pricing is a moving target for the campaign.",
+        "target"
+    ));
+    assert!(!has(&m, "The campaign is right on target.", "target"));
+    assert!(has(&m, "Pick one target per campaign.", "target"));
+}
+
+#[test]
+fn generic_words_need_evidence_of_the_jargon_sense() {
+    let m = matcher();
+    // "event" has cues: without one nearby (or twice in the text) it is ordinary English.
+    assert!(!has(
+        &m,
+        "The event of the year was the summer party.",
+        "event"
+    ));
+    assert!(has(
+        &m,
+        "Each event is sent to analytics. Tracking starts on page load.",
+        "event"
+    ));
+}
+
+#[test]
+fn compounds_go_to_the_longest_term_and_hyphenated_modifiers_are_not_mentions() {
+    let m = matcher();
+    // The longer term wins: an incident review is a review, not an incident.
+    let f = found(&m, "We hold an incident review every Friday.");
+    assert_eq!(
+        f,
+        [("incident review".to_string(), "postmortem".to_string())]
+    );
+    let f = found(&m, "Incident Reviews are blameless.");
+    assert_eq!(
+        f,
+        [("Incident Reviews".to_string(), "postmortem".to_string())]
+    );
+    // The first half of a hyphenated compound means something else.
+    assert!(!has(
+        &m,
+        "An event-driven design with queue consumers.",
+        "event"
+    ));
+    // As the second half, it is the compound's head.
+    assert!(has(&m, "The auto-deploy failed.", "deploy"));
+}
+
+#[test]
+fn verb_terms_are_found_in_their_inflections() {
+    let m = matcher();
+    let f = found(
+        &m,
+        "It was deployed twice and we are deploying again; it deploys fast.",
+    );
+    let spans: Vec<&str> = f.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(spans, ["deployed", "deploying", "deploys"]);
+    assert!(f.iter().all(|(_, c)| c == "deployment"));
+    let a = &m.find("personalized emails", &MatchOptions::default())[0];
+    assert_eq!(
+        (a.text.as_str(), a.term.as_str()),
+        ("personalized", "personalize")
+    );
+    // A noun term has no verb forms (exact matching: "postmortemed" is no typo either).
+    let exact = MatchOptions {
+        exact_only: true,
+        ..MatchOptions::default()
+    };
+    assert!(m.find("We postmortemed it.", &exact).is_empty());
+}
+
+#[test]
+fn a_semicolon_glued_token_is_one_word() {
+    let m = matcher();
+    assert!(!has(&m, "The TL;CIO newsletter.", "CIO"));
+}
