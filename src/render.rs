@@ -281,6 +281,36 @@ fn rewrite(text: &str, annotations: &[Annotation], reader: Side, explain: Explai
             if let Some(tail) = strip_first_word(&s, prev) {
                 s = tail;
             }
+            // "the" + "the cloud": one determiner is enough.
+            const DETERMINERS: [&str; 12] = [
+                "the", "a", "an", "our", "your", "their", "this", "that", "its", "his", "her", "my",
+            ];
+            if DETERMINERS.iter().any(|d| d.eq_ignore_ascii_case(prev)) {
+                for article in ["the", "a", "an"] {
+                    if s.eq_ignore_ascii_case(article) {
+                        s.clear();
+                        out.pop(); // the space after the determiner
+                        return;
+                    }
+                    if let Some(tail) = strip_first_word(&s, article) {
+                        s = tail;
+                        break;
+                    }
+                }
+            }
+        }
+        // At the start of a sentence the equivalent takes the capital ("CTR dropped." ->
+        // "Click rate dropped.").
+        let head = out.trim_end_matches([' ', '\t']);
+        let sentence_start = head.is_empty()
+            || head.ends_with([
+                '.', '!', '?', '\n', ':', '*', '#', '>', '-', '"', '\u{201c}',
+            ]);
+        if sentence_start {
+            let mut c = s.chars();
+            if let Some(f) = c.next().filter(|f| f.is_lowercase()) {
+                s = f.to_uppercase().chain(c).collect();
+            }
         }
         fix_article(out, &s);
         out.push_str(&s);

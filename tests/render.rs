@@ -143,3 +143,103 @@ fn explain_every_explains_each_mention_and_first_mention_marks_the_first() {
         assert_eq!(firsts, [true, false, false], "{format:?}");
     }
 }
+
+/// REWRITE reads as English (SPEC §4) for every term of the default glossary, in sentence
+/// frames: a leading capital, "a"/"an" agreeing with the equivalent, the plural kept, no word
+/// doubled.
+#[test]
+fn rewrite_reads_as_english_over_the_default_glossary() {
+    let glossary = Arc::new(Glossary::embedded());
+    let m = Matcher::new(glossary.clone());
+    let rewrite = |text: &str, reader: Side| {
+        let req = TranslateRequest {
+            text: text.into(),
+            audience: Some(reader),
+            format: Format::Rewrite,
+            explain: Explain::Every,
+            ..TranslateRequest::default()
+        };
+        let resp = translate(&m, &req).unwrap();
+        (resp.renderings[0].text.clone(), resp.annotations)
+    };
+    let doubled = |s: &str| {
+        let words: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        words.windows(2).any(|w| w[0] == w[1] && w[0].len() > 1)
+    };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for c in glossary.concepts() {
+        for side in Side::BOTH {
+            let reader = side.other();
+            let Some(eq) = c.terms(reader).first().map(|t| t.text.clone()) else {
+                continue;
+            };
+            for term in c.terms(side) {
+                let t = &term.text;
+                if c.terms(reader)
+                    .iter()
+                    .any(|r| r.text.eq_ignore_ascii_case(t))
+                {
+                    continue; // a shared term: never explained
+                }
+                let last = eq.rsplit(' ').next().unwrap_or(&eq).to_string();
+                let mut cap = t.chars();
+                let capital: String = cap
+                    .next()
+                    .map_or_else(String::new, |f| f.to_uppercase().chain(cap).collect());
+                for frame in ["a {} helps.", "{} helps.", "The {} {last} works."] {
+                    let span = if frame.starts_with("{}") { &capital } else { t };
+                    let text = frame.replace("{}", span).replace("{last}", &last);
+                    let (out, anns) = rewrite(&text, reader);
+                    // Only frames where the whole term was found as this concept.
+                    let whole = anns.len() == 1
+                        && anns[0].text == *span
+                        && anns[0].concept_id == c.id
+                        && anns[0].equivalents.first() == Some(&eq);
+                    if !whole {
+                        continue;
+                    }
+                    checked += 1;
+                    let bad = if frame.starts_with("{}") {
+                        !out.starts_with(char::is_uppercase)
+                            && !out.starts_with(|c: char| !c.is_alphabetic())
+                    } else if frame.starts_with("a ") {
+                        let next = out.split(' ').nth(1).unwrap_or("");
+                        let first = next.chars().next().unwrap_or('x');
+                        let lower = next.chars().any(char::is_lowercase);
+                        let sounds_like_w = ["one", "once", "uni", "use", "eu"]
+                            .iter()
+                            .any(|p| next.to_lowercase().starts_with(p));
+                        let want_an = "aeio".contains(first) && lower && !sounds_like_w;
+                        let want_a = "bcdfgjklmnpqrstvwxyz".contains(first) && lower;
+                        (want_an && !out.starts_with("an ")) || (want_a && !out.starts_with("a "))
+                    } else {
+                        doubled(&out) && !doubled(&eq)
+                    };
+                    if bad {
+                        failures.push(format!("{text:?} -> {out:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} frames checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rewrite_keeps_the_plural() {
+    let m = matcher();
+    let req = TranslateRequest {
+        text: "Two outages and one API.".into(),
+        audience: Some(Side::Marketing),
+        format: Format::Rewrite,
+        ..TranslateRequest::default()
+    };
+    let out = translate(&m, &req).unwrap().renderings[0].text.clone();
+    assert_eq!(out, "Two outages and one integration point.");
+}
