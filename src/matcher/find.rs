@@ -701,6 +701,40 @@ fn find_in_pieces(
                 chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience);
             }
         }
+        let judge = |gi: usize, gr: &Group, k: usize| {
+            let t = &ix.terms[gr.options(&all)[k].term as usize];
+            let concept = &g.concepts()[t.concept as usize];
+            let verdict = senses::judge(text, gr.start, gr.end, t.sense, concept, || {
+                // Evidence that the word is jargon here, for any of its senses (the reader's
+                // side may have picked one with less): near the span (cues, other terms, the
+                // text's domain), or twice in the text.
+                let concepts = gr
+                    .options(&all)
+                    .iter()
+                    .map(|o| ix.terms[o.term as usize].concept);
+                let near: u32 = concepts
+                    .clone()
+                    .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
+                    .sum();
+                if near > 0 {
+                    near
+                } else {
+                    concepts
+                        .map(|c| ev.in_text(c, t.key).saturating_sub(1))
+                        .sum()
+                }
+            });
+            if let Err(why) = verdict {
+                tracing::debug!(
+                    span = &text[gr.start..gr.end],
+                    at = gr.start,
+                    concept = concept.id,
+                    ?why,
+                    "not a mention"
+                );
+            }
+            verdict
+        };
         keep = groups
             .iter()
             .enumerate()
@@ -709,38 +743,23 @@ fn find_in_pieces(
                 if !read(gr, k) {
                     return true;
                 }
-                let t = &ix.terms[gr.options(&all)[k].term as usize];
-                let concept = &g.concepts()[t.concept as usize];
-                let verdict = senses::judge(text, gr.start, gr.end, t.sense, concept, || {
-                    // Evidence that the word is jargon here, for any of its senses (the
-                    // reader's side may have picked one with less): near the span (cues,
-                    // other terms, the text's domain), or twice in the text.
-                    let concepts = gr
-                        .options(&all)
-                        .iter()
-                        .map(|o| ix.terms[o.term as usize].concept);
-                    let near: u32 = concepts
-                        .clone()
-                        .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
-                        .sum();
-                    if near > 0 {
-                        near
-                    } else {
-                        concepts
-                            .map(|c| ev.in_text(c, t.key).saturating_sub(1))
-                            .sum()
+                match judge(gi, gr, k) {
+                    Ok(()) => true,
+                    // A noun sense where the text has a verb: a verb sense of the same word
+                    // may fit ("target" the audience: targeting).
+                    Err(senses::NotAMention::Verb) => {
+                        let other = (0..gr.options(&all).len()).find(|&o| {
+                            o != k
+                                && ix.terms[gr.options(&all)[o].term as usize].sense.verb
+                                && judge(gi, gr, o).is_ok()
+                        });
+                        if let Some(o) = other {
+                            chosen[gi] = o;
+                        }
+                        other.is_some()
                     }
-                });
-                if let Err(why) = verdict {
-                    tracing::debug!(
-                        span = &text[gr.start..gr.end],
-                        at = gr.start,
-                        concept = concept.id,
-                        ?why,
-                        "not a mention"
-                    );
+                    Err(_) => false,
                 }
-                verdict.is_ok()
             })
             .collect();
     }
