@@ -92,6 +92,28 @@ terms = ["service disruption"]
 definition = "A time when the product did not work."
 
 [[concept]]
+id = "opportunity"
+tags = ["sales"]
+cues = ["account", "salesforce"]
+[concept.it]
+terms = ["opportunity record"]
+definition = "The CRM row of a possible sale."
+[concept.marketing]
+terms = ["opportunity"]
+definition = "A possible sale being worked on."
+
+[[concept]]
+id = "customer-account"
+tags = ["sales"]
+cues = ["opportunity", "salesforce"]
+[concept.it]
+terms = ["tenant"]
+definition = "A customer organisation's record."
+[concept.marketing]
+terms = ["account"]
+definition = "A customer company."
+
+[[concept]]
 id = "cio"
 tags = ["roles"]
 [concept.it]
@@ -201,6 +223,22 @@ fn generic_words_need_evidence_of_the_jargon_sense() {
         "Each event is sent to analytics. Tracking starts on page load.",
         "event"
     ));
+}
+
+#[test]
+fn generic_words_are_no_evidence_for_each_other() {
+    let m = matcher();
+    // Each word is a cue of the other's concept, far apart: everyday English both times.
+    let filler = " The weather was fine. Lunch was late. Nobody minded. Then we left.";
+    let text = format!(
+        "The review is a rare opportunity to learn.{filler} Her account of the day was funny.\
+         {filler} His account was shorter."
+    );
+    assert!(!has(&m, &text, "opportunity"), "{:?}", found(&m, &text));
+    assert!(!has(&m, &text, "account"), "{:?}", found(&m, &text));
+    // A cue that is not everyday English counts anywhere in the document.
+    let text = format!("{text}{filler} Salesforce holds the rest. Salesforce is slow.");
+    assert!(has(&m, &text, "opportunity"), "{:?}", found(&m, &text));
 }
 
 #[test]

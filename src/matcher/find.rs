@@ -466,7 +466,7 @@ fn candidates(
     own: usize,
     steps_buf: &mut Steps,
     cands: &mut Vec<Candidate>,
-    cues: &mut Vec<(u32, u32, usize)>,
+    cues: &mut Vec<(u32, u32, usize, bool)>,
 ) {
     let ix = s.ix;
     steps(ix, toks, s.opts, steps_buf);
@@ -490,7 +490,7 @@ fn candidates(
 
 /// (sentence, concept, start byte) of every cue phrase starting at a token with lexicon id
 /// `lex[j]`, in text order.
-fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<(u32, u32, usize)>) {
+fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<(u32, u32, usize, bool)>) {
     for (j, &l) in lex.iter().enumerate() {
         if l == u32::MAX {
             continue;
@@ -506,7 +506,12 @@ fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<(u32, u
                                 && cue_forms(toks.norm(t)).any(|s| s == w.as_ref())))
                 });
                 if matches {
-                    out.push((toks.list[j].sentence, cue.concept, toks.list[j].start));
+                    out.push((
+                        toks.list[j].sentence,
+                        cue.concept,
+                        toks.list[j].start,
+                        cue.distinct,
+                    ));
                 }
             }
         }
@@ -719,8 +724,20 @@ fn find_in_pieces(
                 if near > 0 {
                     near
                 } else {
+                    // An everyday cue word that is itself a generic mention ("account" as
+                    // a cue of "opportunity" and the other way round) proves nothing.
+                    let generic_at = |at: usize| {
+                        let k = groups.partition_point(|g| g.start <= at);
+                        k > 0 && {
+                            let g = &groups[k - 1];
+                            at < g.end
+                                && g.options(&all)
+                                    .iter()
+                                    .all(|o| ix.terms[o.term as usize].sense.generic)
+                        }
+                    };
                     concepts
-                        .map(|c| ev.in_text(c, t.key).saturating_sub(1))
+                        .map(|c| ev.in_text(c, t.key, generic_at).saturating_sub(1))
                         .sum()
                 }
             });
@@ -781,7 +798,7 @@ fn find_in_pieces(
 /// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
 struct Evidence {
     /// (sentence, concept, start byte) of every cue occurrence.
-    cues: Vec<(u32, u32, usize)>,
+    cues: Vec<(u32, u32, usize, bool)>,
     /// (sentence, range of its concepts in `concepts`, folded key of the term) of every
     /// selected group.
     mentions: Vec<(u32, (u32, u32), u32)>,
@@ -791,7 +808,7 @@ struct Evidence {
 impl Evidence {
     fn new(
         ix: &Index,
-        cues: Vec<(u32, u32, usize)>,
+        cues: Vec<(u32, u32, usize, bool)>,
         groups: &[Group],
         all: &[Candidate],
     ) -> Evidence {
@@ -845,8 +862,8 @@ impl Evidence {
         let b = self.mentions.partition_point(|m| m.0 <= hi);
         let cue_score: u32 = cues
             .iter()
-            .filter(|(_, c, at)| *c == concept && !span.contains(at))
-            .map(|(s, _, _)| Self::weight(*s, *sentence))
+            .filter(|(_, c, at, _)| *c == concept && !span.contains(at))
+            .map(|(s, _, _, _)| Self::weight(*s, *sentence))
             .sum();
         let term_score: u32 = self.mentions[a..b]
             .iter()
@@ -882,9 +899,15 @@ impl Evidence {
 
     /// Evidence for `concept` anywhere in the text: its cues, and its mentions by a term other
     /// than `key`, each counted once. A document is about its subject throughout: a cue three
-    /// paragraphs away still says which sense the text is in.
-    fn in_text(&self, concept: u32, key: u32) -> u32 {
-        let cues = self.cues.iter().filter(|c| c.1 == concept).count();
+    /// paragraphs away still says which sense the text is in. A cue that is an everyday word
+    /// (not `distinct`) at a span `generic_at` says is itself an unproven generic mention is
+    /// left out.
+    fn in_text(&self, concept: u32, key: u32, generic_at: impl Fn(usize) -> bool) -> u32 {
+        let cues = self
+            .cues
+            .iter()
+            .filter(|c| c.1 == concept && (c.3 || !generic_at(c.2)))
+            .count();
         let terms = self
             .mentions
             .iter()

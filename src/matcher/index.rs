@@ -65,6 +65,9 @@ pub(crate) struct WordInfo {
 pub(crate) struct Cue {
     pub rest: Vec<Box<str>>,
     pub concept: u32,
+    /// A phrase, or a word that is not everyday English ("salesforce", not "stage"): evidence
+    /// even far from the mention (see `Evidence::in_text`).
+    pub distinct: bool,
 }
 
 /// The compiled glossary.
@@ -806,6 +809,8 @@ impl Index {
             for cue in &c.cues {
                 let toks = term_tokens(cue);
                 ix.span = ix.span.max(toks.len() + 2);
+                let distinct =
+                    toks.len() > 1 || toks.iter().all(|(w, _, _)| !everyday_words().contains(w));
                 if let Some(((first, _, _), rest)) = toks.split_first() {
                     cues.entry(first.clone().into_boxed_str())
                         .or_default()
@@ -815,6 +820,7 @@ impl Index {
                                 .map(|(f, _, _)| f.clone().into_boxed_str())
                                 .collect(),
                             concept: ci as u32,
+                            distinct,
                         });
                 }
             }
