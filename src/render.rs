@@ -112,9 +112,11 @@ fn clause(definition: &str) -> &str {
 /// other side has no term), and for a false friend which sense is meant and which one the
 /// reader would assume.
 fn note(a: &Annotation) -> String {
-    let gloss = match a.equivalents.first() {
-        Some(e) => e.clone(),
-        None => clause(&a.definition).to_string(),
+    let gloss = match (a.equivalents.first(), &a.meant_as) {
+        (Some(e), _) => e.clone(),
+        // No term on the reader's side: the meant sense by its own side's longer name.
+        (None, Some(m)) if a.false_friend => m.clone(),
+        (None, _) => clause(&a.definition).to_string(),
     };
     match (&a.misread_as, a.false_friend) {
         (Some(assumed), true) => format!("{}: {gloss}, not {assumed}", sense_name(a.side)),

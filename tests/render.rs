@@ -243,3 +243,37 @@ fn rewrite_keeps_the_plural() {
     let out = translate(&m, &req).unwrap().renderings[0].text.clone();
     assert_eq!(out, "Two outages and one integration point.");
 }
+
+#[test]
+fn a_false_friend_without_an_equivalent_is_named_by_its_own_term_not_its_definition() {
+    // "release" in the press sense has no IT term: the note names the sense by its longer
+    // marketing term, and the definition goes to the footnote.
+    let m = Matcher::new(Arc::new(Glossary::embedded()));
+    let text = "We need a release about the launch for the journalists.";
+    let inline = render(&m, text, Side::It, Format::Inline);
+    assert_eq!(
+        inline,
+        "We need a release [marketing sense: press release, not software release] about the \
+         launch for the journalists."
+    );
+    let md = render(&m, text, Side::It, Format::Markdown);
+    assert!(
+        md.contains("[^1]: **release** — marketing sense: press release, not software release. A "),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_jargon_modifier_picks_the_sense_of_its_side() {
+    // "campaign" is a marketing campaign and an attack campaign; the modifier right before it
+    // says which, with nothing else in the sentence to tell.
+    let m = Matcher::new(Arc::new(Glossary::embedded()));
+    let marketing = "We create personalized campaigns for small cohorts.";
+    assert!(!render(&m, marketing, Side::Marketing, Format::Inline).contains("attack"));
+    assert!(render(&m, marketing, Side::It, Format::Inline)
+        .contains("campaigns [marketing sense: marketing campaign, not attack campaign]"));
+    let it = "The phishing campaigns hit finance.";
+    assert!(render(&m, it, Side::Marketing, Format::Inline)
+        .contains("campaigns [IT sense: attack campaign, not marketing campaign]"));
+    assert_eq!(render(&m, it, Side::It, Format::Inline), it);
+}

@@ -703,7 +703,19 @@ fn find_in_pieces(
         let ev = Evidence::new(ix, cues, &groups, &all);
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options(&all).len() > 1 {
-                chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience);
+                // A jargon modifier right before the word ("personalized campaigns", "email
+                // campaign"): an unambiguous mention of one side says which side's sense.
+                let modifier = gi.checked_sub(1).map(|p| &groups[p]).and_then(|p| {
+                    let between = &text[p.end..gr.start];
+                    let adjacent = !between.is_empty() && between.bytes().all(|b| b == b' ');
+                    match p.options(&all) {
+                        [o] if adjacent && p.shared.is_empty() => {
+                            Some(ix.terms[o.term as usize].side)
+                        }
+                        _ => None,
+                    }
+                });
+                chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience, modifier);
             }
         }
         let judge = |gi: usize, gr: &Group, k: usize| {
@@ -917,7 +929,8 @@ impl Evidence {
     }
 
     /// Index into `options` (group `gi`'s) of the best concept: the most evidence, then the
-    /// side the reader does not speak, then the text's domain (shared tags), then the better
+    /// side of a jargon modifier right before the word, then the side the reader does not
+    /// speak, then the text's domain (shared tags), then the better
     /// score.
     fn best(
         &self,
@@ -926,12 +939,14 @@ impl Evidence {
         gr: &Group,
         options: &[Candidate],
         reader: Option<Side>,
+        modifier: Option<Side>,
     ) -> usize {
         let first = |k: usize| {
             let t = &ix.terms[options[k].term as usize];
             let evidence = self.score(gi, gr, t.concept);
+            let modified = modifier == Some(t.side);
             let other_side = reader.is_some_and(|r| t.side != r);
-            (evidence, other_side)
+            (evidence, modified, other_side)
         };
         let firsts: Vec<_> = (0..options.len()).map(first).collect();
         let Some(&top) = firsts.iter().max() else {
@@ -1032,6 +1047,14 @@ fn annotations(
                     .or(terms.first())
                     .map(|x| x.text.clone())
             });
+        let meant_as = misread_as.as_ref().and_then(|_| {
+            let matched = ix.term_text(g, best.term);
+            concept
+                .terms(side)
+                .iter()
+                .find(|x| !x.text.eq_ignore_ascii_case(matched))
+                .map(|x| x.text.clone())
+        });
         let (char_start, utf16_start) = advance(gr.start);
         let (char_end, utf16_end) = advance(gr.end);
         out.push(Annotation {
@@ -1054,6 +1077,7 @@ fn annotations(
             shared,
             first_mention: seen_concepts.insert(t.concept),
             misread_as,
+            meant_as,
         });
     }
     out

@@ -122,6 +122,9 @@ pub struct Annotation {
     /// For a false friend: the term a reader of the other side uses for the sense they would
     /// assume (the concept where this word is on their side), e.g. "sales pipeline".
     pub misread_as: Option<String>,
+    /// For a false friend: another term of its own concept on the matched side, naming the
+    /// meant sense when the reader's side has no term for it ("press release" for "release").
+    pub meant_as: Option<String>,
 }
 
 /// A result of [`Matcher::lookup`].
