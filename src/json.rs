@@ -63,6 +63,21 @@ pub fn translate_response(r: &TranslateResponse) -> Value {
         "renderings": r.renderings.iter().map(|x| json!({"audience": x.audience.as_str(), "text": x.text})).collect::<Vec<_>>(),
         "request_id": r.request_id,
         "glossary_version": r.glossary_version,
+        "gaps": r.gaps.iter().map(gap).collect::<Vec<_>>(),
+    })
+}
+
+/// One gap as JSON, in the shape of the proto `Gap` message.
+pub fn gap(g: &crate::matcher::Gap) -> Value {
+    json!({
+        "start": g.start,
+        "end": g.end,
+        "char_start": g.char_start,
+        "char_end": g.char_end,
+        "utf16_start": g.utf16_start,
+        "utf16_end": g.utf16_end,
+        "text": g.text,
+        "kind": g.kind.as_str(),
     })
 }
 

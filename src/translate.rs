@@ -4,7 +4,7 @@
 //! `POST /v1/translate`; each of those only converts its own input and output.
 
 use crate::glossary::Side;
-use crate::matcher::{Annotation, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
+use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
 use crate::render::{render, Explain, Format};
 
 /// What to translate and for whom.
@@ -46,6 +46,8 @@ pub struct TranslateResponse {
     pub request_id: String,
     /// The version of the glossary that answered.
     pub glossary_version: String,
+    /// Jargon-looking spans the glossary lacks (SPEC §8), in text order.
+    pub gaps: Vec<Gap>,
 }
 
 /// A request that cannot be served, naming the field.
@@ -85,6 +87,7 @@ pub fn translate(
 ) -> Result<TranslateResponse, TranslateError> {
     let opts = req.match_options()?;
     let annotations = matcher.find(&req.text, &opts);
+    let gaps = matcher.gaps(&req.text, &opts, &annotations);
     let readers: &[Side] = match req.audience {
         Some(Side::It) => &[Side::It],
         Some(Side::Marketing) => &[Side::Marketing],
@@ -106,6 +109,7 @@ pub fn translate(
         renderings,
         request_id: req.request_id.clone(),
         glossary_version: matcher.glossary().version().to_string(),
+        gaps,
     })
 }
 

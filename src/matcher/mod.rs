@@ -6,6 +6,7 @@
 
 mod deletions;
 mod find;
+mod gaps;
 mod index;
 mod lexicon;
 mod markup;
@@ -17,6 +18,8 @@ use std::sync::Arc;
 
 use crate::glossary::{Glossary, Side};
 use index::{fold_phrase, Index};
+
+pub use gaps::{Gap, GapKind};
 
 /// How a mention matched its term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,6 +185,13 @@ impl Matcher {
     /// Every mention in `text`, in order, non-overlapping.
     pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Annotation> {
         find::find(&self.index, &self.glossary, text, opts, false)
+    }
+
+    /// The gaps of `text` (SPEC §8): jargon-looking spans no concept covers, in order.
+    /// `annotations` are the text's mentions, from [`Matcher::find`] with the same options.
+    pub fn gaps(&self, text: &str, opts: &MatchOptions, annotations: &[Annotation]) -> Vec<Gap> {
+        let excluded = markup::excluded(text, opts.input);
+        gaps::find(&self.index, text, &excluded, annotations)
     }
 
     /// Concepts whose terms match `query` (exactly, normalised or fuzzily), best first.

@@ -6,8 +6,8 @@
 //! in its sentence, and dropped when the text uses it otherwise:
 //!
 //! 1. an idiom or fixed phrase the concept lists in `not_in` ("moving target");
-//! 2. a word glued to another by `;` ("TL;DR") or inside a hyphenated compound
-//!    ("event-driven");
+//! 2. a word glued to another by `;` ("TL;DR"), inside a hyphenated compound
+//!    ("event-driven") or a capitalised word numbered ("Tier 1");
 //! 3. part of speech: a noun term in a verb slot, read from the closed-class words around it
 //!    (pronouns, auxiliaries, determiners, particles): "they lead", "to deal with",
 //!    "lead their teams", "Lead with benefits";
@@ -271,6 +271,19 @@ const NOUN_STARTS: &[&str] = &[
     "from", "per", "about", "no",
 ];
 
+/// Whether a number follows `end` after one space ("Tier 1", "Rank 2-3"), as a word of its own.
+pub(crate) fn numbered(text: &str, end: usize) -> bool {
+    let Some(rest) = text[end..].strip_prefix(' ') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && !rest[digits..].starts_with(|c: char| {
+            c.is_alphabetic()
+                || (c == '.' && rest[digits + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        })
+}
+
 fn is_in(list: &[&str], w: &str) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(w))
 }
@@ -431,6 +444,11 @@ pub(crate) fn judge(
     // As the second half ("auto-deploy") the word is the compound's head: still a mention.
     let dash = |c: Option<char>| c.is_some_and(crate::glossary::is_dash);
     if dash(next_char) && text[end..].chars().nth(1).is_some_and(char::is_alphabetic) {
+        return Err(NotAMention::Compound);
+    }
+    // A capitalised word and a number name a rank or a step ("Tier 1", "Phase 2"): the
+    // compound means something of its own, not the word's glossary sense.
+    if text[start..].starts_with(char::is_uppercase) && numbered(text, end) {
         return Err(NotAMention::Compound);
     }
     if !sense.verb && in_verb_slot(text, start, end) {

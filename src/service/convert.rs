@@ -104,6 +104,20 @@ pub fn translate_response(r: TranslateResponse) -> pb::TranslateResponse {
         renderings: r.renderings.into_iter().map(rendering).collect(),
         request_id: r.request_id,
         glossary_version: r.glossary_version,
+        gaps: r.gaps.into_iter().map(gap).collect(),
+    }
+}
+
+fn gap(g: crate::matcher::Gap) -> pb::Gap {
+    pb::Gap {
+        start: offset(g.start),
+        end: offset(g.end),
+        char_start: offset(g.char_start),
+        char_end: offset(g.char_end),
+        utf16_start: offset(g.utf16_start),
+        utf16_end: offset(g.utf16_end),
+        kind: g.kind.as_str().to_string(),
+        text: g.text,
     }
 }
 

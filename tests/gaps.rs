@@ -1,0 +1,152 @@
+//! Gap detection (SPEC §8): one test per rule, with sentences written from the rule, over a
+//! small glossary.
+
+use std::sync::Arc;
+
+use broker::glossary::Source;
+use broker::matcher::GapKind;
+use broker::{Glossary, MatchOptions, Matcher};
+
+const GLOSSARY: &str = r#"
+[[concept]]
+id = "sla"
+tags = ["reliability"]
+[concept.it]
+terms = ["SLA", "service level agreement"]
+definition = "The uptime we promise in the contract."
+[concept.marketing]
+terms = ["uptime promise"]
+definition = "What we promise customers about availability."
+
+[[concept]]
+id = "architecture-tier"
+tags = ["infrastructure"]
+[concept.it]
+terms = ["tier"]
+definition = "A layer of an application."
+[concept.marketing]
+terms = ["application layer"]
+definition = "One part of how the product is built."
+"#;
+
+fn matcher() -> Matcher {
+    let g = Glossary::from_files(&[("gaps.toml".into(), GLOSSARY.into())], Source::Memory)
+        .expect("the test glossary loads");
+    Matcher::new(Arc::new(g))
+}
+
+fn gaps(m: &Matcher, text: &str) -> Vec<(String, GapKind)> {
+    gaps_as(m, text, MatchOptions::default())
+}
+
+fn gaps_as(m: &Matcher, text: &str, opts: MatchOptions) -> Vec<(String, GapKind)> {
+    let annotations = m.find(text, &opts);
+    m.gaps(text, &opts, &annotations)
+        .into_iter()
+        .map(|g| {
+            assert_eq!(&text[g.start..g.end], g.text, "byte offsets");
+            (g.text, g.kind)
+        })
+        .collect()
+}
+
+fn texts(v: &[(String, GapKind)]) -> Vec<&str> {
+    v.iter().map(|(t, _)| t.as_str()).collect()
+}
+
+#[test]
+fn unknown_acronyms_with_plurals_and_possessives_are_gaps() {
+    let m = matcher();
+    let g = gaps(&m, "Set the OKRs with the DRI. The SAE's plan is due.");
+    assert_eq!(texts(&g), ["OKRs", "DRI", "SAE's"]);
+    assert!(g.iter().all(|(_, k)| *k == GapKind::Acronym));
+}
+
+#[test]
+fn known_words_and_glossary_terms_are_not_gaps() {
+    let m = matcher();
+    // A glossary acronym, well-known abbreviations, English in capitals, Roman numerals.
+    for text in [
+        "The SLA is signed.",
+        "Ask the CEO of NASA for the PDF.",
+        "NOTE: read this. DO NOT CHANGE THIS ANCHOR.",
+        "Read Part II and Part IV.",
+    ] {
+        assert_eq!(gaps(&m, text), [], "{text}");
+    }
+}
+
+#[test]
+fn identifiers_addresses_and_names_are_not_gaps() {
+    let m = matcher();
+    for text in [
+        "Set utm_source and TL;DR and v2.ABC here.",
+        "Mail OPS@example.com or see https://example.com/QZX now.",
+        "Shares of Informa PLC rose.",
+    ] {
+        assert_eq!(gaps(&m, text), [], "{text}");
+    }
+    // Code in Markdown is not prose.
+    let md = MatchOptions {
+        input: broker::InputFormat::Markdown,
+        ..MatchOptions::default()
+    };
+    assert_eq!(gaps_as(&m, "Run `QZX --fast` first.", md), []);
+}
+
+#[test]
+fn an_acronym_the_text_spells_out_is_defined() {
+    let m = matcher();
+    let g = gaps(
+        &m,
+        "Page the Incident Manager On Call (IMOC). The CMOC (Communications Manager On Call) writes.",
+    );
+    assert_eq!(
+        g,
+        [
+            ("IMOC".to_string(), GapKind::Defined),
+            ("CMOC".to_string(), GapKind::Defined)
+        ]
+    );
+}
+
+#[test]
+fn repeated_capitalised_names_are_gaps_outside_headings() {
+    let m = matcher();
+    let text = "## Economic Buyer\n\nWe meet the Economic Buyer first. Later the Economic Buyer signs.\nOnce we saw Meeting Setting.\n";
+    let md = MatchOptions {
+        input: broker::InputFormat::Markdown,
+        ..MatchOptions::default()
+    };
+    let g = gaps_as(&m, text, md);
+    // Twice in prose (the heading does not count); "Meeting Setting" only once.
+    assert_eq!(texts(&g), ["Economic Buyer", "Economic Buyer"]);
+    assert!(g.iter().all(|(_, k)| *k == GapKind::Name));
+    // Names of people are not gaps, however often they appear.
+    assert_eq!(gaps(&m, "We met Marci Geisler. Marci Geisler agreed."), []);
+}
+
+#[test]
+fn a_glossary_word_numbered_as_a_rank_is_a_gap_not_a_mention() {
+    let m = matcher();
+    let text = "Tier 1 accounts get more. The data tier is slow.";
+    let found: Vec<String> = m
+        .find(text, &MatchOptions::default())
+        .into_iter()
+        .map(|a| a.text)
+        .collect();
+    assert_eq!(found, ["tier"], "only the architecture sense");
+    assert_eq!(texts(&gaps(&m, text)), ["Tier 1"]);
+}
+
+#[test]
+fn offsets_count_chars_and_utf16_units() {
+    let m = matcher();
+    let text = "Café 🎉 DRI";
+    let opts = MatchOptions::default();
+    let g = m.gaps(text, &opts, &m.find(text, &opts));
+    assert_eq!(g.len(), 1);
+    assert_eq!((g[0].start, g[0].end), (11, 14));
+    assert_eq!((g[0].char_start, g[0].char_end), (7, 10));
+    assert_eq!((g[0].utf16_start, g[0].utf16_end), (8, 11));
+}
