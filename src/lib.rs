@@ -20,6 +20,7 @@
 //! `service`, tonic, prost or axum types.
 
 pub mod config;
+pub mod gap_report;
 pub mod glossary;
 pub mod json;
 pub mod matcher;

@@ -39,6 +39,8 @@ enum Command {
     Translate(TranslateArgs),
     /// Explain a term: the concepts it may mean, best first.
     Lookup(LookupArgs),
+    /// Jargon the glossary lacks, ranked over a set of documents.
+    Gaps(GapsArgs),
     /// Check, count, import or export a glossary.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
@@ -148,6 +150,24 @@ struct TranslateArgs {
 }
 
 #[derive(Args)]
+struct GapsArgs {
+    /// Files or directories (read recursively: .md, .markdown, .html, .htm, .txt, .text).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Print the ranking as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Keep only gaps seen at least this many times.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    min_count: usize,
+    /// Write DIR/proposed-gaps.toml: one draft concept per gap, for review.
+    #[arg(long, value_name = "DIR")]
+    propose: Option<PathBuf>,
+    #[command(flatten)]
+    glossary: GlossaryArg,
+}
+
+#[derive(Args)]
 struct LookupArgs {
     /// The term to explain.
     term: String,
@@ -246,6 +266,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve(args),
         Command::Translate(args) => translate(args),
         Command::Lookup(args) => lookup(args),
+        Command::Gaps(args) => gaps(args),
         Command::Glossary(GlossaryCommand::Check(args)) => check(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Export(args)) => export(args),
@@ -430,6 +451,151 @@ fn translate(args: TranslateArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The files under `path` that `broker gaps` reads, sorted; `path` itself when it is a file.
+fn document_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    for p in entries {
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            document_files(&p, out)?;
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("md" | "markdown" | "html" | "htm" | "txt" | "text")
+        ) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// How a file is read, by its suffix.
+fn input_of(path: &Path) -> broker::InputFormat {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown") => broker::InputFormat::Markdown,
+        Some("html" | "htm") => broker::InputFormat::Html,
+        _ => broker::InputFormat::Plain,
+    }
+}
+
+fn gaps(args: GapsArgs) -> Result<ExitCode> {
+    use broker::gap_report::{proposal, rank, Document};
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let mut failed = false;
+    let mut files = Vec::new();
+    for p in &args.paths {
+        if let Err(e) = document_files(p, &mut files) {
+            eprintln!("error: cannot read {}: {e}", p.display());
+            failed = true;
+        }
+    }
+    let mut docs = Vec::new();
+    for f in files {
+        match std::fs::read(&f).map(String::from_utf8) {
+            Ok(Ok(text)) => docs.push(Document {
+                path: f.display().to_string(),
+                input: input_of(&f),
+                text,
+            }),
+            Ok(Err(_)) => {
+                eprintln!("error: {}: not valid UTF-8; skipped", f.display());
+                failed = true;
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                failed = true;
+            }
+        }
+    }
+    let ranked = rank(&matcher, &docs, args.min_count);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<serde_json::Value> = ranked
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "key": g.key,
+                    "text": g.text,
+                    "kind": g.kind.as_str(),
+                    "count": g.count,
+                    "documents": g.documents,
+                    "side": g.side.as_str(),
+                    "example": {
+                        "path": g.example.path,
+                        "line": g.example.line,
+                        "sentence": g.example.sentence,
+                    },
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({
+                "documents": docs.len(),
+                "gaps": list,
+            }),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{:>5} {:>4}  {:<8} {:<24} example",
+            "count", "docs", "kind", "gap"
+        )?;
+        for g in &ranked {
+            writeln!(
+                out,
+                "{:>5} {:>4}  {:<8} {:<24} {}:{}: {}",
+                g.count,
+                g.documents,
+                g.kind.as_str(),
+                g.text,
+                g.example.path,
+                g.example.line,
+                g.example.sentence
+            )?;
+        }
+        writeln!(out, "{} gaps in {} documents", ranked.len(), docs.len())?;
+    }
+    if let Some(dir) = args.propose {
+        let file = dir.join("proposed-gaps.toml");
+        if file.exists() {
+            anyhow::bail!(
+                "{} exists: review and merge it (or delete it) before proposing again",
+                file.display()
+            );
+        }
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let text = proposal(&ranked, &|id| matcher.glossary().get(id).is_some());
+        broker::glossary::write::write_file_atomically(&file, text.as_bytes(), false)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        eprintln!(
+            "wrote {} draft concepts to {}",
+            ranked.len(),
+            file.display()
+        );
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn read_stdin() -> Result<String> {

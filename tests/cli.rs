@@ -169,3 +169,112 @@ fn lookup_explains_a_term() {
     );
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn gaps_ranks_jargon_over_a_document_set() {
+    let docs = fixture("gaps/docs");
+    let glossary = fixture("glossary");
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "gaps".to_string(),
+            docs.display().to_string(),
+            "--glossary".into(),
+            glossary.display().to_string(),
+            "--json".into(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        broker(&a, "")
+    };
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // Three documents (the .pdf is not read; code in Markdown and HTML is not prose).
+    assert_eq!(v["documents"], 3);
+    let ranked: Vec<(String, u64, u64, String)> = v["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap().to_string(),
+                g["count"].as_u64().unwrap(),
+                g["documents"].as_u64().unwrap(),
+                g["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranked,
+        [
+            ("OKR".to_string(), 4, 3, "acronym".to_string()),
+            ("DRI".to_string(), 2, 2, "acronym".to_string()),
+            ("IMOC".to_string(), 1, 1, "defined".to_string()),
+        ]
+    );
+    let first = &v["gaps"][0]["example"];
+    assert!(first["path"].as_str().unwrap().ends_with("a.md"));
+    assert_eq!(first["line"], 3);
+    assert_eq!(first["sentence"], "Every team sets OKRs each quarter.");
+
+    // --min-count keeps the frequent ones; text output is a table.
+    let out = run(&["--min-count", "2"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["gaps"].as_array().unwrap().len(), 2);
+
+    // --propose writes drafts that load, are not matched, and make `check` warn.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for entry in std::fs::read_dir(&glossary).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let out = run(&["--propose", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let proposed = std::fs::read_to_string(dir.join("proposed-gaps.toml")).unwrap();
+    assert!(proposed.contains("id = \"okr\"") && proposed.contains("draft = true"));
+    let check = broker(
+        &["glossary", "check", "--glossary", dir.to_str().unwrap()],
+        "",
+    );
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("concept 'okr' is a draft"),
+        "{}",
+        stderr(&check)
+    );
+    let t = broker(
+        &["translate", "--json", "--glossary", dir.to_str().unwrap()],
+        "Our OKRs slipped.",
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&t)).unwrap();
+    assert_eq!(
+        v["annotations"].as_array().unwrap().len(),
+        0,
+        "drafts are not matched"
+    );
+    assert_eq!(v["gaps"][0]["text"], "OKRs", "and stay gaps");
+    // Proposing again does not overwrite the owners' file.
+    let again = run(&["--propose", dir.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
+
+    // A path that cannot be read: reported, the rest still ranked, exit 2.
+    let out = broker(
+        &[
+            "gaps",
+            docs.to_str().unwrap(),
+            "/nonexistent/broker-docs",
+            "--glossary",
+            glossary.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/broker-docs"));
+    assert!(stdout(&out).contains("OKR"));
+}

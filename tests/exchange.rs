@@ -46,6 +46,7 @@ fn term(text: &str) -> Term {
 fn rich_concepts() -> Vec<Concept> {
     let mut concepts = Glossary::embedded().concepts().to_vec();
     concepts.push(Concept {
+        draft: false,
         id: "go".into(),
         tags: vec!["languages".into(), "web analytics".into()],
         note: Some("Two lines;\nwith <markup> & \"quotes\".".into()),
@@ -180,6 +181,7 @@ fn tbx_v3_from_another_tool() {
     let im = exchange::import(Format::Tbx, &read_fixture("v3.tbx"), &langs).unwrap();
     let want = vec![
         Concept {
+            draft: false,
             id: "uptime-sla".into(),
             tags: vec!["reliability".into(), "contracts".into()],
             note: Some("Measured per calendar month.".into()),

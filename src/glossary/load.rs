@@ -31,6 +31,8 @@ struct RawConcept {
     cues: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     not_in: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    draft: bool,
     it: Option<Spanned<RawSide>>,
     marketing: Option<Spanned<RawSide>>,
 }
@@ -238,6 +240,7 @@ pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Ve
             concept.not_in = not_in.into_inner();
         }
         concept.note = raw.note;
+        concept.draft = raw.draft;
         for (k, side) in [raw.it, raw.marketing].into_iter().enumerate() {
             let Some(side) = side else { continue };
             let mut side_lines = SideLines::new(lines.line(side.span().start));

@@ -252,6 +252,16 @@ impl Glossary {
                     }
                 }
                 id_at.push((fi, loc.id_line));
+                if loc.concept.draft {
+                    warnings.push(Diagnostic::new(
+                        file,
+                        loc.line,
+                        format!(
+                            "concept '{}' is a draft: write its definitions, then remove 'draft = true' (drafts are not matched)",
+                            loc.concept.id
+                        ),
+                    ));
+                }
                 for (side, i, text) in loc.concept.duplicate_terms() {
                     let line = loc.line_of(&format!("{side}.terms[{i}]"));
                     warnings.push(Diagnostic::new(

@@ -160,6 +160,9 @@ pub struct Concept {
     /// Idioms and fixed phrases in which this concept's terms are not mentions of it
     /// ("moving target").
     pub not_in: Vec<String>,
+    /// A draft (written by `broker gaps --propose`): its definitions may still be empty, it is
+    /// never matched, and `glossary check` warns until an owner fills it and removes the flag.
+    pub draft: bool,
     /// The engineering side.
     pub it: Option<SideEntry>,
     /// The marketing side.
@@ -278,7 +281,7 @@ impl Concept {
             let Some(entry) = self.side(side) else {
                 continue;
             };
-            if entry.definition.trim().is_empty() {
+            if entry.definition.trim().is_empty() && !self.draft {
                 return Err(ConceptError::new(
                     format!("{side}.definition"),
                     "is required when the side is present",
@@ -359,6 +362,9 @@ impl Concept {
         }
         if !self.not_in.is_empty() {
             put(&self.not_in.join("\u{1f}"));
+        }
+        if self.draft {
+            put("\u{0}draft");
         }
         let digest = h.finalize();
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()

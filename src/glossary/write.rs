@@ -34,6 +34,9 @@ pub fn concept_table(concept: &Concept) -> Table {
     if !concept.not_in.is_empty() {
         t.insert("not_in", value(string_array(&concept.not_in)));
     }
+    if concept.draft {
+        t.insert("draft", value(true));
+    }
     for side in Side::BOTH {
         if let Some(entry) = concept.side(side) {
             t.insert(side.as_str(), Item::Table(side_table(entry)));
@@ -223,6 +226,7 @@ mod tests {
 
     fn tricky() -> Concept {
         Concept {
+            draft: false,
             id: "go-lang".into(),
             tags: vec!["languages".into(), "with \"quotes\"".into()],
             note: Some("line one\nline two \\ with a backslash".into()),

@@ -615,7 +615,7 @@ impl Index {
         let n_terms = g
             .concepts()
             .iter()
-            .map(|c| c.terms(Side::It).len() + c.terms(Side::Marketing).len())
+            .map(|c| matched_terms(c, Side::It).len() + matched_terms(c, Side::Marketing).len())
             .sum();
         let mut ix = Index {
             terms: Vec::with_capacity(n_terms),
@@ -658,7 +658,7 @@ impl Index {
         let mut forms: Vec<String> = Vec::new();
         for c in g.concepts() {
             for side in Side::BOTH {
-                for term in c.terms(side) {
+                for term in matched_terms(c, side) {
                     super::senses::term_forms(term, &mut forms);
                     for form in &forms {
                         let toks = tokenize(form, &[]);
@@ -700,7 +700,7 @@ impl Index {
         let mut words: Vec<(WordId, Gap)> = Vec::new();
         for (ci, c) in g.concepts().iter().enumerate() {
             for side in Side::BOTH {
-                for (ti, term) in c.terms(side).iter().enumerate() {
+                for (ti, term) in matched_terms(c, side).iter().enumerate() {
                     super::senses::term_forms(term, &mut forms);
                     for (fi, form) in forms.iter().enumerate() {
                         let form = form.as_str();
@@ -1260,6 +1260,16 @@ fn edge_key(node: u32, word: WordId, gap: Gap) -> u64 {
 }
 
 /// Folds a phrase the way terms are folded (for look-ups and suggestions).
+/// The terms of a concept that are matched: none for a draft (SPEC §8 `--propose`), whose
+/// definitions are still to be written.
+fn matched_terms(c: &crate::glossary::Concept, side: Side) -> &[crate::glossary::Term] {
+    if c.draft {
+        &[]
+    } else {
+        c.terms(side)
+    }
+}
+
 pub(crate) fn fold_phrase(text: &str) -> String {
     term_tokens(text)
         .iter()

@@ -192,6 +192,8 @@ pub fn concept_from_proto(c: pb::Concept) -> Concept {
         note: (!c.note.is_empty()).then_some(c.note),
         cues: c.cues,
         not_in: c.not_in,
+        // Drafts are files' business (`broker gaps --propose`): the API edits finished concepts.
+        draft: false,
         it: c.it.map(entry),
         marketing: c.marketing.map(entry),
     }

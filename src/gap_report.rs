@@ -1,0 +1,248 @@
+//! Gaps over a set of documents (SPEC §8, `broker gaps`): every document is matched, its gaps
+//! counted under one key per jargon word, and the keys ranked so that glossary owners see what
+//! readers meet most often unexplained; a proposal turns them into draft concepts.
+
+use std::collections::HashMap;
+
+use crate::glossary::write::to_toml_with_header;
+use crate::glossary::{Concept, Side, SideEntry, Term};
+use crate::matcher::{GapKind, InputFormat, MatchOptions, Matcher};
+
+/// One document to read.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Where it came from, as shown in reports.
+    pub path: String,
+    pub text: String,
+    pub input: InputFormat,
+}
+
+/// Where a gap was seen, for a reader of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    pub path: String,
+    /// 1-based line of the gap.
+    pub line: usize,
+    /// The sentence around it, on one line.
+    pub sentence: String,
+}
+
+/// One jargon word the glossary lacks, over all documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankedGap {
+    /// The form it is counted under ("OKR" for "OKRs").
+    pub key: String,
+    /// The most frequent form as written.
+    pub text: String,
+    pub kind: GapKind,
+    /// Occurrences in all documents.
+    pub count: usize,
+    /// Documents it occurs in.
+    pub documents: usize,
+    /// The side whose jargon the documents it occurs in use most: where a draft term goes.
+    pub side: Side,
+    /// Its first occurrence.
+    pub example: Example,
+}
+
+#[derive(Default)]
+struct Tally {
+    count: usize,
+    documents: usize,
+    forms: HashMap<String, usize>,
+    kind: Option<GapKind>,
+    sides: [usize; 2],
+    example: Option<Example>,
+}
+
+/// The gaps of `docs`, ranked: most occurrences first, then most documents, then by key.
+/// Only gaps seen at least `min_count` times are kept.
+pub fn rank(matcher: &Matcher, docs: &[Document], min_count: usize) -> Vec<RankedGap> {
+    let mut tallies: HashMap<String, Tally> = HashMap::new();
+    for doc in docs {
+        let opts = MatchOptions {
+            input: doc.input,
+            ..MatchOptions::default()
+        };
+        let annotations = matcher.find(&doc.text, &opts);
+        let gaps = matcher.gaps(&doc.text, &opts, &annotations);
+        // The document's own jargon side: the side of most of its (not shared) mentions.
+        let mut sides = [0usize; 2];
+        for a in annotations.iter().filter(|a| !a.shared) {
+            sides[usize::from(a.side == Side::Marketing)] += 1;
+        }
+        let mut seen_here: Vec<String> = Vec::new();
+        for g in gaps {
+            let key = g.key();
+            let t = tallies.entry(key.clone()).or_default();
+            t.count += 1;
+            *t.forms.entry(g.text.clone()).or_default() += 1;
+            // "defined" wins over "acronym": somewhere the text spells it out.
+            t.kind = Some(t.kind.map_or(g.kind, |k| k.min(g.kind)));
+            if !seen_here.contains(&key) {
+                seen_here.push(key);
+                t.documents += 1;
+                t.sides[0] += sides[0];
+                t.sides[1] += sides[1];
+            }
+            if t.example.is_none() {
+                t.example = Some(example(&doc.path, &doc.text, g.start, g.end));
+            }
+        }
+    }
+    let mut out: Vec<RankedGap> = tallies
+        .into_iter()
+        .filter(|(_, t)| t.count >= min_count.max(1))
+        .map(|(key, t)| {
+            let text = t
+                .forms
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(f, _)| f.clone())
+                .unwrap_or_else(|| key.clone());
+            RankedGap {
+                key,
+                text,
+                kind: t.kind.unwrap_or(GapKind::Acronym),
+                count: t.count,
+                documents: t.documents,
+                side: if t.sides[1] > t.sides[0] {
+                    Side::Marketing
+                } else {
+                    Side::It
+                },
+                example: t.example.expect("a tally has a first occurrence"),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(b.documents.cmp(&a.documents))
+            .then(a.key.cmp(&b.key))
+    });
+    out
+}
+
+/// The sentence around `[start, end)` of `text`, on one line and at most about 200 characters.
+fn example(path: &str, text: &str, start: usize, end: usize) -> Example {
+    let line = text[..start].matches('\n').count() + 1;
+    let ends = |c: char| matches!(c, '.' | '!' | '?' | '\n');
+    let a = text[..start]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| ends(c) && (c == '\n' || text[i + 1..].starts_with(char::is_whitespace)))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let b = text[end..]
+        .char_indices()
+        .find(|&(i, c)| {
+            ends(c)
+                && (c == '\n'
+                    || text[end + i + 1..].starts_with(char::is_whitespace)
+                    || end + i + 1 == text.len())
+        })
+        .map_or(text.len(), |(i, c)| end + i + if c == '\n' { 0 } else { 1 });
+    let mut sentence: String = text[a..b].split_whitespace().collect::<Vec<_>>().join(" ");
+    if sentence.chars().count() > 200 {
+        sentence = sentence.chars().take(199).collect::<String>() + "…";
+    }
+    Example {
+        path: path.to_string(),
+        line,
+        sentence,
+    }
+}
+
+/// A glossary file of draft concepts, one per gap: the term on the side it was seen, the
+/// definitions left for the glossary's owners, a note saying where it was seen. `existing`
+/// are ids already taken.
+pub fn proposal(gaps: &[RankedGap], existing: &dyn Fn(&str) -> bool) -> String {
+    let mut ids: Vec<String> = Vec::new();
+    let concepts: Vec<Concept> = gaps
+        .iter()
+        .map(|g| {
+            let base = slug(&g.key);
+            let mut id = base.clone();
+            let mut n = 2;
+            while existing(&id) || ids.contains(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            ids.push(id.clone());
+            let entry = SideEntry {
+                terms: vec![Term::new(
+                    g.text.trim_end_matches("'s").trim_end_matches("’s"),
+                )],
+                definition: String::new(),
+            };
+            let mut c = Concept {
+                id,
+                tags: vec!["draft".into()],
+                note: Some(format!(
+                    "Seen {} time(s) in {} document(s) ({}), e.g. {}:{}: \"{}\"",
+                    g.count,
+                    g.documents,
+                    g.kind.as_str(),
+                    g.example.path,
+                    g.example.line,
+                    g.example.sentence
+                )),
+                draft: true,
+                ..Concept::default()
+            };
+            match g.side {
+                Side::It => c.it = Some(entry),
+                Side::Marketing => c.marketing = Some(entry),
+            }
+            c
+        })
+        .collect();
+    to_toml_with_header(
+        &concepts,
+        Some(
+            "Draft concepts proposed by `broker gaps --propose`: jargon readers met that no concept\n\
+             covers. For each: keep or delete it, write a definition for each side's reader (and the\n\
+             other side's terms), then remove `draft = true`. Drafts are never matched, and\n\
+             `broker glossary check` warns about each one until it is done.",
+        ),
+    )
+}
+
+/// An id from a gap's key: lower case, runs of other characters as one `-`.
+fn slug(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "gap".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_are_the_sentence_around_the_gap() {
+        let text = "First line.\nWe set OKRs each quarter. Then more.";
+        let s = text.find("OKRs").unwrap();
+        let e = example("a.md", text, s, s + 4);
+        assert_eq!(e.line, 2);
+        assert_eq!(e.sentence, "We set OKRs each quarter.");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("OKR"), "okr");
+        assert_eq!(slug("economic buyer"), "economic-buyer");
+        assert_eq!(slug("--"), "gap");
+    }
+}
