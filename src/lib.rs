@@ -24,6 +24,7 @@ pub mod gap_report;
 pub mod glossary;
 pub mod json;
 pub mod matcher;
+pub mod metrics;
 pub mod reload;
 pub mod render;
 pub mod service;

@@ -112,11 +112,15 @@ where
                 Ok(Outcome::Swapped(v)) => tracing::info!(version = %v, "glossary reloaded"),
                 Ok(Outcome::Unchanged) => tracing::debug!("glossary unchanged"),
                 Ok(Outcome::Invalid(e)) => {
+                    crate::metrics::global().reload_error();
                     tracing::error!(
                         "glossary reload refused, still serving the previous version:\n{e}"
                     )
                 }
-                Err(e) => tracing::error!("glossary reload failed: {e}"),
+                Err(e) => {
+                    crate::metrics::global().reload_error();
+                    tracing::error!("glossary reload failed: {e}")
+                }
             }
         }
     });

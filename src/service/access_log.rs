@@ -36,6 +36,11 @@ impl AccessLog {
     /// Writes the line for this outcome: `info` for successes and client errors,
     /// `error` for internal ones.
     pub fn finish<T>(self, outcome: &Result<T, ServiceError>) {
+        let status = match outcome {
+            Ok(_) => "OK",
+            Err(e) => e.code_name(),
+        };
+        crate::metrics::global().request(self.method, status, self.start.elapsed());
         // Microsecond resolution: enough to read, no f64 noise in the log line.
         let duration_ms = (self.start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
         match outcome {

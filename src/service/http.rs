@@ -30,6 +30,9 @@ pub(crate) fn routes(ctx: Context) -> Router {
         .route("/v1/lookup", get(lookup))
         .route("/v1/concepts/{id}", get(get_concept))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/v1/usage", get(usage))
+        .route("/v1/gaps", get(gaps))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(ctx)
 }
@@ -148,6 +151,73 @@ async fn get_concept(
     let outcome = authorize(&ctx, &headers).and_then(|()| {
         let snapshot = ctx.app.current();
         ctx.concept(&snapshot, &id).map(json::concept)
+    });
+    respond(log, outcome)
+}
+
+/// Prometheus metrics in the text exposition format; open like `/healthz` (no texts or gap
+/// words in it: concept ids, counts and times only).
+async fn metrics() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::global().render(),
+    )
+        .into_response()
+}
+
+/// Usage since the process started: translations, look-ups, gaps, annotations per concept.
+async fn usage(State(ctx): State<Context>, headers: HeaderMap) -> Response {
+    let log = AccessLog::start("GET /v1/usage");
+    let outcome = authorize(&ctx, &headers).map(|()| {
+        let u = crate::metrics::global().usage();
+        let since = crate::service::convert::timestamp(u.since);
+        json!({
+            "since": {"seconds": since.seconds, "nanos": since.nanos},
+            "texts": u.texts,
+            "bytes": u.bytes,
+            "lookups": u.lookups,
+            "lookups_without_hit": u.lookup_misses,
+            "gaps": u.gaps,
+            "annotations_by_concept": u.concepts.iter()
+                .map(|(c, n)| json!({"concept_id": c, "count": n}))
+                .collect::<Vec<_>>(),
+        })
+    });
+    respond(log, outcome)
+}
+
+/// The gaps seen since the process started, most frequent first (`?limit=`, default 100,
+/// at most 1000).
+async fn gaps(
+    State(ctx): State<Context>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let log = AccessLog::start("GET /v1/gaps");
+    let outcome = authorize(&ctx, &headers).and_then(|()| {
+        let Query(q) = query.map_err(|e| ServiceError::invalid("query", e.body_text()))?;
+        let limit = match q.get("limit") {
+            None => 100,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| (1..=1000).contains(&n))
+                .ok_or_else(|| {
+                    ServiceError::invalid(
+                        "limit",
+                        format!("'{v}': expected a number from 1 to 1000"),
+                    )
+                })?,
+        };
+        let list = crate::metrics::global().gaps(limit);
+        Ok(json!({
+            "gaps": list.iter().map(|g| json!({
+                "key": g.key, "text": g.text, "kind": g.kind.as_str(), "count": g.count,
+            })).collect::<Vec<_>>(),
+        }))
     });
     respond(log, outcome)
 }

@@ -98,9 +98,11 @@ impl Context {
         req.match_options()?;
         let snapshot = self.app.current();
         let bytes = req.text.len();
-        Ok(deadline
+        let resp = deadline
             .run_sized(bytes, move || translate(&snapshot.matcher, &req))
-            .await??)
+            .await??;
+        crate::metrics::global().translation(bytes, &resp);
+        Ok(resp)
     }
 
     /// The concepts `term` may mean, best first, with the snapshot that holds them.
@@ -121,6 +123,7 @@ impl Context {
         let hits = deadline
             .run(move || worker.matcher.lookup(&term, audience, limit))
             .await?;
+        crate::metrics::global().lookup(!hits.is_empty());
         Ok((snapshot, hits))
     }
 

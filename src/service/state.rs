@@ -34,6 +34,7 @@ pub struct AppState {
 impl AppState {
     /// Serves `matcher`, loaded now.
     pub fn new(matcher: Matcher) -> AppState {
+        crate::metrics::global().glossary_version(matcher.glossary().version());
         AppState {
             current: ArcSwap::from_pointee(Snapshot {
                 matcher: Arc::new(matcher),
@@ -93,6 +94,7 @@ impl AppState {
 
     /// Swaps in a new matcher; requests already running finish on the old one.
     pub fn replace(&self, matcher: Matcher) {
+        crate::metrics::global().glossary_version(matcher.glossary().version());
         self.current.store(Arc::new(Snapshot {
             matcher: Arc::new(matcher),
             loaded_at: SystemTime::now(),
