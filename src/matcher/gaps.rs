@@ -137,6 +137,88 @@ fn words(text: &str) -> Vec<Word> {
     out
 }
 
+/// The words that start with an ASCII capital, in order (a word: a run of alphanumeric
+/// characters; bytes of other scripts count as word bytes, so such words fail the ASCII rules).
+fn capital_words(text: &str) -> Vec<Word> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c >= 0x80;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time past text without an ASCII capital (most of it).
+        if let Some(chunk) = b.get(i..i + 8) {
+            if !has_capital(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
+                i += 8;
+                continue;
+            }
+        }
+        if b[i].is_ascii_uppercase() && (i == 0 || !word(b[i - 1])) {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i == b.len() || b[i] < 0x80 {
+                out.push(Word { start, end: i });
+                continue;
+            }
+            // Another script: letters of it go on the word, anything else ("DRI—") ends it.
+            while i < b.len() && word(b[i]) {
+                i += 1;
+            }
+            let mut end = i;
+            while end > start && !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let end = text[start..end]
+                .char_indices()
+                .find(|&(_, c)| !c.is_alphanumeric())
+                .map_or(end, |(k, _)| start + k);
+            out.push(Word { start, end });
+            i = end.max(start + 1);
+            while i < b.len() && !text.is_char_boundary(i) {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether one of the eight bytes of `x` is an ASCII capital (0x41..=0x5A): bytes under
+/// 0x80 with their high bit cleared are compared by adding what carries them past 0x7F,
+/// without carries between bytes.
+fn has_capital(x: u64) -> bool {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let y = x & LOW;
+    let at_least_a = y + 0x3f3f_3f3f_3f3f_3f3f; // high bit set where y >= 0x41
+    let past_z = y + 0x2525_2525_2525_2525; // high bit set where y >= 0x5b
+    at_least_a & !past_z & !x & HIGH != 0
+}
+
+/// The word right before `at`, one space away ("Informa" before "PLC").
+fn word_before(text: &str, at: usize) -> Option<&str> {
+    let t = text[..at].strip_suffix(' ')?;
+    let start = t
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric())
+        .last()
+        .map(|(k, _)| k)?;
+    Some(&t[start..])
+}
+
+/// The word right after `at`, one space away.
+fn word_after(text: &str, at: usize) -> Option<&str> {
+    let t = text[at..].strip_prefix(' ')?;
+    let len = t
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphanumeric())
+        .map_or(t.len(), |(k, _)| k);
+    (len > 0).then(|| &t[..len])
+}
+
 /// `w` without a plural `s` ("OKRs"), and whether it had one.
 fn acronym_core(w: &str) -> (&str, bool) {
     let w = w
@@ -230,7 +312,9 @@ pub(crate) fn find(
     if !text.bytes().any(|b| b.is_ascii_uppercase()) {
         return Vec::new();
     }
-    let ws: Vec<Word> = words(text)
+    // Every rule starts at a capitalised word; the rest of the text is only looked at around
+    // them, so a text costs one pass over its bytes.
+    let ws: Vec<Word> = capital_words(text)
         .into_iter()
         .filter(|w| !inside(excluded, w.start, w.end))
         .collect();
@@ -254,20 +338,13 @@ pub(crate) fn find(
                 }
             }
         }
-        let neighbour = |k: Option<usize>| -> Option<&str> {
-            let n = ws.get(k?)?;
-            let between = if n.start >= w.end {
-                &text[w.end..n.start]
-            } else {
-                &text[n.end..w.start]
-            };
-            (between == " ").then(|| &text[n.start..n.end])
-        };
-        let prev = neighbour(i.checked_sub(1));
-        let next = neighbour(Some(i + 1));
+        let prev = word_before(text, w.start);
+        let next = word_after(text, end);
         let shouting =
             |n: Option<&str>| n.is_some_and(|n| all_caps(n) && is_english(&n.to_ascii_lowercase()));
-        let rejected = abbreviations().contains(core)
+        // Cheapest first: most capitals in a text are mentions already.
+        let rejected = overlaps(w.start, end)
+            || abbreviations().contains(core)
             || is_english(&core.to_ascii_lowercase())
             || core.bytes().all(|b| b"IVX".contains(&b))
             || glued_before(text, w.start)
@@ -277,7 +354,6 @@ pub(crate) fn find(
             || prev.is_some_and(is_name_word)
             || next.is_some_and(is_name_word)
             || chunk_is_address(text, w.start)
-            || overlaps(w.start, end)
             || is_term(core);
         if rejected {
             continue;
@@ -344,7 +420,11 @@ fn spelled_out(text: &str, ws: &[Word], i: usize, core: &str) -> bool {
     // "Incident Manager On Call (IMOC)"
     if text[..w.start].ends_with('(') && text[w.end..].starts_with([')', 's']) {
         let lo = i.saturating_sub(n + 2);
-        let before: Vec<Word> = ws[lo..i].to_vec();
+        let before: Vec<Word> = ws[lo..i]
+            .iter()
+            .filter(|x| x.start + 160 >= w.start)
+            .copied()
+            .collect();
         if initials(&before).ends_with(core) {
             return true;
         }
@@ -385,8 +465,9 @@ fn names(
         {
             j += 1;
         }
-        if j == i {
-            i += 1;
+        if j < i + 2 {
+            // A lone capitalised word (most of them: sentence starts) is no name.
+            i = j.max(i + 1);
             continue;
         }
         let mut a = i;
@@ -401,15 +482,15 @@ fn names(
         }
         let (s, e) = (run[0].start, run[run.len() - 1].end);
         let first = text[run[0].start..run[0].end].to_ascii_lowercase();
-        if !is_english(&first)
-            || title_line(line_at(text, s))
+        if overlaps(s, e)
+            || !is_english(&first)
             || glued_before(text, s)
             || glued_after(text, e)
-            || overlaps(s, e)
             || run.iter().any(|w| {
                 is_term(&text[w.start..w.end])
                     || is_name_word(&text[w.start..w.end]) && w.start == s
             })
+            || title_line(line_at(text, s))
         {
             continue;
         }
@@ -472,6 +553,25 @@ mod tests {
         assert!(abbreviations().contains("CEO"));
         assert!(!abbreviations().contains("OKR"));
         assert!(is_english("not") && is_english("note") && !is_english("dri"));
+    }
+
+    #[test]
+    fn capitals_eight_bytes_at_a_time() {
+        for b in 0..=255u8 {
+            let mut x = [b'a'; 8];
+            x[3] = b;
+            assert_eq!(
+                has_capital(u64::from_le_bytes(x)),
+                b.is_ascii_uppercase(),
+                "{b:#x}"
+            );
+        }
+        let text = "a few words and then OKRs, é Énorme DRI.";
+        let ws: Vec<&str> = capital_words(text)
+            .iter()
+            .map(|w| &text[w.start..w.end])
+            .collect();
+        assert_eq!(ws, ["OKRs", "DRI"]);
     }
 
     #[test]
