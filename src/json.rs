@@ -64,6 +64,9 @@ pub fn translate_response(r: &TranslateResponse) -> Value {
         "request_id": r.request_id,
         "glossary_version": r.glossary_version,
         "gaps": r.gaps.iter().map(gap).collect::<Vec<_>>(),
+        "concepts": r.concepts.iter()
+            .map(|(id, n)| (id.clone(), json!({"equivalents": n.equivalents, "definition": n.definition})))
+            .collect::<Map<String, Value>>(),
     })
 }
 
@@ -165,6 +168,7 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
                     .ok_or_else(|| field_error(key, "must be true or false"))?
             }
             "explain" => req.explain = as_str()?.parse().map_err(|m| field_error(key, m))?,
+            "view" => req.view = as_str()?.parse().map_err(|m| field_error(key, m))?,
             other => return Err(field_error(other, "unknown field")),
         }
     }
@@ -195,5 +199,9 @@ mod tests {
         assert_eq!(every.explain, crate::Explain::Every);
         let err = translate_request(&json!({"text": "x", "explain": "twice"})).unwrap_err();
         assert_eq!(err.field, "explain");
+        let compact = translate_request(&json!({"text": "x", "view": "compact"})).unwrap();
+        assert_eq!(compact.view, crate::View::Compact);
+        let err = translate_request(&json!({"text": "x", "view": "small"})).unwrap_err();
+        assert_eq!(err.field, "view");
     }
 }

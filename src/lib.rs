@@ -34,4 +34,4 @@ pub mod translate;
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
 pub use matcher::{Annotation, InputFormat, MatchKind, MatchOptions, Matcher};
 pub use render::{Explain, Format};
-pub use translate::{translate, Rendering, TranslateRequest, TranslateResponse};
+pub use translate::{translate, ConceptNote, Rendering, TranslateRequest, TranslateResponse, View};

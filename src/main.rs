@@ -145,8 +145,18 @@ struct TranslateArgs {
     /// Explain a concept at its first mention only, or at every mention.
     #[arg(long, value_enum, default_value = "first")]
     explain: ExplainArg,
+    /// With --json: `compact` gives each concept's equivalents and definition once, in
+    /// `concepts`, instead of in every annotation.
+    #[arg(long, value_enum, default_value = "full")]
+    view: ViewArg,
     #[command(flatten)]
     glossary: GlossaryArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ViewArg {
+    Full,
+    Compact,
 }
 
 #[derive(Args)]
@@ -429,6 +439,10 @@ fn translate(args: TranslateArgs) -> Result<ExitCode> {
         explain: match args.explain {
             ExplainArg::First => broker::Explain::First,
             ExplainArg::Every => broker::Explain::Every,
+        },
+        view: match args.view {
+            ViewArg::Full => broker::View::Full,
+            ViewArg::Compact => broker::View::Compact,
         },
     };
     let resp = broker::translate(&matcher, &req)?;

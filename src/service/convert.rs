@@ -10,7 +10,7 @@ use super::pb;
 use crate::glossary::{Concept, Side, SideEntry, Term};
 use crate::matcher::{Annotation, Hit, MatchKind, Suggestion};
 use crate::render::{Explain, Format};
-use crate::translate::{Rendering, TranslateRequest, TranslateResponse};
+use crate::translate::{Rendering, TranslateRequest, TranslateResponse, View};
 
 /// A `Side` field: `None` for `SIDE_UNSPECIFIED` (both readers).
 ///
@@ -70,6 +70,21 @@ pub fn explain_from_proto(value: i32) -> Result<Explain, ServiceError> {
     }
 }
 
+/// The view of a request.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` naming `view` for a value outside the enum.
+pub fn view_from_proto(value: i32) -> Result<View, ServiceError> {
+    match pb::View::try_from(value) {
+        Ok(pb::View::Unspecified | pb::View::Full) => Ok(View::Full),
+        Ok(pb::View::Compact) => Ok(View::Compact),
+        Err(_) => Err(ServiceError::invalid(
+            "view",
+            format!("unknown View value {value}: expected 0 to 2"),
+        )),
+    }
+}
+
 /// The proto value of a match kind.
 pub fn match_to_proto(kind: MatchKind) -> i32 {
     match kind {
@@ -92,6 +107,7 @@ pub fn translate_request(r: pb::TranslateRequest) -> Result<TranslateRequest, Se
         min_score: (r.min_score != 0.0).then_some(r.min_score),
         exact_only: r.exact_only,
         explain: explain_from_proto(r.explain)?,
+        view: view_from_proto(r.view)?,
         request_id: r.request_id,
         text: r.text,
     })
@@ -105,6 +121,17 @@ pub fn translate_response(r: TranslateResponse) -> pb::TranslateResponse {
         request_id: r.request_id,
         glossary_version: r.glossary_version,
         gaps: r.gaps.into_iter().map(gap).collect(),
+        concepts: r
+            .concepts
+            .into_iter()
+            .map(|(id, n)| {
+                let note = pb::ConceptNote {
+                    equivalents: n.equivalents,
+                    definition: n.definition,
+                };
+                (id, note)
+            })
+            .collect(),
     }
 }
 
