@@ -1,5 +1,6 @@
 #!/bin/sh
-# Server load with h2load (Debian nghttp2-client): Translate of a 1 KB brief, Translate of 1 KB
+# Server load with h2load (Debian nghttp2-client): Translate of a 1 KB brief (full and compact
+# view: "Translate-compact"), Translate of 1 KB
 # of prose that mentions no term ("Translate-plain": the request without its annotations) and
 # GetGlossaryInfo, 1 connection with 1, 16 and 64 concurrent streams; requests/s, p50, p99.
 #   bench/load.sh [REQUESTS_PER_RUN]   (default 20000)
@@ -26,25 +27,26 @@ URL=http://127.0.0.1:$PORT/broker.v1.Broker
 body_of() {
     case $1 in
         Translate) echo "$OUT/translate.bin" ;;
+        Translate-compact) echo "$OUT/compact.bin" ;;
         Translate-plain) echo "$OUT/plain.bin" ;;
         *) echo "$OUT/info.bin" ;;
     esac
 }
-for m in Translate Translate-plain GetGlossaryInfo; do
+for m in Translate Translate-compact Translate-plain GetGlossaryInfo; do
     body=$(body_of $m)
     status=$(curl -s --http2-prior-knowledge -D - -o /dev/null -X POST \
-        -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$body" "$URL/${m%-plain}" |
+        -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$body" "$URL/${m%-*}" |
         tr -d '\r' | sed -n 's/^grpc-status: *//p' | tail -1)
     echo "$m: grpc-status ${status:-missing}"
     [ "$status" = 0 ] || { echo "$m did not answer grpc-status 0" >&2; exit 1; }
 done
 printf '| method | streams | requests/s | p50 ms | p99 ms |\n|---|---|---|---|---|\n'
-for m in Translate Translate-plain GetGlossaryInfo; do
+for m in Translate Translate-compact Translate-plain GetGlossaryInfo; do
     body=$(body_of $m)
     for streams in 1 16 64; do
         log=$OUT/h2load-$m-$streams.log; rm -f "$log"  # h2load appends
         res=$(h2load -n "$N" -c 1 -m "$streams" -d "$body" --log-file="$log" \
-            -H 'content-type: application/grpc' -H 'te: trailers' "$URL/${m%-plain}")
+            -H 'content-type: application/grpc' -H 'te: trailers' "$URL/${m%-*}")
         rps=$(echo "$res" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')
         ok=$(echo "$res" | sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p')
         [ "$ok" = "$N" ] || echo "warning: only $ok of $N requests answered 2xx" >&2

@@ -210,3 +210,130 @@ fn cli_json_compact_view() {
     assert_eq!(first["equivalents"], serde_json::json!([]));
     assert_eq!(first["definition"], "");
 }
+
+/// A server whose texts may have at most 1000 bytes.
+async fn small_limit_app() -> common::TestApp {
+    let config = broker::config::ServiceConfig {
+        max_text_bytes: 1000,
+        ..Default::default()
+    };
+    common::spawn_app_with(common::fixture_glossary(), config).await
+}
+
+fn text_of(len: usize) -> String {
+    "latency ".repeat(len / 8 + 1)[..len].to_string()
+}
+
+fn assert_names_the_limit(message: &str, limit: usize) {
+    assert!(
+        message.contains(&format!("{limit} bytes")) && message.contains("--max-text-bytes"),
+        "the message names the limit: {message}"
+    );
+}
+
+#[tokio::test]
+async fn grpc_texts_over_the_limit_are_resource_exhausted_at_any_size() {
+    let app = small_limit_app().await;
+    let mut client = app.client().await;
+    let ok = client
+        .translate(translate_request(&text_of(1000), pb::View::Full))
+        .await;
+    assert!(ok.is_ok(), "a text at the limit is served: {ok:?}");
+    // Just over the limit (the handler), and 6 MB over it: beyond the gRPC message limit and
+    // tonic's default 4 MB, refused as the frame header arrives.
+    for len in [1001, 6 * 1024 * 1024] {
+        let err = client
+            .translate(translate_request(&text_of(len), pb::View::Full))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::ResourceExhausted, "{len} bytes: {err:?}");
+        assert_names_the_limit(err.message(), 1000);
+    }
+    // The connection and the server still serve.
+    let ok = client
+        .translate(translate_request(BRIEF, pb::View::Compact))
+        .await
+        .unwrap();
+    assert!(!ok.into_inner().annotations.is_empty());
+
+    // On a stream, the oversized message ends the stream with the same status.
+    let requests = vec![
+        translate_request(BRIEF, pb::View::Full),
+        translate_request(&text_of(5 * 1024 * 1024), pb::View::Full),
+    ];
+    let mut answers = client
+        .translate_stream(tokio_stream::iter(requests))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(answers.message().await.unwrap().is_some());
+    let err = answers.message().await.unwrap_err();
+    assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
+    assert_names_the_limit(err.message(), 1000);
+}
+
+#[tokio::test]
+async fn grpc_default_limit_refuses_a_five_megabyte_text_by_name() {
+    let app = common::spawn_app().await;
+    let mut client = app.client().await;
+    let err = client
+        .translate(translate_request(&text_of(5 * 1024 * 1024), pb::View::Full))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
+    assert_names_the_limit(err.message(), 1024 * 1024);
+}
+
+/// POSTs a large body over HTTP/1.1 while reading the answer, which may come (and the
+/// connection close) before the whole body is sent.
+async fn post_large(addr: std::net::SocketAddr, body: Vec<u8>) -> (u16, serde_json::Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut rd, mut wr) = stream.into_split();
+    let head = format!(
+        "POST /v1/translate HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let writer = tokio::spawn(async move {
+        // The server may stop reading once it has answered: a failed write is expected.
+        let _ = wr.write_all(head.as_bytes()).await;
+        let _ = wr.write_all(&body).await;
+    });
+    let mut raw = Vec::new();
+    let mut buf = vec![0; 64 * 1024];
+    let read = async {
+        loop {
+            match rd.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(common::PATIENCE, read)
+        .await
+        .expect("the server answers");
+    writer.abort();
+    let text = String::from_utf8_lossy(&raw);
+    let status = text[9..12].parse().unwrap();
+    let json_start = text.find('{').expect("a JSON body");
+    let json_end = text.rfind('}').unwrap();
+    (status, serde_json::from_str(&text[json_start..=json_end]).unwrap())
+}
+
+#[tokio::test]
+async fn http_texts_over_the_limit_are_413_at_any_size() {
+    let app = small_limit_app().await;
+    let at = app
+        .post_json("/v1/translate", &serde_json::json!({"text": text_of(1000)}))
+        .await;
+    assert_eq!(at.status, 200);
+    for len in [1001, 6 * 1024 * 1024] {
+        let body = serde_json::to_vec(&serde_json::json!({"text": text_of(len)})).unwrap();
+        let (status, json) = post_large(app.addr, body).await;
+        assert_eq!(status, 413, "{len} bytes: {json}");
+        assert_eq!(json["error"]["code"], "RESOURCE_EXHAUSTED");
+        assert_names_the_limit(json["error"]["message"].as_str().unwrap(), 1000);
+    }
+    assert_eq!(app.get("/healthz").await.status, 200);
+}

@@ -39,7 +39,7 @@ pub(crate) fn routes(ctx: Context) -> Router {
 
 /// The largest request body: room for a text at the limit, JSON escapes and other fields.
 pub(crate) fn body_limit(max_text_bytes: usize) -> usize {
-    max_text_bytes.saturating_mul(2).saturating_add(64 * 1024)
+    super::limits::http_body_limit(max_text_bytes)
 }
 
 fn authorize(ctx: &Context, headers: &HeaderMap) -> Result<(), ServiceError> {
@@ -79,10 +79,7 @@ async fn translate_one(
     authorize(ctx, headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServiceError::TooLarge(format!(
-                "body: over the limit of {} bytes (twice --max-text-bytes, plus 64 KiB)",
-                body_limit(ctx.config.max_text_bytes)
-            ))
+            super::limits::body_too_large(ctx.config.max_text_bytes)
         } else {
             ServiceError::invalid("body", e.body_text())
         }

@@ -22,6 +22,7 @@ pub mod deadline;
 pub mod error;
 pub mod grpc;
 pub mod http;
+pub mod limits;
 pub mod paging;
 pub mod state;
 
@@ -170,16 +171,6 @@ fn clamp(limit: usize, default: usize) -> usize {
     }
 }
 
-/// The largest gRPC message accepted: room for a text at the limit plus the other fields.
-/// Texts between `max_text_bytes` and this get `RESOURCE_EXHAUSTED` from the handler, which
-/// names the limit; beyond it tonic refuses the message itself.
-fn decode_limit(max_text_bytes: usize) -> usize {
-    max_text_bytes
-        .saturating_mul(2)
-        .saturating_add(64 * 1024)
-        .max(4 * 1024 * 1024)
-}
-
 /// Serves gRPC and HTTP/JSON on `listener` until `shutdown` completes.
 ///
 /// On shutdown the health status turns `NOT_SERVING`, the listener is closed, and requests
@@ -268,7 +259,7 @@ fn router(
     >,
 ) -> io::Result<axum::Router> {
     let broker = pb::broker_server::BrokerServer::new(grpc::BrokerService::new(ctx.clone()))
-        .max_decoding_message_size(decode_limit(ctx.config.max_text_bytes));
+        .max_decoding_message_size(limits::grpc_message_limit(ctx.config.max_text_bytes));
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -280,7 +271,11 @@ fn router(
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .into_axum_router();
+        .into_axum_router()
+        // A message over the limit is refused as its header arrives, naming the limit.
+        .layer(MapRequestLayer::new(limits::guard_grpc(
+            ctx.config.max_text_bytes,
+        )));
     Ok(grpc
         .merge(http::routes(ctx.clone()))
         .method_not_allowed_fallback(http::method_not_allowed)
