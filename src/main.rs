@@ -99,6 +99,23 @@ struct ServeArgs {
     /// On SIGTERM/Ctrl-C, how long requests in flight may take to finish.
     #[arg(long, env = "BROKER_SHUTDOWN_GRACE", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
     shutdown_grace: Duration,
+    /// Serve gRPC and HTTP over TLS with this PEM certificate chain (leaf first); needs
+    /// --tls-key.
+    #[arg(
+        long,
+        env = "BROKER_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(
+        long,
+        env = "BROKER_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -317,6 +334,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
     if args.max_text_bytes == 0 {
         bail!("--max-text-bytes: must be at least 1");
     }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(broker::service::tls::server_config(cert, key).context("--tls-cert/--tls-key")?)
+        }
+        _ => None,
+    };
     let config = ServiceConfig {
         admin_token: secret("--admin-token", admin_token)?,
         read_token: secret("--read-token", args.read_token)?,
@@ -356,9 +379,13 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
-        broker::service::serve(listener, state, config, shutdown_signal())
-            .await
-            .context("the server failed")
+        match tls {
+            Some(tls) => {
+                broker::service::serve_tls(listener, state, config, tls, shutdown_signal()).await
+            }
+            None => broker::service::serve(listener, state, config, shutdown_signal()).await,
+        }
+        .context("the server failed")
     })?;
     // Matching work cut off by the grace period must not hold the exit.
     runtime.shutdown_timeout(Duration::from_secs(1));

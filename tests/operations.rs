@@ -318,7 +318,10 @@ async fn post_large(addr: std::net::SocketAddr, body: Vec<u8>) -> (u16, serde_js
     let status = text[9..12].parse().unwrap();
     let json_start = text.find('{').expect("a JSON body");
     let json_end = text.rfind('}').unwrap();
-    (status, serde_json::from_str(&text[json_start..=json_end]).unwrap())
+    (
+        status,
+        serde_json::from_str(&text[json_start..=json_end]).unwrap(),
+    )
 }
 
 #[tokio::test]

@@ -11,9 +11,11 @@
 //! request is stamped with its arrival time (for deadlines) and passes a global concurrency
 //! limit. The core (glossary, matcher, render, translate) knows nothing of this module.
 //!
+//! [`serve_tls`] does the same behind a rustls handshake ([`tls`]).
+//!
 //! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
 //! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
-//! [`error`] (the one error mapping), [`access_log`].
+//! [`error`] (the one error mapping), [`access_log`], [`limits`] (message sizes), [`tls`].
 
 pub mod access_log;
 pub mod auth;
@@ -25,6 +27,7 @@ pub mod http;
 pub mod limits;
 pub mod paging;
 pub mod state;
+pub mod tls;
 
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -188,6 +191,38 @@ pub async fn serve<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    serve_with(listener, state, config, None, shutdown).await
+}
+
+/// [`serve`] over TLS: every connection starts with a rustls handshake (ALPN `h2` and
+/// `http/1.1`, see [`tls`]); gRPC and HTTP/JSON then run on it as on plaintext. A client that
+/// does not speak TLS has its connection closed; the server goes on serving.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_tls<F>(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    config: ServiceConfig,
+    tls: Arc<tokio_rustls::rustls::ServerConfig>,
+    shutdown: F,
+) -> io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    serve_with(listener, state, config, Some(tls), shutdown).await
+}
+
+async fn serve_with<F>(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    config: ServiceConfig,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    shutdown: F,
+) -> io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
     let addr = listener.local_addr()?;
     let grace = config.shutdown_grace;
     let ctx = Context {
@@ -207,6 +242,7 @@ where
         glossary = %glossary.source(),
         version = glossary.version(),
         concepts = glossary.concepts().len(),
+        tls = tls.is_some(),
         "broker listening (gRPC and HTTP/JSON)"
     );
     drop(snapshot);
@@ -223,13 +259,36 @@ where
             .await;
         let _ = fired_tx.send(());
     };
-    // TCP_NODELAY: without it a small gRPC answer waits for the client's delayed ACK
-    // (Nagle), ~40 ms per request on one stream.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %err, "could not set TCP_NODELAY");
+    match tls {
+        None => {
+            // TCP_NODELAY: without it a small gRPC answer waits for the client's delayed ACK
+            // (Nagle), ~40 ms per request on one stream.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(err) = tcp.set_nodelay(true) {
+                    tracing::warn!(error = %err, "could not set TCP_NODELAY");
+                }
+            });
+            drive(listener, app, signal, fired_rx, grace).await
         }
-    });
+        Some(config) => {
+            let listener = tls::TlsListener::new(listener, config)?;
+            drive(listener, app, signal, fired_rx, grace).await
+        }
+    }
+}
+
+/// Runs the server on `listener` until `signal`, then lets requests in flight finish for up
+/// to `grace` after it fired.
+async fn drive<L>(
+    listener: L,
+    app: axum::Router,
+    signal: impl Future<Output = ()> + Send + 'static,
+    fired_rx: tokio::sync::oneshot::Receiver<()>,
+    grace: std::time::Duration,
+) -> io::Result<()>
+where
+    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
+{
     let server = axum::serve(listener, app)
         .with_graceful_shutdown(signal)
         .into_future();
