@@ -11,6 +11,7 @@
 //! - [`translate`](mod@translate): the use case that ties matching and rendering together.
 //! - [`reload`]: watching the glossary directory (and SIGHUP) and swapping valid changes in.
 //! - [`store`]: durable edits of a glossary directory (atomic, comment-preserving).
+//! - [`postgres`]: the glossary in PostgreSQL for several replicas (`--store postgres://…`).
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //! - [`service`]: the network edge: gRPC handlers, HTTP/JSON routes, proto ⇄ core conversion,
 //!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
@@ -25,6 +26,7 @@ pub mod glossary;
 pub mod json;
 pub mod matcher;
 pub mod metrics;
+pub mod postgres;
 pub mod reload;
 pub mod render;
 pub mod service;

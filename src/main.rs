@@ -116,6 +116,17 @@ struct ServeArgs {
         requires = "tls_cert"
     )]
     tls_key: Option<PathBuf>,
+    /// Keep the glossary in PostgreSQL (postgres://user@host:port/db), shared by every
+    /// replica started with the same URL, instead of --glossary DIR; seed it with
+    /// `broker glossary push DIR --store URL`.
+    #[arg(
+        long,
+        env = "BROKER_STORE",
+        value_name = "URL",
+        conflicts_with = "glossary",
+        hide_env_values = true
+    )]
+    store: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -216,8 +227,20 @@ enum GlossaryCommand {
     Stats(GlossaryArg),
     /// Write the glossary as TBX-Basic or CSV (see docs/exchange.md).
     Export(ExportArgs),
-    /// Read a TBX or CSV file into a glossary directory as TOML (see docs/exchange.md).
+    /// Read a TBX or CSV file into a glossary directory as TOML, or into a PostgreSQL store
+    /// with --store (see docs/exchange.md).
     Import(ImportArgs),
+    /// Make a PostgreSQL store hold exactly the glossary of a directory (one transaction).
+    Push(PushArgs),
+}
+
+#[derive(Args)]
+struct PushArgs {
+    /// The glossary directory (*.toml) to push.
+    dir: PathBuf,
+    /// The PostgreSQL store (postgres://user@host:port/db).
+    #[arg(long, value_name = "URL")]
+    store: String,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -245,6 +268,9 @@ struct ExportArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     glossary: GlossaryArg,
+    /// Export the glossary of this PostgreSQL store instead of a directory.
+    #[arg(long, value_name = "URL", conflicts_with = "glossary")]
+    store: Option<String>,
 }
 
 #[derive(Args)]
@@ -252,8 +278,17 @@ struct ImportArgs {
     /// The TBX (.tbx, .xml) or CSV (.csv) file to import.
     file: PathBuf,
     /// Glossary directory to write the imported concepts into (created if missing).
-    #[arg(long, value_name = "DIR")]
-    into: PathBuf,
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "store",
+        conflicts_with = "store"
+    )]
+    into: Option<PathBuf>,
+    /// Create or overwrite the imported concepts in this PostgreSQL store instead (the
+    /// others are kept; one transaction).
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
     /// The file's format, when its extension does not tell.
     #[arg(long, value_enum)]
     from: Option<ExchangeFormat>,
@@ -298,6 +333,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Export(args)) => export(args),
         Command::Glossary(GlossaryCommand::Import(args)) => import(args),
+        Command::Glossary(GlossaryCommand::Push(args)) => push(args),
     }
 }
 
@@ -349,17 +385,41 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         shutdown_grace: args.shutdown_grace,
     };
     let dir = args.glossary.glossary.clone();
-    let glossary = load_glossary(dir.as_deref())?;
-    let matcher = Matcher::new(Arc::new(glossary));
-    let state = Arc::new(match &dir {
-        Some(dir) => AppState::with_store(matcher, Store::new(dir)),
-        None => AppState::new(matcher),
-    });
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let database = match &args.store {
+        Some(url) => Some(Arc::new(runtime.block_on(
+            broker::postgres::PgStore::connect(
+                url,
+                format!("broker serve@{}:{}", host_name(), std::process::id()),
+            ),
+        )?)),
+        None => None,
+    };
+    let state = Arc::new(match (&database, &dir) {
+        (Some(db), _) => {
+            let mut loaded = None;
+            let (revision, glossary) = runtime.block_on(db.load())?;
+            db.offer(revision, glossary, |g| loaded = Some(g));
+            let glossary = loaded.context("the store's glossary")?;
+            AppState::with_database(Matcher::new(Arc::new(glossary)), db.clone())
+        }
+        (None, Some(dir)) => AppState::with_store(
+            Matcher::new(Arc::new(load_glossary(Some(dir))?)),
+            Store::new(dir),
+        ),
+        (None, None) => AppState::new(Matcher::new(Arc::new(load_glossary(None)?))),
+    });
     runtime.block_on(async {
+        // Other replicas' edits, through LISTEN/NOTIFY (SIGHUP is only logged).
+        let _watch = database.as_ref().map(|db| {
+            ignore_sighup();
+            let apply = state.clone();
+            WatchGuard(db.clone().watch(move |g| apply.publish(g)))
+        });
         // Hot reload of the glossary directory (and SIGHUP); with the embedded glossary
         // there is nothing to reload, and SIGHUP is only logged.
         let _reload = match &dir {
+            Some(_) if database.is_some() => None,
             Some(dir) => {
                 let (current, apply) = (state.clone(), state.clone());
                 Some(
@@ -372,7 +432,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
                 )
             }
             None => {
-                ignore_sighup();
+                if database.is_none() {
+                    ignore_sighup();
+                }
                 None
             }
         };
@@ -732,7 +794,10 @@ fn stats(dir: Option<&Path>) -> Result<ExitCode> {
 }
 
 fn export(args: ExportArgs) -> Result<ExitCode> {
-    let g = load_glossary(args.glossary.glossary.as_deref())?;
+    let g = match &args.store {
+        Some(url) => block_on(async { Ok(open_store(url, "export").await?.load().await?.1) })?,
+        None => load_glossary(args.glossary.glossary.as_deref())?,
+    };
     let mut buf = Vec::new();
     match args.to {
         ExchangeFormat::Tbx => {
@@ -780,7 +845,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
             eprintln!(
                 "{} error(s); nothing was written to {}",
                 messages.len(),
-                args.into.display()
+                import_target(&args)
             );
             return Ok(ExitCode::FAILURE);
         }
@@ -791,6 +856,21 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
             exchange::Location::Row { .. } => eprintln!("warning: {shown}: {w}"),
         }
     }
+    if let Some(url) = &args.store {
+        let (revision, stored) = block_on(async {
+            let store = open_store(url, "import").await?;
+            Ok(store.write_all(&imported.concepts, false).await?)
+        })?;
+        eprintln!(
+            "imported {} concepts into {} (revision {revision}, {} concepts in all, {} warnings)",
+            imported.concepts.len(),
+            broker::postgres::redact(url),
+            stored.concepts().len(),
+            imported.warnings.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let into = args.into.clone().context("--into DIR or --store URL")?;
     let name = exchange::toml_name_for(&args.file);
     let source_name = args
         .file
@@ -800,13 +880,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         "Imported by broker {} from {source_name} ({format}).",
         env!("CARGO_PKG_VERSION")
     );
-    match exchange::import_into_dir(
-        &args.into,
-        &name,
-        &imported.concepts,
-        Some(&header),
-        args.force,
-    ) {
+    match exchange::import_into_dir(&into, &name, &imported.concepts, Some(&header), args.force) {
         Ok((path, glossary)) => {
             for w in glossary.warnings() {
                 eprintln!("warning: {w}");
@@ -826,10 +900,71 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
             eprintln!(
                 "{} error(s); nothing was written to {}",
                 diags.len(),
-                args.into.display()
+                into.display()
             );
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Stops the database watcher when `serve` returns.
+struct WatchGuard(tokio::task::JoinHandle<()>);
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// This machine's name, for the audit table.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
+}
+
+/// Runs one future of a CLI command on a fresh runtime.
+fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(f)
+}
+
+/// The PostgreSQL store of a CLI command; its audit rows name the command and the user.
+async fn open_store(url: &str, command: &str) -> Result<broker::postgres::PgStore> {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Ok(broker::postgres::PgStore::connect(
+        url,
+        format!("broker glossary {command} by {user}@{}", host_name()),
+    )
+    .await?)
+}
+
+fn push(args: PushArgs) -> Result<ExitCode> {
+    let glossary = load_glossary(Some(&args.dir))?;
+    let (revision, stored) = block_on(async {
+        let store = open_store(&args.store, "push").await?;
+        Ok(store.write_all(glossary.concepts(), true).await?)
+    })?;
+    eprintln!(
+        "pushed {} concepts from {} to {} (revision {revision}, version {})",
+        stored.concepts().len(),
+        args.dir.display(),
+        broker::postgres::redact(&args.store),
+        stored.version()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `broker glossary import` writes, for messages.
+fn import_target(args: &ImportArgs) -> String {
+    match (&args.store, &args.into) {
+        (Some(url), _) => broker::postgres::redact(url),
+        (None, Some(dir)) => dir.display().to_string(),
+        (None, None) => "anything".into(),
     }
 }

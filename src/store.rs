@@ -63,6 +63,12 @@ pub enum StoreError {
     /// The file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The glossary database cannot be reached (`--store postgres://…`); reads go on.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The glossary database refused the change.
+    #[error("the glossary database failed: {0}")]
+    Database(String),
 }
 
 /// The writable glossary directory behind `--glossary DIR`.

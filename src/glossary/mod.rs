@@ -82,6 +82,8 @@ pub enum Source {
     Dir(PathBuf),
     /// Concepts given directly (tests, imports).
     Memory,
+    /// A PostgreSQL store (its URL without the password).
+    Database(String),
 }
 
 impl fmt::Display for Source {
@@ -90,6 +92,7 @@ impl fmt::Display for Source {
             Source::Embedded => f.write_str("embedded"),
             Source::Dir(p) => write!(f, "{}", p.display()),
             Source::Memory => f.write_str("memory"),
+            Source::Database(url) => f.write_str(url),
         }
     }
 }

@@ -55,6 +55,10 @@ pub enum ServiceError {
     /// A bug or a crashed worker; details are logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A backend the request needs cannot be reached now (the glossary database for an
+    /// edit); retrying later may work.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ServiceError {
@@ -110,6 +114,11 @@ impl ServiceError {
                 Code::Internal,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
+            ),
+            ServiceError::Unavailable(_) => (
+                Code::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
             ),
         }
     }
@@ -177,6 +186,13 @@ impl From<EditError> for ServiceError {
             EditError::Store(e @ StoreError::Stale { .. }) => ServiceError::Aborted(e.to_string()),
             EditError::Store(e @ (StoreError::Glossary(_) | StoreError::Toml { .. })) => {
                 ServiceError::FailedPrecondition(format!("edit refused, nothing written: {e}"))
+            }
+            EditError::Store(e @ StoreError::Unavailable(_)) => {
+                ServiceError::Unavailable(e.to_string())
+            }
+            EditError::Store(e @ StoreError::Database(_)) => {
+                tracing::error!("edit failed in the database: {e}");
+                ServiceError::Internal(e.to_string())
             }
             EditError::Store(e @ StoreError::Write(_)) => {
                 tracing::error!("durable edit failed: {e}");

@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 
 use crate::glossary::{Concept, Glossary, Side};
 use crate::matcher::Matcher;
+use crate::postgres::PgStore;
 use crate::store::{Store, StoreError};
 
 /// One compiled glossary and when it started serving.
@@ -29,6 +30,8 @@ pub struct AppState {
     current: ArcSwap<Snapshot>,
     /// The writable glossary directory; `None` on the embedded glossary (edits refused).
     store: Option<Store>,
+    /// The shared PostgreSQL store (`--store postgres://…`), instead of a directory.
+    database: Option<Arc<PgStore>>,
 }
 
 impl AppState {
@@ -41,7 +44,22 @@ impl AppState {
                 loaded_at: SystemTime::now(),
             }),
             store: None,
+            database: None,
         }
+    }
+
+    /// Serves `matcher`, loaded from the PostgreSQL store `database`, and makes edits there.
+    /// Other replicas' edits arrive through [`PgStore::watch`].
+    pub fn with_database(matcher: Matcher, database: Arc<PgStore>) -> AppState {
+        AppState {
+            database: Some(database),
+            ..AppState::new(matcher)
+        }
+    }
+
+    /// The PostgreSQL store, when the glossary is kept there.
+    pub fn database(&self) -> Option<&Arc<PgStore>> {
+        self.database.as_ref()
     }
 
     /// Serves `matcher`, loaded from `store`'s directory, and accepts durable edits to it.
@@ -64,17 +82,22 @@ impl AppState {
         }
     }
 
-    /// Writes `concept` durably and serves the new glossary. Per-term overrides
+    /// Writes `concept` durably (in the directory or the database) and serves the new
+    /// glossary; with a database, blocking means a blocking thread of the tokio runtime. Per-term overrides
     /// (`case_sensitive`, `fuzzy`, `pos`), which the wire does not carry, are kept from the stored
     /// concept for terms that stay. Blocking.
     ///
     /// # Errors
     /// No store, or the store's refusal.
     pub fn upsert(&self, mut concept: Concept, expected_etag: &str) -> Result<Concept, EditError> {
-        let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
         if let Some(old) = self.current().matcher.glossary().get(&concept.id) {
             keep_overrides(&mut concept, old);
         }
+        if let Some(db) = &self.database {
+            let edit = db.upsert(concept, expected_etag, |g| self.publish(g));
+            return Ok(tokio::runtime::Handle::current().block_on(edit)?);
+        }
+        let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
         Ok(store.upsert(concept, expected_etag, |g| self.publish(g))?)
     }
 
@@ -83,6 +106,10 @@ impl AppState {
     /// # Errors
     /// No store, or the store's refusal.
     pub fn delete(&self, id: &str, expected_etag: &str) -> Result<(), EditError> {
+        if let Some(db) = &self.database {
+            let edit = db.delete(id, expected_etag, |g| self.publish(g));
+            return Ok(tokio::runtime::Handle::current().block_on(edit)?);
+        }
         let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
         Ok(store.delete(id, expected_etag, |g| self.publish(g))?)
     }
