@@ -31,6 +31,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -90,7 +91,15 @@ pub struct PgStore {
     /// The revision of the glossary last published by this process; publications are made
     /// under this lock, in revision order.
     published: Mutex<i64>,
+    /// Whether the LISTEN connection is up: writes can be expected to work (the gRPC health
+    /// service [`WRITES_HEALTH_SERVICE`] says so).
+    connected: AtomicBool,
 }
+
+/// The gRPC health service name that is SERVING while edits can be made, NOT_SERVING while
+/// the glossary database is unreachable (reads, under the empty name and `broker.v1.Broker`,
+/// stay SERVING).
+pub const WRITES_HEALTH_SERVICE: &str = "broker.v1.Broker.writes";
 
 /// `url` with its password replaced by `***`.
 pub fn redact(url: &str) -> String {
@@ -151,9 +160,15 @@ impl PgStore {
             shown: shown.clone(),
             actor: actor.into(),
             published: Mutex::new(-1),
+            connected: AtomicBool::new(true),
         };
         store.migrate().await.map_err(db)?;
         Ok(store)
+    }
+
+    /// Whether the database was reachable at the last look of [`PgStore::watch`].
+    pub fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::Relaxed)
     }
 
     /// The store's URL without its password.
@@ -401,6 +416,7 @@ impl PgStore {
                 let mut listener = match PgListener::connect_with(&self.pool).await {
                     Ok(l) => l,
                     Err(e) => {
+                        self.connected.store(false, Ordering::Relaxed);
                         if !lost {
                             tracing::warn!(store = %self.shown, error = %e, "lost the glossary database: serving the last glossary, edits refused; retrying every second");
                             lost = true;
@@ -414,6 +430,7 @@ impl PgStore {
                     tokio::time::sleep(RETRY).await;
                     continue;
                 }
+                self.connected.store(true, Ordering::Relaxed);
                 if lost {
                     tracing::info!(store = %self.shown, "the glossary database is back");
                 }
@@ -428,14 +445,15 @@ impl PgStore {
                                 tracing::warn!(error = %e, "could not load the glossary");
                             }
                         }
-                        // The connection was lost; the next call reconnects.
+                        // The connection was lost: connect afresh (and catch up) above.
                         Ok(None) => {
+                            self.connected.store(false, Ordering::Relaxed);
                             tracing::warn!(store = %self.shown, "the LISTEN connection was lost; reconnecting");
-                            if let Err(e) = self.refresh(&publish).await {
-                                tracing::debug!(error = %e, "could not load the glossary");
-                            }
+                            lost = true;
+                            break;
                         }
                         Err(e) => {
+                            self.connected.store(false, Ordering::Relaxed);
                             tracing::warn!(store = %self.shown, error = %e, "lost the glossary database: serving the last glossary, edits refused; retrying every second");
                             lost = true;
                             tokio::time::sleep(RETRY).await;

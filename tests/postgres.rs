@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use broker::service::pb::{self, broker_client::BrokerClient};
 use tonic::transport::Channel;
 use tonic::{Code, Request};
+use tonic_health::pb::health_check_response::ServingStatus;
 
 mod common;
 
@@ -576,6 +577,28 @@ async fn database_restart_under_load_reads_keep_succeeding_and_writes_come_back(
         reads.load(Ordering::SeqCst) > during,
         "reads go on without the database"
     );
+    // Health: reads SERVING, writes NOT_SERVING.
+    let health = |service: &'static str| {
+        let addr = a.addr.clone();
+        async move {
+            let url = format!("http://{addr}");
+            let channel = Channel::from_shared(url).unwrap().connect().await.unwrap();
+            let mut h = tonic_health::pb::health_client::HealthClient::new(channel);
+            let req = tonic_health::pb::HealthCheckRequest {
+                service: service.into(),
+            };
+            h.check(req).await.unwrap().into_inner().status
+        }
+    };
+    time_until("writes reported NOT_SERVING", || async {
+        health("broker.v1.Broker.writes").await == ServingStatus::NotServing as i32
+    })
+    .await;
+    assert_eq!(health("").await, ServingStatus::Serving as i32);
+    assert_eq!(
+        health("broker.v1.Broker").await,
+        ServingStatus::Serving as i32
+    );
 
     cluster.pg_ctl_start();
     // Writes come back, and the other replica follows again.
@@ -586,6 +609,10 @@ async fn database_restart_under_load_reads_keep_succeeding_and_writes_come_back(
                 .await
                 .is_ok()
         }
+    })
+    .await;
+    time_until("writes reported SERVING again", || async {
+        health("broker.v1.Broker.writes").await == ServingStatus::Serving as i32
     })
     .await;
     let mut cb = b.client().await;

@@ -234,6 +234,27 @@ where
         .set_serving::<pb::broker_server::BrokerServer<grpc::BrokerService>>()
         .await;
     let app = router(ctx.clone(), health_service)?;
+    // With a PostgreSQL store: whether edits can be made, as its own health service.
+    let writes = ctx.app.database().cloned().map(|db| {
+        let health = health.clone();
+        tokio::spawn(async move {
+            let mut last = None;
+            loop {
+                let status = if db.is_connected() {
+                    ServingStatus::Serving
+                } else {
+                    ServingStatus::NotServing
+                };
+                if last != Some(status) {
+                    health
+                        .set_service_status(crate::postgres::WRITES_HEALTH_SERVICE, status)
+                        .await;
+                    last = Some(status);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    });
 
     let snapshot = ctx.app.current();
     let glossary = snapshot.matcher.glossary();
@@ -257,6 +278,15 @@ where
         health
             .set_not_serving::<pb::broker_server::BrokerServer<grpc::BrokerService>>()
             .await;
+        if let Some(writes) = writes {
+            writes.abort();
+            health
+                .set_service_status(
+                    crate::postgres::WRITES_HEALTH_SERVICE,
+                    ServingStatus::NotServing,
+                )
+                .await;
+        }
         let _ = fired_tx.send(());
     };
     match tls {
