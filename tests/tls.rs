@@ -291,3 +291,66 @@ fn serve_refuses_to_start_with_an_unreadable_certificate() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("missing-cert.pem"), "{stderr}");
 }
+
+/// curl, when installed, over TLS with `--cacert`: HTTP/1.1 and HTTP/2 (ALPN).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_with_the_generated_ca() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no curl on PATH");
+        return;
+    }
+    let pki = Pki::new();
+    let app = spawn_tls(&pki).await;
+    let ca = pki.dir.path().join("ca.pem");
+    let port = app.addr.port();
+    for http in ["--http1.1", "--http2"] {
+        let (ca, version) = (ca.clone(), http.to_string());
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("curl")
+                .args(["-sS", "--max-time", "20", &version, "--cacert"])
+                .arg(&ca)
+                .args(["-w", "\n%{http_code} %{http_version}"])
+                .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+                .args([
+                    "-d",
+                    r#"{"text": "Our latency hurts the CTR.", "view": "compact"}"#,
+                ])
+                .arg(format!("https://localhost:{port}/v1/translate"))
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (body, status) = stdout.rsplit_once('\n').unwrap();
+        let expected = if http == "--http2" {
+            "200 2"
+        } else {
+            "200 1.1"
+        };
+        assert_eq!(status, expected);
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert!(v["concepts"]["latency"].is_object(), "{v}");
+    }
+    // Without the CA, curl refuses the certificate.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("curl")
+            .args(["-sS", "--max-time", "20"])
+            .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+            .arg(format!("https://localhost:{port}/healthz"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+}
