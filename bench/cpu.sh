@@ -1,6 +1,6 @@
 #!/bin/sh
-# Server CPU per request, and where it goes: Translate of the 1 KB brief, Translate-plain (1 KB
-# of prose without mentions) and GetGlossaryInfo, each at 16 concurrent streams on one h2load
+# Server CPU per request, and where it goes: Translate of the 1 KB brief (full view, and compact
+# view as "Translate-compact"), Translate-plain (1 KB of prose without mentions) and GetGlossaryInfo, each at 16 concurrent streams on one h2load
 # connection against its own `broker serve` run under `perf record -e cpu-clock` (a software
 # clock: works in VMs without hardware counters). Prints requests/s, the server's CPU time per
 # request and its split into matching, protobuf, allocation, memcpy, h2, tokio, kernel, other.
@@ -17,7 +17,7 @@ BROKER=${BROKER:-}
 OUT=bench/out/grpc
 python3 bench/grpc_body.py "$OUT"
 printf '| method | requests/s | server CPU µs/request | split |\n|---|---|---|---|\n'
-for run in "Translate translate" "Translate-plain plain" "GetGlossaryInfo info"; do
+for run in "Translate translate" "Translate-compact compact" "Translate-plain plain" "GetGlossaryInfo info"; do
     set -- $run
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     perf record -q -e cpu-clock -F 4000 -o "$OUT/perf-$2.data" -- \
@@ -27,7 +27,7 @@ for run in "Translate translate" "Translate-plain plain" "GetGlossaryInfo info";
         sleep 0.2
     done
     res=$(h2load -n "$N" -c 1 -m 16 -d "$OUT/$2.bin" -H 'content-type: application/grpc' \
-        -H 'te: trailers' "http://127.0.0.1:$PORT/broker.v1.Broker/${1%-plain}")
+        -H 'te: trailers' "http://127.0.0.1:$PORT/broker.v1.Broker/${1%-*}")
     pkill -INT -f "broker serve --addr 127.0.0.1:$PORT" || true
     wait
     rps=$(echo "$res" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')
