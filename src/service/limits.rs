@@ -149,7 +149,8 @@ impl HttpBody for GrpcFrameGuard {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.failed || self.inner.is_end_stream()
+        // A pending error must still be polled, even when the inner body is done.
+        self.failed || (self.pending.is_none() && self.inner.is_end_stream())
     }
 
     fn size_hint(&self) -> SizeHint {
