@@ -401,6 +401,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
             let (revision, glossary) = runtime.block_on(db.load())?;
             db.offer(revision, glossary, |g| loaded = Some(g));
             let glossary = loaded.context("the store's glossary")?;
+            if glossary.concepts().is_empty() {
+                tracing::warn!(
+                    store = %db.shown(),
+                    "the store holds no concepts yet: seed it with `broker glossary push DIR --store URL`"
+                );
+            }
             AppState::with_database(Matcher::new(Arc::new(glossary)), db.clone())
         }
         (None, Some(dir)) => AppState::with_store(
