@@ -4,7 +4,7 @@
 # false friend fails the hook with path:line:col, a clean one passes.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-python3 -m pip install --quiet --disable-pip-version-check pre-commit
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pre-commit
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="$work/cache"
