@@ -13,8 +13,8 @@
 //! Findings come from the same matcher and notes as `broker translate`; this module only
 //! decides which annotations a writer hears about, and leaves out what a writer asked to be
 //! left alone (`broker-ignore` comments, [`ignored_ranges`]) and words glued into identifiers
-//! (`pipeline.yml`, `deploy_id`). Markdown code, URLs and front matter are skipped by the
-//! matcher itself. Where the findings go (text, JSON, SARIF, GitHub) is [`report`]'s business;
+//! (`pipeline.yml`, `deploy_id`), and a Markdown file's front matter. Markdown code and URLs
+//! are skipped by the matcher itself. Where the findings go (text, JSON, SARIF, GitHub) is [`report`]'s business;
 //! which reader and levels apply to a path is [`config`]'s.
 
 pub mod config;
@@ -207,7 +207,10 @@ pub fn check_text(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Fin
         ..MatchOptions::default()
     };
     let annotations = matcher.find(text, &match_opts);
-    let ignored = ignored_ranges(text);
+    let mut ignored = ignored_ranges(text);
+    if opts.input == InputFormat::Markdown {
+        ignored.extend(front_matter(text));
+    }
     let lines = Lines::new(text);
     let skip = |r: Range<usize>| {
         ignored.iter().any(|i| i.start < r.end && r.start < i.end) || in_identifier(text, r)
@@ -362,6 +365,23 @@ pub fn ignored_ranges(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// A Markdown file's YAML front matter: from a first line `---` to the next line `---` or
+/// `...`. Site generators show its title, so `broker translate` reads it; a writer's check
+/// leaves it out (it is metadata, often keys and ids).
+pub fn front_matter(text: &str) -> Option<Range<usize>> {
+    let body = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut at = text.len() - body.len();
+    for line in body.split_inclusive('\n') {
+        at += line.len();
+        if matches!(line.trim_end(), "---" | "...") {
+            return Some(0..at);
+        }
+    }
+    None
+}
+
 enum Marker {
     Start,
     End,
@@ -496,6 +516,14 @@ mod tests {
             ignored_ranges("broker-ignored words\nx").is_empty(),
             "not a marker"
         );
+    }
+
+    #[test]
+    fn front_matter_runs_to_its_closing_line() {
+        let text = "---\r\ntitle: Latency\r\n---\r\nBody latency\n";
+        assert_eq!(front_matter(text), Some(0..text.find("Body").unwrap()));
+        assert_eq!(front_matter("Intro\n---\nx\n---\n"), None);
+        assert_eq!(front_matter("---\nunclosed: yes\n"), None);
     }
 
     #[test]

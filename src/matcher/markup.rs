@@ -24,8 +24,7 @@ fn markdown(text: &str) -> Vec<Range<usize>> {
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+        | Options::ENABLE_TASKLISTS;
     let mut prose: Vec<Range<usize>> = Vec::new();
     let mut code = 0usize;
     let mut opaque = 0usize;
