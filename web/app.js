@@ -10,6 +10,7 @@
   const $ = (id) => document.getElementById(id);
   const TOKEN_KEY = 'broker.adminToken';
   const SIDE_NAME = { it: 'IT', marketing: 'marketing' };
+  const SIDE_TITLE = { it: 'IT', marketing: 'Marketing' };
   const other = (side) => (side === 'it' ? 'marketing' : 'it');
 
   // ---- small helpers ------------------------------------------------------------------
@@ -573,9 +574,10 @@
     concepts.set(c.id, c);
     const sideSection = (s) => {
       const e = c[s];
-      if (!e) return el('section', { 'aria-label': SIDE_NAME[s] + ' side' }, el('h2', { text: SIDE_NAME[s] + ' side' }), el('p', { class: 'muted', text: 'No ' + SIDE_NAME[s] + ' side.' }));
-      return el('section', { 'aria-label': SIDE_NAME[s] + ' side', 'data-side': s },
-        el('h2', { text: SIDE_NAME[s] + ' side' }),
+      const title = SIDE_TITLE[s] + ' side';
+      if (!e) return el('section', { 'aria-label': title }, el('h2', { text: title }), el('p', { class: 'muted', text: 'No ' + SIDE_NAME[s] + ' side.' }));
+      return el('section', { 'aria-label': title, 'data-side': s },
+        el('h2', { text: title }),
         e.terms.length
           ? el('ul', { class: 'terms' }, e.terms.map((t, i) => el('li', {}, i === 0 ? el('strong', { text: t }) : t, i === 0 ? el('span', { class: 'muted small', text: ' (preferred)' }) : null)))
           : el('p', { class: 'muted', text: 'No terms.' }),
