@@ -321,9 +321,12 @@
       lines.push(el('p', { class: 'sense', text: `False friend — ${sense.sense} meant: ${sense.meant}` }));
       lines.push(el('p', { text: `Not the ${SIDE_NAME[reader]} sense you may know: ${sense.assumed}.` }));
     }
-    if (a.equivalents.length) {
-      lines.push(el('p', {}, el('span', { class: 'eq', text: '≈ ' + a.equivalents[0] }),
-        a.equivalents.length > 1 ? el('span', { class: 'muted', text: ' (also ' + a.equivalents.slice(1).join(', ') + ')' }) : null));
+    const rest = a.equivalents.filter((t) => !sense || t !== sense.meant);
+    if (!sense && rest.length) {
+      lines.push(el('p', {}, el('span', { class: 'eq', text: '≈ ' + rest[0] }),
+        rest.length > 1 ? el('span', { class: 'muted', text: ' (also ' + rest.slice(1).join(', ') + ')' }) : null));
+    } else if (sense && rest.length) {
+      lines.push(el('p', { class: 'muted', text: 'Also called: ' + rest.join(', ') }));
     }
     lines.push(el('p', { text: a.definition }));
     lines.push(el('p', { class: 'small' }, el('a', { href: '#concept/' + encodeURIComponent(a.concept_id), text: 'Open “' + a.concept_id + '” in the glossary' })));

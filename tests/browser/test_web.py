@@ -248,6 +248,28 @@ def test_reader_kept_in_url(d, server):
     assert concept_ids == want and want, (concept_ids, want)
 
 
+def test_open_a_markdown_file(d, server):
+    brief = "# Plan\n\nOur latency is high.\n\n```\nlatency = 40\n```\n"
+    path = os.path.join(tempfile.mkdtemp(prefix="broker-brief-"), "brief.md")
+    with open(path, "w") as f:
+        f.write(brief)
+    open_page(d, server, "?for=marketing")
+    d.find_element(By.ID, "file").send_keys(path)
+    translated(d)
+    assert Select(d.find_element(By.ID, "format")).first_selected_option.get_attribute("value") == "markdown"
+    assert d.find_element(By.ID, "text").get_attribute("value") == brief
+    want = explained(server.translate(brief, "marketing", "markdown"), "marketing")
+    got = [(m.get_attribute("data-concept"), m.text) for m in marks(d)]
+    assert got == [(a["concept_id"], a["text"]) for a in want] == [("latency", "latency")], got
+    # The Markdown copy has the footnote; the code block is left alone.
+    md = d.execute_script("return document.getElementById('markdown').textContent")
+    assert md == server.translate(brief, "marketing", "markdown")["renderings"][0]["text"]
+    assert "[^1]" in md and "latency = 40\n" in md, md
+    d.find_element(By.ID, "copy-md").click()
+    wait(d, lambda _: d.find_element(By.ID, "copy-status").text, "the copy")
+    shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+
 def test_hostile_text_stays_text(d, server):
     open_page(d, server)
     d.execute_script("window.__pwned = undefined")
@@ -442,6 +464,7 @@ def test_keyboard_reaches_spans(d, server):
 TESTS = [
     test_read_and_switch_readers,
     test_reader_kept_in_url,
+    test_open_a_markdown_file,
     test_hostile_text_stays_text,
     test_search_and_open_concept,
     test_edit_changes_translation,
