@@ -11,7 +11,9 @@ use broker::config::ServiceConfig;
 use common::{fixture_glossary, secret, spawn_app, spawn_app_with, HttpResponse};
 
 fn web_file(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("web")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -32,12 +34,25 @@ fn assert_guarded(r: &HttpResponse, what: &str) {
         "frame-ancestors 'none'",
         "base-uri 'none'",
     ] {
-        assert!(csp.contains(directive), "{what}: CSP lacks {directive}: {csp}");
+        assert!(
+            csp.contains(directive),
+            "{what}: CSP lacks {directive}: {csp}"
+        );
     }
-    assert!(!csp.contains("unsafe"), "{what}: CSP allows unsafe code: {csp}");
-    assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{what}");
+    assert!(
+        !csp.contains("unsafe"),
+        "{what}: CSP allows unsafe code: {csp}"
+    );
+    assert_eq!(
+        r.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
     assert_eq!(r.header("cache-control"), Some("no-cache"), "{what}");
-    assert!(r.header("etag").is_some_and(|t| t.starts_with('"')), "{what}: no strong ETag");
+    assert!(
+        r.header("etag").is_some_and(|t| t.starts_with('"')),
+        "{what}: no strong ETag"
+    );
 }
 
 #[tokio::test]
@@ -48,7 +63,11 @@ async fn the_page_is_served_with_a_strict_policy_and_its_hooks() {
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert_guarded(&r, "/");
     let page = text(&r);
-    assert_eq!(page.as_bytes(), web_file("index.html"), "the embedded page is web/index.html");
+    assert_eq!(
+        page.as_bytes(),
+        web_file("index.html"),
+        "the embedded page is web/index.html"
+    );
     for hook in [
         r#"<textarea id="text""#,
         r#"<select id="audience""#,
@@ -62,10 +81,17 @@ async fn the_page_is_served_with_a_strict_policy_and_its_hooks() {
     // No inline script (the CSP would block it anyway) and nothing from another origin.
     for (i, _) in page.match_indices("<script") {
         let tag = &page[i..i + page[i..].find('>').unwrap()];
-        assert!(tag.contains(r#"src="/assets/"#), "inline or foreign script: {tag}");
+        assert!(
+            tag.contains(r#"src="/assets/"#),
+            "inline or foreign script: {tag}"
+        );
     }
     // No inline event handler or style attribute, nothing from another origin.
-    for tag in page.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+    for tag in page
+        .split('<')
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap_or(""))
+    {
         for attr in tag.split_whitespace().skip(1) {
             let name = attr.split('=').next().unwrap_or("");
             assert!(
@@ -108,9 +134,7 @@ async fn assets_are_revalidated_by_etag() {
     for path in ["/", "/assets/app.js"] {
         let first = app.get(path).await;
         let tag = first.header("etag").unwrap().to_string();
-        let again = app
-            .http("GET", path, &[("if-none-match", &tag)], b"")
-            .await;
+        let again = app.http("GET", path, &[("if-none-match", &tag)], b"").await;
         assert_eq!(again.status, 304, "{path}");
         assert!(again.body.is_empty(), "{path}: a 304 has no body");
         assert_eq!(again.header("etag"), Some(tag.as_str()), "{path}");
@@ -150,7 +174,10 @@ async fn the_page_is_open_when_reads_need_a_token() {
     let r = app
         .post_json("/v1/translate", &serde_json::json!({"text": "latency"}))
         .await;
-    assert_eq!(r.status, 401, "the API behind the page still needs the token");
+    assert_eq!(
+        r.status, 401,
+        "the API behind the page still needs the token"
+    );
 }
 
 /// Every element the script looks up by id (`$('id')`) is in the page: a renamed id in one
@@ -168,7 +195,10 @@ fn the_script_names_only_elements_of_the_page() {
         }
         ids.push(id.to_string());
     }
-    assert!(ids.len() > 20, "the script looks elements up by $('id'): {ids:?}");
+    assert!(
+        ids.len() > 20,
+        "the script looks elements up by $('id'): {ids:?}"
+    );
     for id in ids {
         assert!(
             page.contains(&format!("id=\"{id}\"")),
