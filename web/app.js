@@ -409,6 +409,7 @@
   let nextPage = '';
   let listQuery = { query: '', tag: '' };
   let activeSuggestion = -1;
+  let flash = ''; // a message for the next visit of the list ("Deleted …")
 
   function suggestionItems() {
     return [...$('suggestions').querySelectorAll('li')];
@@ -494,6 +495,9 @@
   }
 
   function showBrowse(params) {
+    $('browse-flash').textContent = flash;
+    $('browse-flash').hidden = !flash;
+    flash = '';
     listQuery = { query: params.get('q') || '', tag: params.get('tag') || '' };
     $('search').value = listQuery.query;
     const filter = $('browse-filter');
@@ -782,7 +786,7 @@
     const r = await api('DELETE', '/v1/concepts/' + encodeURIComponent(editing.id), { admin: true, etag: editing.etag });
     if (r.ok) {
       concepts.clear();
-      setStatus($('browse-info'), `Deleted “${editing.id}”.`, 'ok');
+      flash = `Deleted “${editing.id}”.`;
       editing = null;
       location.hash = '#browse';
       return;

@@ -153,6 +153,7 @@ def marks(d):
 def paste(d, text):
     """Puts `text` in the brief as a paste would (one input event) and translates."""
     area = d.find_element(By.ID, "text")
+    d.execute_script("document.getElementById('status').textContent = ''")
     d.execute_script(
         "arguments[0].value = arguments[1];"
         "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", area, text)
@@ -185,6 +186,8 @@ def explained(api_resp, reader):
 
 
 def open_page(d, server, query=""):
+    """Loads the page afresh (a new document, even when only the hash differs)."""
+    d.get("about:blank")
     d.get(server.url + "/" + query)
     wait(d, lambda _: d.execute_script("return document.readyState") == "complete", "the page")
 
@@ -381,26 +384,44 @@ def test_edit_changes_translation(d, server):
 
 
 def test_create_and_delete(d, server):
+    assert server.request("GET", "/v1/concepts/hallway-test")[0] == 404
     open_page(d, server, "#new")
     set_token(d, TOKEN)
-    d.find_element(By.ID, "f-id").send_keys("error-budget")
-    d.find_element(By.ID, "f-it-terms").send_keys("error budget")
-    d.find_element(By.ID, "f-it-definition").send_keys("How much unreliability the SLO allows.")
-    d.find_element(By.ID, "f-marketing-terms").send_keys("reliability allowance")
-    d.find_element(By.ID, "f-marketing-definition").send_keys("How often we may let customers down.")
-    d.find_element(By.ID, "f-tags").send_keys("reliability")
+    d.find_element(By.ID, "f-id").send_keys("hallway-test")
+    d.find_element(By.ID, "f-it-terms").send_keys("hallway test")
+    d.find_element(By.ID, "f-it-definition").send_keys("An informal usability test with passers-by.")
+    # No marketing definition yet: the server's loader error lands next to that field.
+    d.find_element(By.ID, "f-marketing-terms").send_keys("quick user check")
+    d.find_element(By.ID, "f-tags").send_keys("research")
+    d.find_element(By.ID, "save").click()
+    err = wait(d, EC.visibility_of_element_located((By.ID, "e-marketing-definition")), "the field error")
+    assert "definition" in err.text, err.text
+    assert server.request("GET", "/v1/concepts/hallway-test")[0] == 404, "nothing saved"
+    d.find_element(By.ID, "f-marketing-definition").send_keys("Five colleagues try the page and we watch.")
     d.find_element(By.ID, "save").click()
     wait(d, lambda _: d.find_element(By.ID, "edit-status").text == "Saved.", "the create")
-    status, c, _ = server.request("GET", "/v1/concepts/error-budget")
-    assert status == 200 and c["marketing"]["terms"] == ["reliability allowance"], c
-    resp = server.translate("Mind the error budget.", "marketing")
-    assert [a["concept_id"] for a in resp["annotations"]] == ["error-budget"]
+    assert not d.find_element(By.ID, "e-marketing-definition").is_displayed()
+    status, c, _ = server.request("GET", "/v1/concepts/hallway-test")
+    assert status == 200 and c["marketing"]["terms"] == ["quick user check"] and c["tags"] == ["research"], c
+    resp = server.translate("We ran a hallway test.", "marketing")
+    assert [a["concept_id"] for a in resp["annotations"]] == ["hallway-test"], resp["annotations"]
+    # Creating the same id again is refused, next to the id.
+    open_page(d, server, "#new")
+    d.find_element(By.ID, "f-id").send_keys("hallway-test")
+    d.find_element(By.ID, "save").click()
+    err = wait(d, EC.visibility_of_element_located((By.ID, "e-id")), "the id error")
+    assert "already exists" in err.text
+    # Delete: two clicks.
+    open_page(d, server, "#edit/hallway-test")
+    wait(d, lambda _: d.find_element(By.ID, "f-it-terms").get_attribute("value"), "the form")
     delete = d.find_element(By.ID, "delete")
     delete.click()
     assert "Really" in delete.text
+    assert server.request("GET", "/v1/concepts/hallway-test")[0] == 200, "one click deletes nothing"
     delete.click()
-    wait(d, lambda _: server.request("GET", "/v1/concepts/error-budget")[0] == 404, "the delete")
+    wait(d, lambda _: server.request("GET", "/v1/concepts/hallway-test")[0] == 404, "the delete")
     wait(d, lambda _: "#browse" in d.current_url, "back to the glossary")
+    assert "Deleted" in d.find_element(By.ID, "browse-flash").text
 
 
 def test_stale_etag_conflict(d, server):
