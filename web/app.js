@@ -451,7 +451,7 @@
 
   function conceptCard(c) {
     const side = (s) =>
-      c[s] ? el('p', {}, el('strong', { text: SIDE_NAME[s] + ': ' }), sideTerms(c, s).join(', ') || '(no terms)') : null;
+      c[s] ? el('p', {}, el('strong', { text: SIDE_TITLE[s] + ': ' }), sideTerms(c, s).join(', ') || '(no terms)') : null;
     return el('li', { 'data-concept': c.id },
       el('h2', {}, el('a', { href: '#concept/' + encodeURIComponent(c.id), text: c.id })),
       side('it'), side('marketing'),
@@ -609,6 +609,7 @@
         const mine = sideTerms(c, 'it').some((t) => fold(t) === fold(term)) ? 'it' : 'marketing';
         return el('li', { 'data-concept': o.id }, '“' + term + '” means this to ' + SIDE_NAME[mine] + ', but to ' + SIDE_NAME[other(mine)] + ' it means ',
           el('a', { href: '#concept/' + encodeURIComponent(o.id), text: o.id }),
+          sideTerms(o, mine)[0] ? ' (' + SIDE_NAME[mine] + ' would say “' + sideTerms(o, mine)[0] + '”)' : '',
           ': ' + ((o[other(mine)] && o[other(mine)].definition) || ''));
       }))
       : el('p', { class: 'muted', text: 'None: no term of this concept means something else on the other side.' }));
@@ -676,7 +677,7 @@
     }
     if (key && $('e-' + key)) {
       const e = $('e-' + key);
-      e.textContent = message;
+      e.textContent = message.replace(/^concept\./, '');
       e.hidden = false;
       fieldInput(key).setAttribute('aria-invalid', 'true');
       fieldInput(key).focus();
@@ -686,16 +687,25 @@
     }
   }
 
+  /** A concept as lines of "field: value", for showing two versions side by side. */
   function describe(c) {
-    if (!c) return '(deleted)';
+    if (!c) return ['(deleted)'];
     const out = [];
     for (const s of ['it', 'marketing']) {
       if (!c[s]) continue;
-      out.push(`${SIDE_NAME[s]} terms: ${c[s].terms.join(', ')}`, `${SIDE_NAME[s]} definition: ${c[s].definition}`);
+      out.push(`${SIDE_TITLE[s]} terms: ${c[s].terms.join(', ')}`, `${SIDE_TITLE[s]} definition: ${c[s].definition}`);
     }
-    if (c.tags && c.tags.length) out.push('tags: ' + c.tags.join(', '));
-    if (c.note) out.push('note: ' + c.note);
-    return out.join('\n');
+    if (c.tags && c.tags.length) out.push('Tags: ' + c.tags.join(', '));
+    if (c.note) out.push('Note: ' + c.note);
+    if (c.cues && c.cues.length) out.push('Cues: ' + c.cues.join(', '));
+    if (c.not_in && c.not_in.length) out.push('Not in: ' + c.not_in.join(', '));
+    return out;
+  }
+
+  /** One version's lines, those that the other version lacks marked as changed. */
+  function versionLines(mine, theirs) {
+    return el('pre', {}, mine.map((line) =>
+      el('span', { class: theirs.includes(line) ? 'same' : 'changed' }, line + '\n')));
   }
 
   /** A stale etag: someone else saved (or deleted) the concept since it was opened. */
@@ -718,8 +728,9 @@
       el('h2', { text: 'Changed by someone else' }),
       el('p', { text: theirs ? 'This concept was changed by someone else since you opened it. Nothing of yours was saved.' : 'This concept was deleted by someone else since you opened it.' }),
       el('div', { class: 'versions' },
-        el('section', { class: 'version', id: 'theirs', 'aria-label': 'Current version' }, el('h3', { text: 'Current version' }), el('pre', { text: describe(theirs) })),
-        el('section', { class: 'version', id: 'mine', 'aria-label': 'Your version' }, el('h3', { text: 'Your version (not saved)' }), el('pre', { text: describe(mine) }))),
+        el('section', { class: 'version', id: 'theirs', 'aria-label': 'Current version' }, el('h3', { text: 'Current version' }), versionLines(describe(theirs), describe(mine))),
+        el('section', { class: 'version', id: 'mine', 'aria-label': 'Your version' }, el('h3', { text: 'Your version (not saved)' }), versionLines(describe(mine), describe(theirs)))),
+      el('p', { class: 'muted small', text: 'Lines that differ are marked.' }),
       el('p', { class: 'actions' }, keep, take));
     box.hidden = false;
     box.scrollIntoView({ block: 'nearest' });

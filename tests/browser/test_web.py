@@ -479,7 +479,17 @@ def test_keyboard_reaches_spans(d, server):
             break
         active.send_keys(Keys.TAB)
     assert d.switch_to.active_element.get_attribute("data-concept") == "latency"
-    assert d.find_element(By.ID, "tip").is_displayed()
+    tip = d.find_element(By.ID, "tip")
+    assert tip.is_displayed() and "page speed" in tip.text, tip.text
+    d.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not tip.is_displayed(), "Escape closes the card"
+    # A tap (click) opens it too.
+    paste(d, "Our latency is bad and the API is down.")
+    translated(d)
+    api_mark = [m for m in marks(d) if m.text == "API"][0]
+    api_mark.click()
+    wait(d, lambda _: tip.is_displayed() and api_mark.get_attribute("title").split(" — ")[0] in tip.text,
+         "the card of the tapped term")
 
 
 TESTS = [
@@ -501,6 +511,10 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "debug", "broker"))
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     args = ap.parse_args()
+    if os.path.isdir(SHOTS):
+        for name in os.listdir(SHOTS):
+            if name.startswith("FAILED-"):
+                os.remove(os.path.join(SHOTS, name))
     server = Server(args.binary)
     profile = tempfile.mkdtemp(prefix="broker-chromium-")
     d = browser(profile)
