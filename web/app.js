@@ -219,7 +219,8 @@
     renderResult(text, spans, senses, reader);
     renderConceptList(spans, senses);
     renderGaps(resp.gaps || []);
-    const rendering = (format === 'text' ? md && md.ok && md.data : resp).renderings[0];
+    const source = format === 'text' ? md && md.ok && md.data : resp;
+    const rendering = source && source.renderings && source.renderings[0];
     copyText = rendering ? rendering.text : '';
     $('copy-md').textContent = format === 'html' ? 'Copy as HTML' : 'Copy as Markdown';
     $('md-details').querySelector('summary').textContent =
