@@ -68,11 +68,16 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.dir, "server.log"), "wb")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--glossary", self.glossary, "--admin-token", TOKEN,
-             "--addr", f"127.0.0.1:{self.port}"],
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                [binary, "serve", "--glossary", self.glossary, "--admin-token", TOKEN,
+                 "--addr", f"127.0.0.1:{self.port}"],
+                stdout=self.log, stderr=subprocess.STDOUT,
+            )
+        except OSError:
+            self.log.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         deadline = time.time() + 30
         while True:
             try:
@@ -515,9 +520,20 @@ def main():
         for name in os.listdir(SHOTS):
             if name.startswith("FAILED-"):
                 os.remove(os.path.join(SHOTS, name))
-    server = Server(args.binary)
+    try:
+        server = Server(args.binary)
+    except Exception as e:
+        print(f"cannot start {args.binary}: {e}")
+        print("0 passed, 1 failed")
+        return 1
     profile = tempfile.mkdtemp(prefix="broker-chromium-")
-    d = browser(profile)
+    try:
+        d = browser(profile)
+    except Exception as e:
+        server.stop()
+        print(f"cannot start Chromium: {e}")
+        print("0 passed, 1 failed")
+        return 1
     passed = failed = 0
     try:
         d.set_page_load_timeout(WAIT)
