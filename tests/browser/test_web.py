@@ -232,7 +232,16 @@ def test_read_and_switch_readers(d, server):
         assert g in shown, (g, shown)
     # A false friend says which sense is meant.
     ff = [m for m in marks(d) if "false-friend" in m.get_attribute("class")]
-    assert ff, "the IT reader meets 'sales pipeline' or 'pipeline' as a false friend"
+    assert ff, "the IT reader meets 'campaign' or 'audience' as a false friend"
+    # ... in the server's own words: its inline note ("[marketing sense: X, not Y]").
+    inline = server.translate(BRIEF, "it")["renderings"][0]["text"]
+    by_id = {a["concept_id"]: a for a in explained(server.translate(BRIEF, "it"), "it")}
+    for m in ff:
+        a = by_id[m.get_attribute("data-concept")]
+        title = m.get_attribute("title")
+        assert title.endswith(". " + a["definition"]), title
+        note = title[: -len(". " + a["definition"])]
+        assert f"{a['text']} [{note}]" in inline, (note, inline)
     # Focus by keyboard shows the card, with the equivalent and definition.
     first = marks(d)[0]
     d.execute_script("arguments[0].focus()", first)
