@@ -13,7 +13,7 @@
 //!
 //! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
 //! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
-//! [`error`] (the one error mapping), [`access_log`].
+//! [`error`] (the one error mapping), [`access_log`], [`web`] (the page at `/`).
 
 pub mod access_log;
 pub mod auth;
@@ -24,6 +24,7 @@ pub mod grpc;
 pub mod http;
 pub mod paging;
 pub mod state;
+pub mod web;
 
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -38,6 +39,7 @@ use tower::util::MapRequestLayer;
 use self::auth::Access;
 use self::deadline::Deadline;
 pub use self::error::ServiceError;
+use self::paging::{Page, PageRequest};
 pub use self::state::{AppState, Snapshot};
 use crate::config::ServiceConfig;
 use crate::glossary::{Concept, Side};
@@ -146,6 +148,63 @@ impl Context {
             .await
     }
 
+    /// A page of `snapshot`'s concepts.
+    pub(crate) fn list_concepts<'s>(
+        &self,
+        snapshot: &'s Snapshot,
+        req: &PageRequest<'_>,
+    ) -> Result<Page<'s>, ServiceError> {
+        self.check_size("query", req.query.len())?;
+        paging::list(snapshot.matcher.glossary(), req)
+    }
+
+    /// Creates or replaces `concept` durably (after checking it against the glossary rules)
+    /// and serves the new glossary; `expected_etag` empty means unconditionally.
+    pub(crate) async fn upsert(
+        &self,
+        concept: Concept,
+        expected_etag: String,
+    ) -> Result<Concept, ServiceError> {
+        concept.validate()?;
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || app.upsert(concept, &expected_etag))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
+            .map_err(ServiceError::from)
+    }
+
+    /// Deletes concept `id` durably; `expected_etag` empty means unconditionally.
+    pub(crate) async fn delete(
+        &self,
+        id: String,
+        expected_etag: String,
+    ) -> Result<(), ServiceError> {
+        if id.is_empty() {
+            return Err(ServiceError::invalid("id", "is required"));
+        }
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
+            .map_err(ServiceError::from)
+    }
+
+    /// The figures of the glossary being served.
+    pub(crate) fn info(&self) -> Info {
+        let snapshot = self.app.current();
+        let glossary = snapshot.matcher.glossary();
+        let stats = glossary.stats();
+        Info {
+            version: glossary.version().to_string(),
+            concepts: stats.concepts,
+            it_terms: stats.it_terms,
+            marketing_terms: stats.marketing_terms,
+            false_friends: stats.false_friends,
+            loaded_at: snapshot.loaded_at,
+            source: glossary.source().to_string(),
+        }
+    }
+
     /// The concept `id` of `snapshot`.
     pub(crate) fn concept<'s>(
         &self,
@@ -161,6 +220,18 @@ impl Context {
             .get(id)
             .ok_or_else(|| ServiceError::NotFound(format!("no concept with id '{id}'")))
     }
+}
+
+/// What `GetGlossaryInfo` and `GET /v1/info` report.
+#[derive(Debug, Clone)]
+pub(crate) struct Info {
+    pub(crate) version: String,
+    pub(crate) concepts: usize,
+    pub(crate) it_terms: usize,
+    pub(crate) marketing_terms: usize,
+    pub(crate) false_friends: usize,
+    pub(crate) loaded_at: std::time::SystemTime,
+    pub(crate) source: String,
 }
 
 fn clamp(limit: usize, default: usize) -> usize {
