@@ -482,6 +482,10 @@ fn format_of(arg: FormatArg) -> Format {
 
 fn translate(args: TranslateArgs) -> Result<ExitCode> {
     let stdin = args.files.is_empty() || args.files == [PathBuf::from("-")];
+    if stdin && args.out.is_some() {
+        eprintln!("error: --out writes one file per input file; standard input goes to stdout");
+        return Ok(ExitCode::from(2));
+    }
     if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
         return translate_files(args);
     }
@@ -535,14 +539,28 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     let glossary = load_glossary(args.glossary.glossary.as_deref())?;
     let matcher = Matcher::new(Arc::new(glossary));
     let mut failed = false;
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<broker::documents::Found> = Vec::new();
     for given in &args.files {
-        match broker::documents::walk(given) {
-            Ok(found) => jobs.extend(found),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", given.display());
-                failed = true;
-            }
+        // The output directory may lie inside an input: its files are no input.
+        let w = broker::documents::walk(given, std::slice::from_ref(&out_dir));
+        jobs.extend(w.files);
+        for e in w.errors {
+            eprintln!("error: {e}");
+            failed = true;
+        }
+    }
+    // Two inputs must not land on one output file (two README.md of two directories).
+    let mut targets: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
+    for f in &jobs {
+        if let Some(first) = targets.insert(f.relative.clone(), &f.path) {
+            eprintln!(
+                "error: {} and {} would both be written to {}: translate them in separate runs \
+                 or name their directory instead",
+                first.display(),
+                f.path.display(),
+                out_dir.join(&f.relative).display()
+            );
+            return Ok(ExitCode::from(2));
         }
     }
     let results: Vec<Result<PathBuf, String>> = jobs
@@ -627,9 +645,12 @@ fn check_documents(args: CheckArgs) -> Result<ExitCode> {
     };
     std::io::stdout()
         .lock()
-        .write_all(write(output, &outcome.files).as_bytes())?;
+        .write_all(write(output, &outcome.files, &outcome.errors).as_bytes())?;
     for e in &outcome.errors {
         eprintln!("error: {e}");
+    }
+    for s in &outcome.skipped {
+        tracing::info!("{s}: no reader in .broker.toml for this path; not checked");
     }
     let count = |l: Level| {
         outcome
@@ -662,12 +683,11 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
     let mut failed = false;
     let mut files = Vec::new();
     for p in &args.paths {
-        match broker::documents::walk(p) {
-            Ok(found) => files.extend(found.into_iter().map(|f| f.path)),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", p.display());
-                failed = true;
-            }
+        let w = broker::documents::walk(p, &[]);
+        files.extend(w.files.into_iter().map(|f| f.path));
+        for e in w.errors {
+            eprintln!("error: {e}");
+            failed = true;
         }
     }
     let mut docs = Vec::new();

@@ -152,6 +152,20 @@ fn lines_and_columns_count_characters_across_crlf_and_multibyte_text() {
     assert_eq!(expect("latency"), (1, 23, "latency".to_string()));
     assert_eq!(expect("API").0, 3);
 
+    // A byte-order mark is no character of the first line.
+    std::fs::write(dir.path().join("bom.txt"), format!("\u{feff}{text}")).unwrap();
+    let o = broker(
+        dir.path(),
+        &["check", "bom.txt", "--for", "marketing", "--output", "json"],
+    );
+    let first = &json(&o)["findings"][0];
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(1), Some(23))
+    );
+    // SARIF columns count UTF-16 code units, as GitHub does: the emoji before 'latency' is one.
+    assert_eq!(first["column_utf16"].as_u64(), Some(23));
+
     // The text format says the same, compiler style.
     let o = broker(dir.path(), &["check", "notes.txt", "--for", "marketing"]);
     assert!(
@@ -222,6 +236,13 @@ fn the_configuration_is_found_upward_and_names_readers_and_ignored_paths() {
     let o = broker(&repo(), &["check", "vendor", "prd", "--output", "json"]);
     let paths: Vec<String> = places(&json(&o)).into_iter().map(|p| p.0).collect();
     assert!(paths.iter().all(|p| !p.starts_with("vendor")), "{paths:?}");
+
+    // A file that no [[readers]] entry names is left out, not an error (the README at the root
+    // of a repository whose configuration names readers for docs only).
+    let o = broker(&repo(), &["check", ".", "--output", "json"]);
+    let paths: Vec<String> = places(&json(&o)).into_iter().map(|p| p.0).collect();
+    assert!(paths.iter().any(|p| p.starts_with("prd/")), "{paths:?}");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
 
     // With no configuration and no --for, the check says what is missing and exits 2.
     let dir = tempfile::tempdir().unwrap();
@@ -427,6 +448,31 @@ fn translate_writes_one_file_per_input_and_reports_unreadable_ones() {
     let v: Value = serde_json::from_str(&read("json/a.md.json")).unwrap();
     assert_eq!(v["annotations"][0]["concept_id"], "latency");
     assert!(v["renderings"].as_array().unwrap().is_empty());
+
+    // Two inputs that would land on one output file: refused before anything is written.
+    std::fs::create_dir_all(src.path().join("x")).unwrap();
+    std::fs::create_dir_all(src.path().join("y")).unwrap();
+    std::fs::write(src.path().join("x/README.md"), "Our latency doubled.\n").unwrap();
+    std::fs::write(src.path().join("y/README.md"), "Our CTR doubled.\n").unwrap();
+    let clash = out.path().join("clash");
+    let o = broker(
+        src.path(),
+        &["translate", "x", "y", "--out", clash.to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("would both be written"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!clash.exists());
+
+    // An output directory inside the input is not read back as input on the next run.
+    for _ in 0..2 {
+        let o = broker(src.path(), &["translate", "x", "--out", "x/annotated"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    assert!(!src.path().join("x/annotated/annotated").exists());
 
     // Several inputs without --out: a clear usage error, nothing written.
     let o = broker(src.path(), &["translate", "a.md", "c.txt"]);

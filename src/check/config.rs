@@ -127,7 +127,7 @@ pub struct Config {
 impl Config {
     /// The nearest `.broker.toml` in `dir` or a directory above it.
     pub fn find(dir: &Path) -> Option<PathBuf> {
-        let dir = std::path::absolute(dir).ok()?;
+        let dir = crate::documents::normalize(dir);
         dir.ancestors()
             .map(|d| d.join(FILE_NAME))
             .find(|p| p.is_file())
@@ -159,10 +159,9 @@ impl Config {
         };
         let raw: Raw =
             toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
-        let root = std::path::absolute(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from("."));
+        let root = crate::documents::normalize(path)
+            .parent()
+            .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
 
         let mut levels = Levels::default();
         for (rule, value) in [
@@ -173,8 +172,15 @@ impl Config {
             if let Some(v) = value {
                 let level = match v.get_ref().as_str() {
                     "off" => None,
-                    other => Some(other.parse::<Level>().map_err(|e| {
-                        invalid(Some(v.span()), format!("rules.{}: {e} or off", rule.id()))
+                    other => Some(other.parse::<Level>().map_err(|_| {
+                        invalid(
+                            Some(v.span()),
+                            format!(
+                                "rules.{}: unknown level '{other}': expected note, warning, \
+                                 error or off",
+                                rule.id()
+                            ),
+                        )
                     })?),
                 };
                 levels.set(rule, level);
@@ -192,12 +198,14 @@ impl Config {
         let globs = |list: &[Spanned<String>], field: &str| -> Result<GlobSet, ConfigError> {
             let mut set = GlobSetBuilder::new();
             for g in list {
-                set.add(glob(g.get_ref()).map_err(|e| {
-                    invalid(
-                        Some(g.span()),
-                        format!("{field}: bad glob '{}': {e}", g.get_ref()),
-                    )
-                })?);
+                for pattern in patterns(g.get_ref()) {
+                    set.add(glob(&pattern).map_err(|e| {
+                        invalid(
+                            Some(g.span()),
+                            format!("{field}: bad glob '{}': {e}", g.get_ref()),
+                        )
+                    })?);
+                }
             }
             set.build()
                 .map_err(|e| invalid(None, format!("{field}: {e}")))
@@ -229,8 +237,14 @@ impl Config {
 
     /// The path of `file` relative to this configuration's directory, if it lies below it.
     fn relative(&self, file: &Path) -> Option<PathBuf> {
-        let file = std::path::absolute(file).ok()?;
+        let file = crate::documents::normalize(file);
         file.strip_prefix(&self.root).ok().map(Path::to_path_buf)
+    }
+
+    /// Whether the configuration names readers at all (a file none of them matches is then
+    /// not one to check, rather than a mistake).
+    pub fn has_readers(&self) -> bool {
+        !self.readers.is_empty()
     }
 
     /// The reader of `file` by the first `[[readers]]` entry whose globs match it.
@@ -249,16 +263,21 @@ impl Config {
     }
 }
 
-/// A glob as written in `.broker.toml`: `*` stays within a directory, `**` crosses them, and a
-/// glob naming a directory (`vendor/`) covers everything below it.
-fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+/// The globs a pattern of `.broker.toml` stands for, as in `.gitignore`: a pattern naming a
+/// directory (`vendor/`) covers everything below it, and so does one that may name a file or
+/// a directory (`vendor`, `docs/*.draft`).
+fn patterns(pattern: &str) -> Vec<String> {
     let p = pattern.trim_start_matches("./");
-    let p = if let Some(dir) = p.strip_suffix('/') {
-        format!("{dir}/**")
-    } else {
-        p.to_string()
-    };
-    GlobBuilder::new(&p).literal_separator(true).build()
+    match p.strip_suffix('/') {
+        Some(dir) => vec![format!("{dir}/**")],
+        None if p.ends_with("**") => vec![p.to_string()],
+        None => vec![p.to_string(), format!("{p}/**")],
+    }
+}
+
+/// One glob: `*` stays within a directory, `**` crosses them.
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
 }
 
 #[cfg(test)]
@@ -275,7 +294,7 @@ mod tests {
             r#"
 glossary = "terms"
 fail_on = "error"
-ignore = ["vendor/", "CHANGELOG.md"]
+ignore = ["vendor/", "CHANGELOG.md", "drafts"]
 [rules]
 jargon = "off"
 gap = "error"
@@ -306,6 +325,15 @@ for = "marketing"
         assert!(c.ignores(Path::new("/repo/vendor/lib/README.md")));
         assert!(c.ignores(Path::new("/repo/CHANGELOG.md")));
         assert!(!c.ignores(Path::new("/repo/docs/CHANGELOG.md")));
+        assert!(
+            c.ignores(Path::new("/repo/drafts/a.md")),
+            "a name covers a directory"
+        );
+        assert_eq!(
+            c.reader_for(Path::new("/repo/docs/../briefs/a.md")),
+            Some(Side::It)
+        );
+        assert!(c.has_readers());
     }
 
     #[test]

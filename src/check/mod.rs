@@ -177,6 +177,9 @@ pub struct Finding {
     /// 1-based line and column just past the span's last character.
     pub end_line: usize,
     pub end_column: usize,
+    /// The columns again in UTF-16 code units, as GitHub code scanning counts them.
+    pub column_utf16: usize,
+    pub end_column_utf16: usize,
     /// The span as written.
     pub text: String,
     /// What the writer should know and do, in one sentence or two.
@@ -201,6 +204,17 @@ pub struct CheckOptions {
 
 /// The findings in `text` for `opts.reader`, in text order.
 pub fn check_text(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+    // A byte-order mark is no character of the first line, nor the start of front matter.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut findings = check_body(matcher, &text[bom..], opts);
+    for f in &mut findings {
+        f.start += bom;
+        f.end += bom;
+    }
+    findings
+}
+
+fn check_body(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Finding> {
     let match_opts = MatchOptions {
         input: opts.input,
         audience: Some(opts.reader),
@@ -248,7 +262,11 @@ pub fn check_text(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Fin
             &a.text,
             message,
             Some(explanation(a)),
-            if bites { None } else { replacement(a) },
+            if bites || is_verb(matcher, a) {
+                None
+            } else {
+                replacement(a)
+            },
             Some(a.concept_id.clone()),
         ));
     }
@@ -274,6 +292,18 @@ pub fn check_text(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Fin
     }
     findings.sort_by_key(|f| (f.start, f.end));
     findings
+}
+
+/// Whether `a` matched a verb term ("deploys" for "deploy"): the reader's word is a noun
+/// phrase that cannot stand in a verb's place, so no replacement is offered.
+fn is_verb(matcher: &Matcher, a: &Annotation) -> bool {
+    matcher.glossary().get(&a.concept_id).is_some_and(|c| {
+        [&c.it, &c.marketing]
+            .into_iter()
+            .flatten()
+            .flat_map(|side| &side.terms)
+            .any(|t| t.text == a.term && t.pos == Some(crate::glossary::Pos::Verb))
+    })
 }
 
 fn reader_name(side: Side) -> &'static str {
@@ -326,10 +356,10 @@ fn gap_message(text: &str, reader: Side) -> String {
     )
 }
 
-/// Byte ranges a writer asked broker to leave alone: from a line holding `broker-ignore` (or
-/// `broker-ignore-start`) to one holding `broker-ignore-end` (or the end of the text), and
-/// the line after one holding `broker-ignore-next-line`. The markers are usually written as
-/// HTML comments (`<!-- broker-ignore -->`), which Markdown and HTML hide from readers.
+/// Byte ranges a writer asked broker to leave alone: from a line with the comment
+/// `<!-- broker-ignore -->` (or `broker-ignore-start`) to one with `<!-- broker-ignore-end -->`
+/// (or the end of the text), and the line after `<!-- broker-ignore-next-line -->`. HTML
+/// comments, which Markdown and HTML hide from readers, in any format.
 pub fn ignored_ranges(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut region: Option<usize> = None;
@@ -388,48 +418,62 @@ enum Marker {
     NextLine,
 }
 
+/// The marker of a line: an HTML comment holding only `broker-ignore`, `broker-ignore-start`,
+/// `broker-ignore-end` or `broker-ignore-next-line` (`<!-- broker-ignore -->`,
+/// `<!--broker-ignore-end-->`). A mention of a marker in prose or code is none.
 fn marker(line: &str) -> Option<Marker> {
-    let i = line.find("broker-ignore")?;
-    let rest = &line[i + "broker-ignore".len()..];
-    let word_end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .unwrap_or(rest.len());
-    match &rest[..word_end] {
-        "" | "-start" => Some(Marker::Start),
-        "-end" => Some(Marker::End),
-        "-next-line" => Some(Marker::NextLine),
-        _ => None,
+    let mut rest = line;
+    while let Some(open) = rest.find("<!--") {
+        let body = &rest[open + 4..];
+        let close = body.find("-->")?;
+        match body[..close].trim() {
+            "broker-ignore" | "broker-ignore-start" => return Some(Marker::Start),
+            "broker-ignore-end" => return Some(Marker::End),
+            "broker-ignore-next-line" => return Some(Marker::NextLine),
+            _ => rest = &body[close + 3..],
+        }
     }
+    None
 }
 
-/// Whether the span is part of an identifier, a file name or a path rather than prose: the
-/// run of non-space characters around it holds `_`, `::`, `$`, `=`, a call's `(`, a dot
-/// between two letters or digits, or a slash together with a dot (`pipeline.yml`,
-/// `deploy_id`, `docs/pipeline.md`, `get_lead()`). "CI/CD" and "sales/marketing" stay prose.
+/// Whether the span is part of an identifier, a file name or a path rather than prose. The run
+/// of word, `_`, `.`, `/`, `\\`, `:`, `$` and `=` characters around the span (so Markdown and
+/// HTML syntax around a word is not part of it) holds `_` between two word characters, `$`,
+/// `=`, `::`, a dot between two word characters, or a slash together with such a dot, or is
+/// followed by `()`: `pipeline.yml`, `deploy_id`, `docs/pipeline.md`, `get_lead()`.
+/// "CI/CD", "sales/marketing", `_emphasis_` and `[link text](url)` stay prose.
 fn in_identifier(text: &str, r: Range<usize>) -> bool {
-    let start = text[..r.start].rfind(char::is_whitespace).map_or(0, |i| {
-        i + text[i..].chars().next().map_or(1, char::len_utf8)
-    });
+    let part =
+        |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | ':' | '$' | '=');
+    let start = text[..r.start]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| part(c))
+        .last()
+        .map_or(r.start, |(i, _)| i);
     let end = text[r.end..]
-        .find(char::is_whitespace)
-        .map_or(text.len(), |i| r.end + i);
-    let token = text[start..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
-    let inner_dot = token.char_indices().any(|(i, c)| {
-        c == '.'
-            && token[..i]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-            && token[i + 1..]
-                .chars()
-                .next()
-                .is_some_and(char::is_alphanumeric)
-    });
-    token.contains(['_', '$', '='])
+        .char_indices()
+        .find(|&(_, c)| !part(c))
+        .map_or(text.len(), |(i, _)| r.end + i);
+    let token = text[start..end].trim_matches(|c: char| !c.is_alphanumeric());
+    let between = |sep: char| {
+        token.char_indices().any(|(i, c)| {
+            c == sep
+                && token[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                && token[i + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+        })
+    };
+    between('_')
+        || between('.')
+        || token.contains(['$', '='])
         || token.contains("::")
-        || token.contains("()")
-        || token.contains('(') && !token.starts_with('(')
-        || inner_dot
+        || text[end..].starts_with("()")
 }
 
 /// Line starts of a text, for `line:column` in characters (a CRLF line ends at its `\n`, so
@@ -446,11 +490,12 @@ impl<'a> Lines<'a> {
         Lines { text, starts }
     }
 
-    /// 1-based line and character column of byte offset `at`.
-    fn position(&self, at: usize) -> (usize, usize) {
+    /// 1-based line, character column and UTF-16 column of byte offset `at`.
+    fn position(&self, at: usize) -> (usize, usize, usize) {
         let line = self.starts.partition_point(|&s| s <= at);
-        let start = self.starts[line - 1];
-        (line, self.text[start..at].chars().count() + 1)
+        let before = &self.text[self.starts[line - 1]..at];
+        let utf16: usize = before.chars().map(char::len_utf16).sum();
+        (line, before.chars().count() + 1, utf16 + 1)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -465,8 +510,8 @@ impl<'a> Lines<'a> {
         replacement: Option<String>,
         concept_id: Option<String>,
     ) -> Finding {
-        let (line, column) = self.position(span.start);
-        let (end_line, end_column) = self.position(span.end);
+        let (line, column, column_utf16) = self.position(span.start);
+        let (end_line, end_column, end_column_utf16) = self.position(span.end);
         Finding {
             rule,
             level,
@@ -476,6 +521,8 @@ impl<'a> Lines<'a> {
             column,
             end_line,
             end_column,
+            column_utf16,
+            end_column_utf16,
             text: text.to_string(),
             message,
             explanation,
@@ -493,9 +540,14 @@ mod tests {
     fn positions_count_characters_and_ignore_carriage_returns() {
         let text = "ab\r\né€x\r\nz";
         let lines = Lines::new(text);
-        assert_eq!(lines.position(0), (1, 1));
-        assert_eq!(lines.position(text.find('x').unwrap()), (2, 3));
-        assert_eq!(lines.position(text.find('z').unwrap()), (3, 1));
+        assert_eq!(lines.position(0), (1, 1, 1));
+        assert_eq!(lines.position(text.find('x').unwrap()), (2, 3, 3));
+        assert_eq!(lines.position(text.find('z').unwrap()), (3, 1, 1));
+        let emoji = "☕🚀 x";
+        assert_eq!(
+            Lines::new(emoji).position(emoji.find('x').unwrap()),
+            (1, 4, 5)
+        );
     }
 
     #[test]
@@ -528,7 +580,9 @@ mod tests {
 
     #[test]
     fn identifiers_and_paths_are_not_prose() {
-        let t = "see pipeline.yml and deploy_id and docs/pipeline.md, get_lead() and the pipeline.";
+        let t =
+            "see pipeline.yml and deploy_id and docs/pipeline.md, get_lead() and the pipeline.\n\
+                 [pipeline](https://x.y) <b class=\"k\">pipeline</b> _pipeline_ CI/pipeline";
         let at = |w: &str, n: usize| {
             let s = t.match_indices(w).nth(n).unwrap().0;
             s..s + w.len()

@@ -23,10 +23,12 @@ pub enum Output {
 }
 
 /// The report in `output`'s format, ending with a newline when not empty.
-pub fn write(output: Output, files: &[FileFindings]) -> String {
+/// `errors` (paths, configurations or glossaries that could not be used) go into the JSON
+/// report; the other formats leave them to standard error.
+pub fn write(output: Output, files: &[FileFindings], errors: &[String]) -> String {
     match output {
         Output::Text => text(files),
-        Output::Json => format!("{}\n", pretty(&json_report(files))),
+        Output::Json => format!("{}\n", pretty(&json_report(files, errors))),
         Output::Sarif => format!("{}\n", pretty(&sarif(files))),
         Output::Github => github(files),
     }
@@ -58,7 +60,7 @@ fn text(files: &[FileFindings]) -> String {
     out
 }
 
-fn json_report(files: &[FileFindings]) -> Value {
+fn json_report(files: &[FileFindings], errors: &[String]) -> Value {
     let findings: Vec<Value> = files
         .iter()
         .flat_map(|f| {
@@ -69,6 +71,8 @@ fn json_report(files: &[FileFindings]) -> Value {
                     "column": x.column,
                     "end_line": x.end_line,
                     "end_column": x.end_column,
+                    "column_utf16": x.column_utf16,
+                    "end_column_utf16": x.end_column_utf16,
                     "start": x.start,
                     "end": x.end,
                     "level": x.level.as_str(),
@@ -92,6 +96,7 @@ fn json_report(files: &[FileFindings]) -> Value {
     json!({
         "files": files.len(),
         "findings": findings,
+        "errors": errors,
         "counts": {
             "error": count(Level::Error),
             "warning": count(Level::Warning),
@@ -120,7 +125,7 @@ fn uri(path: &str) -> String {
 }
 
 /// SARIF 2.1.0: one run, the three rules with help text, a result per finding with its region
-/// (columns in Unicode code points) and, where `rewrite` has a word, a fix.
+/// (columns in UTF-16 code units) and, where `rewrite` has a word, a fix.
 fn sarif(files: &[FileFindings]) -> Value {
     let rules: Vec<Value> = Rule::ALL
         .iter()
@@ -142,9 +147,9 @@ fn sarif(files: &[FileFindings]) -> Value {
                 "artifactLocation": location_of(&f.path),
                 "region": {
                     "startLine": x.line,
-                    "startColumn": x.column,
+                    "startColumn": x.column_utf16,
                     "endLine": x.end_line,
-                    "endColumn": x.end_column,
+                    "endColumn": x.end_column_utf16,
                     "snippet": {"text": x.text},
                 },
             })
@@ -159,9 +164,6 @@ fn sarif(files: &[FileFindings]) -> Value {
                     None => x.message.clone(),
                 }},
                 "locations": [{"physicalLocation": location(x)}],
-                "partialFingerprints": {
-                    "brokerFinding/v1": format!("{}:{}:{}", x.rule.id(), x.text.to_lowercase(), x.line),
-                },
             });
             if let Some(replacement) = &x.replacement {
                 r["fixes"] = json!([{
@@ -171,9 +173,9 @@ fn sarif(files: &[FileFindings]) -> Value {
                         "replacements": [{
                             "deletedRegion": {
                                 "startLine": x.line,
-                                "startColumn": x.column,
+                                "startColumn": x.column_utf16,
                                 "endLine": x.end_line,
-                                "endColumn": x.end_column,
+                                "endColumn": x.end_column_utf16,
                             },
                             "insertedContent": {"text": replacement},
                         }],
@@ -195,7 +197,8 @@ fn sarif(files: &[FileFindings]) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
-            "columnKind": "unicodeCodePoints",
+            // GitHub code scanning counts columns in UTF-16 code units, whatever columnKind says.
+            "columnKind": "utf16CodeUnits",
             "results": results,
         }],
     })

@@ -35,6 +35,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// Whether a finding is at or above its file's `fail_on` level.
     pub failed: bool,
+    /// Files left out because `.broker.toml` names readers and none for their path.
+    pub skipped: Vec<String>,
 }
 
 struct Plan {
@@ -49,41 +51,40 @@ struct Plan {
 /// Checks every file under `paths`.
 pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut configs: HashMap<PathBuf, Option<Arc<Config>>> = HashMap::new();
+    let mut configs: HashMap<PathBuf, Result<Option<Arc<Config>>, ()>> = HashMap::new();
     let mut plans = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for given in paths {
-        let found = match documents::walk(given) {
-            Ok(f) => f,
-            Err(e) => {
-                outcome
-                    .errors
-                    .push(format!("cannot read {}: {e}", given.display()));
+        let walked = documents::walk(given, &[]);
+        outcome.errors.extend(walked.errors);
+        for f in walked.files {
+            // A file named twice (`a`, `a/x.md`, `./a/x.md`) is checked once.
+            if !seen.insert(documents::normalize(&f.path)) {
                 continue;
             }
-        };
-        for f in found {
             let dir = match f.path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
             };
-            let config = match configs.get(&dir) {
+            let cached = match configs.get(&dir) {
                 Some(c) => c.clone(),
                 None => {
                     let c = match Config::find(&dir).map(|p| Config::load(&p)) {
-                        None => None,
-                        Some(Ok(c)) => Some(Arc::new(c)),
+                        None => Ok(None),
+                        Some(Ok(c)) => Ok(Some(Arc::new(c))),
                         Some(Err(e)) => {
-                            let message = e.to_string();
-                            if !outcome.errors.contains(&message) {
-                                outcome.errors.push(message);
-                            }
-                            configs.insert(dir, None);
-                            continue;
+                            outcome.errors.push(e.to_string());
+                            Err(())
                         }
                     };
                     configs.insert(dir, c.clone());
                     c
                 }
+            };
+            // Under a broken configuration nothing is checked: its ignores and levels are
+            // unknown (the error is reported once).
+            let Ok(config) = cached else {
+                continue;
             };
             if config.as_ref().is_some_and(|c| c.ignores(&f.path)) {
                 continue;
@@ -92,6 +93,11 @@ pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
                 .reader
                 .or_else(|| config.as_ref().and_then(|c| c.reader_for(&f.path)));
             let Some(reader) = reader else {
+                if config.as_ref().is_some_and(|c| c.has_readers()) {
+                    // The project names its readers, and this file is none of their paths.
+                    outcome.skipped.push(shown(&f.path));
+                    continue;
+                }
                 outcome.errors.push(format!(
                     "{}: no reader: pass --for it|marketing, or name one for this path in \
                      .broker.toml ([[readers]] paths = [...], for = \"...\")",
