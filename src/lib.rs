@@ -14,11 +14,14 @@
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //! - [`service`]: the network edge: gRPC handlers, HTTP/JSON routes, proto ⇄ core conversion,
 //!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
+//! - [`client`]: a client of a running server's HTTP admin routes (`broker concept`), and
+//!   reading one concept from a TOML or JSON file.
 //! - [`config`]: the service's settings (limits, timeouts, tokens), filled by `broker serve`.
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format: it never imports
 //! `service`, tonic, prost or axum types.
 
+pub mod client;
 pub mod config;
 pub mod gap_report;
 pub mod glossary;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use broker::client::{AdminClient, ClientError};
 use broker::config::{self, Secret, ServiceConfig};
 use broker::glossary::exchange::{self, IntoDirError, LangMap};
 use broker::glossary::{Glossary, GlossaryError};
@@ -44,6 +45,71 @@ enum Command {
     /// Check, count, import or export a glossary.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// Read and edit the concepts of a running server (HTTP admin API; token from
+    /// BROKER_ADMIN_TOKEN for put and delete, BROKER_READ_TOKEN for reading if the server
+    /// needs one). Exit 0 on success, 1 when the server refuses, 2 when it cannot be asked.
+    #[command(subcommand)]
+    Concept(ConceptCommand),
+}
+
+#[derive(Args)]
+struct ServerArg {
+    /// The broker server's URL.
+    #[arg(long, env = "BROKER_SERVER", default_value = "http://127.0.0.1:50051")]
+    server: String,
+}
+
+#[derive(Subcommand)]
+enum ConceptCommand {
+    /// Print a concept as JSON (with its etag), or as a glossary TOML file with --toml.
+    Get {
+        /// The concept's id.
+        id: String,
+        /// Print the glossary's [[concept]] TOML format (ready to edit and `put`).
+        #[arg(long)]
+        toml: bool,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Create or replace a concept from a file: TOML ([[concept]], one concept) or JSON
+    /// (the shape `get` prints), chosen by the .json suffix or the content.
+    Put {
+        /// The concept file.
+        file: PathBuf,
+        /// Only if the stored concept still has this etag (a JSON file's own `etag` is used
+        /// when this is absent); the server answers 412 when it changed.
+        #[arg(long, value_name = "ETAG")]
+        if_match: Option<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Delete a concept.
+    Delete {
+        /// The concept's id.
+        id: String,
+        /// Only if the stored concept still has this etag.
+        #[arg(long, value_name = "ETAG")]
+        if_match: Option<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// List concepts (every page): one line per concept, or JSON with --json.
+    List {
+        /// Only concepts with this tag.
+        #[arg(long, default_value = "")]
+        tag: String,
+        /// Only concepts whose id or a term contains this (case-insensitive).
+        #[arg(long, default_value = "")]
+        query: String,
+        /// Print a JSON array of concepts.
+        #[arg(long)]
+        json: bool,
+        /// Concepts asked per request.
+        #[arg(long, default_value_t = 200, value_name = "N")]
+        page_size: usize,
+        #[command(flatten)]
+        server: ServerArg,
+    },
 }
 
 #[derive(Args)]
@@ -271,6 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Export(args)) => export(args),
         Command::Glossary(GlossaryCommand::Import(args)) => import(args),
+        Command::Concept(cmd) => concept(cmd),
     }
 }
 
@@ -791,4 +858,141 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `broker concept …`: exit 0 on success, 1 when the server refuses, 2 when it cannot be
+/// asked (no token, unreadable file, server unreachable).
+fn concept(cmd: ConceptCommand) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match runtime.block_on(concept_command(cmd)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            let refused = e
+                .downcast_ref::<ClientError>()
+                .is_some_and(|c| matches!(c, ClientError::Refused { .. }));
+            eprintln!("error: {e:#}");
+            Ok(ExitCode::from(if refused { 1 } else { 2 }))
+        }
+    }
+}
+
+/// The token in environment variable `name`, if set and not empty.
+fn env_token(name: &str) -> Result<Option<Secret>> {
+    match std::env::var(name) {
+        Ok(t) if !t.trim().is_empty() => Ok(Some(
+            Secret::new(t.trim()).map_err(|e| anyhow::anyhow!("{name}: {e}"))?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+fn admin_client(server: &ServerArg) -> Result<AdminClient> {
+    let Some(token) = env_token("BROKER_ADMIN_TOKEN")? else {
+        bail!(
+            "BROKER_ADMIN_TOKEN is not set: edits need the server's admin token \
+             (export BROKER_ADMIN_TOKEN=...)"
+        );
+    };
+    Ok(AdminClient::new(&server.server, Some(token))?)
+}
+
+fn read_client(server: &ServerArg) -> Result<AdminClient> {
+    Ok(AdminClient::new(
+        &server.server,
+        env_token("BROKER_READ_TOKEN")?,
+    )?)
+}
+
+async fn concept_command(cmd: ConceptCommand) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        ConceptCommand::Get { id, toml, server } => {
+            let value = read_client(&server)?.get(&id).await?;
+            if toml {
+                let c = broker::json::concept_from_json(&value)
+                    .map_err(|e| anyhow::anyhow!("the server's concept: {e}"))?;
+                let header = format!(
+                    "concept '{id}' from {} (etag {})",
+                    server.server,
+                    value["etag"].as_str().unwrap_or_default()
+                );
+                write!(
+                    out,
+                    "{}",
+                    broker::glossary::write::to_toml_with_header(&[c], Some(&header))
+                )?;
+            } else {
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+            }
+        }
+        ConceptCommand::Put {
+            file,
+            if_match,
+            server,
+        } => {
+            let (c, file_etag) = broker::client::read_concept(&file)?;
+            let client = admin_client(&server)?;
+            let etag = if_match.or(file_etag);
+            let stored = client.put(&c, etag.as_deref()).await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&stored)?)?;
+        }
+        ConceptCommand::Delete {
+            id,
+            if_match,
+            server,
+        } => {
+            admin_client(&server)?
+                .delete(&id, if_match.as_deref())
+                .await?;
+            writeln!(out, "deleted {id}")?;
+        }
+        ConceptCommand::List {
+            tag,
+            query,
+            json,
+            page_size,
+            server,
+        } => {
+            let client = read_client(&server)?;
+            let mut all = Vec::new();
+            let mut token = String::new();
+            loop {
+                let page = client.list(page_size.max(1), &token, &tag, &query).await?;
+                all.extend(page.concepts);
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                token = page.next_page_token;
+            }
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+            } else {
+                for c in &all {
+                    let terms = |side: &str| {
+                        c[side]["terms"]
+                            .as_array()
+                            .map(|t| {
+                                t.iter()
+                                    .filter_map(|x| x.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            })
+                            .unwrap_or_default()
+                    };
+                    writeln!(
+                        out,
+                        "{}\tit: {}\tmarketing: {}",
+                        c["id"].as_str().unwrap_or_default(),
+                        terms("it"),
+                        terms("marketing")
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
