@@ -16,6 +16,8 @@
 //!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
 //! - [`client`]: a client of a running server's HTTP admin routes (`broker concept`), and
 //!   reading one concept from a TOML or JSON file.
+//! - [`integrations`]: Slack, GitHub and Jira webhooks on the service's port (signatures,
+//!   answers within the caller's timeout, remote calls afterwards).
 //! - [`config`]: the service's settings (limits, timeouts, tokens), filled by `broker serve`.
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format: it never imports
@@ -25,6 +27,7 @@ pub mod client;
 pub mod config;
 pub mod gap_report;
 pub mod glossary;
+pub mod integrations;
 pub mod json;
 pub mod matcher;
 pub mod metrics;

@@ -35,7 +35,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gRPC + HTTP/JSON service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Annotate a text for a reader, in-process (no server).
     Translate(TranslateArgs),
     /// Explain a term: the concepts it may mean, best first.
@@ -165,6 +165,146 @@ struct ServeArgs {
     /// On SIGTERM/Ctrl-C, how long requests in flight may take to finish.
     #[arg(long, env = "BROKER_SHUTDOWN_GRACE", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
     shutdown_grace: Duration,
+    #[command(flatten)]
+    integrations: IntegrationArgs,
+}
+
+/// Slack, GitHub and Jira (SPEC §10): each is on when its secret is set, here or in the
+/// `--integrations` file (flags and variables win over the file).
+#[derive(Args)]
+#[command(next_help_heading = "Integrations (Slack, GitHub, Jira)")]
+struct IntegrationArgs {
+    /// TOML file with [slack], [github] and [jira] sections (readers per user, repository,
+    /// project; see the README's "Chat and tickets").
+    #[arg(
+        long = "integrations",
+        env = "BROKER_INTEGRATIONS",
+        value_name = "FILE"
+    )]
+    file: Option<PathBuf>,
+    /// Slack app signing secret; turns the Slack integration on.
+    #[arg(
+        long,
+        env = "BROKER_SLACK_SIGNING_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    slack_signing_secret: Option<String>,
+    /// Slack bot token (xoxb-…) to answer events with chat.postMessage.
+    #[arg(
+        long,
+        env = "BROKER_SLACK_BOT_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    slack_bot_token: Option<String>,
+    /// Slack Web API base URL.
+    #[arg(long, env = "BROKER_SLACK_API_BASE", value_name = "URL")]
+    slack_api_base: Option<String>,
+    /// Reader of Slack users not listed in the file: it or marketing (default marketing).
+    #[arg(long, env = "BROKER_SLACK_READER", value_name = "SIDE")]
+    slack_reader: Option<String>,
+    /// GitHub webhook secret; turns the GitHub integration on.
+    #[arg(
+        long,
+        env = "BROKER_GITHUB_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    github_webhook_secret: Option<String>,
+    /// GitHub token allowed to comment on issues and pull requests.
+    #[arg(
+        long,
+        env = "BROKER_GITHUB_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    github_token: Option<String>,
+    /// GitHub REST API base URL.
+    #[arg(long, env = "BROKER_GITHUB_API_BASE", value_name = "URL")]
+    github_api_base: Option<String>,
+    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins).
+    #[arg(long, env = "BROKER_GITHUB_READER", value_name = "SIDE")]
+    github_reader: Option<String>,
+    /// Jira webhook secret; turns the Jira integration on.
+    #[arg(
+        long,
+        env = "BROKER_JIRA_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    jira_webhook_secret: Option<String>,
+    /// Jira site, e.g. https://your-domain.atlassian.net.
+    #[arg(long, env = "BROKER_JIRA_BASE", value_name = "URL")]
+    jira_base: Option<String>,
+    /// Jira account e-mail (basic authentication with --jira-token).
+    #[arg(long, env = "BROKER_JIRA_USER", value_name = "EMAIL")]
+    jira_user: Option<String>,
+    /// Jira API token.
+    #[arg(
+        long,
+        env = "BROKER_JIRA_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    jira_token: Option<String>,
+    /// Reader of Jira projects not listed in the file.
+    #[arg(long, env = "BROKER_JIRA_READER", value_name = "SIDE")]
+    jira_reader: Option<String>,
+    /// Largest webhook body accepted, in bytes (default 1 MiB).
+    #[arg(long, env = "BROKER_WEBHOOK_MAX_BYTES", value_name = "N")]
+    webhook_max_bytes: Option<usize>,
+}
+
+impl IntegrationArgs {
+    /// The file's settings with the flags laid over them.
+    fn config(self) -> Result<config::IntegrationsConfig> {
+        let mut c = match &self.file {
+            Some(path) => {
+                config::IntegrationsConfig::from_file(path).map_err(anyhow::Error::msg)?
+            }
+            None => config::IntegrationsConfig::default(),
+        };
+        let secret = |flag: &str, v: Option<String>| -> Result<Option<Secret>> {
+            v.map(|t| Secret::new(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+                .transpose()
+        };
+        fn set<T>(slot: &mut Option<T>, v: Option<T>) {
+            if v.is_some() {
+                *slot = v;
+            }
+        }
+        set(
+            &mut c.slack.signing_secret,
+            secret("slack-signing-secret", self.slack_signing_secret)?,
+        );
+        set(
+            &mut c.slack.bot_token,
+            secret("slack-bot-token", self.slack_bot_token)?,
+        );
+        set(&mut c.slack.api_base, self.slack_api_base);
+        set(&mut c.slack.reader, self.slack_reader);
+        set(
+            &mut c.github.webhook_secret,
+            secret("github-webhook-secret", self.github_webhook_secret)?,
+        );
+        set(
+            &mut c.github.token,
+            secret("github-token", self.github_token)?,
+        );
+        set(&mut c.github.api_base, self.github_api_base);
+        set(&mut c.github.reader, self.github_reader);
+        set(
+            &mut c.jira.webhook_secret,
+            secret("jira-webhook-secret", self.jira_webhook_secret)?,
+        );
+        set(&mut c.jira.base, self.jira_base);
+        set(&mut c.jira.user, self.jira_user);
+        set(&mut c.jira.token, secret("jira-token", self.jira_token)?);
+        set(&mut c.jira.reader, self.jira_reader);
+        set(&mut c.max_body_bytes, self.webhook_max_bytes);
+        Ok(c)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -329,7 +469,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Translate(args) => translate(args),
         Command::Lookup(args) => lookup(args),
         Command::Gaps(args) => gaps(args),
@@ -381,6 +521,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         request_timeout: args.request_timeout,
         max_concurrent_requests: args.max_concurrent_requests.max(1),
         shutdown_grace: args.shutdown_grace,
+        integrations: args.integrations.config()?,
     };
     let dir = args.glossary.glossary.clone();
     let glossary = load_glossary(dir.as_deref())?;
