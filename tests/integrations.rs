@@ -940,3 +940,98 @@ async fn integrations_are_off_unless_configured() {
         assert!(message(&v).contains("integration is off"), "{path}: {v}");
     }
 }
+
+/// `broker serve` with an integrations file and a secret in the environment: one startup line
+/// per integration that is on, no secret in the log, and the file's secret verifies requests.
+#[tokio::test]
+async fn the_binary_reads_the_file_and_the_environment_and_logs_no_secret() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("integrations.toml");
+    std::fs::write(
+        &file,
+        "[slack]\nsigning_secret = \"file-slack-s3cret\"\nreader = \"it\"\n\n[github]\nwebhook_secret = \"file-github-s3cret\"\n[github.repos]\n\"acme/web\" = \"marketing\"\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_broker"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--integrations"])
+        .arg(&file)
+        .env("RUST_LOG", "info")
+        .env("BROKER_JIRA_WEBHOOK_SECRET", "env-jira-s3cret")
+        .env_remove("BROKER_SLACK_SIGNING_SECRET")
+        .env_remove("BROKER_GITHUB_WEBHOOK_SECRET")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("broker starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("broker exited before listening")
+            .unwrap();
+        log.push(line.clone());
+        if let Some(rest) = line.split(" addr=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let all = log.join("\n");
+    for name in ["Slack", "GitHub", "Jira"] {
+        let n = log
+            .iter()
+            .filter(|l| l.contains(&format!("{name} integration on")))
+            .count();
+        assert_eq!(n, 1, "one line for {name}:\n{all}");
+    }
+    assert!(!all.contains("s3cret"), "a secret in the log:\n{all}");
+
+    // The file's GitHub secret verifies a ping; another secret does not.
+    let body = b"{\"zen\": \"Design for failure.\"}".to_vec();
+    let client = reqwest::Client::new();
+    let send = |secret: &'static str| {
+        let (client, body, addr) = (client.clone(), body.clone(), addr.clone());
+        async move {
+            client
+                .post(format!("http://{addr}/v1/hooks/github"))
+                .header("x-github-event", "ping")
+                .header("x-github-delivery", format!("ping-{secret}"))
+                .header(
+                    "x-hub-signature-256",
+                    format!("sha256={}", hmac_hex(secret, &[&body])),
+                )
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(send("file-github-s3cret").await, StatusCode::OK);
+    assert_eq!(send("another").await, StatusCode::UNAUTHORIZED);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // A bad reader in the file stops the server with the setting named.
+    std::fs::write(
+        &file,
+        "[github]\nwebhook_secret = \"x\"\nreader = \"sales\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_broker"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--integrations"])
+        .arg(&file)
+        .env_remove("BROKER_JIRA_WEBHOOK_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("github.reader") && stderr.contains("sales"),
+        "{stderr}"
+    );
+}
