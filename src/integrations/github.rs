@@ -22,6 +22,7 @@ use super::{answer, body, header, parse_reader, parse_readers, readers_name, Mem
 use crate::config::{GithubConfig, Secret, GITHUB_API};
 use crate::glossary::Side;
 use crate::render;
+use crate::service::access_log::AccessLog;
 use crate::service::{Context, ServiceError};
 use crate::Format;
 
@@ -94,7 +95,8 @@ pub(crate) async fn hook(
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
-    answer(hook_one(&ctx, &headers, raw), "github")
+    let log = AccessLog::start("POST /v1/hooks/github");
+    answer(log, hook_one(&ctx, &headers, raw))
 }
 
 fn hook_one(

@@ -22,6 +22,7 @@ use super::{answer, body, header, parse_reader, parse_readers, readers_name, Mem
 use crate::config::{JiraConfig, Secret};
 use crate::glossary::Side;
 use crate::render::{self, Explanation};
+use crate::service::access_log::AccessLog;
 use crate::service::{Context, ServiceError};
 use crate::Format;
 
@@ -83,7 +84,8 @@ pub(crate) async fn hook(
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
-    answer(hook_one(&ctx, &headers, raw), "jira")
+    let log = AccessLog::start("POST /v1/hooks/jira");
+    answer(log, hook_one(&ctx, &headers, raw))
 }
 
 fn hook_one(

@@ -35,6 +35,7 @@ use subtle::ConstantTimeEq;
 
 use crate::config::{IntegrationsConfig, Secret, DEFAULT_WEBHOOK_MAX_BYTES};
 use crate::glossary::Side;
+use crate::service::access_log::AccessLog;
 use crate::service::deadline::Deadline;
 use crate::service::{Context, ServiceError};
 use crate::translate::{TranslateRequest, TranslateResponse};
@@ -102,21 +103,16 @@ pub(crate) fn routes(ctx: Context) -> Router {
         .with_state(ctx)
 }
 
-/// A webhook's answer: JSON with a status, or a [`ServiceError`] in the usual JSON shape.
+/// A webhook's answer: JSON with a status, or a [`ServiceError`] in the usual JSON shape;
+/// logged (and counted in the metrics) like every request.
 pub(crate) fn answer(
+    log: AccessLog,
     outcome: Result<(StatusCode, serde_json::Value), ServiceError>,
-    what: &str,
 ) -> Response {
+    log.finish(&outcome);
     match outcome {
         Ok((status, body)) => (status, axum::Json(body)).into_response(),
-        Err(e) => {
-            tracing::info!(
-                integration = what,
-                code = e.code_name(),
-                "webhook refused: {e}"
-            );
-            e.into_response()
-        }
+        Err(e) => e.into_response(),
     }
 }
 

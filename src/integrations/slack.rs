@@ -32,6 +32,7 @@ use crate::config::{Secret, SlackConfig, SLACK_API};
 use crate::glossary::{Concept, Side};
 use crate::matcher::Annotation;
 use crate::render;
+use crate::service::access_log::AccessLog;
 use crate::service::deadline::Deadline;
 use crate::service::{Context, ServiceError};
 use crate::Format;
@@ -200,7 +201,8 @@ pub(crate) async fn command(
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
-    answer(command_one(&ctx, &headers, raw).await, "slack")
+    let log = AccessLog::start("POST /v1/slack/commands");
+    answer(log, command_one(&ctx, &headers, raw).await)
 }
 
 async fn command_one(
@@ -515,7 +517,8 @@ pub(crate) async fn events(
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
-    answer(events_one(&ctx, &headers, raw), "slack")
+    let log = AccessLog::start("POST /v1/slack/events");
+    answer(log, events_one(&ctx, &headers, raw))
 }
 
 fn events_one(
