@@ -40,6 +40,8 @@ enum Command {
     Translate(TranslateArgs),
     /// Explain a term: the concepts it may mean, best first.
     Lookup(LookupArgs),
+    /// Check requirement documents for the reader: jargon, false friends, gaps (for CI).
+    Check(CheckArgs),
     /// Jargon the glossary lacks, ranked over a set of documents.
     Gaps(GapsArgs),
     /// Check, count, import or export a glossary.
@@ -331,14 +333,21 @@ enum ExplainArg {
 
 #[derive(Args)]
 struct TranslateArgs {
-    /// File to read; `-` or absent for standard input.
-    file: Option<PathBuf>,
+    /// Files or directories to read (directories: .md, .markdown, .html, .htm, .txt, .text,
+    /// recursively); `-` or nothing for standard input. Several need `--out`.
+    #[arg(value_name = "FILE|DIR")]
+    files: Vec<PathBuf>,
+    /// Write one annotated file per input under DIR, at the same relative path (a directory's
+    /// files below it, a file by its name); with `--json`, as NAME.json.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
     /// The reader the text is rendered for.
     #[arg(long = "for", value_enum, default_value = "both")]
     reader: Reader,
     /// Output format; `markdown` and `html` also skip code, URLs and tags in the input.
-    #[arg(long, value_enum, default_value = "inline")]
-    format: FormatArg,
+    /// Default: by suffix with `--out` (.md → markdown, .html → html), else inline.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// Print the whole response as JSON instead of the rendering(s).
     #[arg(long)]
     json: bool,
@@ -353,6 +362,49 @@ struct TranslateArgs {
     explain: ExplainArg,
     #[command(flatten)]
     glossary: GlossaryArg,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files or directories to check (directories: .md, .markdown, .html, .htm, .txt, .text,
+    /// recursively, hidden ones left out).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Who will read the documents; else the reader `.broker.toml` names for each path.
+    #[arg(long = "for", value_enum)]
+    reader: Option<CheckReader>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value = "text")]
+    output: CheckOutput,
+    /// Exit 1 when a finding is at this level or above (`none`: never); else `.broker.toml`'s
+    /// `fail_on`, else `warning`.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOnArg>,
+    /// Glossary directory (*.toml); else `.broker.toml`'s, else the embedded default.
+    #[arg(long, env = "BROKER_GLOSSARY", value_name = "DIR")]
+    glossary: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckReader {
+    It,
+    Marketing,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckOutput {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Note,
+    Warning,
+    Error,
+    None,
 }
 
 #[derive(Args)]
@@ -472,6 +524,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve(*args),
         Command::Translate(args) => translate(args),
         Command::Lookup(args) => lookup(args),
+        Command::Check(args) => check_documents(args),
         Command::Gaps(args) => gaps(args),
         Command::Glossary(GlossaryCommand::Check(args)) => check(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
@@ -610,24 +663,8 @@ fn audience(r: Reader) -> Option<Side> {
     }
 }
 
-fn translate(args: TranslateArgs) -> Result<ExitCode> {
-    let text = match args.file.as_deref() {
-        None => read_stdin()?,
-        Some(p) if p == Path::new("-") => read_stdin()?,
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
-        }
-    };
-    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
-    let matcher = Matcher::new(Arc::new(glossary));
-    let format = match args.format {
-        FormatArg::Inline => Format::Inline,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-        FormatArg::Rewrite => Format::Rewrite,
-        FormatArg::None => Format::None,
-    };
-    let req = TranslateRequest {
+fn translate_request(args: &TranslateArgs, text: String, format: Format) -> TranslateRequest {
+    TranslateRequest {
         text,
         audience: audience(args.reader),
         format,
@@ -638,66 +675,192 @@ fn translate(args: TranslateArgs) -> Result<ExitCode> {
             ExplainArg::First => broker::Explain::First,
             ExplainArg::Every => broker::Explain::Every,
         },
+    }
+}
+
+fn format_of(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Inline => Format::Inline,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+        FormatArg::Rewrite => Format::Rewrite,
+        FormatArg::None => Format::None,
+    }
+}
+
+fn translate(args: TranslateArgs) -> Result<ExitCode> {
+    let stdin = args.files.is_empty() || args.files == [PathBuf::from("-")];
+    if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
+        return translate_files(args);
+    }
+    let text = match args.files.first() {
+        Some(p) if !stdin => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
+        _ => read_stdin()?,
     };
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let format = format_of(args.format.unwrap_or(FormatArg::Inline));
+    let req = translate_request(&args, text, format);
     let resp = broker::translate(&matcher, &req)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &broker::json::translate_response(&resp))?;
         writeln!(out)?;
-    } else if resp.renderings.len() == 1 {
-        out.write_all(resp.renderings[0].text.as_bytes())?;
     } else {
-        for (i, r) in resp.renderings.iter().enumerate() {
-            if i > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "== for {} ==", r.audience)?;
-            out.write_all(r.text.as_bytes())?;
-            if !r.text.ends_with('\n') {
-                writeln!(out)?;
-            }
-        }
+        write_renderings(&mut out, &resp)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The files under `path` that `broker gaps` reads, sorted; `path` itself when it is a file.
-fn document_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
+fn write_renderings(out: &mut impl Write, resp: &broker::TranslateResponse) -> std::io::Result<()> {
+    if resp.renderings.len() == 1 {
+        return out.write_all(resp.renderings[0].text.as_bytes());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()?;
-    entries.sort();
-    for p in entries {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
+    for (i, r) in resp.renderings.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
         }
-        if p.is_dir() {
-            document_files(&p, out)?;
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("md" | "markdown" | "html" | "htm" | "txt" | "text")
-        ) {
-            out.push(p);
+        writeln!(out, "== for {} ==", r.audience)?;
+        out.write_all(r.text.as_bytes())?;
+        if !r.text.ends_with('\n') {
+            writeln!(out)?;
         }
     }
     Ok(())
 }
 
-/// How a file is read, by its suffix.
-fn input_of(path: &Path) -> broker::InputFormat {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("md" | "markdown") => broker::InputFormat::Markdown,
-        Some("html" | "htm") => broker::InputFormat::Html,
-        _ => broker::InputFormat::Plain,
+/// `broker translate FILE…|DIR --out DIR`: every file on all cores, each written under the
+/// output directory at its relative path; a file that cannot be read or written is reported
+/// and the others still done (exit 2 at the end).
+fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
+    use rayon::prelude::*;
+    let Some(out_dir) = args.out.clone() else {
+        eprintln!("error: several inputs (or a directory) need --out DIR to write the results to");
+        return Ok(ExitCode::from(2));
+    };
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let mut failed = false;
+    let mut jobs = Vec::new();
+    for given in &args.files {
+        match broker::documents::walk(given) {
+            Ok(found) => jobs.extend(found),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", given.display());
+                failed = true;
+            }
+        }
     }
+    let results: Vec<Result<PathBuf, String>> = jobs
+        .par_iter()
+        .map(|f| {
+            let text = broker::documents::read(&f.path)?;
+            let format = match args.format {
+                Some(arg) => format_of(arg),
+                None => match broker::documents::input_of(&f.path) {
+                    broker::InputFormat::Markdown => Format::Markdown,
+                    broker::InputFormat::Html => Format::Html,
+                    broker::InputFormat::Plain => Format::Inline,
+                },
+            };
+            let req = translate_request(&args, text, format);
+            let resp = broker::translate(&matcher, &req).map_err(|e| e.to_string())?;
+            let mut target = out_dir.join(&f.relative);
+            let mut body = Vec::new();
+            if args.json {
+                let mut name = target.file_name().unwrap_or_default().to_os_string();
+                name.push(".json");
+                target.set_file_name(name);
+                serde_json::to_writer(&mut body, &broker::json::translate_response(&resp))
+                    .map_err(|e| e.to_string())?;
+                body.push(b'\n');
+            } else {
+                write_renderings(&mut body, &resp).map_err(|e| e.to_string())?;
+            }
+            let write = || -> std::io::Result<()> {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, &body)
+            };
+            write().map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            Ok(target)
+        })
+        .collect();
+    let mut written = 0;
+    for r in results {
+        match r {
+            Ok(_) => written += 1,
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `broker check`: exit 0 clean, 1 when a finding reaches `--fail-on`, 2 when a path, a
+/// configuration or a glossary could not be used (the rest is still checked and reported).
+fn check_documents(args: CheckArgs) -> Result<ExitCode> {
+    use broker::check::config::FailOn;
+    use broker::check::report::{write, Output};
+    use broker::check::{Level, RunOptions};
+    let opts = RunOptions {
+        reader: args.reader.map(|r| match r {
+            CheckReader::It => Side::It,
+            CheckReader::Marketing => Side::Marketing,
+        }),
+        glossary: args.glossary.clone(),
+        fail_on: args.fail_on.map(|f| match f {
+            FailOnArg::Note => FailOn::Level(Level::Note),
+            FailOnArg::Warning => FailOn::Level(Level::Warning),
+            FailOnArg::Error => FailOn::Level(Level::Error),
+            FailOnArg::None => FailOn::None,
+        }),
+    };
+    let outcome = broker::check::run(&args.paths, &opts);
+    let output = match args.output {
+        CheckOutput::Text => Output::Text,
+        CheckOutput::Json => Output::Json,
+        CheckOutput::Sarif => Output::Sarif,
+        CheckOutput::Github => Output::Github,
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(write(output, &outcome.files).as_bytes())?;
+    for e in &outcome.errors {
+        eprintln!("error: {e}");
+    }
+    let count = |l: Level| {
+        outcome
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|x| x.level == l)
+            .count()
+    };
+    eprintln!(
+        "{} file(s) checked: {} error(s), {} warning(s), {} note(s)",
+        outcome.files.len(),
+        count(Level::Error),
+        count(Level::Warning),
+        count(Level::Note)
+    );
+    Ok(if !outcome.errors.is_empty() {
+        ExitCode::from(2)
+    } else if outcome.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn gaps(args: GapsArgs) -> Result<ExitCode> {
@@ -707,25 +870,24 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
     let mut failed = false;
     let mut files = Vec::new();
     for p in &args.paths {
-        if let Err(e) = document_files(p, &mut files) {
-            eprintln!("error: cannot read {}: {e}", p.display());
-            failed = true;
+        match broker::documents::walk(p) {
+            Ok(found) => files.extend(found.into_iter().map(|f| f.path)),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                failed = true;
+            }
         }
     }
     let mut docs = Vec::new();
     for f in files {
-        match std::fs::read(&f).map(String::from_utf8) {
-            Ok(Ok(text)) => docs.push(Document {
+        match broker::documents::read(&f) {
+            Ok(text) => docs.push(Document {
                 path: f.display().to_string(),
-                input: input_of(&f),
+                input: broker::documents::input_of(&f),
                 text,
             }),
-            Ok(Err(_)) => {
-                eprintln!("error: {}: not valid UTF-8; skipped", f.display());
-                failed = true;
-            }
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", f.display());
+                eprintln!("error: {e}; skipped");
                 failed = true;
             }
         }

@@ -91,7 +91,7 @@ impl std::str::FromStr for Explain {
 /// Whether a reader needs `a` explained: the other side's jargon, unless the term is shared
 /// vocabulary. A false friend resolved to the reader's own sense needs nothing: the reader
 /// reads their own word right.
-fn needs_note(a: &Annotation, reader: Side) -> bool {
+pub fn needs_note(a: &Annotation, reader: Side) -> bool {
     !a.shared && a.side != reader
 }
 
@@ -185,6 +185,20 @@ pub fn explanations(annotations: &[Annotation], reader: Side) -> Vec<Explanation
         }
     }
     out
+}
+
+/// The explanation a reader gets for `a`, as in a footnote: the equivalent and the definition,
+/// or for a false friend which sense is meant and which one the reader would assume.
+pub fn explanation(a: &Annotation) -> String {
+    long_note(a)
+}
+
+/// What `--format rewrite` would write in place of `a`'s span, on its own (plural, possessive
+/// and capital kept); `None` when the reader's side has no term for the concept.
+pub fn replacement(a: &Annotation) -> Option<String> {
+    a.equivalents
+        .first()
+        .map(|e| rewritten(&a.text, &a.term, e))
 }
 
 /// Renders `text` for `reader`. `annotations` must come from matching this `text`, in order.

@@ -46,6 +46,7 @@ pub(crate) fn routes(ctx: Context) -> Router {
         .route("/metrics", get(metrics))
         .route("/v1/usage", get(usage))
         .route("/v1/gaps", get(gaps))
+        .merge(super::web::routes())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(ctx)
 }

@@ -13,7 +13,7 @@
 //!
 //! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
 //! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
-//! [`error`] (the one error mapping), [`access_log`].
+//! [`error`] (the one error mapping), [`access_log`], [`web`] (the page at `/`).
 
 pub mod access_log;
 pub mod auth;
@@ -24,6 +24,7 @@ pub mod grpc;
 pub mod http;
 pub mod paging;
 pub mod state;
+pub mod web;
 
 use std::future::{Future, IntoFuture};
 use std::io;
