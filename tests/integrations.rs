@@ -193,10 +193,21 @@ async fn server(fake: &Fake, max_body: Option<usize>) -> TestApp {
     integrations.github.webhook_secret = secret(GITHUB_SECRET);
     integrations.github.token = secret("ghp_testtoken");
     integrations.github.api_base = Some(fake.url.clone());
+    // Engineers by default; this repository (and the Jira project below) is read by marketing.
+    integrations.github.reader = Some("it".into());
+    integrations
+        .github
+        .repos
+        .insert("Codertocat/Hello-World".into(), "marketing".into());
     integrations.jira.webhook_secret = secret(JIRA_SECRET);
     integrations.jira.base = Some(fake.url.clone());
     integrations.jira.user = Some("bot@example.com".into());
     integrations.jira.token = secret("jira-api-token");
+    integrations.jira.reader = Some("it".into());
+    integrations
+        .jira
+        .projects
+        .insert("EM".into(), "marketing".into());
     integrations.max_body_bytes = max_body;
     let config = ServiceConfig {
         integrations,
