@@ -31,6 +31,8 @@ pub const MARKER: &str = "<!-- broker:jargon -->";
 /// Deliveries remembered, and for how long (GitHub redelivers for a few days at most).
 const DELIVERIES: usize = 50_000;
 const DELIVERY_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The longest comment GitHub accepts, in characters.
+const MAX_COMMENT_CHARS: usize = 65_536;
 /// Pages of comments searched for the marker (100 per page).
 const COMMENT_PAGES: usize = 10;
 
@@ -221,8 +223,15 @@ pub fn comment_body(explanations: &[render::Explanation], rendering: &str, reade
             e.long
         ));
     }
+    // GitHub refuses comments over 65536 characters: the text with its notes is left out of
+    // a comment that would pass that.
+    let rendering = rendering.trim_end();
+    if out.chars().count() + rendering.chars().count() + 100 > MAX_COMMENT_CHARS {
+        out.push_str("\n(The text is too long to repeat here with its notes.)\n");
+        return out;
+    }
     out.push_str("\n<details><summary>The text with the notes in place</summary>\n\n");
-    out.push_str(rendering.trim_end());
+    out.push_str(rendering);
     out.push_str("\n\n</details>\n");
     out
 }
@@ -307,4 +316,33 @@ async fn find_comment(gh: &Github, token: &Secret, item: &Item) -> Result<Option
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_stay_under_githubs_limit() {
+        let e = render::Explanation {
+            concept_id: "latency".into(),
+            text: "latency".into(),
+            gloss: "page speed".into(),
+            long: "page speed: How long a customer waits.".into(),
+        };
+        let short = comment_body(
+            std::slice::from_ref(&e),
+            "Our latency[^1] is bad.",
+            Side::Marketing,
+        );
+        assert!(
+            short.starts_with(MARKER) && short.contains("<details>"),
+            "{short}"
+        );
+        let long = comment_body(&[e], &"latency ".repeat(10_000), Side::Marketing);
+        assert!(long.chars().count() < MAX_COMMENT_CHARS && !long.contains("<details>"));
+        assert!(long.contains("- **latency** — page speed"));
+        let none = comment_body(&[], "", Side::It);
+        assert!(none.contains("nothing to explain for IT readers"), "{none}");
+    }
 }
