@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use broker::client::{AdminClient, ClientError};
 use broker::config::{self, Secret, ServiceConfig};
 use broker::glossary::exchange::{self, IntoDirError, LangMap};
 use broker::glossary::{Glossary, GlossaryError};
@@ -34,7 +35,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gRPC + HTTP/JSON service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Annotate a text for a reader, in-process (no server).
     Translate(TranslateArgs),
     /// Explain a term: the concepts it may mean, best first.
@@ -46,6 +47,71 @@ enum Command {
     /// Check, count, import or export a glossary.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// Read and edit the concepts of a running server (HTTP admin API; token from
+    /// BROKER_ADMIN_TOKEN for put and delete, BROKER_READ_TOKEN for reading if the server
+    /// needs one). Exit 0 on success, 1 when the server refuses, 2 when it cannot be asked.
+    #[command(subcommand)]
+    Concept(ConceptCommand),
+}
+
+#[derive(Args)]
+struct ServerArg {
+    /// The broker server's URL.
+    #[arg(long, env = "BROKER_SERVER", default_value = "http://127.0.0.1:50051")]
+    server: String,
+}
+
+#[derive(Subcommand)]
+enum ConceptCommand {
+    /// Print a concept as JSON (with its etag), or as a glossary TOML file with --toml.
+    Get {
+        /// The concept's id.
+        id: String,
+        /// Print the glossary's [[concept]] TOML format (ready to edit and `put`).
+        #[arg(long)]
+        toml: bool,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Create or replace a concept from a file: TOML ([[concept]], one concept) or JSON
+    /// (the shape `get` prints), chosen by the .json suffix or the content.
+    Put {
+        /// The concept file.
+        file: PathBuf,
+        /// Only if the stored concept still has this etag (a JSON file's own `etag` is used
+        /// when this is absent); the server answers 412 when it changed.
+        #[arg(long, value_name = "ETAG")]
+        if_match: Option<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Delete a concept.
+    Delete {
+        /// The concept's id.
+        id: String,
+        /// Only if the stored concept still has this etag.
+        #[arg(long, value_name = "ETAG")]
+        if_match: Option<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// List concepts (every page): one line per concept, or JSON with --json.
+    List {
+        /// Only concepts with this tag.
+        #[arg(long, default_value = "")]
+        tag: String,
+        /// Only concepts whose id or a term contains this (case-insensitive).
+        #[arg(long, default_value = "")]
+        query: String,
+        /// Print a JSON array of concepts.
+        #[arg(long)]
+        json: bool,
+        /// Concepts asked per request.
+        #[arg(long, default_value_t = 200, value_name = "N")]
+        page_size: usize,
+        #[command(flatten)]
+        server: ServerArg,
+    },
 }
 
 #[derive(Args)]
@@ -101,6 +167,146 @@ struct ServeArgs {
     /// On SIGTERM/Ctrl-C, how long requests in flight may take to finish.
     #[arg(long, env = "BROKER_SHUTDOWN_GRACE", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
     shutdown_grace: Duration,
+    #[command(flatten)]
+    integrations: IntegrationArgs,
+}
+
+/// Slack, GitHub and Jira (SPEC §10): each is on when its secret is set, here or in the
+/// `--integrations` file (flags and variables win over the file).
+#[derive(Args)]
+#[command(next_help_heading = "Integrations (Slack, GitHub, Jira)")]
+struct IntegrationArgs {
+    /// TOML file with [slack], [github] and [jira] sections (readers per user, repository,
+    /// project; see the README's "Chat and tickets").
+    #[arg(
+        long = "integrations",
+        env = "BROKER_INTEGRATIONS",
+        value_name = "FILE"
+    )]
+    file: Option<PathBuf>,
+    /// Slack app signing secret; turns the Slack integration on.
+    #[arg(
+        long,
+        env = "BROKER_SLACK_SIGNING_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    slack_signing_secret: Option<String>,
+    /// Slack bot token (xoxb-…) to answer events with chat.postMessage.
+    #[arg(
+        long,
+        env = "BROKER_SLACK_BOT_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    slack_bot_token: Option<String>,
+    /// Slack Web API base URL.
+    #[arg(long, env = "BROKER_SLACK_API_BASE", value_name = "URL")]
+    slack_api_base: Option<String>,
+    /// Reader of Slack users not listed in the file: it or marketing (default marketing).
+    #[arg(long, env = "BROKER_SLACK_READER", value_name = "SIDE")]
+    slack_reader: Option<String>,
+    /// GitHub webhook secret; turns the GitHub integration on.
+    #[arg(
+        long,
+        env = "BROKER_GITHUB_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    github_webhook_secret: Option<String>,
+    /// GitHub token allowed to comment on issues and pull requests.
+    #[arg(
+        long,
+        env = "BROKER_GITHUB_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    github_token: Option<String>,
+    /// GitHub REST API base URL.
+    #[arg(long, env = "BROKER_GITHUB_API_BASE", value_name = "URL")]
+    github_api_base: Option<String>,
+    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins).
+    #[arg(long, env = "BROKER_GITHUB_READER", value_name = "SIDE")]
+    github_reader: Option<String>,
+    /// Jira webhook secret; turns the Jira integration on.
+    #[arg(
+        long,
+        env = "BROKER_JIRA_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    jira_webhook_secret: Option<String>,
+    /// Jira site, e.g. https://your-domain.atlassian.net.
+    #[arg(long, env = "BROKER_JIRA_BASE", value_name = "URL")]
+    jira_base: Option<String>,
+    /// Jira account e-mail (basic authentication with --jira-token).
+    #[arg(long, env = "BROKER_JIRA_USER", value_name = "EMAIL")]
+    jira_user: Option<String>,
+    /// Jira API token.
+    #[arg(
+        long,
+        env = "BROKER_JIRA_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    jira_token: Option<String>,
+    /// Reader of Jira projects not listed in the file.
+    #[arg(long, env = "BROKER_JIRA_READER", value_name = "SIDE")]
+    jira_reader: Option<String>,
+    /// Largest webhook body accepted, in bytes (default 1 MiB).
+    #[arg(long, env = "BROKER_WEBHOOK_MAX_BYTES", value_name = "N")]
+    webhook_max_bytes: Option<usize>,
+}
+
+impl IntegrationArgs {
+    /// The file's settings with the flags laid over them.
+    fn config(self) -> Result<config::IntegrationsConfig> {
+        let mut c = match &self.file {
+            Some(path) => {
+                config::IntegrationsConfig::from_file(path).map_err(anyhow::Error::msg)?
+            }
+            None => config::IntegrationsConfig::default(),
+        };
+        let secret = |flag: &str, v: Option<String>| -> Result<Option<Secret>> {
+            v.map(|t| Secret::new(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+                .transpose()
+        };
+        fn set<T>(slot: &mut Option<T>, v: Option<T>) {
+            if v.is_some() {
+                *slot = v;
+            }
+        }
+        set(
+            &mut c.slack.signing_secret,
+            secret("slack-signing-secret", self.slack_signing_secret)?,
+        );
+        set(
+            &mut c.slack.bot_token,
+            secret("slack-bot-token", self.slack_bot_token)?,
+        );
+        set(&mut c.slack.api_base, self.slack_api_base);
+        set(&mut c.slack.reader, self.slack_reader);
+        set(
+            &mut c.github.webhook_secret,
+            secret("github-webhook-secret", self.github_webhook_secret)?,
+        );
+        set(
+            &mut c.github.token,
+            secret("github-token", self.github_token)?,
+        );
+        set(&mut c.github.api_base, self.github_api_base);
+        set(&mut c.github.reader, self.github_reader);
+        set(
+            &mut c.jira.webhook_secret,
+            secret("jira-webhook-secret", self.jira_webhook_secret)?,
+        );
+        set(&mut c.jira.base, self.jira_base);
+        set(&mut c.jira.user, self.jira_user);
+        set(&mut c.jira.token, secret("jira-token", self.jira_token)?);
+        set(&mut c.jira.reader, self.jira_reader);
+        set(&mut c.max_body_bytes, self.webhook_max_bytes);
+        Ok(c)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -315,7 +521,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Translate(args) => translate(args),
         Command::Lookup(args) => lookup(args),
         Command::Check(args) => check_documents(args),
@@ -324,6 +530,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Export(args)) => export(args),
         Command::Glossary(GlossaryCommand::Import(args)) => import(args),
+        Command::Concept(cmd) => concept(cmd),
     }
 }
 
@@ -367,6 +574,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         request_timeout: args.request_timeout,
         max_concurrent_requests: args.max_concurrent_requests.max(1),
         shutdown_grace: args.shutdown_grace,
+        integrations: args.integrations.config()?,
     };
     let dir = args.glossary.glossary.clone();
     let glossary = load_glossary(dir.as_deref())?;
@@ -973,4 +1181,141 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `broker concept …`: exit 0 on success, 1 when the server refuses, 2 when it cannot be
+/// asked (no token, unreadable file, server unreachable).
+fn concept(cmd: ConceptCommand) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match runtime.block_on(concept_command(cmd)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            let refused = e
+                .downcast_ref::<ClientError>()
+                .is_some_and(|c| matches!(c, ClientError::Refused { .. }));
+            eprintln!("error: {e:#}");
+            Ok(ExitCode::from(if refused { 1 } else { 2 }))
+        }
+    }
+}
+
+/// The token in environment variable `name`, if set and not empty.
+fn env_token(name: &str) -> Result<Option<Secret>> {
+    match std::env::var(name) {
+        Ok(t) if !t.trim().is_empty() => Ok(Some(
+            Secret::new(t.trim()).map_err(|e| anyhow::anyhow!("{name}: {e}"))?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+fn admin_client(server: &ServerArg) -> Result<AdminClient> {
+    let Some(token) = env_token("BROKER_ADMIN_TOKEN")? else {
+        bail!(
+            "BROKER_ADMIN_TOKEN is not set: edits need the server's admin token \
+             (export BROKER_ADMIN_TOKEN=...)"
+        );
+    };
+    Ok(AdminClient::new(&server.server, Some(token))?)
+}
+
+fn read_client(server: &ServerArg) -> Result<AdminClient> {
+    Ok(AdminClient::new(
+        &server.server,
+        env_token("BROKER_READ_TOKEN")?,
+    )?)
+}
+
+async fn concept_command(cmd: ConceptCommand) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        ConceptCommand::Get { id, toml, server } => {
+            let value = read_client(&server)?.get(&id).await?;
+            if toml {
+                let c = broker::json::concept_from_json(&value)
+                    .map_err(|e| anyhow::anyhow!("the server's concept: {e}"))?;
+                let header = format!(
+                    "concept '{id}' from {} (etag {})",
+                    server.server,
+                    value["etag"].as_str().unwrap_or_default()
+                );
+                write!(
+                    out,
+                    "{}",
+                    broker::glossary::write::to_toml_with_header(&[c], Some(&header))
+                )?;
+            } else {
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+            }
+        }
+        ConceptCommand::Put {
+            file,
+            if_match,
+            server,
+        } => {
+            let (c, file_etag) = broker::client::read_concept(&file)?;
+            let client = admin_client(&server)?;
+            let etag = if_match.or(file_etag);
+            let stored = client.put(&c, etag.as_deref()).await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&stored)?)?;
+        }
+        ConceptCommand::Delete {
+            id,
+            if_match,
+            server,
+        } => {
+            admin_client(&server)?
+                .delete(&id, if_match.as_deref())
+                .await?;
+            writeln!(out, "deleted {id}")?;
+        }
+        ConceptCommand::List {
+            tag,
+            query,
+            json,
+            page_size,
+            server,
+        } => {
+            let client = read_client(&server)?;
+            let mut all = Vec::new();
+            let mut token = String::new();
+            loop {
+                let page = client.list(page_size.max(1), &token, &tag, &query).await?;
+                all.extend(page.concepts);
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                token = page.next_page_token;
+            }
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+            } else {
+                for c in &all {
+                    let terms = |side: &str| {
+                        c[side]["terms"]
+                            .as_array()
+                            .map(|t| {
+                                t.iter()
+                                    .filter_map(|x| x.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            })
+                            .unwrap_or_default()
+                    };
+                    writeln!(
+                        out,
+                        "{}\tit: {}\tmarketing: {}",
+                        c["id"].as_str().unwrap_or_default(),
+                        terms("it"),
+                        terms("marketing")
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
 }

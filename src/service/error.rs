@@ -37,6 +37,9 @@ pub enum ServiceError {
     /// The server is not set up for this request (e.g. no admin token configured).
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The same webhook delivery again (replay or redelivery): nothing is done twice.
+    #[error("{0}")]
+    Duplicate(String),
     /// Edits are switched off on this server (no admin token, or the read-only embedded
     /// glossary): a setting of the server, not of the request.
     #[error("{0}")]
@@ -89,6 +92,9 @@ impl ServiceError {
                 StatusCode::BAD_REQUEST,
                 "FAILED_PRECONDITION",
             ),
+            ServiceError::Duplicate(_) => {
+                (Code::AlreadyExists, StatusCode::CONFLICT, "ALREADY_EXISTS")
+            }
             // 503: the server does not offer edits as it is configured; retrying the same
             // request elsewhere or after a reconfiguration may work, fixing it will not.
             ServiceError::EditsDisabled(_) => (

@@ -68,6 +68,8 @@ pub const MAX_RESULTS: usize = 100;
 pub(crate) struct Context {
     pub(crate) app: Arc<AppState>,
     pub(crate) config: Arc<ServiceConfig>,
+    /// Slack, GitHub and Jira, those that are on.
+    pub(crate) integrations: Arc<crate::integrations::Hub>,
 }
 
 impl Context {
@@ -257,8 +259,8 @@ fn decode_limit(max_text_bytes: usize) -> usize {
 /// in flight may finish for up to `config.shutdown_grace`; then this returns `Ok(())`.
 ///
 /// # Errors
-/// When the listener's address cannot be read or the reflection service cannot be built
-/// from the embedded descriptor sets.
+/// When the listener's address cannot be read, the reflection service cannot be built
+/// from the embedded descriptor sets, or an integration's settings are wrong.
 pub async fn serve<F>(
     listener: TcpListener,
     state: Arc<AppState>,
@@ -270,9 +272,12 @@ where
 {
     let addr = listener.local_addr()?;
     let grace = config.shutdown_grace;
+    let integrations =
+        crate::integrations::Hub::new(&config.integrations).map_err(io::Error::other)?;
     let ctx = Context {
         app: state,
         config: Arc::new(config),
+        integrations: Arc::new(integrations),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -354,6 +359,7 @@ fn router(
         .into_axum_router();
     Ok(grpc
         .merge(http::routes(ctx.clone()))
+        .merge(crate::integrations::routes(ctx.clone()))
         .method_not_allowed_fallback(http::method_not_allowed)
         .fallback(http::fallback)
         .layer(GlobalConcurrencyLimitLayer::new(
