@@ -27,6 +27,8 @@ pub struct ServiceConfig {
     /// After the shutdown signal, how long in-flight requests may take before the server
     /// stops anyway.
     pub shutdown_grace: Duration,
+    /// Slack, GitHub and Jira (SPEC §10); each is off unless its secret is set.
+    pub integrations: IntegrationsConfig,
 }
 
 impl Default for ServiceConfig {
@@ -38,6 +40,7 @@ impl Default for ServiceConfig {
             request_timeout: Duration::from_secs(30),
             max_concurrent_requests: 256,
             shutdown_grace: Duration::from_secs(10),
+            integrations: IntegrationsConfig::default(),
         }
     }
 }
@@ -69,6 +72,109 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
+    }
+}
+
+/// The public Slack Web API.
+pub const SLACK_API: &str = "https://slack.com/api";
+/// The public GitHub REST API.
+pub const GITHUB_API: &str = "https://api.github.com";
+/// The largest webhook body accepted by default: 1 MiB (Slack and Jira send a few KB, GitHub
+/// issue bodies are at most 65536 characters).
+pub const DEFAULT_WEBHOOK_MAX_BYTES: usize = 1024 * 1024;
+
+/// The integrations (SPEC §10), from `broker serve`'s flags, `BROKER_*` variables and the
+/// `--integrations FILE` TOML file (flags win). An integration whose secret is `None` is off.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntegrationsConfig {
+    /// Slack slash command and Events API.
+    pub slack: SlackConfig,
+    /// GitHub issues and pull requests.
+    pub github: GithubConfig,
+    /// Jira issues.
+    pub jira: JiraConfig,
+    /// The largest webhook body accepted, in bytes.
+    pub max_body_bytes: Option<usize>,
+}
+
+/// `[slack]` of the integrations file.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlackConfig {
+    /// The app's signing secret: requests are verified with it (v0 HMAC-SHA256).
+    pub signing_secret: Option<Secret>,
+    /// The bot token (`xoxb-…`) for `chat.postMessage`.
+    pub bot_token: Option<Secret>,
+    /// The Web API base; [`SLACK_API`] when absent.
+    pub api_base: Option<String>,
+    /// The side of readers not listed in `readers`: `it` or `marketing` (default marketing).
+    pub reader: Option<String>,
+    /// Slack user id → `it` or `marketing`.
+    pub readers: std::collections::BTreeMap<String, String>,
+}
+
+/// `[github]` of the integrations file.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubConfig {
+    /// The webhook secret (`X-Hub-Signature-256`).
+    pub webhook_secret: Option<Secret>,
+    /// A token allowed to comment on issues and pull requests.
+    pub token: Option<Secret>,
+    /// The REST API base; [`GITHUB_API`] when absent.
+    pub api_base: Option<String>,
+    /// The reader of repositories not listed in `repos` (default marketing).
+    pub reader: Option<String>,
+    /// `owner/name` → `it` or `marketing`.
+    pub repos: std::collections::BTreeMap<String, String>,
+}
+
+/// `[jira]` of the integrations file.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JiraConfig {
+    /// The webhook secret (`X-Hub-Signature`).
+    pub webhook_secret: Option<Secret>,
+    /// The site, e.g. `https://your-domain.atlassian.net`.
+    pub base: Option<String>,
+    /// The account e-mail for basic authentication.
+    pub user: Option<String>,
+    /// The API token of that account.
+    pub token: Option<Secret>,
+    /// The reader of projects not listed in `projects` (default marketing).
+    pub reader: Option<String>,
+    /// Project key → `it` or `marketing`.
+    pub projects: std::collections::BTreeMap<String, String>,
+}
+
+impl IntegrationsConfig {
+    /// Reads the TOML integrations file.
+    ///
+    /// # Errors
+    /// A message naming the file, and the line for syntax errors and unknown keys.
+    pub fn from_file(path: &std::path::Path) -> Result<IntegrationsConfig, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| {
+                text.as_bytes()[..s.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            });
+            match line {
+                Some(l) => format!("{}:{l}: {}", path.display(), e.message()),
+                None => format!("{}: {}", path.display(), e.message()),
+            }
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        let s = String::deserialize(d)?;
+        Secret::new(s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -113,6 +219,31 @@ mod tests {
         for bad in ["", "s", "10h", "-1s", "abc"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn integrations_file_and_redaction() {
+        let dir = std::env::temp_dir().join(format!("broker-int-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("integrations.toml");
+        std::fs::write(
+            &path,
+            "[slack]\nsigning_secret = \"s3cr3t-slack\"\nreader = \"it\"\n[slack.readers]\nU1 = \"marketing\"\n\n[github]\nwebhook_secret = \"gh-s3cr3t\"\n[github.repos]\n\"acme/web\" = \"it\"\n",
+        )
+        .unwrap();
+        let c = IntegrationsConfig::from_file(&path).unwrap();
+        assert_eq!(c.slack.reader.as_deref(), Some("it"));
+        assert_eq!(c.github.repos["acme/web"], "it");
+        assert!(c.jira.webhook_secret.is_none());
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        std::fs::write(&path, "[slack]\nsigning_secret = \"x\"\ncolour = 1\n").unwrap();
+        let e = IntegrationsConfig::from_file(&path).unwrap_err();
+        assert!(
+            e.contains("integrations.toml:3") && e.contains("colour"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::glossary::{Concept, Side};
+use crate::glossary::{Concept, Side, SideEntry, Term};
 use crate::matcher::Annotation;
 use crate::render::Format;
 use crate::translate::{TranslateRequest, TranslateResponse};
@@ -107,6 +107,97 @@ pub fn concept(c: &Concept) -> Value {
     Value::Object(m)
 }
 
+/// Reads a concept from JSON in the shape of [`concept`] (the proto `Concept`): `id`, `it` and
+/// `marketing` (each `{"terms": [...], "definition": "..."}`, absent or `null` for no side),
+/// `tags`, `note`, `cues`, `not_in`; `etag` is accepted and ignored (conditions travel in
+/// `If-Match`). Validation against the glossary rules is the caller's ([`Concept::validate`]).
+///
+/// # Errors
+/// A [`FieldError`] naming the first field of the wrong type or unknown to the shape.
+pub fn concept_from_json(v: &Value) -> Result<Concept, FieldError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| field_error("body", "must be a JSON object (a Concept)"))?;
+    let mut c = Concept::default();
+    for (key, value) in obj {
+        match key.as_str() {
+            "id" => c.id = string(value, key)?,
+            "note" => {
+                let note = if value.is_null() {
+                    String::new()
+                } else {
+                    string(value, key)?
+                };
+                c.note = (!note.is_empty()).then_some(note);
+            }
+            "tags" => c.tags = strings(value, key)?,
+            "cues" => c.cues = strings(value, key)?,
+            "not_in" => c.not_in = strings(value, key)?,
+            "etag" => {
+                if !value.is_null() {
+                    string(value, key)?;
+                }
+            }
+            "it" | "marketing" => {
+                let side: Side = key.parse().map_err(|m: String| field_error(key, m))?;
+                *c.side_mut(side) = side_entry(value, key)?;
+            }
+            other => return Err(field_error(
+                other,
+                "unknown field: a Concept has id, it, marketing, tags, note, cues, not_in, etag",
+            )),
+        }
+    }
+    Ok(c)
+}
+
+fn string(v: &Value, field: &str) -> Result<String, FieldError> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| field_error(field, "must be a string"))
+}
+
+fn strings(v: &Value, field: &str) -> Result<Vec<String>, FieldError> {
+    if v.is_null() {
+        return Ok(Vec::new());
+    }
+    let items = v
+        .as_array()
+        .ok_or_else(|| field_error(field, "must be an array of strings"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| string(x, &format!("{field}[{i}]")))
+        .collect()
+}
+
+fn side_entry(v: &Value, field: &str) -> Result<Option<SideEntry>, FieldError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let obj = v.as_object().ok_or_else(|| {
+        field_error(
+            field,
+            "must be an object {\"terms\": [...], \"definition\": \"...\"} or null",
+        )
+    })?;
+    let mut entry = SideEntry::default();
+    for (key, value) in obj {
+        let name = format!("{field}.{key}");
+        match key.as_str() {
+            "terms" => entry.terms = strings(value, &name)?.into_iter().map(Term::new).collect(),
+            "definition" => entry.definition = string(value, &name)?,
+            _ => {
+                return Err(field_error(
+                    &name,
+                    "unknown field: a side has terms and definition",
+                ))
+            }
+        }
+    }
+    Ok(Some(entry))
+}
+
 /// Parses a side: `it`, `marketing`, or (for "both") `both`, empty, or the proto names.
 ///
 /// # Errors
@@ -203,5 +294,33 @@ mod tests {
         assert_eq!(compact.view, crate::View::Compact);
         let err = translate_request(&json!({"text": "x", "view": "small"})).unwrap_err();
         assert_eq!(err.field, "view");
+    }
+
+    #[test]
+    fn concepts_round_trip_and_bad_fields_are_named() {
+        let c = Concept {
+            id: "latency".into(),
+            tags: vec!["performance".into()],
+            note: Some("p99".into()),
+            cues: vec!["server".into()],
+            it: Some(SideEntry {
+                terms: vec!["latency".into(), "RTT".into()],
+                definition: "Time to answer.".into(),
+            }),
+            ..Concept::default()
+        };
+        assert_eq!(concept_from_json(&concept(&c)).unwrap(), c);
+        let cases = [
+            (json!([]), "body"),
+            (json!({"id": 3}), "id"),
+            (json!({"id": "x", "it": {"terms": ["a", 1]}}), "it.terms[1]"),
+            (json!({"id": "x", "it": {"term": ["a"]}}), "it.term"),
+            (json!({"id": "x", "marketing": "y"}), "marketing"),
+            (json!({"id": "x", "tags": "y"}), "tags"),
+            (json!({"id": "x", "colour": "y"}), "colour"),
+        ];
+        for (v, field) in cases {
+            assert_eq!(concept_from_json(&v).unwrap_err().field, field, "{v}");
+        }
     }
 }

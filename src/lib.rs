@@ -15,14 +15,25 @@
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //! - [`service`]: the network edge: gRPC handlers, HTTP/JSON routes, proto ⇄ core conversion,
 //!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
+//! - [`check`]: `broker check`, requirement documents read as their reader will read them:
+//!   findings, `.broker.toml`, text/JSON/SARIF/GitHub reports.
+//! - [`documents`]: the files a command reads from paths (walks, formats by suffix).
+//! - [`client`]: a client of a running server's HTTP admin routes (`broker concept`), and
+//!   reading one concept from a TOML or JSON file.
+//! - [`integrations`]: Slack, GitHub and Jira webhooks on the service's port (signatures,
+//!   answers within the caller's timeout, remote calls afterwards).
 //! - [`config`]: the service's settings (limits, timeouts, tokens), filled by `broker serve`.
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format: it never imports
 //! `service`, tonic, prost or axum types.
 
+pub mod check;
+pub mod client;
 pub mod config;
+pub mod documents;
 pub mod gap_report;
 pub mod glossary;
+pub mod integrations;
 pub mod json;
 pub mod matcher;
 pub mod metrics;

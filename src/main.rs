@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use broker::client::{AdminClient, ClientError};
 use broker::config::{self, Secret, ServiceConfig};
 use broker::glossary::exchange::{self, IntoDirError, LangMap};
 use broker::glossary::{Glossary, GlossaryError};
@@ -34,16 +35,83 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gRPC + HTTP/JSON service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Annotate a text for a reader, in-process (no server).
     Translate(TranslateArgs),
     /// Explain a term: the concepts it may mean, best first.
     Lookup(LookupArgs),
+    /// Check requirement documents for the reader: jargon, false friends, gaps (for CI).
+    Check(CheckArgs),
     /// Jargon the glossary lacks, ranked over a set of documents.
     Gaps(GapsArgs),
     /// Check, count, import or export a glossary.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// Read and edit the concepts of a running server (HTTP admin API; token from
+    /// BROKER_ADMIN_TOKEN for put and delete, BROKER_READ_TOKEN for reading if the server
+    /// needs one). Exit 0 on success, 1 when the server refuses, 2 when it cannot be asked.
+    #[command(subcommand)]
+    Concept(ConceptCommand),
+}
+
+#[derive(Args)]
+struct ServerArg {
+    /// The broker server's URL.
+    #[arg(long, env = "BROKER_SERVER", default_value = "http://127.0.0.1:50051")]
+    server: String,
+}
+
+#[derive(Subcommand)]
+enum ConceptCommand {
+    /// Print a concept as JSON (with its etag), or as a glossary TOML file with --toml.
+    Get {
+        /// The concept's id.
+        id: String,
+        /// Print the glossary's [[concept]] TOML format (ready to edit and `put`).
+        #[arg(long)]
+        toml: bool,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Create or replace a concept from a file: TOML ([[concept]], one concept) or JSON
+    /// (the shape `get` prints), chosen by the .json suffix or the content.
+    Put {
+        /// The concept file.
+        file: PathBuf,
+        /// Only if the stored concept still has this etag (a JSON file's own `etag` is used
+        /// when this is absent); the server answers 412 when it changed.
+        #[arg(long, value_name = "ETAG")]
+        if_match: Option<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Delete a concept.
+    Delete {
+        /// The concept's id.
+        id: String,
+        /// Only if the stored concept still has this etag.
+        #[arg(long, value_name = "ETAG")]
+        if_match: Option<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// List concepts (every page): one line per concept, or JSON with --json.
+    List {
+        /// Only concepts with this tag.
+        #[arg(long, default_value = "")]
+        tag: String,
+        /// Only concepts whose id or a term contains this (case-insensitive).
+        #[arg(long, default_value = "")]
+        query: String,
+        /// Print a JSON array of concepts.
+        #[arg(long)]
+        json: bool,
+        /// Concepts asked per request.
+        #[arg(long, default_value_t = 200, value_name = "N")]
+        page_size: usize,
+        #[command(flatten)]
+        server: ServerArg,
+    },
 }
 
 #[derive(Args)]
@@ -127,6 +195,146 @@ struct ServeArgs {
         hide_env_values = true
     )]
     store: Option<String>,
+    #[command(flatten)]
+    integrations: IntegrationArgs,
+}
+
+/// Slack, GitHub and Jira (SPEC §10): each is on when its secret is set, here or in the
+/// `--integrations` file (flags and variables win over the file).
+#[derive(Args)]
+#[command(next_help_heading = "Integrations (Slack, GitHub, Jira)")]
+struct IntegrationArgs {
+    /// TOML file with [slack], [github] and [jira] sections (readers per user, repository,
+    /// project; see the README's "Chat and tickets").
+    #[arg(
+        long = "integrations",
+        env = "BROKER_INTEGRATIONS",
+        value_name = "FILE"
+    )]
+    file: Option<PathBuf>,
+    /// Slack app signing secret; turns the Slack integration on.
+    #[arg(
+        long,
+        env = "BROKER_SLACK_SIGNING_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    slack_signing_secret: Option<String>,
+    /// Slack bot token (xoxb-…) to answer events with chat.postMessage.
+    #[arg(
+        long,
+        env = "BROKER_SLACK_BOT_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    slack_bot_token: Option<String>,
+    /// Slack Web API base URL.
+    #[arg(long, env = "BROKER_SLACK_API_BASE", value_name = "URL")]
+    slack_api_base: Option<String>,
+    /// Reader of Slack users not listed in the file: it or marketing (default marketing).
+    #[arg(long, env = "BROKER_SLACK_READER", value_name = "SIDE")]
+    slack_reader: Option<String>,
+    /// GitHub webhook secret; turns the GitHub integration on.
+    #[arg(
+        long,
+        env = "BROKER_GITHUB_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    github_webhook_secret: Option<String>,
+    /// GitHub token allowed to comment on issues and pull requests.
+    #[arg(
+        long,
+        env = "BROKER_GITHUB_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    github_token: Option<String>,
+    /// GitHub REST API base URL.
+    #[arg(long, env = "BROKER_GITHUB_API_BASE", value_name = "URL")]
+    github_api_base: Option<String>,
+    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins).
+    #[arg(long, env = "BROKER_GITHUB_READER", value_name = "SIDE")]
+    github_reader: Option<String>,
+    /// Jira webhook secret; turns the Jira integration on.
+    #[arg(
+        long,
+        env = "BROKER_JIRA_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    jira_webhook_secret: Option<String>,
+    /// Jira site, e.g. https://your-domain.atlassian.net.
+    #[arg(long, env = "BROKER_JIRA_BASE", value_name = "URL")]
+    jira_base: Option<String>,
+    /// Jira account e-mail (basic authentication with --jira-token).
+    #[arg(long, env = "BROKER_JIRA_USER", value_name = "EMAIL")]
+    jira_user: Option<String>,
+    /// Jira API token.
+    #[arg(
+        long,
+        env = "BROKER_JIRA_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    jira_token: Option<String>,
+    /// Reader of Jira projects not listed in the file.
+    #[arg(long, env = "BROKER_JIRA_READER", value_name = "SIDE")]
+    jira_reader: Option<String>,
+    /// Largest webhook body accepted, in bytes (default 1 MiB).
+    #[arg(long, env = "BROKER_WEBHOOK_MAX_BYTES", value_name = "N")]
+    webhook_max_bytes: Option<usize>,
+}
+
+impl IntegrationArgs {
+    /// The file's settings with the flags laid over them.
+    fn config(self) -> Result<config::IntegrationsConfig> {
+        let mut c = match &self.file {
+            Some(path) => {
+                config::IntegrationsConfig::from_file(path).map_err(anyhow::Error::msg)?
+            }
+            None => config::IntegrationsConfig::default(),
+        };
+        let secret = |flag: &str, v: Option<String>| -> Result<Option<Secret>> {
+            v.map(|t| Secret::new(t).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+                .transpose()
+        };
+        fn set<T>(slot: &mut Option<T>, v: Option<T>) {
+            if v.is_some() {
+                *slot = v;
+            }
+        }
+        set(
+            &mut c.slack.signing_secret,
+            secret("slack-signing-secret", self.slack_signing_secret)?,
+        );
+        set(
+            &mut c.slack.bot_token,
+            secret("slack-bot-token", self.slack_bot_token)?,
+        );
+        set(&mut c.slack.api_base, self.slack_api_base);
+        set(&mut c.slack.reader, self.slack_reader);
+        set(
+            &mut c.github.webhook_secret,
+            secret("github-webhook-secret", self.github_webhook_secret)?,
+        );
+        set(
+            &mut c.github.token,
+            secret("github-token", self.github_token)?,
+        );
+        set(&mut c.github.api_base, self.github_api_base);
+        set(&mut c.github.reader, self.github_reader);
+        set(
+            &mut c.jira.webhook_secret,
+            secret("jira-webhook-secret", self.jira_webhook_secret)?,
+        );
+        set(&mut c.jira.base, self.jira_base);
+        set(&mut c.jira.user, self.jira_user);
+        set(&mut c.jira.token, secret("jira-token", self.jira_token)?);
+        set(&mut c.jira.reader, self.jira_reader);
+        set(&mut c.max_body_bytes, self.webhook_max_bytes);
+        Ok(c)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,14 +361,21 @@ enum ExplainArg {
 
 #[derive(Args)]
 struct TranslateArgs {
-    /// File to read; `-` or absent for standard input.
-    file: Option<PathBuf>,
+    /// Files or directories to read (directories: .md, .markdown, .html, .htm, .txt, .text,
+    /// recursively); `-` or nothing for standard input. Several need `--out`.
+    #[arg(value_name = "FILE|DIR")]
+    files: Vec<PathBuf>,
+    /// Write one annotated file per input under DIR, at the same relative path (a directory's
+    /// files below it, a file by its name); with `--json`, as NAME.json.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
     /// The reader the text is rendered for.
     #[arg(long = "for", value_enum, default_value = "both")]
     reader: Reader,
     /// Output format; `markdown` and `html` also skip code, URLs and tags in the input.
-    #[arg(long, value_enum, default_value = "inline")]
-    format: FormatArg,
+    /// Default: by suffix with `--out` (.md → markdown, .html → html), else inline.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// Print the whole response as JSON instead of the rendering(s).
     #[arg(long)]
     json: bool,
@@ -185,6 +400,49 @@ struct TranslateArgs {
 enum ViewArg {
     Full,
     Compact,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files or directories to check (directories: .md, .markdown, .html, .htm, .txt, .text,
+    /// recursively, hidden ones left out).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Who will read the documents; else the reader `.broker.toml` names for each path.
+    #[arg(long = "for", value_enum)]
+    reader: Option<CheckReader>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value = "text")]
+    output: CheckOutput,
+    /// Exit 1 when a finding is at this level or above (`none`: never); else `.broker.toml`'s
+    /// `fail_on`, else `warning`.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOnArg>,
+    /// Glossary directory (*.toml); else `.broker.toml`'s, else the embedded default.
+    #[arg(long, env = "BROKER_GLOSSARY", value_name = "DIR")]
+    glossary: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckReader {
+    It,
+    Marketing,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckOutput {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Note,
+    Warning,
+    Error,
+    None,
 }
 
 #[derive(Args)]
@@ -325,15 +583,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Translate(args) => translate(args),
         Command::Lookup(args) => lookup(args),
+        Command::Check(args) => check_documents(args),
         Command::Gaps(args) => gaps(args),
         Command::Glossary(GlossaryCommand::Check(args)) => check(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Stats(args)) => stats(args.glossary.as_deref()),
         Command::Glossary(GlossaryCommand::Export(args)) => export(args),
         Command::Glossary(GlossaryCommand::Import(args)) => import(args),
         Command::Glossary(GlossaryCommand::Push(args)) => push(args),
+        Command::Concept(cmd) => concept(cmd),
     }
 }
 
@@ -383,6 +643,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         request_timeout: args.request_timeout,
         max_concurrent_requests: args.max_concurrent_requests.max(1),
         shutdown_grace: args.shutdown_grace,
+        integrations: args.integrations.config()?,
     };
     let dir = args.glossary.glossary.clone();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -507,24 +768,8 @@ fn audience(r: Reader) -> Option<Side> {
     }
 }
 
-fn translate(args: TranslateArgs) -> Result<ExitCode> {
-    let text = match args.file.as_deref() {
-        None => read_stdin()?,
-        Some(p) if p == Path::new("-") => read_stdin()?,
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
-        }
-    };
-    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
-    let matcher = Matcher::new(Arc::new(glossary));
-    let format = match args.format {
-        FormatArg::Inline => Format::Inline,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Html => Format::Html,
-        FormatArg::Rewrite => Format::Rewrite,
-        FormatArg::None => Format::None,
-    };
-    let req = TranslateRequest {
+fn translate_request(args: &TranslateArgs, text: String, format: Format) -> TranslateRequest {
+    TranslateRequest {
         text,
         audience: audience(args.reader),
         format,
@@ -539,66 +784,213 @@ fn translate(args: TranslateArgs) -> Result<ExitCode> {
             ViewArg::Full => broker::View::Full,
             ViewArg::Compact => broker::View::Compact,
         },
+    }
+}
+
+fn format_of(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Inline => Format::Inline,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+        FormatArg::Rewrite => Format::Rewrite,
+        FormatArg::None => Format::None,
+    }
+}
+
+fn translate(args: TranslateArgs) -> Result<ExitCode> {
+    let stdin = args.files.is_empty() || args.files == [PathBuf::from("-")];
+    if stdin && args.out.is_some() {
+        eprintln!("error: --out writes one file per input file; standard input goes to stdout");
+        return Ok(ExitCode::from(2));
+    }
+    if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
+        return translate_files(args);
+    }
+    let text = match args.files.first() {
+        Some(p) if !stdin => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
+        _ => read_stdin()?,
     };
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let format = format_of(args.format.unwrap_or(FormatArg::Inline));
+    let req = translate_request(&args, text, format);
     let resp = broker::translate(&matcher, &req)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &broker::json::translate_response(&resp))?;
         writeln!(out)?;
-    } else if resp.renderings.len() == 1 {
-        out.write_all(resp.renderings[0].text.as_bytes())?;
     } else {
-        for (i, r) in resp.renderings.iter().enumerate() {
-            if i > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "== for {} ==", r.audience)?;
-            out.write_all(r.text.as_bytes())?;
-            if !r.text.ends_with('\n') {
-                writeln!(out)?;
-            }
-        }
+        write_renderings(&mut out, &resp)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The files under `path` that `broker gaps` reads, sorted; `path` itself when it is a file.
-fn document_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
+fn write_renderings(out: &mut impl Write, resp: &broker::TranslateResponse) -> std::io::Result<()> {
+    if resp.renderings.len() == 1 {
+        return out.write_all(resp.renderings[0].text.as_bytes());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()?;
-    entries.sort();
-    for p in entries {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
+    for (i, r) in resp.renderings.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
         }
-        if p.is_dir() {
-            document_files(&p, out)?;
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("md" | "markdown" | "html" | "htm" | "txt" | "text")
-        ) {
-            out.push(p);
+        writeln!(out, "== for {} ==", r.audience)?;
+        out.write_all(r.text.as_bytes())?;
+        if !r.text.ends_with('\n') {
+            writeln!(out)?;
         }
     }
     Ok(())
 }
 
-/// How a file is read, by its suffix.
-fn input_of(path: &Path) -> broker::InputFormat {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("md" | "markdown") => broker::InputFormat::Markdown,
-        Some("html" | "htm") => broker::InputFormat::Html,
-        _ => broker::InputFormat::Plain,
+/// `broker translate FILE…|DIR --out DIR`: every file on all cores, each written under the
+/// output directory at its relative path; a file that cannot be read or written is reported
+/// and the others still done (exit 2 at the end).
+fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
+    use rayon::prelude::*;
+    let Some(out_dir) = args.out.clone() else {
+        eprintln!("error: several inputs (or a directory) need --out DIR to write the results to");
+        return Ok(ExitCode::from(2));
+    };
+    let glossary = load_glossary(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let mut failed = false;
+    let mut jobs: Vec<broker::documents::Found> = Vec::new();
+    for given in &args.files {
+        // The output directory may lie inside an input: its files are no input.
+        let w = broker::documents::walk(given, std::slice::from_ref(&out_dir));
+        jobs.extend(w.files);
+        for e in w.errors {
+            eprintln!("error: {e}");
+            failed = true;
+        }
     }
+    // Two inputs must not land on one output file (two README.md of two directories).
+    let mut targets: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
+    for f in &jobs {
+        if let Some(first) = targets.insert(f.relative.clone(), &f.path) {
+            eprintln!(
+                "error: {} and {} would both be written to {}: translate them in separate runs \
+                 or name their directory instead",
+                first.display(),
+                f.path.display(),
+                out_dir.join(&f.relative).display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let results: Vec<Result<PathBuf, String>> = jobs
+        .par_iter()
+        .map(|f| {
+            let text = broker::documents::read(&f.path)?;
+            let format = match args.format {
+                Some(arg) => format_of(arg),
+                None => match broker::documents::input_of(&f.path) {
+                    broker::InputFormat::Markdown => Format::Markdown,
+                    broker::InputFormat::Html => Format::Html,
+                    broker::InputFormat::Plain => Format::Inline,
+                },
+            };
+            let req = translate_request(&args, text, format);
+            let resp = broker::translate(&matcher, &req).map_err(|e| e.to_string())?;
+            let mut target = out_dir.join(&f.relative);
+            let mut body = Vec::new();
+            if args.json {
+                let mut name = target.file_name().unwrap_or_default().to_os_string();
+                name.push(".json");
+                target.set_file_name(name);
+                serde_json::to_writer(&mut body, &broker::json::translate_response(&resp))
+                    .map_err(|e| e.to_string())?;
+                body.push(b'\n');
+            } else {
+                write_renderings(&mut body, &resp).map_err(|e| e.to_string())?;
+            }
+            let write = || -> std::io::Result<()> {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, &body)
+            };
+            write().map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            Ok(target)
+        })
+        .collect();
+    let mut written = 0;
+    for r in results {
+        match r {
+            Ok(_) => written += 1,
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `broker check`: exit 0 clean, 1 when a finding reaches `--fail-on`, 2 when a path, a
+/// configuration or a glossary could not be used (the rest is still checked and reported).
+fn check_documents(args: CheckArgs) -> Result<ExitCode> {
+    use broker::check::config::FailOn;
+    use broker::check::report::{write, Output};
+    use broker::check::{Level, RunOptions};
+    let opts = RunOptions {
+        reader: args.reader.map(|r| match r {
+            CheckReader::It => Side::It,
+            CheckReader::Marketing => Side::Marketing,
+        }),
+        glossary: args.glossary.clone(),
+        fail_on: args.fail_on.map(|f| match f {
+            FailOnArg::Note => FailOn::Level(Level::Note),
+            FailOnArg::Warning => FailOn::Level(Level::Warning),
+            FailOnArg::Error => FailOn::Level(Level::Error),
+            FailOnArg::None => FailOn::None,
+        }),
+    };
+    let outcome = broker::check::run(&args.paths, &opts);
+    let output = match args.output {
+        CheckOutput::Text => Output::Text,
+        CheckOutput::Json => Output::Json,
+        CheckOutput::Sarif => Output::Sarif,
+        CheckOutput::Github => Output::Github,
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(write(output, &outcome.files, &outcome.errors).as_bytes())?;
+    for e in &outcome.errors {
+        eprintln!("error: {e}");
+    }
+    for s in &outcome.skipped {
+        tracing::info!("{s}: no reader in .broker.toml for this path; not checked");
+    }
+    let count = |l: Level| {
+        outcome
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|x| x.level == l)
+            .count()
+    };
+    eprintln!(
+        "{} file(s) checked: {} error(s), {} warning(s), {} note(s)",
+        outcome.files.len(),
+        count(Level::Error),
+        count(Level::Warning),
+        count(Level::Note)
+    );
+    Ok(if !outcome.errors.is_empty() {
+        ExitCode::from(2)
+    } else if outcome.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn gaps(args: GapsArgs) -> Result<ExitCode> {
@@ -608,25 +1000,23 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
     let mut failed = false;
     let mut files = Vec::new();
     for p in &args.paths {
-        if let Err(e) = document_files(p, &mut files) {
-            eprintln!("error: cannot read {}: {e}", p.display());
+        let w = broker::documents::walk(p, &[]);
+        files.extend(w.files.into_iter().map(|f| f.path));
+        for e in w.errors {
+            eprintln!("error: {e}");
             failed = true;
         }
     }
     let mut docs = Vec::new();
     for f in files {
-        match std::fs::read(&f).map(String::from_utf8) {
-            Ok(Ok(text)) => docs.push(Document {
+        match broker::documents::read(&f) {
+            Ok(text) => docs.push(Document {
                 path: f.display().to_string(),
-                input: input_of(&f),
+                input: broker::documents::input_of(&f),
                 text,
             }),
-            Ok(Err(_)) => {
-                eprintln!("error: {}: not valid UTF-8; skipped", f.display());
-                failed = true;
-            }
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", f.display());
+                eprintln!("error: {e}; skipped");
                 failed = true;
             }
         }
@@ -973,4 +1363,141 @@ fn import_target(args: &ImportArgs) -> String {
         (None, Some(dir)) => dir.display().to_string(),
         (None, None) => "anything".into(),
     }
+}
+
+/// `broker concept …`: exit 0 on success, 1 when the server refuses, 2 when it cannot be
+/// asked (no token, unreadable file, server unreachable).
+fn concept(cmd: ConceptCommand) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match runtime.block_on(concept_command(cmd)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            let refused = e
+                .downcast_ref::<ClientError>()
+                .is_some_and(|c| matches!(c, ClientError::Refused { .. }));
+            eprintln!("error: {e:#}");
+            Ok(ExitCode::from(if refused { 1 } else { 2 }))
+        }
+    }
+}
+
+/// The token in environment variable `name`, if set and not empty.
+fn env_token(name: &str) -> Result<Option<Secret>> {
+    match std::env::var(name) {
+        Ok(t) if !t.trim().is_empty() => Ok(Some(
+            Secret::new(t.trim()).map_err(|e| anyhow::anyhow!("{name}: {e}"))?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+fn admin_client(server: &ServerArg) -> Result<AdminClient> {
+    let Some(token) = env_token("BROKER_ADMIN_TOKEN")? else {
+        bail!(
+            "BROKER_ADMIN_TOKEN is not set: edits need the server's admin token \
+             (export BROKER_ADMIN_TOKEN=...)"
+        );
+    };
+    Ok(AdminClient::new(&server.server, Some(token))?)
+}
+
+fn read_client(server: &ServerArg) -> Result<AdminClient> {
+    Ok(AdminClient::new(
+        &server.server,
+        env_token("BROKER_READ_TOKEN")?,
+    )?)
+}
+
+async fn concept_command(cmd: ConceptCommand) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        ConceptCommand::Get { id, toml, server } => {
+            let value = read_client(&server)?.get(&id).await?;
+            if toml {
+                let c = broker::json::concept_from_json(&value)
+                    .map_err(|e| anyhow::anyhow!("the server's concept: {e}"))?;
+                let header = format!(
+                    "concept '{id}' from {} (etag {})",
+                    server.server,
+                    value["etag"].as_str().unwrap_or_default()
+                );
+                write!(
+                    out,
+                    "{}",
+                    broker::glossary::write::to_toml_with_header(&[c], Some(&header))
+                )?;
+            } else {
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+            }
+        }
+        ConceptCommand::Put {
+            file,
+            if_match,
+            server,
+        } => {
+            let (c, file_etag) = broker::client::read_concept(&file)?;
+            let client = admin_client(&server)?;
+            let etag = if_match.or(file_etag);
+            let stored = client.put(&c, etag.as_deref()).await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&stored)?)?;
+        }
+        ConceptCommand::Delete {
+            id,
+            if_match,
+            server,
+        } => {
+            admin_client(&server)?
+                .delete(&id, if_match.as_deref())
+                .await?;
+            writeln!(out, "deleted {id}")?;
+        }
+        ConceptCommand::List {
+            tag,
+            query,
+            json,
+            page_size,
+            server,
+        } => {
+            let client = read_client(&server)?;
+            let mut all = Vec::new();
+            let mut token = String::new();
+            loop {
+                let page = client.list(page_size.max(1), &token, &tag, &query).await?;
+                all.extend(page.concepts);
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                token = page.next_page_token;
+            }
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+            } else {
+                for c in &all {
+                    let terms = |side: &str| {
+                        c[side]["terms"]
+                            .as_array()
+                            .map(|t| {
+                                t.iter()
+                                    .filter_map(|x| x.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            })
+                            .unwrap_or_default()
+                    };
+                    writeln!(
+                        out,
+                        "{}\tit: {}\tmarketing: {}",
+                        c["id"].as_str().unwrap_or_default(),
+                        terms("it"),
+                        terms("marketing")
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
 }

@@ -91,7 +91,7 @@ impl std::str::FromStr for Explain {
 /// Whether a reader needs `a` explained: the other side's jargon, unless the term is shared
 /// vocabulary. A false friend resolved to the reader's own sense needs nothing: the reader
 /// reads their own word right.
-fn needs_note(a: &Annotation, reader: Side) -> bool {
+pub fn needs_note(a: &Annotation, reader: Side) -> bool {
     !a.shared && a.side != reader
 }
 
@@ -145,6 +145,60 @@ fn long_note(a: &Annotation) -> String {
         (Some(e), false) => format!("{e}: {}", a.definition),
         (None, false) => a.definition.clone(),
     }
+}
+
+/// One concept a reader needs explained: its first mention and what to say about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The concept.
+    pub concept_id: String,
+    /// The span as written at its first mention.
+    pub text: String,
+    /// The short note (the equivalent, the definition, or a false friend's sense).
+    pub gloss: String,
+    /// The note followed by the definition, as in footnotes.
+    pub long: String,
+}
+
+/// Whether `reader` needs annotation `a` explained (what every rendering explains).
+pub fn needs_explaining(a: &Annotation, reader: Side) -> bool {
+    needs_note(a, reader)
+}
+
+/// What `a` is explained with, short ([`Explanation::gloss`]) and long.
+pub fn explain(a: &Annotation) -> (String, String) {
+    (note(a), long_note(a))
+}
+
+/// The concepts `reader` needs explained in a text, once each, in order of first mention:
+/// the list that chat replies and ticket comments show.
+pub fn explanations(annotations: &[Annotation], reader: Side) -> Vec<Explanation> {
+    let mut out: Vec<Explanation> = Vec::new();
+    for a in annotations {
+        if needs_note(a, reader) && !out.iter().any(|e| e.concept_id == a.concept_id) {
+            out.push(Explanation {
+                concept_id: a.concept_id.clone(),
+                text: a.text.clone(),
+                gloss: note(a),
+                long: long_note(a),
+            });
+        }
+    }
+    out
+}
+
+/// The explanation a reader gets for `a`, as in a footnote: the equivalent and the definition,
+/// or for a false friend which sense is meant and which one the reader would assume.
+pub fn explanation(a: &Annotation) -> String {
+    long_note(a)
+}
+
+/// What `--format rewrite` would write in place of `a`'s span, on its own (plural, possessive
+/// and capital kept); `None` when the reader's side has no term for the concept.
+pub fn replacement(a: &Annotation) -> Option<String> {
+    a.equivalents
+        .first()
+        .map(|e| rewritten(&a.text, &a.term, e))
 }
 
 /// Renders `text` for `reader`. `annotations` must come from matching this `text`, in order.

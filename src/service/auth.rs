@@ -23,7 +23,7 @@ pub enum Access {
 /// Checks the `authorization` header value (if any) for `access`.
 ///
 /// # Errors
-/// [`ServiceError::FailedPrecondition`] for an admin request when no admin token is
+/// [`ServiceError::EditsDisabled`] for an admin request when no admin token is
 /// configured, [`ServiceError::Unauthenticated`] for a missing, malformed or wrong token.
 pub fn check(
     config: &ServiceConfig,
@@ -37,7 +37,7 @@ pub fn check(
         },
         Access::Admin => match &config.admin_token {
             None => {
-                return Err(ServiceError::FailedPrecondition(
+                return Err(ServiceError::EditsDisabled(
                     "edits are disabled: the server has no admin token (--admin-token, \
                      --admin-token-file or BROKER_ADMIN_TOKEN)"
                         .into(),

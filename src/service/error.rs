@@ -37,6 +37,13 @@ pub enum ServiceError {
     /// The server is not set up for this request (e.g. no admin token configured).
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The same webhook delivery again (replay or redelivery): nothing is done twice.
+    #[error("{0}")]
+    Duplicate(String),
+    /// Edits are switched off on this server (no admin token, or the read-only embedded
+    /// glossary): a setting of the server, not of the request.
+    #[error("{0}")]
+    EditsDisabled(String),
     /// A field is larger than a configured limit; the message names both.
     #[error("{0}")]
     TooLarge(String),
@@ -89,12 +96,23 @@ impl ServiceError {
                 StatusCode::BAD_REQUEST,
                 "FAILED_PRECONDITION",
             ),
+            ServiceError::Duplicate(_) => {
+                (Code::AlreadyExists, StatusCode::CONFLICT, "ALREADY_EXISTS")
+            }
+            // 503: the server does not offer edits as it is configured; retrying the same
+            // request elsewhere or after a reconfiguration may work, fixing it will not.
+            ServiceError::EditsDisabled(_) => (
+                Code::FailedPrecondition,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "FAILED_PRECONDITION",
+            ),
             ServiceError::TooLarge(_) => (
                 Code::ResourceExhausted,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "RESOURCE_EXHAUSTED",
             ),
-            ServiceError::Aborted(_) => (Code::Aborted, StatusCode::CONFLICT, "ABORTED"),
+            // Stale etags only: over HTTP the condition is `If-Match`, hence 412.
+            ServiceError::Aborted(_) => (Code::Aborted, StatusCode::PRECONDITION_FAILED, "ABORTED"),
             ServiceError::DeadlineExceeded(_) => (
                 Code::DeadlineExceeded,
                 StatusCode::GATEWAY_TIMEOUT,
@@ -145,7 +163,12 @@ impl From<ServiceError> for tonic::Status {
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         let (_, status, code) = self.codes();
-        let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
+        let mut error = serde_json::json!({"code": code, "message": self.to_string()});
+        if let ServiceError::InvalidArgument { field, .. } = &self {
+            // Named apart too, so that a form can point at the field.
+            error["field"] = serde_json::json!(field);
+        }
+        let body = serde_json::json!({ "error": error });
         let mut response = (status, axum::Json(body)).into_response();
         if matches!(self, ServiceError::Unauthenticated(_)) {
             response.headers_mut().insert(
@@ -178,7 +201,7 @@ impl From<FieldError> for ServiceError {
 impl From<EditError> for ServiceError {
     fn from(e: EditError) -> ServiceError {
         match e {
-            EditError::ReadOnly => ServiceError::FailedPrecondition(e.to_string()),
+            EditError::ReadOnly => ServiceError::EditsDisabled(e.to_string()),
             EditError::Store(StoreError::Invalid(c)) => c.into(),
             EditError::Store(StoreError::NotFound(id)) => {
                 ServiceError::NotFound(format!("id: no concept '{id}'"))

@@ -18,7 +18,7 @@ use super::auth::Access;
 use super::convert;
 use super::deadline::{Arrival, Deadline};
 use super::error::ServiceError;
-use super::paging::{self, PageRequest};
+use super::paging::PageRequest;
 use super::pb;
 use super::Context;
 
@@ -121,10 +121,9 @@ impl BrokerService {
         self.authorize(Access::Read, &req)?;
         let req = req.into_inner();
         log.text_bytes = req.query.len();
-        self.ctx.check_size("query", req.query.len())?;
         let snapshot = self.ctx.app.current();
-        let page = paging::list(
-            snapshot.matcher.glossary(),
+        let page = self.ctx.list_concepts(
+            &snapshot,
             &PageRequest {
                 page_size: req.page_size as usize,
                 page_token: &req.page_token,
@@ -159,12 +158,10 @@ impl BrokerService {
         let Some(concept) = req.concept else {
             return Err(ServiceError::invalid("concept", "is required"));
         };
-        let concept = convert::concept_from_proto(concept);
-        concept.validate()?;
-        let app = self.ctx.app.clone();
-        let stored = tokio::task::spawn_blocking(move || app.upsert(concept, &req.expected_etag))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))??;
+        let stored = self
+            .ctx
+            .upsert(convert::concept_from_proto(concept), req.expected_etag)
+            .await?;
         Ok(convert::concept(&stored))
     }
 
@@ -174,13 +171,7 @@ impl BrokerService {
     ) -> Result<pb::DeleteConceptResponse, ServiceError> {
         self.authorize(Access::Admin, &req)?;
         let req = req.into_inner();
-        if req.id.is_empty() {
-            return Err(ServiceError::invalid("id", "is required"));
-        }
-        let app = self.ctx.app.clone();
-        tokio::task::spawn_blocking(move || app.delete(&req.id, &req.expected_etag))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))??;
+        self.ctx.delete(req.id, req.expected_etag).await?;
         Ok(pb::DeleteConceptResponse {})
     }
 
@@ -189,18 +180,16 @@ impl BrokerService {
         req: Request<pb::GetGlossaryInfoRequest>,
     ) -> Result<pb::GlossaryInfo, ServiceError> {
         self.authorize(Access::Read, &req)?;
-        let snapshot = self.ctx.app.current();
-        let glossary = snapshot.matcher.glossary();
-        let stats = glossary.stats();
+        let info = self.ctx.info();
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(pb::GlossaryInfo {
-            version: glossary.version().to_string(),
-            concepts: count(stats.concepts),
-            it_terms: count(stats.it_terms),
-            marketing_terms: count(stats.marketing_terms),
-            false_friends: count(stats.false_friends),
-            loaded_at: Some(convert::timestamp(snapshot.loaded_at)),
-            source: glossary.source().to_string(),
+            version: info.version,
+            concepts: count(info.concepts),
+            it_terms: count(info.it_terms),
+            marketing_terms: count(info.marketing_terms),
+            false_friends: count(info.false_friends),
+            loaded_at: Some(convert::timestamp(info.loaded_at)),
+            source: info.source,
         })
     }
 }

@@ -1,15 +1,20 @@
 //! The HTTP/JSON gateway (SPEC §6), for webhooks and curl, on the gRPC port.
 //!
 //! `POST /v1/translate` takes and returns the JSON shape of `broker translate --json`
-//! ([`crate::json`]), so the CLI and the service answer alike. Errors are
-//! `{"error": {"code", "message"}}` with the HTTP status of [`ServiceError::codes`].
+//! ([`crate::json`]), so the CLI and the service answer alike. Browse: `GET /v1/lookup`,
+//! `/v1/suggest`, `/v1/concepts` (pages), `/v1/concepts/{id}`, `/v1/info`. Admin (bearer
+//! token): `PUT`/`DELETE /v1/concepts/{id}`, conditional on `If-Match` (the `ETag` that `GET`
+//! and `PUT` send). Every route calls the same `Context` methods as the gRPC handlers.
+//! Errors are `{"error": {"code", "message", "field"?}}` with the HTTP status of
+//! [`ServiceError::codes`]: 400 naming the field, 401, 404, 412 (stale etag), 413 naming the
+//! limit, 503 when the server offers no edits.
 
 use std::collections::HashMap;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -19,7 +24,9 @@ use super::access_log::AccessLog;
 use super::auth::Access;
 use super::deadline::{Arrival, Deadline};
 use super::error::ServiceError;
+use super::paging::PageRequest;
 use super::Context;
+use crate::glossary::Concept;
 use crate::json;
 
 /// The HTTP routes, with `ctx` as their state.
@@ -28,11 +35,18 @@ pub(crate) fn routes(ctx: Context) -> Router {
     Router::new()
         .route("/v1/translate", post(translate))
         .route("/v1/lookup", get(lookup))
-        .route("/v1/concepts/{id}", get(get_concept))
+        .route("/v1/suggest", get(suggest))
+        .route("/v1/concepts", get(list_concepts))
+        .route(
+            "/v1/concepts/{id}",
+            get(get_concept).put(put_concept).delete(delete_concept),
+        )
+        .route("/v1/info", get(info))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/v1/usage", get(usage))
         .route("/v1/gaps", get(gaps))
+        .merge(super::web::routes())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(ctx)
 }
@@ -43,10 +57,51 @@ pub(crate) fn body_limit(max_text_bytes: usize) -> usize {
 }
 
 fn authorize(ctx: &Context, headers: &HeaderMap) -> Result<(), ServiceError> {
+    authorize_for(ctx, headers, Access::Read)
+}
+
+fn authorize_for(ctx: &Context, headers: &HeaderMap, access: Access) -> Result<(), ServiceError> {
     ctx.authorize(
-        Access::Read,
+        access,
         headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()),
     )
+}
+
+type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// The query string's parameters.
+fn params(query: Params) -> Result<HashMap<String, String>, ServiceError> {
+    query
+        .map(|Query(p)| p)
+        .map_err(|e| ServiceError::invalid("query string", e.body_text()))
+}
+
+/// A non-negative integer parameter; absent or empty is 0 (the default, as in the proto).
+fn number(params: &HashMap<String, String>, name: &str) -> Result<usize, ServiceError> {
+    match params.get(name).map(String::as_str) {
+        None | Some("") => Ok(0),
+        Some(s) => s.parse::<u32>().map(|n| n as usize).map_err(|_| {
+            ServiceError::invalid(name, format!("'{s}' is not a non-negative integer"))
+        }),
+    }
+}
+
+/// The request body, or `TOO_LARGE` naming the limit.
+fn body_bytes(ctx: &Context, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ServiceError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            super::limits::body_too_large(ctx.config.max_text_bytes)
+        } else {
+            ServiceError::invalid("body", e.body_text())
+        }
+    })
+}
+
+/// The request body as JSON.
+fn json_body(ctx: &Context, body: Result<Bytes, BytesRejection>) -> Result<Value, ServiceError> {
+    let body = body_bytes(ctx, body)?;
+    serde_json::from_slice(&body)
+        .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))
 }
 
 /// Logs the outcome and turns it into a response.
@@ -77,15 +132,7 @@ async fn translate_one(
     log: &mut AccessLog,
 ) -> Result<Value, ServiceError> {
     authorize(ctx, headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            super::limits::body_too_large(ctx.config.max_text_bytes)
-        } else {
-            ServiceError::invalid("body", e.body_text())
-        }
-    })?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))?;
+    let value = json_body(ctx, body)?;
     let req = json::translate_request(&value)?;
     log.text_bytes = req.text.len();
     let deadline = Deadline::for_request(arrival, headers, ctx.config.request_timeout);
@@ -98,7 +145,7 @@ async fn lookup(
     State(ctx): State<Context>,
     arrival: Option<Extension<Arrival>>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Params,
 ) -> Response {
     let mut log = AccessLog::start("GET /v1/lookup");
     let outcome = lookup_one(&ctx, arrival.map(|e| e.0), &headers, query, &mut log).await;
@@ -109,24 +156,18 @@ async fn lookup_one(
     ctx: &Context,
     arrival: Option<Arrival>,
     headers: &HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Params,
     log: &mut AccessLog,
 ) -> Result<Value, ServiceError> {
     authorize(ctx, headers)?;
-    let Query(mut params) =
-        query.map_err(|e| ServiceError::invalid("query string", e.body_text()))?;
+    let mut params = params(query)?;
     let term = params.remove("term").unwrap_or_default();
     log.text_bytes = term.len();
     let audience = json::parse_audience(params.get("audience").map_or("", String::as_str))
         .map_err(|m| ServiceError::invalid("audience", m))?;
-    let limit = match params.get("limit").map(String::as_str) {
-        None | Some("") => 0,
-        Some(s) => s.parse::<u32>().map_err(|_| {
-            ServiceError::invalid("limit", format!("'{s}' is not a non-negative integer"))
-        })?,
-    };
+    let limit = number(&params, "limit")?;
     let deadline = Deadline::for_request(arrival, headers, ctx.config.request_timeout);
-    let (snapshot, hits) = ctx.lookup(term, audience, limit as usize, deadline).await?;
+    let (snapshot, hits) = ctx.lookup(term, audience, limit, deadline).await?;
     let glossary = snapshot.matcher.glossary();
     let hits = hits
         .iter()
@@ -147,7 +188,196 @@ async fn get_concept(
     let log = AccessLog::start("GET /v1/concepts/{id}");
     let outcome = authorize(&ctx, &headers).and_then(|()| {
         let snapshot = ctx.app.current();
-        ctx.concept(&snapshot, &id).map(json::concept)
+        ctx.concept(&snapshot, &id).cloned()
+    });
+    respond_concept(log, outcome)
+}
+
+/// Logs the outcome; a concept goes out as JSON with its etag also in the `ETag` header
+/// (quoted, as HTTP wants it), ready for a later `If-Match`.
+fn respond_concept(log: AccessLog, outcome: Result<Concept, ServiceError>) -> Response {
+    let etag = outcome.as_ref().ok().map(Concept::etag);
+    let mut response = respond(
+        log,
+        outcome.as_ref().map(json::concept).map_err(Clone::clone),
+    );
+    if let Some(value) = etag.and_then(|e| HeaderValue::from_str(&format!("\"{e}\"")).ok()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `PUT /v1/concepts/{id}`: create or replace (admin), conditional on `If-Match`.
+async fn put_concept(
+    State(ctx): State<Context>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let log = AccessLog::start("PUT /v1/concepts/{id}");
+    let outcome = put_one(&ctx, &headers, id, body).await;
+    respond_concept(log, outcome)
+}
+
+async fn put_one(
+    ctx: &Context,
+    headers: &HeaderMap,
+    id: String,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Concept, ServiceError> {
+    authorize_for(ctx, headers, Access::Admin)?;
+    let value = json_body(ctx, body)?;
+    let mut concept = json::concept_from_json(&value).map_err(|e| match e.field.as_str() {
+        "body" => ServiceError::from(e),
+        field => ServiceError::invalid(format!("concept.{field}"), e.message),
+    })?;
+    if concept.id.is_empty() {
+        concept.id = id;
+    } else if concept.id != id {
+        return Err(ServiceError::invalid(
+            "id",
+            format!(
+                "the body says '{}' but the path says '{id}'; to rename a concept, PUT the new \
+                 id and DELETE the old one",
+                concept.id
+            ),
+        ));
+    }
+    let etag = if_match(ctx, headers, &concept.id)?;
+    ctx.upsert(concept, etag).await.map_err(http_condition)
+}
+
+/// `DELETE /v1/concepts/{id}` (admin), conditional on `If-Match`.
+async fn delete_concept(
+    State(ctx): State<Context>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let log = AccessLog::start("DELETE /v1/concepts/{id}");
+    let outcome = async {
+        authorize_for(&ctx, &headers, Access::Admin)?;
+        let etag = if_match(&ctx, &headers, &id)?;
+        ctx.delete(id.clone(), etag).await.map_err(http_condition)?;
+        Ok(json!({ "deleted": id }))
+    }
+    .await;
+    respond(log, outcome)
+}
+
+/// The etag an edit is conditional on: the `If-Match` header (quoted or not, `W/` ignored),
+/// empty for none. `If-Match: *` asks that the concept exist, whatever its etag.
+fn if_match(ctx: &Context, headers: &HeaderMap, id: &str) -> Result<String, ServiceError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(String::new());
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ServiceError::invalid("If-Match", "must be an etag in visible ASCII"))?
+        .trim();
+    if value == "*" {
+        let snapshot = ctx.app.current();
+        return match snapshot.matcher.glossary().get(id) {
+            Some(c) => Ok(c.etag()),
+            None => Err(ServiceError::Aborted(format!(
+                "If-Match: * asks for an existing concept, and there is no concept '{id}'"
+            ))),
+        };
+    }
+    let value = value.strip_prefix("W/").unwrap_or(value);
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    if value.is_empty() {
+        return Err(ServiceError::invalid(
+            "If-Match",
+            "is empty: send the concept's etag, or leave the header out",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// Over HTTP the etag condition travels in `If-Match`, not in a field `expected_etag`.
+fn http_condition(e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Aborted(m) => {
+            ServiceError::Aborted(m.replacen("expected_etag", "If-Match", 1))
+        }
+        e => e,
+    }
+}
+
+/// `GET /v1/concepts?page_size=&page_token=&tag=&query=`: one page of the glossary.
+async fn list_concepts(State(ctx): State<Context>, headers: HeaderMap, query: Params) -> Response {
+    let mut log = AccessLog::start("GET /v1/concepts");
+    let outcome = authorize(&ctx, &headers).and_then(|()| {
+        let params = params(query)?;
+        let get = |name: &str| params.get(name).map_or("", String::as_str);
+        log.text_bytes = get("query").len();
+        let snapshot = ctx.app.current();
+        let page = ctx.list_concepts(
+            &snapshot,
+            &PageRequest {
+                page_size: number(&params, "page_size")?,
+                page_token: get("page_token"),
+                tag: get("tag"),
+                query: get("query"),
+            },
+        )?;
+        log.results = Some(page.concepts.len());
+        Ok(json!({
+            "concepts": page.concepts.iter().map(|c| json::concept(c)).collect::<Vec<_>>(),
+            "next_page_token": page.next_page_token,
+        }))
+    });
+    respond(log, outcome)
+}
+
+/// `GET /v1/suggest?prefix=&side=&limit=`: autocompletion.
+async fn suggest(
+    State(ctx): State<Context>,
+    arrival: Option<Extension<Arrival>>,
+    headers: HeaderMap,
+    query: Params,
+) -> Response {
+    let mut log = AccessLog::start("GET /v1/suggest");
+    let outcome = async {
+        authorize(&ctx, &headers)?;
+        let mut params = params(query)?;
+        let prefix = params.remove("prefix").unwrap_or_default();
+        log.text_bytes = prefix.len();
+        let side = json::parse_audience(params.get("side").map_or("", String::as_str))
+            .map_err(|m| ServiceError::invalid("side", m))?;
+        let limit = number(&params, "limit")?;
+        let deadline =
+            Deadline::for_request(arrival.map(|e| e.0), &headers, ctx.config.request_timeout);
+        let suggestions = ctx.suggest(prefix, side, limit, deadline).await?;
+        log.results = Some(suggestions.len());
+        Ok(json!({
+            "suggestions": suggestions.iter().map(|s| json!({
+                "term": s.term, "concept_id": s.concept_id, "side": s.side.as_str(),
+            })).collect::<Vec<_>>(),
+        }))
+    }
+    .await;
+    respond(log, outcome)
+}
+
+/// `GET /v1/info`: the glossary's version and counts (`GlossaryInfo`; `loaded_at` in RFC 3339,
+/// as the proto JSON mapping writes a `Timestamp`).
+async fn info(State(ctx): State<Context>, headers: HeaderMap) -> Response {
+    let log = AccessLog::start("GET /v1/info");
+    let outcome = authorize(&ctx, &headers).map(|()| {
+        let i = ctx.info();
+        json!({
+            "version": i.version,
+            "concepts": i.concepts,
+            "it_terms": i.it_terms,
+            "marketing_terms": i.marketing_terms,
+            "false_friends": i.false_friends,
+            "loaded_at": crate::service::convert::timestamp(i.loaded_at).to_string(),
+            "source": i.source,
+        })
     });
     respond(log, outcome)
 }
@@ -188,14 +418,10 @@ async fn usage(State(ctx): State<Context>, headers: HeaderMap) -> Response {
 
 /// The gaps seen since the process started, most frequent first (`?limit=`, default 100,
 /// at most 1000).
-async fn gaps(
-    State(ctx): State<Context>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
+async fn gaps(State(ctx): State<Context>, headers: HeaderMap, query: Params) -> Response {
     let log = AccessLog::start("GET /v1/gaps");
     let outcome = authorize(&ctx, &headers).and_then(|()| {
-        let Query(q) = query.map_err(|e| ServiceError::invalid("query", e.body_text()))?;
+        let q = params(query)?;
         let limit = match q.get("limit") {
             None => 100,
             Some(v) => v

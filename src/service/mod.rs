@@ -15,7 +15,8 @@
 //!
 //! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
 //! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
-//! [`error`] (the one error mapping), [`access_log`], [`limits`] (message sizes), [`tls`].
+//! [`error`] (the one error mapping), [`access_log`], [`web`] (the page at `/`), [`limits`]
+//! (message sizes), [`tls`].
 
 pub mod access_log;
 pub mod auth;
@@ -28,6 +29,7 @@ pub mod limits;
 pub mod paging;
 pub mod state;
 pub mod tls;
+pub mod web;
 
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -42,6 +44,7 @@ use tower::util::MapRequestLayer;
 use self::auth::Access;
 use self::deadline::Deadline;
 pub use self::error::ServiceError;
+use self::paging::{Page, PageRequest};
 pub use self::state::{AppState, Snapshot};
 use crate::config::ServiceConfig;
 use crate::glossary::{Concept, Side};
@@ -70,6 +73,8 @@ pub const MAX_RESULTS: usize = 100;
 pub(crate) struct Context {
     pub(crate) app: Arc<AppState>,
     pub(crate) config: Arc<ServiceConfig>,
+    /// Slack, GitHub and Jira, those that are on.
+    pub(crate) integrations: Arc<crate::integrations::Hub>,
 }
 
 impl Context {
@@ -150,6 +155,63 @@ impl Context {
             .await
     }
 
+    /// A page of `snapshot`'s concepts.
+    pub(crate) fn list_concepts<'s>(
+        &self,
+        snapshot: &'s Snapshot,
+        req: &PageRequest<'_>,
+    ) -> Result<Page<'s>, ServiceError> {
+        self.check_size("query", req.query.len())?;
+        paging::list(snapshot.matcher.glossary(), req)
+    }
+
+    /// Creates or replaces `concept` durably (after checking it against the glossary rules)
+    /// and serves the new glossary; `expected_etag` empty means unconditionally.
+    pub(crate) async fn upsert(
+        &self,
+        concept: Concept,
+        expected_etag: String,
+    ) -> Result<Concept, ServiceError> {
+        concept.validate()?;
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || app.upsert(concept, &expected_etag))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
+            .map_err(ServiceError::from)
+    }
+
+    /// Deletes concept `id` durably; `expected_etag` empty means unconditionally.
+    pub(crate) async fn delete(
+        &self,
+        id: String,
+        expected_etag: String,
+    ) -> Result<(), ServiceError> {
+        if id.is_empty() {
+            return Err(ServiceError::invalid("id", "is required"));
+        }
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
+            .map_err(ServiceError::from)
+    }
+
+    /// The figures of the glossary being served.
+    pub(crate) fn info(&self) -> Info {
+        let snapshot = self.app.current();
+        let glossary = snapshot.matcher.glossary();
+        let stats = glossary.stats();
+        Info {
+            version: glossary.version().to_string(),
+            concepts: stats.concepts,
+            it_terms: stats.it_terms,
+            marketing_terms: stats.marketing_terms,
+            false_friends: stats.false_friends,
+            loaded_at: snapshot.loaded_at,
+            source: glossary.source().to_string(),
+        }
+    }
+
     /// The concept `id` of `snapshot`.
     pub(crate) fn concept<'s>(
         &self,
@@ -167,6 +229,18 @@ impl Context {
     }
 }
 
+/// What `GetGlossaryInfo` and `GET /v1/info` report.
+#[derive(Debug, Clone)]
+pub(crate) struct Info {
+    pub(crate) version: String,
+    pub(crate) concepts: usize,
+    pub(crate) it_terms: usize,
+    pub(crate) marketing_terms: usize,
+    pub(crate) false_friends: usize,
+    pub(crate) loaded_at: std::time::SystemTime,
+    pub(crate) source: String,
+}
+
 fn clamp(limit: usize, default: usize) -> usize {
     match limit {
         0 => default,
@@ -180,8 +254,8 @@ fn clamp(limit: usize, default: usize) -> usize {
 /// in flight may finish for up to `config.shutdown_grace`; then this returns `Ok(())`.
 ///
 /// # Errors
-/// When the listener's address cannot be read or the reflection service cannot be built
-/// from the embedded descriptor sets.
+/// When the listener's address cannot be read, the reflection service cannot be built
+/// from the embedded descriptor sets, or an integration's settings are wrong.
 pub async fn serve<F>(
     listener: TcpListener,
     state: Arc<AppState>,
@@ -225,9 +299,12 @@ where
 {
     let addr = listener.local_addr()?;
     let grace = config.shutdown_grace;
+    let integrations =
+        crate::integrations::Hub::new(&config.integrations).map_err(io::Error::other)?;
     let ctx = Context {
         app: state,
         config: Arc::new(config),
+        integrations: Arc::new(integrations),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -367,6 +444,7 @@ fn router(
         )));
     Ok(grpc
         .merge(http::routes(ctx.clone()))
+        .merge(crate::integrations::routes(ctx.clone()))
         .method_not_allowed_fallback(http::method_not_allowed)
         .fallback(http::fallback)
         .layer(GlobalConcurrencyLimitLayer::new(

@@ -1,0 +1,277 @@
+//! Jira: a comment explaining an issue's jargon, in Atlassian Document Format (SPEC §10).
+//!
+//! `POST /v1/hooks/jira` verifies `X-Hub-Signature` (`sha256=` + hex HMAC-SHA256 of the body
+//! under the webhook secret) before reading the body, refuses a webhook delivery it has
+//! already handled (`X-Atlassian-Webhook-Identifier`) with 409, and for `jira:issue_created`
+//! and `jira:issue_updated` (only when the summary or description changed: broker's own
+//! comment also fires `issue_updated`) answers 202 at once. Then it translates summary and
+//! description for the project's reader and posts `POST {base}/rest/api/3/issue/{key}/comment`
+//! with the concepts this issue has not been told about yet (remembered per issue, bounded).
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::{answer, body, header, parse_reader, parse_readers, readers_name, Memory};
+use crate::config::{JiraConfig, Secret};
+use crate::glossary::Side;
+use crate::render::{self, Explanation};
+use crate::service::access_log::AccessLog;
+use crate::service::{Context, ServiceError};
+use crate::Format;
+
+const ISSUES: usize = 50_000;
+const ISSUE_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// The Jira integration, when its webhook secret is set.
+#[derive(Debug)]
+pub struct Jira {
+    secret: Secret,
+    base: Option<String>,
+    user: Option<String>,
+    token: Option<Secret>,
+    reader: Side,
+    projects: HashMap<String, Side>,
+    http: reqwest::Client,
+    deliveries: Memory<String, ()>,
+    /// Concepts already explained per issue key.
+    told: Memory<String, HashSet<String>>,
+}
+
+impl Jira {
+    pub(crate) fn new(c: &JiraConfig, http: reqwest::Client) -> Result<Option<Jira>, String> {
+        let Some(secret) = c.webhook_secret.clone() else {
+            return Ok(None);
+        };
+        let base = c.base.as_ref().map(|b| b.trim_end_matches('/').to_string());
+        if let Some(b) = &base {
+            if !(b.starts_with("https://") || b.starts_with("http://")) {
+                return Err(format!("jira.base: '{b}' is not an http(s) URL"));
+            }
+        }
+        let jira = Jira {
+            secret,
+            base,
+            user: c.user.clone(),
+            token: c.token.clone(),
+            reader: parse_reader(c.reader.as_deref(), "jira.reader")?,
+            projects: parse_readers(&c.projects, "jira.projects")?,
+            http,
+            deliveries: Memory::new(ISSUES, Duration::from_secs(7 * 24 * 3600)),
+            told: Memory::new(ISSUES, ISSUE_TTL),
+        };
+        let can_post = jira.base.is_some() && jira.user.is_some() && jira.token.is_some();
+        tracing::info!(
+            base = jira.base.as_deref().unwrap_or("-"),
+            default_reader = %jira.reader,
+            projects = jira.projects.len(),
+            "Jira integration on: POST /v1/hooks/jira{}",
+            if can_post { "" } else { " (without --jira-base, --jira-user and --jira-token nothing can be commented)" }
+        );
+        Ok(Some(jira))
+    }
+}
+
+/// `POST /v1/hooks/jira`.
+pub(crate) async fn hook(
+    State(ctx): State<Context>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Response {
+    let log = AccessLog::start("POST /v1/hooks/jira");
+    answer(log, hook_one(&ctx, &headers, raw))
+}
+
+fn hook_one(
+    ctx: &Context,
+    headers: &HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Value), ServiceError> {
+    let jira = ctx.integrations.jira.as_ref().ok_or_else(|| {
+        ServiceError::NotFound(
+            "the Jira integration is off: start the server with --jira-webhook-secret".into(),
+        )
+    })?;
+    let raw = body(ctx.integrations.max_body, raw)?;
+    let sig = header(headers, "x-hub-signature")?;
+    let hex = sig.strip_prefix("sha256=").ok_or_else(|| {
+        ServiceError::Unauthenticated("x-hub-signature: expected 'sha256=<hex>'".into())
+    })?;
+    if !super::signature_matches(&jira.secret, &[&raw], hex) {
+        return Err(ServiceError::Unauthenticated(
+            "x-hub-signature: does not match the body (is the webhook secret right?)".into(),
+        ));
+    }
+    let v: Value = serde_json::from_slice(&raw)
+        .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))?;
+    if let Ok(id) = header(headers, "x-atlassian-webhook-identifier") {
+        if !jira.deliveries.insert_new(id.to_string()) {
+            return Err(ServiceError::Duplicate(format!(
+                "x-atlassian-webhook-identifier: delivery {id} was already handled; nothing done again"
+            )));
+        }
+    }
+    let event = v["webhookEvent"].as_str().ok_or_else(|| {
+        ServiceError::invalid("webhookEvent", "missing: not a Jira webhook payload")
+    })?;
+    let relevant = match event {
+        "jira:issue_created" => true,
+        "jira:issue_updated" => v["changelog"]["items"].as_array().is_some_and(|items| {
+            items
+                .iter()
+                .any(|i| matches!(i["field"].as_str(), Some("summary" | "description")))
+        }),
+        _ => false,
+    };
+    if !relevant {
+        return Ok((StatusCode::OK, json!({"ok": true, "ignored": event})));
+    }
+    let issue = &v["issue"];
+    let key = issue["key"]
+        .as_str()
+        .filter(|k| !k.is_empty() && !k.contains('/'))
+        .ok_or_else(|| ServiceError::invalid("issue.key", "missing"))?
+        .to_string();
+    let fields = &issue["fields"];
+    let summary = fields["summary"].as_str().unwrap_or_default();
+    let description = description_text(&fields["description"]);
+    let text = if description.trim().is_empty() {
+        summary.to_string()
+    } else {
+        format!("{summary}\n\n{description}")
+    };
+    let project = fields["project"]["key"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| key.split('-').next().unwrap_or_default().to_string());
+    let reader = jira.projects.get(&project).copied().unwrap_or(jira.reader);
+    let (Some(base), Some(user), Some(token)) =
+        (jira.base.clone(), jira.user.clone(), jira.token.clone())
+    else {
+        tracing::warn!("jira: an issue to explain, but no --jira-base/--jira-user/--jira-token to comment with");
+        return Ok((
+            StatusCode::OK,
+            json!({"ok": true, "ignored": "no Jira credentials"}),
+        ));
+    };
+    let ctx2 = ctx.clone();
+    let answer = json!({"ok": true, "queued": key, "reader": reader.as_str()});
+    tokio::spawn(async move {
+        let target = Target {
+            base,
+            user,
+            token,
+            key,
+        };
+        if let Err(e) = comment(&ctx2, &target, text, reader).await {
+            tracing::warn!("jira {}: {e}", target.key);
+        }
+    });
+    Ok((StatusCode::ACCEPTED, answer))
+}
+
+/// The text of a description: Jira Cloud webhooks send wiki-markup strings; API v3 sends ADF.
+fn description_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(_) => {
+            let mut out = String::new();
+            adf_text(v, &mut out);
+            out
+        }
+        _ => String::new(),
+    }
+}
+
+fn adf_text(node: &Value, out: &mut String) {
+    if let Some(t) = node["text"].as_str() {
+        out.push_str(t);
+    }
+    if let Some(children) = node["content"].as_array() {
+        for c in children {
+            adf_text(c, out);
+        }
+        if matches!(
+            node["type"].as_str(),
+            Some("paragraph" | "heading" | "listItem")
+        ) {
+            out.push('\n');
+        }
+    }
+}
+
+struct Target {
+    base: String,
+    user: String,
+    token: Secret,
+    key: String,
+}
+
+/// The comment, as an Atlassian Document Format document: a bold heading line and a bullet
+/// list, each item the term in bold and its explanation.
+pub fn adf_comment(explanations: &[Explanation], reader: Side) -> Value {
+    let text = |t: &str| json!({"type": "text", "text": t});
+    let strong = |t: &str| json!({"type": "text", "text": t, "marks": [{"type": "strong"}]});
+    let items: Vec<Value> = explanations
+        .iter()
+        .map(|e| {
+            json!({"type": "listItem", "content": [{"type": "paragraph", "content": [
+                strong(&e.text), text(&format!(" — {}", e.long)),
+            ]}]})
+        })
+        .collect();
+    json!({
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {"type": "paragraph", "content": [strong(&format!("Jargon explained for {}", readers_name(reader))), text(" (broker)")]},
+            {"type": "bulletList", "content": items},
+        ],
+    })
+}
+
+async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Result<(), String> {
+    let jira = ctx
+        .integrations
+        .jira
+        .as_ref()
+        .ok_or("the integration is off")?;
+    let resp = super::translate_for(ctx, text, reader, Format::None, super::BACKGROUND_BUDGET)
+        .await
+        .map_err(|e| format!("cannot translate: {e}"))?;
+    let all = render::explanations(&resp.annotations, reader);
+    let ids: Vec<String> = all.iter().map(|e| e.concept_id.clone()).collect();
+    let told = jira.told.update(t.key.clone(), |told, _| {
+        let before = told.clone();
+        told.extend(ids.iter().cloned());
+        before
+    });
+    let new: Vec<Explanation> = all
+        .into_iter()
+        .filter(|e| !told.contains(&e.concept_id))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let url = format!("{}/rest/api/3/issue/{}/comment", t.base, t.key);
+    let r = jira
+        .http
+        .post(&url)
+        .basic_auth(&t.user, Some(t.token.expose()))
+        .header("accept", "application/json")
+        .json(&json!({ "body": adf_comment(&new, reader) }))
+        .send()
+        .await
+        .map_err(|e| format!("posting the comment: {e}"))?;
+    if !r.status().is_success() {
+        return Err(super::remote_error("posting the comment", r).await);
+    }
+    tracing::info!(issue = %t.key, concepts = new.len(), "jira: comment posted");
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! Where readers already are: Slack, GitHub and Jira on the server's HTTP port (SPEC §10).
+//!
+//! Each integration is off until its secret is configured ([`crate::config::IntegrationsConfig`]);
+//! [`Hub::new`] builds the ones that are on and logs one line for each. Every webhook is
+//! handled in the same order: the body is read up to a size limit, the caller's signature is
+//! checked (HMAC-SHA256, compared in constant time) before anything of the body is read,
+//! then the body is parsed, and the answer goes out at once; the slow part (translating a long
+//! text, calling the remote API) runs afterwards in a spawned task, so a slow remote never
+//! delays the webhook's answer.
+//!
+//! Files: [`slack`] (slash command, Events API, Block Kit), [`github`] (one comment per issue
+//! or pull request, updated in place), [`jira`] (a comment in Atlassian Document Format).
+//! Shared here: signature checks, the bounded expiring [`Memory`] (delivery ids, Slack threads,
+//! Jira issues), readers, and the outbound HTTP client.
+
+pub mod github;
+pub mod jira;
+pub mod slack;
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::config::{IntegrationsConfig, Secret, DEFAULT_WEBHOOK_MAX_BYTES};
+use crate::glossary::Side;
+use crate::service::access_log::AccessLog;
+use crate::service::deadline::Deadline;
+use crate::service::{Context, ServiceError};
+use crate::translate::{TranslateRequest, TranslateResponse};
+use crate::Format;
+
+/// How long slow work (translation and remote calls) may take after the answer.
+const BACKGROUND_BUDGET: Duration = Duration::from_secs(60);
+/// Timeout of one call to a remote API.
+const REMOTE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The integrations that are on, shared by their handlers.
+#[derive(Debug)]
+pub struct Hub {
+    pub(crate) slack: Option<slack::Slack>,
+    pub(crate) github: Option<github::Github>,
+    pub(crate) jira: Option<jira::Jira>,
+    pub(crate) max_body: usize,
+}
+
+impl Hub {
+    /// No integration on.
+    pub fn off() -> Hub {
+        Hub {
+            slack: None,
+            github: None,
+            jira: None,
+            max_body: DEFAULT_WEBHOOK_MAX_BYTES,
+        }
+    }
+
+    /// Builds the integrations whose secret is set, and logs one line for each (never a
+    /// secret).
+    ///
+    /// # Errors
+    /// A message naming the setting: an unknown reader, a bad URL, no TLS.
+    pub fn new(config: &IntegrationsConfig) -> Result<Hub, String> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(REMOTE_TIMEOUT)
+            .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("integrations: cannot set up the HTTP client: {e}"))?;
+        let hub = Hub {
+            slack: slack::Slack::new(&config.slack, http.clone())?,
+            github: github::Github::new(&config.github, http.clone())?,
+            jira: jira::Jira::new(&config.jira, http)?,
+            max_body: config
+                .max_body_bytes
+                .unwrap_or(DEFAULT_WEBHOOK_MAX_BYTES)
+                .max(1024),
+        };
+        Ok(hub)
+    }
+}
+
+/// The webhook routes, with their own body limit.
+pub(crate) fn routes(ctx: Context) -> Router {
+    let limit = ctx.integrations.max_body;
+    Router::new()
+        .route("/v1/slack/commands", post(slack::command))
+        .route("/v1/slack/events", post(slack::events))
+        .route("/v1/hooks/github", post(github::hook))
+        .route("/v1/hooks/jira", post(jira::hook))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(ctx)
+}
+
+/// A webhook's answer: JSON with a status, or a [`ServiceError`] in the usual JSON shape;
+/// logged (and counted in the metrics) like every request.
+pub(crate) fn answer(
+    log: AccessLog,
+    outcome: Result<(StatusCode, serde_json::Value), ServiceError>,
+) -> Response {
+    log.finish(&outcome);
+    match outcome {
+        Ok((status, body)) => (status, axum::Json(body)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The request body, or 413 naming the limit.
+pub(crate) fn body(max: usize, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ServiceError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ServiceError::TooLarge(format!(
+                "body: over the webhook limit of {max} bytes (max_body_bytes / --webhook-max-bytes)"
+            ))
+        } else {
+            ServiceError::invalid("body", e.body_text())
+        }
+    })
+}
+
+/// A header as text; `Unauthenticated` naming it when absent.
+pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, ServiceError> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ServiceError::Unauthenticated(format!("{name}: missing")))
+}
+
+/// HMAC-SHA256 of the concatenated `parts` under `secret`.
+pub(crate) fn hmac_sha256(secret: &Secret, parts: &[&[u8]]) -> [u8; 32] {
+    // Any key length is valid for HMAC.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+        .expect("HMAC takes keys of any length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// True when `presented_hex` is the hex HMAC-SHA256 of `parts`, compared in constant time.
+pub(crate) fn signature_matches(secret: &Secret, parts: &[&[u8]], presented_hex: &str) -> bool {
+    let expected = hmac_sha256(secret, parts);
+    match decode_hex(presented_hex) {
+        Some(presented) if presented.len() == expected.len() => {
+            expected.ct_eq(presented.as_slice()).into()
+        }
+        _ => false,
+    }
+}
+
+/// Lower-case hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Parses a reader setting: `it` or `marketing`.
+pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, String> {
+    match value {
+        None => Ok(Side::Marketing),
+        Some(v) => v.parse().map_err(|e| format!("{setting}: {e}")),
+    }
+}
+
+/// Parses a map of readers (`key → it|marketing`).
+pub(crate) fn parse_readers(
+    map: &std::collections::BTreeMap<String, String>,
+    setting: &str,
+) -> Result<HashMap<String, Side>, String> {
+    map.iter()
+        .map(|(k, v)| {
+            Ok((
+                k.clone(),
+                v.parse().map_err(|e| format!("{setting}.{k}: {e}"))?,
+            ))
+        })
+        .collect()
+}
+
+/// The reader's name in a sentence ("marketing readers", "IT readers").
+pub(crate) fn readers_name(side: Side) -> &'static str {
+    match side {
+        Side::It => "IT readers",
+        Side::Marketing => "marketing readers",
+    }
+}
+
+/// Translates `text` for `reader` with the server's usual checks (size limit, deadline).
+pub(crate) async fn translate_for(
+    ctx: &Context,
+    text: String,
+    reader: Side,
+    format: Format,
+    budget: Duration,
+) -> Result<TranslateResponse, ServiceError> {
+    let req = TranslateRequest {
+        text,
+        audience: Some(reader),
+        format,
+        ..TranslateRequest::default()
+    };
+    ctx.translate(req, Deadline::after(Instant::now(), budget))
+        .await
+}
+
+/// A remote API's refusal, for the log (the body's start, never our token).
+pub(crate) async fn remote_error(what: &str, resp: reqwest::Response) -> String {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    format!(
+        "{what}: HTTP {status}: {}",
+        text.chars().take(300).collect::<String>()
+    )
+}
+
+/// A bounded memory whose entries expire: delivery ids seen, what a Slack thread was told,
+/// what a Jira issue was told. At most `capacity` entries (the oldest go first); an entry
+/// older than `ttl` counts as absent.
+#[derive(Debug)]
+pub struct Memory<K, V> {
+    inner: Mutex<MemoryInner<K, V>>,
+    capacity: usize,
+    ttl: Duration,
+}
+
+#[derive(Debug)]
+struct MemoryInner<K, V> {
+    map: HashMap<K, (Instant, V)>,
+    order: VecDeque<(K, Instant)>,
+}
+
+impl<K: Hash + Eq + Clone, V: Default> Memory<K, V> {
+    /// An empty memory.
+    pub fn new(capacity: usize, ttl: Duration) -> Memory<K, V> {
+        Memory {
+            inner: Mutex::new(MemoryInner {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+            }),
+            capacity: capacity.max(1),
+            ttl,
+        }
+    }
+
+    /// Remembers `key`; false when it was already there (and fresh).
+    pub fn insert_new(&self, key: K) -> bool {
+        let mut fresh = false;
+        self.update(key, |_, new| fresh = new);
+        fresh
+    }
+
+    /// Runs `f` on the value of `key` (a default one, `new` = true, when absent or expired),
+    /// under the memory's lock, and keeps the result.
+    pub fn update<R>(&self, key: K, f: impl FnOnce(&mut V, bool) -> R) -> R {
+        let now = Instant::now();
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = &mut *inner;
+        // Forget what expired, and the oldest beyond the capacity.
+        while let Some((k, at)) = inner.order.front() {
+            let expired = now.duration_since(*at) > self.ttl;
+            if !expired && inner.map.len() < self.capacity {
+                break;
+            }
+            if inner.map.get(k).is_some_and(|(t, _)| t == at) {
+                inner.map.remove(k);
+            }
+            inner.order.pop_front();
+        }
+        let new = !inner.map.contains_key(&key);
+        if new {
+            inner.map.insert(key.clone(), (now, V::default()));
+            inner.order.push_back((key.clone(), now));
+        }
+        let (_, value) = inner.map.get_mut(&key).expect("inserted above");
+        f(value, new)
+    }
+
+    /// How many entries are held.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .len()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures() {
+        let secret = Secret::new("It's a Secret to Everybody").unwrap();
+        // GitHub's documented example: "Hello, World!" under this secret.
+        let want = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+        assert_eq!(to_hex(&hmac_sha256(&secret, &[b"Hello, World!"])), want);
+        assert!(signature_matches(&secret, &[b"Hello, ", b"World!"], want));
+        assert!(!signature_matches(&secret, &[b"Hello, World?"], want));
+        assert!(!signature_matches(
+            &secret,
+            &[b"Hello, World!"],
+            &want[..62]
+        ));
+        assert!(!signature_matches(&secret, &[b"Hello, World!"], "zz"));
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let m: Memory<u32, ()> = Memory::new(3, Duration::from_secs(3600));
+        assert!(m.insert_new(1));
+        assert!(!m.insert_new(1));
+        for k in 2..10 {
+            assert!(m.insert_new(k));
+        }
+        assert!(m.len() <= 3, "{}", m.len());
+        assert!(m.insert_new(1), "the oldest was forgotten");
+        let expiring: Memory<u32, ()> = Memory::new(10, Duration::ZERO);
+        assert!(expiring.insert_new(1));
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(expiring.insert_new(1), "expired entries count as absent");
+    }
+}
