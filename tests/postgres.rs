@@ -457,6 +457,20 @@ async fn conflicting_upserts_through_two_replicas_one_wins_the_other_is_aborted(
         );
         // Both replicas end up with the winner.
         let winner = won[0].as_ref().unwrap().get_ref().etag.clone();
+        // Over HTTP, the stale etag as If-Match is a 412, whichever replica is asked.
+        let loser = if results[0].is_ok() { &b } else { &a };
+        let stale = common::http1(
+            loser.addr.parse().unwrap(),
+            "PUT",
+            "/v1/concepts/churn",
+            &[
+                ("authorization", &format!("Bearer {TOKEN}")),
+                ("if-match", &etag),
+            ],
+            br#"{"marketing": {"terms": ["churn"], "definition": "Late."}}"#,
+        )
+        .await;
+        assert_eq!(stale.status, 412, "{:?}", stale.body);
         for c in [&ca, &cb] {
             time_until("the winner everywhere", || {
                 let mut c = c.clone();
