@@ -403,7 +403,9 @@ impl PgStore {
 
     /// Loads and publishes the stored glossary if it is newer than the one served.
     async fn refresh(&self, publish: &(impl Fn(Glossary) + Send + Sync)) -> Result<(), PgError> {
-        let (revision, glossary) = self.load().await?;
+        let (revision, glossary) = self.load().await.inspect_err(|_| {
+            crate::metrics::global().reload_error();
+        })?;
         self.offer(revision, glossary, publish);
         Ok(())
     }
