@@ -112,15 +112,7 @@ fn hook_one(
         )
     })?;
     let raw = body(ctx.integrations.max_body, raw)?;
-    let sig = header(headers, "x-hub-signature-256")?;
-    let hex = sig.strip_prefix("sha256=").ok_or_else(|| {
-        ServiceError::Unauthenticated("x-hub-signature-256: expected 'sha256=<hex>'".into())
-    })?;
-    if !super::signature_matches(&gh.secret, &[&raw], hex) {
-        return Err(ServiceError::Unauthenticated(
-            "x-hub-signature-256: does not match the body (is the webhook secret right?)".into(),
-        ));
-    }
+    super::verify_hub_signature(headers, "x-hub-signature-256", &gh.secret, &raw)?;
     let event = header(headers, "x-github-event")
         .map_err(|_| ServiceError::invalid("x-github-event", "missing"))?;
     let delivery = header(headers, "x-github-delivery")

@@ -99,15 +99,7 @@ fn hook_one(
         )
     })?;
     let raw = body(ctx.integrations.max_body, raw)?;
-    let sig = header(headers, "x-hub-signature")?;
-    let hex = sig.strip_prefix("sha256=").ok_or_else(|| {
-        ServiceError::Unauthenticated("x-hub-signature: expected 'sha256=<hex>'".into())
-    })?;
-    if !super::signature_matches(&jira.secret, &[&raw], hex) {
-        return Err(ServiceError::Unauthenticated(
-            "x-hub-signature: does not match the body (is the webhook secret right?)".into(),
-        ));
-    }
+    super::verify_hub_signature(headers, "x-hub-signature", &jira.secret, &raw)?;
     let v: Value = serde_json::from_slice(&raw)
         .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))?;
     if let Ok(id) = header(headers, "x-atlassian-webhook-identifier") {

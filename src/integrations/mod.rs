@@ -161,6 +161,30 @@ pub(crate) fn signature_matches(secret: &Secret, parts: &[&[u8]], presented_hex:
     }
 }
 
+/// Checks a `sha256=<hex>` HMAC-SHA256 signature of the whole body in header `name`, as
+/// GitHub (`x-hub-signature-256`) and Jira (`x-hub-signature`) send it.
+///
+/// # Errors
+/// `UNAUTHENTICATED` naming the header: missing, not `sha256=…`, or not the body's signature.
+pub(crate) fn verify_hub_signature(
+    headers: &HeaderMap,
+    name: &str,
+    secret: &Secret,
+    raw: &[u8],
+) -> Result<(), ServiceError> {
+    let sig = header(headers, name)?;
+    let hex = sig
+        .strip_prefix("sha256=")
+        .ok_or_else(|| ServiceError::Unauthenticated(format!("{name}: expected 'sha256=<hex>'")))?;
+    if signature_matches(secret, &[raw], hex) {
+        Ok(())
+    } else {
+        Err(ServiceError::Unauthenticated(format!(
+            "{name}: does not match the body (is the webhook secret right?)"
+        )))
+    }
+}
+
 /// Lower-case hex.
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
