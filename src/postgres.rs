@@ -39,7 +39,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow}
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::glossary::{Concept, Glossary, Side, SideEntry, Source, Term};
-use crate::store::StoreError;
+use crate::store::{check_etag, StoreError};
 
 /// The channel of change notifications; the payload is the new revision.
 pub const CHANNEL: &str = "broker_glossary";
@@ -470,21 +470,6 @@ impl PgStore {
             }
         })
     }
-}
-
-fn check_etag(id: &str, stored: Option<&Concept>, expected: &str) -> Result<(), StoreError> {
-    if expected.is_empty() {
-        return Ok(());
-    }
-    let actual = stored.map(Concept::etag).unwrap_or_default();
-    if actual != expected {
-        return Err(StoreError::Stale {
-            id: id.to_string(),
-            expected: expected.to_string(),
-            actual,
-        });
-    }
-    Ok(())
 }
 
 async fn revision(tx: &mut Transaction<'static, Postgres>) -> Result<i64, sqlx::Error> {

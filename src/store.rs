@@ -203,7 +203,13 @@ impl Store {
     }
 }
 
-fn check_etag(id: &str, existing: Option<&Concept>, expected: &str) -> Result<(), StoreError> {
+/// `StoreError::Stale` unless `expected` is empty or the etag of `existing` (none: ""); the
+/// one etag rule of both stores, files and PostgreSQL.
+pub(crate) fn check_etag(
+    id: &str,
+    existing: Option<&Concept>,
+    expected: &str,
+) -> Result<(), StoreError> {
     if expected.is_empty() {
         return Ok(());
     }
