@@ -114,6 +114,28 @@ terms = ["account"]
 definition = "A customer company."
 
 [[concept]]
+id = "software-release"
+tags = ["delivery"]
+cues = ["version", "changelog", "hotfix"]
+[concept.it]
+terms = ["release"]
+definition = "A numbered version of the software."
+[concept.marketing]
+terms = ["new version"]
+definition = "What customers get when the product changes."
+
+[[concept]]
+id = "press-release"
+tags = ["pr"]
+cues = ["journalist", "announcement", "newswire"]
+[concept.it]
+terms = []
+definition = "A written announcement sent to journalists."
+[concept.marketing]
+terms = ["release"]
+definition = "A formal announcement to the media."
+
+[[concept]]
 id = "cio"
 tags = ["roles"]
 [concept.it]
@@ -292,4 +314,42 @@ fn verb_terms_are_found_in_their_inflections() {
 fn a_semicolon_glued_token_is_one_word() {
     let m = matcher();
     assert!(!has(&m, "The TL;CIO newsletter.", "CIO"));
+}
+
+#[test]
+fn the_document_says_which_sense_an_ambiguous_word_has() {
+    let m = matcher();
+    let concept_of = |text: &str| {
+        let f = found(&m, text);
+        let mut it = f.iter().filter(|(t, _)| t == "release");
+        it.next().map(|(_, c)| c.clone())
+    };
+    // Alone with a cue of one sense, the passage decides.
+    assert_eq!(
+        concept_of("The release reached every journalist by noon.").as_deref(),
+        Some("press-release")
+    );
+    // A handbook about shipping software: one cue of the other sense in the next sentence
+    // does not outweigh the whole text (cues of the software sense, all far away).
+    let filler = " The weather was fine. Lunch was late. Nobody minded. Then we left.";
+    let text = format!(
+        "Every version gets a changelog entry.{filler} A hotfix gets its own version.{filler} \
+         The changelog lists each hotfix.{filler} Each hotfix bumps the version.{filler} \
+         Ask the release team first. \
+         The announcement goes to the whole company."
+    );
+    assert_eq!(
+        concept_of(&text).as_deref(),
+        Some("software-release"),
+        "{:?}",
+        found(&m, &text)
+    );
+    // The same passage in a text about the media: the press sense.
+    let text = format!(
+        "Every journalist gets the newswire feed.{filler} A journalist reads the newswire.{filler} \
+         The newswire reaches each journalist.{filler} \
+         Ask the release team first. \
+         The announcement goes to the whole company."
+    );
+    assert_eq!(concept_of(&text).as_deref(), Some("press-release"));
 }

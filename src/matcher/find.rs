@@ -807,6 +807,10 @@ fn find_in_pieces(
     annotations(ix, g, text, &groups, &all, &chosen, opts)
 }
 
+/// How many cues and other terms of a concept a whole text must show before they count as
+/// evidence for it away from the passage ([`Evidence::document`]).
+const DOCUMENT_EVIDENCE: u32 = 3;
+
 /// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
 struct Evidence {
     /// (sentence, concept, start byte) of every cue occurrence.
@@ -815,6 +819,10 @@ struct Evidence {
     /// selected group.
     mentions: Vec<(u32, (u32, u32), u32)>,
     concepts: Vec<u32>,
+    /// Per concept, its cue occurrences and mentions in the whole text; per (concept, term
+    /// key), the mentions by that key: what [`Evidence::document`] reads.
+    in_doc: FxHashMap<u32, u32>,
+    in_doc_by_key: FxHashMap<(u32, u32), u32>,
 }
 
 impl Evidence {
@@ -824,8 +832,8 @@ impl Evidence {
         groups: &[Group],
         all: &[Candidate],
     ) -> Evidence {
-        let mut concepts = Vec::with_capacity(groups.len());
-        let mentions = groups
+        let mut concepts: Vec<u32> = Vec::with_capacity(groups.len());
+        let mentions: Vec<(u32, (u32, u32), u32)> = groups
             .iter()
             .map(|gr| {
                 let a = concepts.len() as u32;
@@ -838,10 +846,43 @@ impl Evidence {
                 )
             })
             .collect();
+        let mut in_doc: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut in_doc_by_key: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        for c in &cues {
+            *in_doc.entry(c.1).or_default() += 1;
+        }
+        for &(_, r, key) in &mentions {
+            for &c in &concepts[r.0 as usize..r.1 as usize] {
+                *in_doc.entry(c).or_default() += 1;
+                *in_doc_by_key.entry((c, key)).or_default() += 1;
+            }
+        }
         Evidence {
             cues,
             mentions,
             concepts,
+            in_doc,
+            in_doc_by_key,
+        }
+    }
+
+    /// Evidence for `concept` in the whole text: its cue occurrences and its mentions by a
+    /// term other than `key` (the ambiguous word itself proves nothing), when there are at
+    /// least [`DOCUMENT_EVIDENCE`] of them: a text about one sense ("release" in a handbook
+    /// on deployments) says so throughout, while one or two stray cue words pages away say
+    /// little. Tallied once per text, so it costs nothing per mention.
+    fn document(&self, concept: u32, key: u32) -> u32 {
+        let all = self.in_doc.get(&concept).copied().unwrap_or(0);
+        let own = self
+            .in_doc_by_key
+            .get(&(concept, key))
+            .copied()
+            .unwrap_or(0);
+        let n = all - own;
+        if n >= DOCUMENT_EVIDENCE {
+            n
+        } else {
+            0
         }
     }
 
@@ -928,7 +969,8 @@ impl Evidence {
         (cues + terms) as u32
     }
 
-    /// Index into `options` (group `gi`'s) of the best concept: the most evidence, then the
+    /// Index into `options` (group `gi`'s) of the best concept: the most evidence (the
+    /// passage's, weighted three times, plus the whole text's when it has enough), then the
     /// side of a jargon modifier right before the word, then the side the reader does not
     /// speak, then the text's domain (shared tags), then the better
     /// score.
@@ -943,7 +985,9 @@ impl Evidence {
     ) -> usize {
         let first = |k: usize| {
             let t = &ix.terms[options[k].term as usize];
-            let evidence = self.score(gi, gr, t.concept);
+            // The passage counts three times: a cue in the next sentence outweighs one of
+            // the same kind pages away, but not a whole text about the other sense.
+            let evidence = 3 * self.score(gi, gr, t.concept) + self.document(t.concept, t.key);
             let modified = modifier == Some(t.side);
             let other_side = reader.is_some_and(|r| t.side != r);
             (evidence, modified, other_side)
