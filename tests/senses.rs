@@ -136,6 +136,16 @@ terms = ["release"]
 definition = "A formal announcement to the media."
 
 [[concept]]
+id = "split-test"
+tags = ["experiments"]
+[concept.it]
+terms = ["A/B experiment"]
+definition = "Two variants served at random and compared on one metric."
+[concept.marketing]
+terms = ["testing", { text = "test", pos = "verb" }]
+definition = "Trying two versions of a message to see which works better."
+
+[[concept]]
 id = "cio"
 tags = ["roles"]
 [concept.it]
@@ -352,4 +362,19 @@ fn the_document_says_which_sense_an_ambiguous_word_has() {
          The announcement goes to the whole company."
     );
     assert_eq!(concept_of(&text).as_deref(), Some("press-release"));
+}
+
+#[test]
+fn a_noun_term_that_is_also_a_form_of_a_verb_term_fits_a_verb_slot() {
+    let m = matcher();
+    // "testing" is a noun term and the -ing form of the verb term "test" of the same
+    // concept: in a verb slot the verb reading holds.
+    let text = "We are testing a shorter subject line.";
+    assert_eq!(
+        found(&m, text),
+        [("testing".to_string(), "split-test".to_string())]
+    );
+    assert!(has(&m, "Testing takes a week.", "Testing"));
+    // A noun term with no verb term of its concept stays out of verb slots.
+    assert!(!has(&m, "They lead the team.", "lead"));
 }

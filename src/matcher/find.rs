@@ -534,6 +534,9 @@ struct Group {
     options: (u32, u32),
     /// Concepts whose term is on both sides (shared vocabulary).
     shared: Vec<u32>,
+    /// Concepts with a verb term among this span's candidates (kept or not): the word is
+    /// also a form of a verb of theirs ("targeting" of "target").
+    verbs: Vec<u32>,
 }
 
 impl Group {
@@ -658,9 +661,13 @@ fn find_in_pieces(
         }
         let first = all.len();
         let mut shared = Vec::new();
+        let mut verbs = Vec::new();
         while i < cands.len() && cands[i].start == c.start && cands[i].end == c.end {
             let k = cands[i];
             let concept = ix.terms[k.term as usize].concept;
+            if ix.terms[k.term as usize].sense.verb && !verbs.contains(&concept) {
+                verbs.push(concept);
+            }
             match all[first..]
                 .iter_mut()
                 .find(|o| ix.terms[o.term as usize].concept == concept)
@@ -686,6 +693,7 @@ fn find_in_pieces(
             sentence: c.sentence,
             options: (first as u32, all.len() as u32),
             shared,
+            verbs,
         });
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
@@ -718,10 +726,13 @@ fn find_in_pieces(
                 chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience, modifier);
             }
         }
-        let judge = |gi: usize, gr: &Group, k: usize| {
+        // `as_verb`: read the word as a form of a verb term of the same concept.
+        let judge = |gi: usize, gr: &Group, k: usize, as_verb: bool| {
             let t = &ix.terms[gr.options(&all)[k].term as usize];
             let concept = &g.concepts()[t.concept as usize];
-            let verdict = senses::judge(text, gr.start, gr.end, t.sense, concept, || {
+            let mut sense = t.sense;
+            sense.verb |= as_verb;
+            let verdict = senses::judge(text, gr.start, gr.end, sense, concept, || {
                 // Evidence that the word is jargon here, for any of its senses (the reader's
                 // side may have picked one with less): near the span (cues, other terms, the
                 // text's domain), or twice in the text.
@@ -772,15 +783,26 @@ fn find_in_pieces(
                 if !read(gr, k) {
                     return true;
                 }
-                match judge(gi, gr, k) {
+                match judge(gi, gr, k, false) {
                     Ok(()) => true,
                     // A noun sense where the text has a verb: a verb sense of the same word
                     // may fit ("target" the audience: targeting).
+                    // A noun term of a concept that also has this word as a form of one of
+                    // its verb terms ("targeting", a noun and a form of "target"): the verb
+                    // fits the slot.
+                    Err(senses::NotAMention::Verb)
+                        if gr
+                            .verbs
+                            .contains(&ix.terms[gr.options(&all)[k].term as usize].concept)
+                            && judge(gi, gr, k, true).is_ok() =>
+                    {
+                        true
+                    }
                     Err(senses::NotAMention::Verb) => {
                         let other = (0..gr.options(&all).len()).find(|&o| {
                             o != k
                                 && ix.terms[gr.options(&all)[o].term as usize].sense.verb
-                                && judge(gi, gr, o).is_ok()
+                                && judge(gi, gr, o, false).is_ok()
                         });
                         if let Some(o) = other {
                             chosen[gi] = o;
