@@ -187,6 +187,9 @@ fn a_noun_term_used_as_a_verb_is_not_a_mention() {
         "Lead with the strongest benefit.",
         "The good habits often lead to better prospects.",
         "Next week we launch the new site.",
+        // "to" after an object pronoun, "how" or "in order" starts an infinitive.
+        "The new tool allows us to launch campaigns faster.",
+        "Here is how to launch products abroad.",
     ] {
         let span = if text.contains("launch") {
             "launch"
@@ -209,6 +212,8 @@ fn a_noun_term_used_as_a_verb_is_not_a_mention() {
         assert!(has(&m, text, "lead"), "{text:?}: {:?}", found(&m, text));
     }
     assert!(has(&m, "The launch slipped a week.", "launch"));
+    // "to" as a preposition before the noun.
+    assert!(has(&m, "It took us from launch to growth.", "launch"));
 }
 
 #[test]
