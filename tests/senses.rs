@@ -146,6 +146,16 @@ terms = ["testing", { text = "test", pos = "verb" }]
 definition = "Trying two versions of a message to see which works better."
 
 [[concept]]
+id = "saas"
+tags = ["infrastructure"]
+[concept.it]
+terms = ["SaaS"]
+definition = "Software run by its vendor and used over the web."
+[concept.marketing]
+terms = ["cloud software"]
+definition = "Software customers use in the browser, with nothing to install."
+
+[[concept]]
 id = "cio"
 tags = ["roles"]
 [concept.it]
@@ -225,6 +235,12 @@ fn a_word_inside_a_proper_name_is_not_a_mention() {
         "Production"
     ));
     assert!(!has(&m, "Read it in CIO Deutschland this week.", "CIO"));
+    // A glossary term before a capitalised word is jargon, not a name.
+    assert!(has(
+        &m,
+        "Our SaaS Production cluster is down.",
+        "Production"
+    ));
     // The same words outside a name.
     assert!(has(
         &m,

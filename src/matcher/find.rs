@@ -732,7 +732,11 @@ fn find_in_pieces(
             let concept = &g.concepts()[t.concept as usize];
             let mut sense = t.sense;
             sense.verb |= as_verb;
-            let verdict = senses::judge(text, gr.start, gr.end, sense, concept, || {
+            let after_term = gi.checked_sub(1).is_some_and(|p| {
+                let between = &text[groups[p].end..gr.start];
+                !between.is_empty() && between.bytes().all(|b| b == b' ')
+            });
+            let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
                 // Evidence that the word is jargon here, for any of its senses (the reader's
                 // side may have picked one with less): near the span (cues, other terms, the
                 // text's domain), or twice in the text.

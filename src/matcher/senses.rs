@@ -415,14 +415,16 @@ pub(crate) enum NotAMention {
 }
 
 /// Whether the span `[start, end)` of `text`, found for a term with `sense` of `concept`,
-/// uses the term in the glossary's sense: `Ok` or why not. `evidence` counts the cues and
-/// other terms of the concept in the text; it is asked only for generic terms.
+/// uses the term in the glossary's sense: `Ok` or why not. `after_term`: a mention of another
+/// term ends right before it, one space away. `evidence` counts the cues and other terms of
+/// the concept in the text; it is asked only for generic terms.
 pub(crate) fn judge(
     text: &str,
     start: usize,
     end: usize,
     sense: TermSense,
     concept: &Concept,
+    after_term: bool,
     evidence: impl FnOnce() -> u32,
 ) -> Result<(), NotAMention> {
     if concept
@@ -469,7 +471,11 @@ pub(crate) fn judge(
     // a name is a modifier it heads ("GitLab availability"), and a capitalised word after
     // it that the word list lacks is as often jargon as a name ("Attribution Touchpoints").
     let capitalised = text[start..].chars().next().is_some_and(char::is_uppercase);
-    if capitalised && matches!(before(text, start), Before::Word(p) if is_name_word(p)) {
+    // A glossary term right before is jargon, not a name ("SaaS Availability").
+    if capitalised
+        && !after_term
+        && matches!(before(text, start), Before::Word(p) if is_name_word(p))
+    {
         return Err(NotAMention::Name);
     }
     if sense.generic && evidence() == 0 {
