@@ -114,6 +114,48 @@ terms = ["account"]
 definition = "A customer company."
 
 [[concept]]
+id = "software-release"
+tags = ["delivery"]
+cues = ["version", "changelog", "hotfix"]
+[concept.it]
+terms = ["release"]
+definition = "A numbered version of the software."
+[concept.marketing]
+terms = ["new version"]
+definition = "What customers get when the product changes."
+
+[[concept]]
+id = "press-release"
+tags = ["pr"]
+cues = ["journalist", "announcement", "newswire"]
+[concept.it]
+terms = []
+definition = "A written announcement sent to journalists."
+[concept.marketing]
+terms = ["release"]
+definition = "A formal announcement to the media."
+
+[[concept]]
+id = "split-test"
+tags = ["experiments"]
+[concept.it]
+terms = ["A/B experiment"]
+definition = "Two variants served at random and compared on one metric."
+[concept.marketing]
+terms = ["testing", { text = "test", pos = "verb" }]
+definition = "Trying two versions of a message to see which works better."
+
+[[concept]]
+id = "saas"
+tags = ["infrastructure"]
+[concept.it]
+terms = ["SaaS"]
+definition = "Software run by its vendor and used over the web."
+[concept.marketing]
+terms = ["cloud software"]
+definition = "Software customers use in the browser, with nothing to install."
+
+[[concept]]
 id = "cio"
 tags = ["roles"]
 [concept.it]
@@ -155,6 +197,9 @@ fn a_noun_term_used_as_a_verb_is_not_a_mention() {
         "Lead with the strongest benefit.",
         "The good habits often lead to better prospects.",
         "Next week we launch the new site.",
+        // "to" after an object pronoun, "how" or "in order" starts an infinitive.
+        "The new tool allows us to launch campaigns faster.",
+        "Here is how to launch products abroad.",
     ] {
         let span = if text.contains("launch") {
             "launch"
@@ -177,6 +222,8 @@ fn a_noun_term_used_as_a_verb_is_not_a_mention() {
         assert!(has(&m, text, "lead"), "{text:?}: {:?}", found(&m, text));
     }
     assert!(has(&m, "The launch slipped a week.", "launch"));
+    // "to" as a preposition before the noun.
+    assert!(has(&m, "It took us from launch to growth.", "launch"));
 }
 
 #[test]
@@ -188,6 +235,12 @@ fn a_word_inside_a_proper_name_is_not_a_mention() {
         "Production"
     ));
     assert!(!has(&m, "Read it in CIO Deutschland this week.", "CIO"));
+    // A glossary term before a capitalised word is jargon, not a name.
+    assert!(has(
+        &m,
+        "Our SaaS Production cluster is down.",
+        "Production"
+    ));
     // The same words outside a name.
     assert!(has(
         &m,
@@ -292,4 +345,57 @@ fn verb_terms_are_found_in_their_inflections() {
 fn a_semicolon_glued_token_is_one_word() {
     let m = matcher();
     assert!(!has(&m, "The TL;CIO newsletter.", "CIO"));
+}
+
+#[test]
+fn the_document_says_which_sense_an_ambiguous_word_has() {
+    let m = matcher();
+    let concept_of = |text: &str| {
+        let f = found(&m, text);
+        let mut it = f.iter().filter(|(t, _)| t == "release");
+        it.next().map(|(_, c)| c.clone())
+    };
+    // Alone with a cue of one sense, the passage decides.
+    assert_eq!(
+        concept_of("The release reached every journalist by noon.").as_deref(),
+        Some("press-release")
+    );
+    // A handbook about shipping software: one cue of the other sense in the next sentence
+    // does not outweigh the whole text (cues of the software sense, all far away).
+    let filler = " The weather was fine. Lunch was late. Nobody minded. Then we left.";
+    let text = format!(
+        "Every version gets a changelog entry.{filler} A hotfix gets its own version.{filler} \
+         The changelog lists each hotfix.{filler} Each hotfix bumps the version.{filler} \
+         Ask the release team first. \
+         The announcement goes to the whole company."
+    );
+    assert_eq!(
+        concept_of(&text).as_deref(),
+        Some("software-release"),
+        "{:?}",
+        found(&m, &text)
+    );
+    // The same passage in a text about the media: the press sense.
+    let text = format!(
+        "Every journalist gets the newswire feed.{filler} A journalist reads the newswire.{filler} \
+         The newswire reaches each journalist.{filler} \
+         Ask the release team first. \
+         The announcement goes to the whole company."
+    );
+    assert_eq!(concept_of(&text).as_deref(), Some("press-release"));
+}
+
+#[test]
+fn a_noun_term_that_is_also_a_form_of_a_verb_term_fits_a_verb_slot() {
+    let m = matcher();
+    // "testing" is a noun term and the -ing form of the verb term "test" of the same
+    // concept: in a verb slot the verb reading holds.
+    let text = "We are testing a shorter subject line.";
+    assert_eq!(
+        found(&m, text),
+        [("testing".to_string(), "split-test".to_string())]
+    );
+    assert!(has(&m, "Testing takes a week.", "Testing"));
+    // A noun term with no verb term of its concept stays out of verb slots.
+    assert!(!has(&m, "They lead the team.", "lead"));
 }

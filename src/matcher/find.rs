@@ -534,6 +534,9 @@ struct Group {
     options: (u32, u32),
     /// Concepts whose term is on both sides (shared vocabulary).
     shared: Vec<u32>,
+    /// Concepts with a verb term among this span's candidates (kept or not): the word is
+    /// also a form of a verb of theirs ("targeting" of "target").
+    verbs: Vec<u32>,
 }
 
 impl Group {
@@ -658,9 +661,13 @@ fn find_in_pieces(
         }
         let first = all.len();
         let mut shared = Vec::new();
+        let mut verbs = Vec::new();
         while i < cands.len() && cands[i].start == c.start && cands[i].end == c.end {
             let k = cands[i];
             let concept = ix.terms[k.term as usize].concept;
+            if ix.terms[k.term as usize].sense.verb && !verbs.contains(&concept) {
+                verbs.push(concept);
+            }
             match all[first..]
                 .iter_mut()
                 .find(|o| ix.terms[o.term as usize].concept == concept)
@@ -686,6 +693,7 @@ fn find_in_pieces(
             sentence: c.sentence,
             options: (first as u32, all.len() as u32),
             shared,
+            verbs,
         });
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
@@ -718,10 +726,17 @@ fn find_in_pieces(
                 chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience, modifier);
             }
         }
-        let judge = |gi: usize, gr: &Group, k: usize| {
+        // `as_verb`: read the word as a form of a verb term of the same concept.
+        let judge = |gi: usize, gr: &Group, k: usize, as_verb: bool| {
             let t = &ix.terms[gr.options(&all)[k].term as usize];
             let concept = &g.concepts()[t.concept as usize];
-            let verdict = senses::judge(text, gr.start, gr.end, t.sense, concept, || {
+            let mut sense = t.sense;
+            sense.verb |= as_verb;
+            let after_term = gi.checked_sub(1).is_some_and(|p| {
+                let between = &text[groups[p].end..gr.start];
+                !between.is_empty() && between.bytes().all(|b| b == b' ')
+            });
+            let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
                 // Evidence that the word is jargon here, for any of its senses (the reader's
                 // side may have picked one with less): near the span (cues, other terms, the
                 // text's domain), or twice in the text.
@@ -772,15 +787,26 @@ fn find_in_pieces(
                 if !read(gr, k) {
                     return true;
                 }
-                match judge(gi, gr, k) {
+                match judge(gi, gr, k, false) {
                     Ok(()) => true,
                     // A noun sense where the text has a verb: a verb sense of the same word
                     // may fit ("target" the audience: targeting).
+                    // A noun term of a concept that also has this word as a form of one of
+                    // its verb terms ("targeting", a noun and a form of "target"): the verb
+                    // fits the slot.
+                    Err(senses::NotAMention::Verb)
+                        if gr
+                            .verbs
+                            .contains(&ix.terms[gr.options(&all)[k].term as usize].concept)
+                            && judge(gi, gr, k, true).is_ok() =>
+                    {
+                        true
+                    }
                     Err(senses::NotAMention::Verb) => {
                         let other = (0..gr.options(&all).len()).find(|&o| {
                             o != k
                                 && ix.terms[gr.options(&all)[o].term as usize].sense.verb
-                                && judge(gi, gr, o).is_ok()
+                                && judge(gi, gr, o, false).is_ok()
                         });
                         if let Some(o) = other {
                             chosen[gi] = o;
@@ -807,6 +833,10 @@ fn find_in_pieces(
     annotations(ix, g, text, &groups, &all, &chosen, opts)
 }
 
+/// How many cues and other terms of a concept a whole text must show before they count as
+/// evidence for it away from the passage ([`Evidence::document`]).
+const DOCUMENT_EVIDENCE: u32 = 3;
+
 /// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
 struct Evidence {
     /// (sentence, concept, start byte) of every cue occurrence.
@@ -815,6 +845,10 @@ struct Evidence {
     /// selected group.
     mentions: Vec<(u32, (u32, u32), u32)>,
     concepts: Vec<u32>,
+    /// Per concept, its cue occurrences and mentions in the whole text; per (concept, term
+    /// key), the mentions by that key: what [`Evidence::document`] reads.
+    in_doc: FxHashMap<u32, u32>,
+    in_doc_by_key: FxHashMap<(u32, u32), u32>,
 }
 
 impl Evidence {
@@ -824,8 +858,8 @@ impl Evidence {
         groups: &[Group],
         all: &[Candidate],
     ) -> Evidence {
-        let mut concepts = Vec::with_capacity(groups.len());
-        let mentions = groups
+        let mut concepts: Vec<u32> = Vec::with_capacity(groups.len());
+        let mentions: Vec<(u32, (u32, u32), u32)> = groups
             .iter()
             .map(|gr| {
                 let a = concepts.len() as u32;
@@ -838,10 +872,43 @@ impl Evidence {
                 )
             })
             .collect();
+        let mut in_doc: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut in_doc_by_key: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        for c in &cues {
+            *in_doc.entry(c.1).or_default() += 1;
+        }
+        for &(_, r, key) in &mentions {
+            for &c in &concepts[r.0 as usize..r.1 as usize] {
+                *in_doc.entry(c).or_default() += 1;
+                *in_doc_by_key.entry((c, key)).or_default() += 1;
+            }
+        }
         Evidence {
             cues,
             mentions,
             concepts,
+            in_doc,
+            in_doc_by_key,
+        }
+    }
+
+    /// Evidence for `concept` in the whole text: its cue occurrences and its mentions by a
+    /// term other than `key` (the ambiguous word itself proves nothing), when there are at
+    /// least [`DOCUMENT_EVIDENCE`] of them: a text about one sense ("release" in a handbook
+    /// on deployments) says so throughout, while one or two stray cue words pages away say
+    /// little. Tallied once per text, so it costs nothing per mention.
+    fn document(&self, concept: u32, key: u32) -> u32 {
+        let all = self.in_doc.get(&concept).copied().unwrap_or(0);
+        let own = self
+            .in_doc_by_key
+            .get(&(concept, key))
+            .copied()
+            .unwrap_or(0);
+        let n = all - own;
+        if n >= DOCUMENT_EVIDENCE {
+            n
+        } else {
+            0
         }
     }
 
@@ -928,7 +995,8 @@ impl Evidence {
         (cues + terms) as u32
     }
 
-    /// Index into `options` (group `gi`'s) of the best concept: the most evidence, then the
+    /// Index into `options` (group `gi`'s) of the best concept: the most evidence (the
+    /// passage's, weighted three times, plus the whole text's when it has enough), then the
     /// side of a jargon modifier right before the word, then the side the reader does not
     /// speak, then the text's domain (shared tags), then the better
     /// score.
@@ -943,7 +1011,9 @@ impl Evidence {
     ) -> usize {
         let first = |k: usize| {
             let t = &ix.terms[options[k].term as usize];
-            let evidence = self.score(gi, gr, t.concept);
+            // The passage counts three times: a cue in the next sentence outweighs one of
+            // the same kind pages away, but not a whole text about the other sense.
+            let evidence = 3 * self.score(gi, gr, t.concept) + self.document(t.concept, t.key);
             let modified = modifier == Some(t.side);
             let other_side = reader.is_some_and(|r| t.side != r);
             (evidence, modified, other_side)

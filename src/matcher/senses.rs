@@ -10,7 +10,7 @@
 //!    ("event-driven") or a capitalised word numbered ("Tier 1");
 //! 3. part of speech: a noun term in a verb slot, read from the closed-class words around it
 //!    (pronouns, auxiliaries, determiners, particles): "they lead", "to deal with",
-//!    "lead their teams", "Lead with benefits";
+//!    "lead their teams", "Lead with benefits", "allows us to bundle assets";
 //! 4. a word inside a proper name: next to a capitalised word that is not English
 //!    ("Syda Productions", "CIO Asia");
 //! 5. a generic word (an everyday word that several concepts share, or of a concept that
@@ -288,6 +288,17 @@ fn is_in(list: &[&str], w: &str) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(w))
 }
 
+/// Words after which "to" starts an infinitive, not a preposition: object pronouns ("allow
+/// us to bundle", "help them to launch"), "how to", "in order to", "able to".
+const INFINITIVE_BEFORE_TO: &[&str] =
+    &["us", "them", "him", "me", "how", "order", "able", "unable"];
+
+/// Whether the word `to` (a slice of `text`) is the "to" of an infinitive.
+fn infinitive_to(text: &str, to: &str) -> bool {
+    let at = to.as_ptr() as usize - text.as_ptr() as usize;
+    matches!(before(text, at), Before::Word(w) if is_in(INFINITIVE_BEFORE_TO, w))
+}
+
 /// Whether the span `[start, end)` stands where English puts a verb.
 fn in_verb_slot(text: &str, start: usize, end: usize) -> bool {
     let next = after(text, end);
@@ -305,7 +316,7 @@ fn in_verb_slot(text: &str, start: usize, end: usize) -> bool {
         // "to" before a noun is a preposition ("from lead to opportunity"); before a verb,
         // its object or particle follows.
         Before::Word(p) if p.eq_ignore_ascii_case("to") => {
-            next_is(OBJECT_STARTS) || next_is(PARTICLES)
+            next_is(OBJECT_STARTS) || next_is(PARTICLES) || infinitive_to(text, p)
         }
         Before::Word(p) if p.eq_ignore_ascii_case("and") || p.eq_ignore_ascii_case("or") => {
             next_is(OBJECT_STARTS) || next_is(&["with", "into"])
@@ -404,14 +415,16 @@ pub(crate) enum NotAMention {
 }
 
 /// Whether the span `[start, end)` of `text`, found for a term with `sense` of `concept`,
-/// uses the term in the glossary's sense: `Ok` or why not. `evidence` counts the cues and
-/// other terms of the concept in the text; it is asked only for generic terms.
+/// uses the term in the glossary's sense: `Ok` or why not. `after_term`: a mention of another
+/// term ends right before it, one space away. `evidence` counts the cues and other terms of
+/// the concept in the text; it is asked only for generic terms.
 pub(crate) fn judge(
     text: &str,
     start: usize,
     end: usize,
     sense: TermSense,
     concept: &Concept,
+    after_term: bool,
     evidence: impl FnOnce() -> u32,
 ) -> Result<(), NotAMention> {
     if concept
@@ -458,7 +471,11 @@ pub(crate) fn judge(
     // a name is a modifier it heads ("GitLab availability"), and a capitalised word after
     // it that the word list lacks is as often jargon as a name ("Attribution Touchpoints").
     let capitalised = text[start..].chars().next().is_some_and(char::is_uppercase);
-    if capitalised && matches!(before(text, start), Before::Word(p) if is_name_word(p)) {
+    // A glossary term right before is jargon, not a name ("SaaS Availability").
+    if capitalised
+        && !after_term
+        && matches!(before(text, start), Before::Word(p) if is_name_word(p))
+    {
         return Err(NotAMention::Name);
     }
     if sense.generic && evidence() == 0 {
@@ -520,6 +537,9 @@ mod tests {
         assert!(slot("It usually leads to delays", "leads"));
         assert!(!slot("A qualified lead is worth it", "lead"));
         assert!(!slot("from lead to opportunity", "lead"));
+        assert!(slot("It allows us to bundle assets together", "bundle"));
+        assert!(slot("Learn how to launch campaigns", "launch"));
+        assert!(!slot("Pass it to lead generation", "lead"));
         assert!(!slot("We closed the deal with Acme", "deal"));
         assert!(!slot("Every lead gets a call.", "lead"));
         assert!(!slot("Two regressions this sprint", "regressions"));
