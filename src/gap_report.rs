@@ -53,13 +53,17 @@ struct Tally {
     kind: Option<GapKind>,
     sides: [usize; 2],
     example: Option<Example>,
+    /// The documents it was found in, by index.
+    in_docs: Vec<usize>,
 }
 
 /// The gaps of `docs`, ranked: most occurrences first, then most documents, then by key.
-/// Only gaps seen at least `min_count` times are kept.
+/// Only gaps seen at least `min_count` times are kept. A name that one document shows as a
+/// gap (by repeating it) is counted in every document that writes it, even once.
 pub fn rank(matcher: &Matcher, docs: &[Document], min_count: usize) -> Vec<RankedGap> {
     let mut tallies: HashMap<String, Tally> = HashMap::new();
-    for doc in docs {
+    let mut doc_sides: Vec<[usize; 2]> = Vec::with_capacity(docs.len());
+    for (index, doc) in docs.iter().enumerate() {
         let opts = MatchOptions {
             input: doc.input,
             ..MatchOptions::default()
@@ -71,6 +75,7 @@ pub fn rank(matcher: &Matcher, docs: &[Document], min_count: usize) -> Vec<Ranke
         for a in annotations.iter().filter(|a| !a.shared) {
             sides[usize::from(a.side == Side::Marketing)] += 1;
         }
+        doc_sides.push(sides);
         let mut seen_here: Vec<String> = Vec::new();
         for g in gaps {
             let key = g.key();
@@ -81,6 +86,7 @@ pub fn rank(matcher: &Matcher, docs: &[Document], min_count: usize) -> Vec<Ranke
             t.kind = Some(t.kind.map_or(g.kind, |k| k.min(g.kind)));
             if !seen_here.contains(&key) {
                 seen_here.push(key);
+                t.in_docs.push(index);
                 t.documents += 1;
                 t.sides[0] += sides[0];
                 t.sides[1] += sides[1];
@@ -90,6 +96,7 @@ pub fn rank(matcher: &Matcher, docs: &[Document], min_count: usize) -> Vec<Ranke
             }
         }
     }
+    count_names_elsewhere(docs, &doc_sides, &mut tallies);
     let mut out: Vec<RankedGap> = tallies
         .into_iter()
         .filter(|(_, t)| t.count >= min_count.max(1))
@@ -122,6 +129,53 @@ pub fn rank(matcher: &Matcher, docs: &[Document], min_count: usize) -> Vec<Ranke
             .then(a.key.cmp(&b.key))
     });
     out
+}
+
+/// Counts each name gap where a document writes it without repeating it: as written (one of
+/// its forms, case and whole words kept), in prose (not in code, URLs or tags).
+fn count_names_elsewhere(
+    docs: &[Document],
+    doc_sides: &[[usize; 2]],
+    tallies: &mut HashMap<String, Tally>,
+) {
+    for t in tallies.values_mut() {
+        if t.kind != Some(GapKind::Name) {
+            continue;
+        }
+        let forms: Vec<String> = t.forms.keys().cloned().collect();
+        for (index, doc) in docs.iter().enumerate() {
+            if t.in_docs.contains(&index) {
+                continue;
+            }
+            let excluded = crate::matcher::markup::excluded(&doc.text, doc.input);
+            let mut found = 0;
+            for form in &forms {
+                for (at, _) in doc.text.match_indices(form.as_str()) {
+                    let end = at + form.len();
+                    let whole = !doc.text[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+                        && !doc.text[end..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric);
+                    let prose = !excluded.iter().any(|r| r.start < end && at < r.end);
+                    if whole && prose {
+                        found += 1;
+                        *t.forms.entry(form.clone()).or_default() += 1;
+                    }
+                }
+            }
+            if found > 0 {
+                t.count += found;
+                t.documents += 1;
+                t.in_docs.push(index);
+                t.sides[0] += doc_sides[index][0];
+                t.sides[1] += doc_sides[index][1];
+            }
+        }
+    }
 }
 
 /// The sentence around `[start, end)` of `text`, on one line and at most about 200 characters.
@@ -237,6 +291,33 @@ mod tests {
         let e = example("a.md", text, s, s + 4);
         assert_eq!(e.line, 2);
         assert_eq!(e.sentence, "We set OKRs each quarter.");
+    }
+
+    #[test]
+    fn a_name_one_document_repeats_counts_wherever_it_is_written() {
+        let matcher = Matcher::new(std::sync::Arc::new(crate::Glossary::embedded()));
+        let doc = |path: &str, text: &str| Document {
+            path: path.into(),
+            text: text.into(),
+            input: InputFormat::Markdown,
+        };
+        let docs = [
+            doc(
+                "a.md",
+                "The pilot reports to the Growth Council.\nThe Growth Council meets on Mondays.\n",
+            ),
+            doc("b.md", "Send the plan to the Growth Council.\n"),
+            doc(
+                "c.md",
+                "The `Growth Council` in code, and a Growth Councillor.\n",
+            ),
+        ];
+        let ranked = rank(&matcher, &docs, 1);
+        let g = ranked
+            .iter()
+            .find(|g| g.text == "Growth Council")
+            .expect("the repeated name is a gap");
+        assert_eq!((g.count, g.documents), (3, 2));
     }
 
     #[test]

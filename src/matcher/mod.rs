@@ -9,7 +9,7 @@ mod find;
 mod gaps;
 mod index;
 mod lexicon;
-mod markup;
+pub(crate) mod markup;
 mod normalize;
 mod senses;
 mod tokens;
