@@ -138,6 +138,8 @@ fn count_names_elsewhere(
     doc_sides: &[[usize; 2]],
     tallies: &mut HashMap<String, Tally>,
 ) {
+    // Each document's code, URLs and tags, worked out once for all names (a Markdown parse).
+    let mut excluded: Vec<Option<Vec<std::ops::Range<usize>>>> = vec![None; docs.len()];
     for t in tallies.values_mut() {
         if t.kind != Some(GapKind::Name) {
             continue;
@@ -147,7 +149,8 @@ fn count_names_elsewhere(
             if t.in_docs.contains(&index) {
                 continue;
             }
-            let excluded = crate::matcher::markup::excluded(&doc.text, doc.input);
+            let excluded = excluded[index]
+                .get_or_insert_with(|| crate::matcher::markup::excluded(&doc.text, doc.input));
             let mut found = 0;
             for form in &forms {
                 for (at, _) in doc.text.match_indices(form.as_str()) {

@@ -969,14 +969,7 @@ fn check_documents(args: CheckArgs) -> Result<ExitCode> {
     for s in &outcome.skipped {
         tracing::info!("{s}: no reader in .broker.toml for this path; not checked");
     }
-    let count = |l: Level| {
-        outcome
-            .files
-            .iter()
-            .flat_map(|f| &f.findings)
-            .filter(|x| x.level == l)
-            .count()
-    };
+    let count = |l: Level| broker::check::report::count(&outcome.files, l);
     eprintln!(
         "{} file(s) checked: {} error(s), {} warning(s), {} note(s)",
         outcome.files.len(),

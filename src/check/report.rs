@@ -86,23 +86,25 @@ fn json_report(files: &[FileFindings], errors: &[String]) -> Value {
             })
         })
         .collect();
-    let count = |l: Level| {
-        files
-            .iter()
-            .flat_map(|f| &f.findings)
-            .filter(|x| x.level == l)
-            .count()
-    };
     json!({
         "files": files.len(),
         "findings": findings,
         "errors": errors,
         "counts": {
-            "error": count(Level::Error),
-            "warning": count(Level::Warning),
-            "note": count(Level::Note),
+            "error": count(files, Level::Error),
+            "warning": count(files, Level::Warning),
+            "note": count(files, Level::Note),
         },
     })
+}
+
+/// How many findings of `files` are at `level`.
+pub fn count(files: &[FileFindings], level: Level) -> usize {
+    files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|x| x.level == level)
+        .count()
 }
 
 /// A relative path as a URI reference (SARIF `artifactLocation.uri`, relative to
