@@ -51,7 +51,8 @@ struct Plan {
 /// Checks every file under `paths`.
 pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut configs: HashMap<PathBuf, Result<Option<Arc<Config>>, ()>> = HashMap::new();
+    let mut dirs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut loaded: HashMap<PathBuf, Result<Arc<Config>, ()>> = HashMap::new();
     let mut plans = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for given in paths {
@@ -66,20 +67,24 @@ pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
             };
-            let cached = match configs.get(&dir) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = match Config::find(&dir).map(|p| Config::load(&p)) {
-                        None => Ok(None),
-                        Some(Ok(c)) => Ok(Some(Arc::new(c))),
-                        Some(Err(e)) => {
+            // One look upward per directory, one load per configuration file.
+            let found = dirs
+                .entry(dir)
+                .or_insert_with_key(|d| Config::find(d))
+                .clone();
+            let cached = match found {
+                None => Ok(None),
+                Some(path) => loaded
+                    .entry(path)
+                    .or_insert_with_key(|p| match Config::load(p) {
+                        Ok(c) => Ok(Arc::new(c)),
+                        Err(e) => {
                             outcome.errors.push(e.to_string());
                             Err(())
                         }
-                    };
-                    configs.insert(dir, c.clone());
-                    c
-                }
+                    })
+                    .clone()
+                    .map(Some),
             };
             // Under a broken configuration nothing is checked: its ignores and levels are
             // unknown (the error is reported once).
