@@ -92,7 +92,7 @@ impl std::str::FromStr for Explain {
 /// vocabulary. A false friend resolved to the reader's own sense needs nothing: the reader
 /// reads their own word right.
 pub fn needs_note(a: &Annotation, reader: Side) -> bool {
-    !a.shared && a.side != reader
+    !a.shared && (a.side != reader || !a.senses.is_empty())
 }
 
 /// The name of a side's sense, as a note says it.
@@ -112,6 +112,10 @@ fn clause(definition: &str) -> &str {
 /// other side has no term), and for a false friend which sense is meant and which one the
 /// reader would assume.
 fn note(a: &Annotation) -> String {
+    // Senses the text does not tell apart: name them all (SPEC §3 "no guessing").
+    if !a.senses.is_empty() {
+        return a.senses.join(" or ");
+    }
     let gloss = match (a.equivalents.first(), &a.meant_as) {
         (Some(e), _) => e.clone(),
         // No term on the reader's side: the meant sense by its own side's longer name.
@@ -126,7 +130,9 @@ fn note(a: &Annotation) -> String {
 
 /// The inline note: ` [≈ equivalent]`, ` [definition]`, or the false friend's sense.
 fn inline_note(a: &Annotation) -> String {
-    if a.false_friend && a.misread_as.is_some() {
+    if !a.senses.is_empty() {
+        format!(" [{}]", note(a))
+    } else if a.false_friend && a.misread_as.is_some() {
         format!(" [{}]", note(a))
     } else if let Some(e) = a.equivalents.first() {
         format!(" [≈ {e}]")
@@ -141,6 +147,7 @@ fn long_note(a: &Annotation) -> String {
         a.equivalents.first(),
         a.false_friend && a.misread_as.is_some(),
     ) {
+        _ if !a.senses.is_empty() => note(a),
         (_, true) => format!("{}. {}", note(a), a.definition),
         (Some(e), false) => format!("{e}: {}", a.definition),
         (None, false) => a.definition.clone(),
@@ -196,6 +203,10 @@ pub fn explanation(a: &Annotation) -> String {
 /// What `--format rewrite` would write in place of `a`'s span, on its own (plural, possessive
 /// and capital kept); `None` when the reader's side has no term for the concept.
 pub fn replacement(a: &Annotation) -> Option<String> {
+    if !a.senses.is_empty() {
+        // Which sense is meant is not known: no rewrite guesses it.
+        return None;
+    }
     a.equivalents
         .first()
         .map(|e| rewritten(&a.text, &a.term, e))

@@ -697,6 +697,8 @@ fn find_in_pieces(
         });
     }
     let mut chosen: Vec<usize> = vec![0; groups.len()];
+    // Spans whose senses the evidence cannot separate (SPEC §3 "no guessing").
+    let mut undecided: Vec<bool> = vec![false; groups.len()];
     let ambiguous = groups.iter().any(|gr| gr.options(&all).len() > 1);
     // Spans that sense resolution reads: everyday words and concepts with idioms listed.
     let read = |gr: &Group, k: usize| {
@@ -709,6 +711,13 @@ fn find_in_pieces(
     let mut keep: Vec<bool> = Vec::new();
     if ambiguous || needs_senses {
         let ev = Evidence::new(ix, cues, &groups, &all);
+        let profiles = ix.profiles(g);
+        let doc = profiles.document(text);
+        // Per group, the evidence of the glossary's profiles for each of its options.
+        let weigh = |gr: &Group, concept: u32| {
+            let own = profiles.ids_of(&text[gr.start..gr.end]);
+            doc.evidence(concept, gr.start, gr.end, &own)
+        };
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options(&all).len() > 1 {
                 // A jargon modifier right before the word ("personalized campaigns", "email
@@ -723,7 +732,22 @@ fn find_in_pieces(
                         _ => None,
                     }
                 });
-                chosen[gi] = ev.best(ix, gi, gr, gr.options(&all), opts.audience, modifier);
+                let weights: Vec<f32> = gr
+                    .options(&all)
+                    .iter()
+                    .map(|o| weigh(gr, ix.terms[o.term as usize].concept))
+                    .collect();
+                let (k, margin) = ev.best(
+                    ix,
+                    gi,
+                    gr,
+                    gr.options(&all),
+                    &weights,
+                    opts.audience,
+                    modifier,
+                );
+                chosen[gi] = k;
+                undecided[gi] = !margin;
             }
         }
         // `as_verb`: read the word as a form of a verb term of the same concept.
@@ -829,8 +853,13 @@ fn find_in_pieces(
             i += 1;
             keep[i - 1]
         });
+        let mut i = 0;
+        undecided.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
     }
-    annotations(ix, g, text, &groups, &all, &chosen, opts)
+    annotations(ix, g, text, &groups, &all, (&chosen, &undecided), opts)
 }
 
 /// How many cues and other terms of a concept a whole text must show before they count as
@@ -995,32 +1024,44 @@ impl Evidence {
         (cues + terms) as u32
     }
 
-    /// Index into `options` (group `gi`'s) of the best concept: the most evidence (the
-    /// passage's, weighted three times, plus the whole text's when it has enough), then the
-    /// side of a jargon modifier right before the word, then the side the reader does not
-    /// speak, then the text's domain (shared tags), then the better
-    /// score.
+    /// Index into `options` (group `gi`'s) of the best concept, and whether the evidence
+    /// separates it from the others (SPEC §3 "no guessing"). The evidence of a concept is what
+    /// its glossary profile finds in the text (`weights`, [`super::profile`]) plus its cues and
+    /// other terms (the passage's weighted three times, the whole text's when it has enough);
+    /// ties go to the side of a jargon modifier right before the word, then the side the
+    /// reader does not speak, then the text's domain (shared tags), then the better score.
+    #[allow(clippy::too_many_arguments)]
     fn best(
         &self,
         ix: &Index,
         gi: usize,
         gr: &Group,
         options: &[Candidate],
+        weights: &[f32],
         reader: Option<Side>,
         modifier: Option<Side>,
-    ) -> usize {
-        let first = |k: usize| {
+    ) -> (usize, bool) {
+        let total = |k: usize| {
             let t = &ix.terms[options[k].term as usize];
-            // The passage counts three times: a cue in the next sentence outweighs one of
-            // the same kind pages away, but not a whole text about the other sense.
-            let evidence = 3 * self.score(gi, gr, t.concept) + self.document(t.concept, t.key);
+            (3 * self.score(gi, gr, t.concept) + self.document(t.concept, t.key)) as f32
+        };
+        let totals: Vec<f32> = (0..options.len()).map(total).collect();
+        let rank = |k: usize| {
+            let t = &ix.terms[options[k].term as usize];
             let modified = modifier == Some(t.side);
             let other_side = reader.is_some_and(|r| t.side != r);
-            (evidence, modified, other_side)
+            // Evidence in tenths: a difference below that is no difference. The profiles'
+            // evidence breaks ties of cues and terms, before the reader's side does.
+            (
+                (totals[k] * 10.0) as u32,
+                modified,
+                (weights[k] * 10.0) as u32,
+                other_side,
+            )
         };
-        let firsts: Vec<_> = (0..options.len()).map(first).collect();
+        let firsts: Vec<_> = (0..options.len()).map(rank).collect();
         let Some(&top) = firsts.iter().max() else {
-            return 0;
+            return (0, true);
         };
         // The domain hint (a scan of the mentions nearby) only for the options still tied.
         let then = |k: usize| {
@@ -1029,15 +1070,41 @@ impl Evidence {
             (coherence, (o.score * 1000.0) as u32)
         };
         let tied: Vec<usize> = (0..options.len()).filter(|&k| firsts[k] == top).collect();
-        if let [k] = tied[..] {
-            return k;
-        }
-        // Equal ranks: the first option.
-        tied.into_iter()
-            .max_by_key(|&k| (then(k), std::cmp::Reverse(k)))
-            .unwrap_or(0)
+        let k = match tied[..] {
+            [k] => k,
+            _ => tied
+                .into_iter()
+                .max_by_key(|&k| (then(k), std::cmp::Reverse(k)))
+                .unwrap_or(0),
+        };
+        let concept = ix.terms[options[k].term as usize].concept;
+        // A jargon modifier of one side before the word decides ("email campaign").
+        let by_modifier = modifier.is_some()
+            && (0..options.len())
+                .filter(|&o| firsts[o].1)
+                .all(|o| ix.terms[options[o].term as usize].concept == concept);
+        let lead = |of: &[f32]| {
+            let runner_up = (0..options.len())
+                .filter(|&o| ix.terms[options[o].term as usize].concept != concept)
+                .map(|o| of[o])
+                .fold(0.0f32, f32::max);
+            of[k] - runner_up
+        };
+        let decided = by_modifier
+            || lead(&totals) >= MIN_MARGIN.max(MARGIN_SHARE * totals[k])
+            || lead(weights) >= PROFILE_MARGIN;
+        (k, decided)
     }
 }
+
+/// The least lead of the best sense over the next one that counts as a decision: about one
+/// rare profile word in the passage, or a cue in the same sentence.
+const MIN_MARGIN: f32 = 3.0;
+/// ... and at least this share of the best sense's evidence.
+const MARGIN_SHARE: f32 = 0.2;
+/// The least lead in the glossary profiles' evidence that decides by itself: a few words of
+/// one sense's entry that the text shows and the other's does not.
+const PROFILE_MARGIN: f32 = 8.0;
 
 fn annotations(
     ix: &Index,
@@ -1045,7 +1112,7 @@ fn annotations(
     text: &str,
     groups: &[Group],
     all: &[Candidate],
-    chosen: &[usize],
+    (chosen, undecided): (&[usize], &[bool]),
     opts: &MatchOptions,
 ) -> Vec<Annotation> {
     let mut out = Vec::with_capacity(groups.len());
@@ -1071,7 +1138,7 @@ fn annotations(
         (chars, utf16)
     };
     let mut seen_concepts = rustc_hash::FxHashSet::default();
-    for (gr, &k) in groups.iter().zip(chosen) {
+    for ((gr, &k), &undecided) in groups.iter().zip(chosen).zip(undecided) {
         let options = gr.options(all);
         let best = options[k];
         let t = &ix.terms[best.term as usize];
@@ -1125,6 +1192,33 @@ fn annotations(
                 .find(|x| !x.text.eq_ignore_ascii_case(matched))
                 .map(|x| x.text.clone())
         });
+        let senses = if undecided {
+            let matched = ix.term_text(g, best.term);
+            let mut names: Vec<String> = Vec::new();
+            let order = std::iter::once(k).chain((0..options.len()).filter(|&o| o != k));
+            for o in order {
+                let ot = &ix.terms[options[o].term as usize];
+                let c = &g.concepts()[ot.concept as usize];
+                let name = c
+                    .terms(ot.side)
+                    .iter()
+                    .chain(c.terms(ot.side.other()))
+                    .find(|x| !x.text.eq_ignore_ascii_case(matched))
+                    .map(|x| x.text.clone());
+                if let Some(n) = name {
+                    if !names.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                        names.push(n);
+                    }
+                }
+            }
+            if names.len() > 1 {
+                names
+            } else {
+                Vec::new()
+            }
+        } else {
+            Vec::new()
+        };
         let (char_start, utf16_start) = advance(gr.start);
         let (char_end, utf16_end) = advance(gr.end);
         out.push(Annotation {
@@ -1148,6 +1242,7 @@ fn annotations(
             first_mention: seen_concepts.insert(t.concept),
             misread_as,
             meant_as,
+            senses,
         });
     }
     out

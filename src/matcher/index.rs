@@ -104,6 +104,9 @@ pub(crate) struct Index {
     wanted_exact: Bloom,
     /// Tag ids of every concept (equal tags, equal ids).
     concept_tags: Vec<Box<[u32]>>,
+    /// What each concept's glossary entry says, for weighing senses (built at first use:
+    /// most texts never need it, and a 100,000-concept build need not wait for it).
+    profiles: std::sync::OnceLock<super::profile::Profiles>,
     /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
     terminal_at: Vec<u32>,
     terminal_list: Vec<u32>,
@@ -630,6 +633,7 @@ impl Index {
             wanted: Bloom::with_capacity(0),
             wanted_exact: Bloom::with_capacity(0),
             concept_tags: Vec::with_capacity(g.concepts().len()),
+            profiles: std::sync::OnceLock::new(),
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
             deletions: deletions::Table::default(),
@@ -1142,6 +1146,13 @@ impl Index {
     }
 
     /// Tag ids of concept `c`.
+    /// The concepts' profiles ([`super::profile`]), built from `g` (this index's glossary)
+    /// at first use.
+    pub(crate) fn profiles(&self, g: &Glossary) -> &super::profile::Profiles {
+        self.profiles
+            .get_or_init(|| super::profile::Profiles::build(g))
+    }
+
     pub(crate) fn tags(&self, c: u32) -> &[u32] {
         &self.concept_tags[c as usize]
     }

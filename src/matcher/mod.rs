@@ -11,6 +11,8 @@ mod index;
 mod lexicon;
 pub(crate) mod markup;
 mod normalize;
+pub mod pos;
+mod profile;
 mod senses;
 mod tokens;
 
@@ -128,6 +130,11 @@ pub struct Annotation {
     /// For a false friend: another term of its own concept on the matched side, naming the
     /// meant sense when the reader's side has no term for it ("press release" for "release").
     pub meant_as: Option<String>,
+    /// When the evidence in the text does not separate this concept from its `alternatives`
+    /// (SPEC §3 "no guessing"): a name for each sense, the chosen one first, so that a note
+    /// names them all rather than guessing ("continuous integration", "competitive
+    /// intelligence"). Empty when the sense is decided.
+    pub senses: Vec<String>,
 }
 
 /// A result of [`Matcher::lookup`].

@@ -22,6 +22,7 @@
 
 use super::index::{common_words, everyday_words};
 use super::normalize::each_singular;
+use super::pos;
 use crate::glossary::{Concept, Pos, Term};
 
 /// What the rules need to know of one term, computed once when the index is built.
@@ -69,10 +70,46 @@ fn is_english(w: &str) -> bool {
 pub(crate) fn term_forms(term: &Term, out: &mut Vec<String>) {
     out.clear();
     out.push(term.text.clone());
+    numbered_forms(&term.text, out);
     if term.pos != Some(Pos::Verb) {
         return;
     }
     let text = term.text.as_str();
+    let words: Vec<&str> = text.split(' ').collect();
+    let push = |out: &mut Vec<String>, s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    // The term's verb inflects wherever it stands: its first word that is an English verb
+    // and no particle ("roll back": "rolled back"; "A/B test": "A/B tested"), with its forms
+    // from lemminflect's table (irregular ones included: "send", "sent").
+    let mut any = false;
+    let verb_at = words.iter().position(|w| {
+        let l = w.to_ascii_lowercase();
+        !pos::is_function_word(&l) && super::profile::verb_forms(&l).is_some()
+    });
+    if let Some(i) = verb_at {
+        let w = words[i];
+        let Some(forms) = super::profile::verb_forms(&w.to_ascii_lowercase()) else {
+            return;
+        };
+        any = true;
+        for f in forms {
+            // A one-word or last-word third person is the plural the matcher takes anyway.
+            if i + 1 == words.len() && f == forms[3] {
+                continue;
+            }
+            let f = match_case(w, f);
+            let mut v = words.clone();
+            v[i] = &f;
+            push(out, v.join(" "));
+        }
+    }
+    if any {
+        return;
+    }
+    // A verb the table lacks ("upsell"): the regular forms of its first word.
     let (verb, rest) = match text.find(' ') {
         Some(i) => (&text[..i], &text[i..]),
         None => (text, ""),
@@ -82,16 +119,42 @@ pub(crate) fn term_forms(term: &Term, out: &mut Vec<String>) {
     }
     let multi = !rest.is_empty();
     for form in inflections(verb) {
-        let s = format!("{form}{rest}");
-        if !out.contains(&s) {
-            out.push(s);
-        }
+        push(out, format!("{form}{rest}"));
         // A phrasal verb's third person ("rolls out") is not a plural of its last word.
         if multi {
-            let third = format!("{}{rest}", third_person(verb));
-            if !out.contains(&third) {
-                out.push(third);
-            }
+            push(out, format!("{}{rest}", third_person(verb)));
+        }
+    }
+}
+
+/// `form` written with the capitalisation of `like` (a capital first letter kept).
+fn match_case(like: &str, form: &str) -> String {
+    if like.starts_with(char::is_uppercase) {
+        let mut c = form.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    } else {
+        form.to_string()
+    }
+}
+
+/// A numbered acronym or label ("SEV-1", "Sev1", "P 2") in its other spellings: joined,
+/// spaced (a hyphen is a space to the matcher), so "Sev1" also finds "SEV-1" and "SEV 1".
+fn numbered_forms(text: &str, out: &mut Vec<String>) {
+    let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if letters == 0 || letters > 5 || !text.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return;
+    }
+    let rest = &text[letters..];
+    let digits = rest.trim_start_matches([' ', '-']);
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return;
+    }
+    let head = &text[..letters];
+    for f in [format!("{head}{digits}"), format!("{head} {digits}")] {
+        if !out.contains(&f) {
+            out.push(f);
         }
     }
 }
@@ -205,72 +268,6 @@ fn after(text: &str, end: usize) -> Option<&str> {
     (len > 0).then(|| &tail[..len])
 }
 
-/// Determiners, possessives and object pronouns: what starts a verb's object.
-const OBJECT_STARTS: &[&str] = &[
-    "the", "a", "an", "their", "our", "your", "his", "her", "its", "my", "this", "these", "those",
-    "them", "us", "him", "me", "every", "each", "some", "any", "all", "another",
-];
-/// Subject pronouns and relative pronouns: what a finite verb follows.
-const SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "who"];
-/// Numerals and quantifiers: what a noun follows.
-const NUMBERS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "many", "few",
-    "several", "more", "most", "both", "other", "such", "fewer", "less",
-];
-/// Auxiliaries and modals: what a bare verb follows.
-const AUXILIARIES: &[&str] = &[
-    "will",
-    "would",
-    "can",
-    "could",
-    "should",
-    "must",
-    "may",
-    "might",
-    "shall",
-    "do",
-    "does",
-    "did",
-    "don't",
-    "doesn't",
-    "didn't",
-    "can't",
-    "cannot",
-    "won't",
-    "wouldn't",
-    "couldn't",
-    "shouldn't",
-    "let's",
-    "please",
-];
-/// Adverbs of frequency and manner that sit between a subject and its verb.
-const VERB_ADVERBS: &[&str] = &[
-    "usually",
-    "often",
-    "always",
-    "never",
-    "typically",
-    "generally",
-    "sometimes",
-    "rarely",
-    "then",
-    "directly",
-    "automatically",
-    "easily",
-    "quickly",
-    "actively",
-    "simply",
-    "also",
-];
-/// Particles and prepositions of phrasal verbs ("deal with", "hook into", "lead to").
-const PARTICLES: &[&str] = &["with", "into", "up", "out", "off", "to", "by", "on"];
-/// Words after which a word is a noun: determiners and prepositions.
-const NOUN_STARTS: &[&str] = &[
-    "the", "a", "an", "their", "our", "your", "his", "her", "its", "my", "this", "these", "those",
-    "every", "each", "some", "any", "all", "another", "of", "for", "in", "on", "at", "by", "with",
-    "from", "per", "about", "no",
-];
-
 /// Whether a number follows `end` after one space ("Tier 1", "Rank 2-3"), as a word of its own.
 pub(crate) fn numbered(text: &str, end: usize) -> bool {
     let Some(rest) = text[end..].strip_prefix(' ') else {
@@ -282,51 +279,6 @@ pub(crate) fn numbered(text: &str, end: usize) -> bool {
             c.is_alphabetic()
                 || (c == '.' && rest[digits + 1..].starts_with(|d: char| d.is_ascii_digit()))
         })
-}
-
-fn is_in(list: &[&str], w: &str) -> bool {
-    list.iter().any(|x| x.eq_ignore_ascii_case(w))
-}
-
-/// Words after which "to" starts an infinitive, not a preposition: object pronouns ("allow
-/// us to bundle", "help them to launch"), "how to", "in order to", "able to".
-const INFINITIVE_BEFORE_TO: &[&str] =
-    &["us", "them", "him", "me", "how", "order", "able", "unable"];
-
-/// Whether the word `to` (a slice of `text`) is the "to" of an infinitive.
-fn infinitive_to(text: &str, to: &str) -> bool {
-    let at = to.as_ptr() as usize - text.as_ptr() as usize;
-    matches!(before(text, at), Before::Word(w) if is_in(INFINITIVE_BEFORE_TO, w))
-}
-
-/// Whether the span `[start, end)` stands where English puts a verb.
-fn in_verb_slot(text: &str, start: usize, end: usize) -> bool {
-    let next = after(text, end);
-    let next_is = |list: &[&str]| next.is_some_and(|n| is_in(list, n));
-    match before(text, start) {
-        // "which" and "that" are determiners too ("Which channel…"): after them, a verb
-        // shows its third-person ending.
-        Before::Word(p) if p.eq_ignore_ascii_case("which") || p.eq_ignore_ascii_case("that") => {
-            text[..end].ends_with('s') && (next_is(OBJECT_STARTS) || next_is(PARTICLES))
-        }
-        Before::Word(p) if is_in(SUBJECTS, p) || is_in(AUXILIARIES, p) => true,
-        // After a number, a noun: "two regressions this sprint".
-        Before::Word(p) if p.chars().all(|c| c.is_ascii_digit()) || is_in(NUMBERS, p) => false,
-        Before::Word(p) if is_in(VERB_ADVERBS, p) => true,
-        // "to" before a noun is a preposition ("from lead to opportunity"); before a verb,
-        // its object or particle follows.
-        Before::Word(p) if p.eq_ignore_ascii_case("to") => {
-            next_is(OBJECT_STARTS) || next_is(PARTICLES) || infinitive_to(text, p)
-        }
-        Before::Word(p) if p.eq_ignore_ascii_case("and") || p.eq_ignore_ascii_case("or") => {
-            next_is(OBJECT_STARTS) || next_is(&["with", "into"])
-        }
-        // A noun is rarely followed straight by its own object: "lead their teams".
-        Before::Word(p) => !is_in(NOUN_STARTS, p) && next_is(OBJECT_STARTS),
-        // An imperative: "Lead with benefits", "Launch the site".
-        Before::Sentence => next_is(OBJECT_STARTS) || next_is(&["with", "into"]),
-        Before::Clause => next_is(OBJECT_STARTS),
-    }
 }
 
 /// A capitalised word that is not English: a name ("Syda", "Asia"). The word list holds
@@ -464,7 +416,15 @@ pub(crate) fn judge(
     if text[start..].starts_with(char::is_uppercase) && numbered(text, end) {
         return Err(NotAMention::Compound);
     }
-    if !sense.verb && in_verb_slot(text, start, end) {
+    // Part of speech, from the tagger: a noun term where the sentence has a verb ("they
+    // lead their teams") or a closed-class word is not a mention.
+    // An -ing noun term ("caching") is tagged VBG as a gerund: that is the term's own form.
+    let gerund = text[start..end].to_ascii_lowercase().ends_with("ing");
+    if !sense.verb
+        && pos::tag_at(text, start).is_some_and(|t| {
+            (t.is_finite_or_bare_verb() && !(gerund && t.name() == "VBG")) || t.is_function_word()
+        })
+    {
         return Err(NotAMention::Verb);
     }
     // A capitalised word after a name is part of it ("Syda Productions"); after the word,
@@ -504,15 +464,21 @@ mod tests {
         assert_eq!(forms("release"), ["release", "released", "releasing"]);
         assert_eq!(forms("tag"), ["tag", "tagged", "tagging"]);
         assert_eq!(forms("target")[1..3], ["targeted", "targeting"]);
-        assert_eq!(forms("commit")[3..], ["committed", "committing"]);
+        assert_eq!(forms("commit"), ["commit", "committed", "committing"]);
+        assert_eq!(forms("send"), ["send", "sent", "sending"]);
+        assert_eq!(forms("A/B test"), ["A/B test", "A/B tested", "A/B testing"]);
         assert_eq!(forms("copy"), ["copy", "copied", "copying"]);
         assert_eq!(
             forms("roll out"),
-            ["roll out", "rolled out", "rolls out", "rolling out"]
+            ["roll out", "rolled out", "rolling out", "rolls out"]
         );
         let mut out = Vec::new();
         term_forms(&Term::new("deploy"), &mut out);
         assert_eq!(out, ["deploy"], "a noun has no verb forms");
+        term_forms(&Term::new("Sev1"), &mut out);
+        assert_eq!(out, ["Sev1", "Sev 1"]);
+        term_forms(&Term::new("SEV-1"), &mut out);
+        assert_eq!(out, ["SEV-1", "SEV1", "SEV 1"]);
     }
 
     #[test]
@@ -523,28 +489,6 @@ mod tests {
         assert_eq!(after(t, 9), None);
         assert_eq!(before(t, 0), Before::Sentence);
         assert_eq!(before(t, 11), Before::Clause);
-    }
-
-    #[test]
-    fn verb_slots() {
-        let slot = |t: &str, w: &str| {
-            let s = t.find(w).unwrap();
-            in_verb_slot(t, s, s + w.len())
-        };
-        assert!(slot("How can we lead our teams", "lead"));
-        assert!(slot("They want to deal with it", "deal"));
-        assert!(slot("Lead with benefits.", "Lead"));
-        assert!(slot("It usually leads to delays", "leads"));
-        assert!(!slot("A qualified lead is worth it", "lead"));
-        assert!(!slot("from lead to opportunity", "lead"));
-        assert!(slot("It allows us to bundle assets together", "bundle"));
-        assert!(slot("Learn how to launch campaigns", "launch"));
-        assert!(!slot("Pass it to lead generation", "lead"));
-        assert!(!slot("We closed the deal with Acme", "deal"));
-        assert!(!slot("Every lead gets a call.", "lead"));
-        assert!(!slot("Two regressions this sprint", "regressions"));
-        assert!(!slot("Which channel brings the most?", "channel"));
-        assert!(slot("the criteria which triggers a review", "triggers"));
     }
 
     #[test]
