@@ -52,9 +52,7 @@ pub fn reload_once(
         Ok(g) if g.version() == current() => Outcome::Unchanged,
         Ok(g) => {
             let v = g.version().to_string();
-            for w in g.warnings() {
-                tracing::warn!("{w}");
-            }
+            g.log_warnings();
             apply(g);
             Outcome::Swapped(v)
         }

@@ -18,6 +18,7 @@
 //! which reader and levels apply to a path is [`config`]'s.
 
 pub mod config;
+pub mod gaps;
 pub mod report;
 mod run;
 

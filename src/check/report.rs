@@ -22,6 +22,23 @@ pub enum Output {
     Github,
 }
 
+impl std::str::FromStr for Output {
+    type Err = String;
+
+    /// `text`, `json`, `sarif` or `github`, as `--output` takes them.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Output::Text),
+            "json" => Ok(Output::Json),
+            "sarif" => Ok(Output::Sarif),
+            "github" => Ok(Output::Github),
+            other => Err(format!(
+                "unknown output '{other}': expected text, json, sarif or github"
+            )),
+        }
+    }
+}
+
 /// The report in `output`'s format, ending with a newline when not empty.
 /// `errors` (paths, configurations or glossaries that could not be used) go into the JSON
 /// report; the other formats leave them to standard error.

@@ -131,17 +131,8 @@ pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
     let mut matchers: HashMap<Option<PathBuf>, Option<Arc<Matcher>>> = HashMap::new();
     for p in &plans {
         matchers.entry(p.glossary.clone()).or_insert_with(|| {
-            let loaded = match &p.glossary {
-                Some(dir) => Glossary::load_dir(dir),
-                None => Ok(Glossary::embedded()),
-            };
-            match loaded {
-                Ok(g) => {
-                    for w in g.warnings() {
-                        tracing::warn!("{w}");
-                    }
-                    Some(Arc::new(Matcher::new(Arc::new(g))))
-                }
+            match Glossary::load_or_embedded(p.glossary.as_deref()) {
+                Ok(g) => Some(Arc::new(Matcher::new(Arc::new(g)))),
                 Err(e) => {
                     outcome.errors.push(e.to_string());
                     None

@@ -40,6 +40,19 @@ impl Format {
     }
 }
 
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    /// `tbx` or `csv`, as the CLI's `--to` and `--from` take them.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "tbx" => Ok(Format::Tbx),
+            "csv" => Ok(Format::Csv),
+            other => Err(format!("unknown format '{other}': expected tbx or csv")),
+        }
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
