@@ -156,13 +156,7 @@ impl IntegrationsConfig {
     pub fn from_file(path: &std::path::Path) -> Result<IntegrationsConfig, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| {
-                text.as_bytes()[..s.start.min(text.len())]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1
-            });
+            let line = e.span().map(|s| crate::lines::line_of(&text, s.start));
             match line {
                 Some(l) => format!("{}:{l}: {}", path.display(), e.message()),
                 None => format!("{}: {}", path.display(), e.message()),

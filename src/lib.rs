@@ -35,6 +35,7 @@ pub mod gap_report;
 pub mod glossary;
 pub mod integrations;
 pub mod json;
+pub mod lines;
 pub mod matcher;
 pub mod metrics;
 pub mod postgres;

@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use super::model::{Concept, SideEntry, Term};
 use super::{scan, Diagnostic};
+use crate::lines::LineIndex;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,23 +90,6 @@ impl<'de> Deserialize<'de> for RawTerm {
             }
         }
         d.deserialize_any(TermVisitor)
-    }
-}
-
-/// Maps byte offsets of one file to 1-based line numbers.
-pub(crate) struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    pub(crate) fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { starts }
-    }
-
-    pub(crate) fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
     }
 }
 
@@ -204,7 +188,7 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Located>, Vec<Dia
 
 /// [`parse_file`] through the `toml` crate: any TOML, and its error messages.
 pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Vec<Diagnostic>> {
-    let lines = Lines::new(text);
+    let lines = LineIndex::new(text);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s: Range<usize>| lines.line(s.start));
         vec![Diagnostic::new(file, line, e.message().trim().to_string())]
@@ -272,19 +256,5 @@ pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Ve
         Ok(out)
     } else {
         Err(errors)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_one_based() {
-        let l = Lines::new("a\nbc\n\nd");
-        assert_eq!(l.line(0), 1);
-        assert_eq!(l.line(2), 2);
-        assert_eq!(l.line(5), 3);
-        assert_eq!(l.line(6), 4);
     }
 }
