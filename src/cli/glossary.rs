@@ -124,7 +124,7 @@ pub(crate) fn import(args: ImportArgs) -> Result<ExitCode> {
         eprintln!(
             "imported {} concepts into {} (revision {revision}, {} concepts in all, {} warnings)",
             imported.concepts.len(),
-            broker::postgres::redact(url),
+            broker::store::postgres::redact(url),
             stored.concepts().len(),
             imported.warnings.len()
         );
@@ -178,7 +178,7 @@ pub(crate) fn push(args: PushArgs) -> Result<ExitCode> {
         "pushed {} concepts from {} to {} (revision {revision}, version {})",
         stored.concepts().len(),
         args.dir.display(),
-        broker::postgres::redact(&args.store),
+        broker::store::postgres::redact(&args.store),
         stored.version()
     );
     Ok(ExitCode::SUCCESS)
@@ -187,7 +187,7 @@ pub(crate) fn push(args: PushArgs) -> Result<ExitCode> {
 /// Where `broker glossary import` writes, for messages.
 fn import_target(args: &ImportArgs) -> String {
     match (&args.store, &args.into) {
-        (Some(url), _) => broker::postgres::redact(url),
+        (Some(url), _) => broker::store::postgres::redact(url),
         (None, Some(dir)) => dir.display().to_string(),
         (None, None) => "anything".into(),
     }

@@ -33,13 +33,13 @@ pub(crate) fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Re
 }
 
 /// The PostgreSQL store of a CLI command; its audit rows name the command and the user.
-async fn open_store(url: &str, command: &str) -> Result<broker::postgres::PgStore> {
+async fn open_store(url: &str, command: &str) -> Result<broker::store::postgres::PgStore> {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    Ok(broker::postgres::PgStore::connect(
+    Ok(broker::store::postgres::PgStore::connect(
         url,
         format!(
             "broker glossary {command} by {user}@{}",
-            broker::postgres::host_name()
+            broker::store::postgres::host_name()
         ),
     )
     .await?)

@@ -328,7 +328,7 @@ where
                 };
                 if last != Some(status) {
                     health
-                        .set_service_status(crate::postgres::WRITES_HEALTH_SERVICE, status)
+                        .set_service_status(crate::store::postgres::WRITES_HEALTH_SERVICE, status)
                         .await;
                     last = Some(status);
                 }
@@ -363,7 +363,7 @@ where
             writes.abort();
             health
                 .set_service_status(
-                    crate::postgres::WRITES_HEALTH_SERVICE,
+                    crate::store::postgres::WRITES_HEALTH_SERVICE,
                     ServingStatus::NotServing,
                 )
                 .await;

@@ -11,11 +11,10 @@ use std::time::Duration;
 
 use super::AppState;
 use crate::config::ServiceConfig;
-use crate::glossary::{Glossary, GlossaryError};
 use crate::matcher::Matcher;
-use crate::postgres::{PgError, PgStore};
-use crate::reload;
-use crate::store::Store;
+use crate::store::{Backend, OpenError};
+
+pub use crate::store::Source;
 
 /// Why [`Server::run`] stopped with an error. The messages are the ones `broker serve` prints.
 #[derive(Debug, thiserror::Error)]
@@ -23,11 +22,7 @@ pub enum ServeError {
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
-    Store(#[from] PgError),
-    #[error("the store's glossary")]
-    StoreGlossary,
-    #[error(transparent)]
-    Glossary(#[from] GlossaryError),
+    Open(#[from] OpenError),
     #[error("cannot watch {}", dir.display())]
     Watch {
         dir: PathBuf,
@@ -42,19 +37,6 @@ pub enum ServeError {
     },
     #[error("the server failed")]
     Serve(#[source] std::io::Error),
-}
-
-/// Where the served glossary comes from.
-#[derive(Debug, Clone, Default)]
-pub enum Source {
-    /// The glossary embedded in the binary (SIGHUP is only logged).
-    #[default]
-    Embedded,
-    /// A directory of `*.toml` files, reloaded when they change and on SIGHUP; edits are
-    /// written back to it.
-    Dir(PathBuf),
-    /// A PostgreSQL store (`postgres://…`) shared by replicas, followed through LISTEN/NOTIFY.
-    Postgres(String),
 }
 
 /// A `broker serve` to run: `Server::new(addr, config).source(…).tls(…).run()`.
@@ -97,67 +79,32 @@ impl Server {
     /// fails; see [`ServeError`].
     pub fn run(self) -> Result<(), ServeError> {
         let runtime = tokio::runtime::Runtime::new().map_err(ServeError::Runtime)?;
-        let database = match &self.source {
-            Source::Postgres(url) => Some(Arc::new(runtime.block_on(PgStore::connect(
-                url,
-                format!(
-                    "broker serve@{}:{}",
-                    crate::postgres::host_name(),
-                    std::process::id()
-                ),
-            ))?)),
-            _ => None,
-        };
-        let state = Arc::new(match (&database, &self.source) {
-            (Some(db), _) => {
-                let mut loaded = None;
-                let (revision, glossary) = runtime.block_on(db.load())?;
-                db.offer(revision, glossary, |g| loaded = Some(g));
-                let glossary = loaded.ok_or(ServeError::StoreGlossary)?;
-                if glossary.concepts().is_empty() {
-                    tracing::warn!(
-                        store = %db.shown(),
-                        "the store holds no concepts yet: seed it with `broker glossary push DIR --store URL`"
-                    );
-                }
-                AppState::with_database(Matcher::new(Arc::new(glossary)), db.clone())
-            }
-            (None, Source::Dir(dir)) => AppState::with_store(
-                Matcher::new(Arc::new(Glossary::load_or_embedded(Some(dir))?)),
-                Store::new(dir),
-            ),
-            (None, _) => AppState::new(Matcher::new(Arc::new(Glossary::load_or_embedded(None)?))),
-        });
+        let actor = format!(
+            "broker serve@{}:{}",
+            crate::store::postgres::host_name(),
+            std::process::id()
+        );
+        let (backend, glossary) = runtime.block_on(Backend::open(&self.source, &actor))?;
+        let state = Arc::new(AppState::with_backend(
+            Matcher::new(Arc::new(glossary)),
+            backend.clone(),
+        ));
         runtime.block_on(async {
-            // Other replicas' edits, through LISTEN/NOTIFY (SIGHUP is only logged).
-            let _watch = database.as_ref().map(|db| {
-                ignore_sighup();
-                let apply = state.clone();
-                WatchGuard(db.clone().watch(move |g| apply.publish(g)))
-            });
-            // Hot reload of the glossary directory (and SIGHUP); with the embedded glossary
-            // there is nothing to reload, and SIGHUP is only logged.
-            let _reload = match &self.source {
-                Source::Dir(dir) => {
-                    let (current, apply) = (state.clone(), state.clone());
-                    Some(
-                        reload::spawn(
-                            dir.clone(),
-                            move || current.current().matcher.glossary().version().to_string(),
-                            move |g| apply.publish(g),
-                        )
-                        .map_err(|source| ServeError::Watch {
-                            dir: dir.clone(),
-                            source,
-                        })?,
-                    )
-                }
-                Source::Embedded => {
-                    ignore_sighup();
-                    None
-                }
-                Source::Postgres(_) => None,
-            };
+            // Changes made by others: the directory's files (and SIGHUP), or other replicas'
+            // edits through LISTEN/NOTIFY; with the embedded glossary SIGHUP is only logged.
+            let (current, apply) = (state.clone(), state.clone());
+            let _follower = backend
+                .follow(
+                    move || current.current().matcher.glossary().version().to_string(),
+                    move |g| apply.publish(g),
+                )
+                .map_err(|source| ServeError::Watch {
+                    dir: backend
+                        .dir()
+                        .map(|s| s.dir().to_path_buf())
+                        .unwrap_or_default(),
+                    source,
+                })?;
             let listener = tokio::net::TcpListener::bind(&self.addr)
                 .await
                 .map_err(|source| ServeError::Listen {
@@ -176,29 +123,6 @@ impl Server {
         runtime.shutdown_timeout(Duration::from_secs(1));
         Ok(())
     }
-}
-
-/// Stops the database watcher when `serve` returns.
-struct WatchGuard(tokio::task::JoinHandle<()>);
-
-impl Drop for WatchGuard {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// With the embedded glossary SIGHUP has nothing to reload; without a handler it would
-/// terminate the server.
-fn ignore_sighup() {
-    #[cfg(unix)]
-    tokio::spawn(async {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut s) = signal(SignalKind::hangup()) {
-            while s.recv().await.is_some() {
-                tracing::info!("SIGHUP: the embedded glossary has nothing to reload");
-            }
-        }
-    });
 }
 
 /// Completes on Ctrl-C or SIGTERM.

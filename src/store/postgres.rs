@@ -38,14 +38,14 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
+use super::{check_etag, StoreError};
 use crate::glossary::{Concept, Glossary, Side, SideEntry, Source, Term};
-use crate::store::{check_etag, StoreError};
 
 /// The channel of change notifications; the payload is the new revision.
 pub const CHANNEL: &str = "broker_glossary";
 
 /// The embedded schema migrations, in order: `(version, SQL)`.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_glossary.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/0001_glossary.sql"))];
 
 /// Any number: the advisory lock that serialises migrations of replicas starting together.
 const MIGRATION_LOCK: i64 = 0x6272_6f6b_6572;
