@@ -148,7 +148,7 @@ pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
                 return (None, None, false);
             };
             match documents::read(&p.path) {
-                Err(e) => (None, Some(e), false),
+                Err(e) => (None, Some(e.to_string()), false),
                 Ok(text) => {
                     let findings = check_text(
                         &matcher,

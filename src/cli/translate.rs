@@ -108,7 +108,7 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     }
-    let results: Vec<Result<PathBuf, String>> = jobs
+    let results: Vec<Result<PathBuf, anyhow::Error>> = jobs
         .par_iter()
         .map(|f| {
             let text = broker::documents::read(&f.path)?;
@@ -121,18 +121,17 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
                 },
             };
             let req = translate_request(&args, text, format);
-            let resp = broker::translate(&matcher, &req).map_err(|e| e.to_string())?;
+            let resp = broker::translate(&matcher, &req)?;
             let mut target = out_dir.join(&f.relative);
             let mut body = Vec::new();
             if args.json {
                 let mut name = target.file_name().unwrap_or_default().to_os_string();
                 name.push(".json");
                 target.set_file_name(name);
-                serde_json::to_writer(&mut body, &broker::json::translate_response(&resp))
-                    .map_err(|e| e.to_string())?;
+                serde_json::to_writer(&mut body, &broker::json::translate_response(&resp))?;
                 body.push(b'\n');
             } else {
-                write_renderings(&mut body, &resp).map_err(|e| e.to_string())?;
+                write_renderings(&mut body, &resp)?;
             }
             let write = || -> std::io::Result<()> {
                 if let Some(parent) = target.parent() {
@@ -140,7 +139,7 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
                 }
                 std::fs::write(&target, &body)
             };
-            write().map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
             Ok(target)
         })
         .collect();
