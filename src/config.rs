@@ -280,7 +280,9 @@ mod tests {
         let debug = format!("{c:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
         std::fs::write(&path, "[slack]\nsigning_secret = \"x\"\ncolour = 1\n").unwrap();
-        let e = IntegrationsConfig::from_file(&path).unwrap_err().to_string();
+        let e = IntegrationsConfig::from_file(&path)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("integrations.toml:3") && e.contains("colour"),
             "{e}"

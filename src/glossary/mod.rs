@@ -7,6 +7,7 @@
 
 pub mod exchange;
 mod load;
+mod located;
 mod model;
 mod scan;
 pub mod write;
