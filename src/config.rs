@@ -55,10 +55,10 @@ impl Secret {
     /// # Errors
     /// A message when the token is empty or only whitespace (a likely mistake that would
     /// otherwise accept `Bearer ` with nothing after it).
-    pub fn new(token: impl Into<String>) -> Result<Secret, String> {
+    pub fn new(token: impl Into<String>) -> Result<Secret, EmptySecret> {
         let token = token.into();
         if token.trim().is_empty() {
-            return Err("the token is empty".into());
+            return Err(EmptySecret);
         }
         Ok(Secret(token))
     }
@@ -153,20 +153,18 @@ impl IntegrationsConfig {
     ///
     /// # Errors
     /// A message naming the file, and the line for syntax errors and unknown keys.
-    pub fn from_file(path: &std::path::Path) -> Result<IntegrationsConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| {
-                text.as_bytes()[..s.start.min(text.len())]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1
-            });
-            match line {
-                Some(l) => format!("{}:{l}: {}", path.display(), e.message()),
-                None => format!("{}: {}", path.display(), e.message()),
-            }
+    pub fn from_file(path: &std::path::Path) -> Result<IntegrationsConfig, IntegrationsFileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| IntegrationsFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| IntegrationsFileError::Invalid {
+            path: path.to_path_buf(),
+            line: e
+                .span()
+                .map(|s| format!(":{}", crate::lines::line_of(&text, s.start)))
+                .unwrap_or_default(),
+            message: e.message().to_string(),
         })
     }
 }
@@ -182,7 +180,7 @@ impl<'de> serde::Deserialize<'de> for Secret {
 ///
 /// # Errors
 /// A message naming the accepted forms.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
     let s = s.trim();
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -190,14 +188,58 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let (number, unit) = s.split_at(split);
     let value: f64 = number
         .parse()
-        .map_err(|_| format!("'{s}' is not a duration: use e.g. 30s, 500ms, 2m"))?;
+        .map_err(|_| DurationError::NotADuration(s.to_string()))?;
     let seconds = match unit.trim() {
         "" | "s" => value,
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
-        other => return Err(format!("unknown unit '{other}' in '{s}': use ms, s or m")),
+        other => {
+            return Err(DurationError::Unit {
+                unit: other.to_string(),
+                given: s.to_string(),
+            })
+        }
     };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{s}': {e}"))
+    Duration::try_from_secs_f64(seconds).map_err(|source| DurationError::Range {
+        given: s.to_string(),
+        source,
+    })
+}
+
+/// A token that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the token is empty")]
+pub struct EmptySecret;
+
+/// The `--integrations` file cannot be used; the message names the file (and the line).
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationsFileError {
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// `line` is `:N` when the parser knows it, else empty.
+    #[error("{}{line}: {message}", path.display())]
+    Invalid {
+        path: std::path::PathBuf,
+        line: String,
+        message: String,
+    },
+}
+
+/// A duration flag that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DurationError {
+    #[error("'{0}' is not a duration: use e.g. 30s, 500ms, 2m")]
+    NotADuration(String),
+    #[error("unknown unit '{unit}' in '{given}': use ms, s or m")]
+    Unit { unit: String, given: String },
+    #[error("'{given}': {source}")]
+    Range {
+        given: String,
+        source: std::time::TryFromFloatSecsError,
+    },
 }
 
 #[cfg(test)]
@@ -214,7 +256,7 @@ mod tests {
             ("1.5", Duration::from_millis(1500)),
         ];
         for (text, want) in ok {
-            assert_eq!(parse_duration(text), Ok(want), "{text}");
+            assert_eq!(parse_duration(text).unwrap(), want, "{text}");
         }
         for bad in ["", "s", "10h", "-1s", "abc"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
@@ -238,7 +280,9 @@ mod tests {
         let debug = format!("{c:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
         std::fs::write(&path, "[slack]\nsigning_secret = \"x\"\ncolour = 1\n").unwrap();
-        let e = IntegrationsConfig::from_file(&path).unwrap_err();
+        let e = IntegrationsConfig::from_file(&path)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("integrations.toml:3") && e.contains("colour"),
             "{e}"

@@ -144,18 +144,30 @@ pub fn input_of(path: &Path) -> InputFormat {
 /// Reads a document as UTF-8.
 ///
 /// # Errors
-/// A message naming the path: unreadable, or not UTF-8.
-pub fn read(path: &Path) -> Result<String, String> {
+/// A [`ReadError`] naming the path: unreadable, or not UTF-8.
+pub fn read(path: &Path) -> Result<String, ReadError> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "{}: not valid UTF-8 (byte {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            )
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+            path: path.to_path_buf(),
+            valid_up_to: e.utf8_error().valid_up_to(),
         }),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => Err(ReadError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
+}
+
+/// A document that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not valid UTF-8 (byte {valid_up_to})", path.display())]
+    NotUtf8 { path: PathBuf, valid_up_to: usize },
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ fn count_names_elsewhere(
 
 /// The sentence around `[start, end)` of `text`, on one line and at most about 200 characters.
 fn example(path: &str, text: &str, start: usize, end: usize) -> Example {
-    let line = text[..start].matches('\n').count() + 1;
+    let line = crate::lines::line_of(text, start);
     let ends = |c: char| matches!(c, '.' | '!' | '?' | '\n');
     let a = text[..start]
         .char_indices()

@@ -3,7 +3,10 @@
 //! Field names are the snake_case names of the proto (SPEC §5); enums are lower-case strings
 //! (`"it"`, `"fuzzy"`, `"markdown"`). This module is an edge: the core types know nothing of it.
 
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::glossary::{Concept, Side, SideEntry, Term};
 use crate::matcher::Annotation;
@@ -33,78 +36,193 @@ pub fn score(s: f32) -> f64 {
     (f64::from(s) * 1e6).round() / 1e6
 }
 
+/// An annotation on the wire (the proto `Annotation`).
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    start: usize,
+    end: usize,
+    char_start: usize,
+    char_end: usize,
+    utf16_start: usize,
+    utf16_end: usize,
+    text: &'a str,
+    concept_id: &'a str,
+    side: &'static str,
+    term: &'a str,
+    #[serde(rename = "match")]
+    kind: &'static str,
+    score: f64,
+    equivalents: &'a [String],
+    definition: &'a str,
+    alternatives: &'a [String],
+    false_friend: bool,
+    first_mention: bool,
+}
+
+impl<'a> From<&'a Annotation> for AnnotationOut<'a> {
+    fn from(a: &'a Annotation) -> Self {
+        AnnotationOut {
+            start: a.start,
+            end: a.end,
+            char_start: a.char_start,
+            char_end: a.char_end,
+            utf16_start: a.utf16_start,
+            utf16_end: a.utf16_end,
+            text: &a.text,
+            concept_id: &a.concept_id,
+            side: a.side.as_str(),
+            term: &a.term,
+            kind: a.kind.as_str(),
+            score: score(a.score),
+            equivalents: &a.equivalents,
+            definition: &a.definition,
+            alternatives: &a.alternatives,
+            false_friend: a.false_friend,
+            first_mention: a.first_mention,
+        }
+    }
+}
+
+/// A gap on the wire (the proto `Gap`).
+#[derive(Serialize)]
+struct GapOut<'a> {
+    start: usize,
+    end: usize,
+    char_start: usize,
+    char_end: usize,
+    utf16_start: usize,
+    utf16_end: usize,
+    text: &'a str,
+    kind: &'static str,
+}
+
+impl<'a> From<&'a crate::matcher::Gap> for GapOut<'a> {
+    fn from(g: &'a crate::matcher::Gap) -> Self {
+        GapOut {
+            start: g.start,
+            end: g.end,
+            char_start: g.char_start,
+            char_end: g.char_end,
+            utf16_start: g.utf16_start,
+            utf16_end: g.utf16_end,
+            text: &g.text,
+            kind: g.kind.as_str(),
+        }
+    }
+}
+
+/// A rendering on the wire.
+#[derive(Serialize)]
+struct RenderingOut<'a> {
+    audience: &'static str,
+    text: &'a str,
+}
+
+/// A concept's note in a compact response's `concepts`.
+#[derive(Serialize)]
+struct NoteOut<'a> {
+    equivalents: &'a [String],
+    definition: &'a str,
+}
+
+/// A translation on the wire (the proto `TranslateResponse`).
+#[derive(Serialize)]
+struct TranslateResponseOut<'a> {
+    annotations: Vec<AnnotationOut<'a>>,
+    renderings: Vec<RenderingOut<'a>>,
+    request_id: &'a str,
+    glossary_version: &'a str,
+    gaps: Vec<GapOut<'a>>,
+    concepts: BTreeMap<&'a str, NoteOut<'a>>,
+}
+
+/// One side of a concept on the wire.
+#[derive(Serialize)]
+struct SideOut<'a> {
+    terms: Vec<&'a str>,
+    definition: &'a str,
+}
+
+/// A concept on the wire (the proto `Concept`); a side it lacks is left out.
+#[derive(Serialize)]
+struct ConceptOut<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    it: Option<SideOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marketing: Option<SideOut<'a>>,
+    tags: &'a [String],
+    note: &'a str,
+    cues: &'a [String],
+    not_in: &'a [String],
+    etag: String,
+}
+
+/// A value as JSON; the wire structs here hold only strings, numbers, booleans and lists,
+/// which always convert.
+fn to_value(v: impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
 /// One annotation as JSON.
 pub fn annotation(a: &Annotation) -> Value {
-    json!({
-        "start": a.start,
-        "end": a.end,
-        "char_start": a.char_start,
-        "char_end": a.char_end,
-        "utf16_start": a.utf16_start,
-        "utf16_end": a.utf16_end,
-        "text": a.text,
-        "concept_id": a.concept_id,
-        "side": a.side.as_str(),
-        "term": a.term,
-        "match": a.kind.as_str(),
-        "score": score(a.score),
-        "equivalents": a.equivalents,
-        "definition": a.definition,
-        "alternatives": a.alternatives,
-        "false_friend": a.false_friend,
-        "first_mention": a.first_mention,
-    })
+    to_value(AnnotationOut::from(a))
 }
 
 /// A whole translation as JSON.
 pub fn translate_response(r: &TranslateResponse) -> Value {
-    json!({
-        "annotations": r.annotations.iter().map(annotation).collect::<Vec<_>>(),
-        "renderings": r.renderings.iter().map(|x| json!({"audience": x.audience.as_str(), "text": x.text})).collect::<Vec<_>>(),
-        "request_id": r.request_id,
-        "glossary_version": r.glossary_version,
-        "gaps": r.gaps.iter().map(gap).collect::<Vec<_>>(),
-        "concepts": r.concepts.iter()
-            .map(|(id, n)| (id.clone(), json!({"equivalents": n.equivalents, "definition": n.definition})))
-            .collect::<Map<String, Value>>(),
+    to_value(TranslateResponseOut {
+        annotations: r.annotations.iter().map(AnnotationOut::from).collect(),
+        renderings: r
+            .renderings
+            .iter()
+            .map(|x| RenderingOut {
+                audience: x.audience.as_str(),
+                text: &x.text,
+            })
+            .collect(),
+        request_id: &r.request_id,
+        glossary_version: &r.glossary_version,
+        gaps: r.gaps.iter().map(GapOut::from).collect(),
+        concepts: r
+            .concepts
+            .iter()
+            .map(|(id, n)| {
+                (
+                    id.as_str(),
+                    NoteOut {
+                        equivalents: &n.equivalents,
+                        definition: &n.definition,
+                    },
+                )
+            })
+            .collect(),
     })
 }
 
 /// One gap as JSON, in the shape of the proto `Gap` message.
 pub fn gap(g: &crate::matcher::Gap) -> Value {
-    json!({
-        "start": g.start,
-        "end": g.end,
-        "char_start": g.char_start,
-        "char_end": g.char_end,
-        "utf16_start": g.utf16_start,
-        "utf16_end": g.utf16_end,
-        "text": g.text,
-        "kind": g.kind.as_str(),
-    })
+    to_value(GapOut::from(g))
 }
 
 /// A concept as JSON, in the shape of the proto `Concept` message.
 pub fn concept(c: &Concept) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(c.id));
-    for side in Side::BOTH {
-        if let Some(e) = c.side(side) {
-            m.insert(
-                side.as_str().into(),
-                json!({
-                    "terms": e.terms.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
-                    "definition": e.definition,
-                }),
-            );
-        }
-    }
-    m.insert("tags".into(), json!(c.tags));
-    m.insert("note".into(), json!(c.note.clone().unwrap_or_default()));
-    m.insert("cues".into(), json!(c.cues));
-    m.insert("not_in".into(), json!(c.not_in));
-    m.insert("etag".into(), json!(c.etag()));
-    Value::Object(m)
+    let side = |side: Side| {
+        c.side(side).map(|e| SideOut {
+            terms: e.terms.iter().map(|t| t.text.as_str()).collect(),
+            definition: &e.definition,
+        })
+    };
+    to_value(ConceptOut {
+        id: &c.id,
+        it: side(Side::It),
+        marketing: side(Side::Marketing),
+        tags: &c.tags,
+        note: c.note.as_deref().unwrap_or_default(),
+        cues: &c.cues,
+        not_in: &c.not_in,
+        etag: c.etag(),
+    })
 }
 
 /// Reads a concept from JSON in the shape of [`concept`] (the proto `Concept`): `id`, `it` and
@@ -269,6 +387,7 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn requests_name_the_bad_field() {

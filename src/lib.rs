@@ -9,9 +9,9 @@
 //! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
 //! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
 //! - [`translate`](mod@translate): the use case that ties matching and rendering together.
-//! - [`reload`]: watching the glossary directory (and SIGHUP) and swapping valid changes in.
-//! - [`store`]: durable edits of a glossary directory (atomic, comment-preserving).
-//! - [`postgres`]: the glossary in PostgreSQL for several replicas (`--store postgres://…`).
+//! - [`store`]: where the served glossary is kept, one [`store::Backend`]: embedded, a
+//!   directory (atomic, comment-preserving edits; hot reload in [`store::watch`]) or PostgreSQL
+//!   for several replicas ([`store::postgres`]).
 //! - [`json`]: the JSON shape shared by the CLI and the HTTP gateway (an edge, like the service).
 //! - [`service`]: the network edge: gRPC handlers, HTTP/JSON routes, proto ⇄ core conversion,
 //!   tokens, deadlines; [`service::serve`] runs it on a bound listener until a shutdown future.
@@ -35,10 +35,9 @@ pub mod gap_report;
 pub mod glossary;
 pub mod integrations;
 pub mod json;
+pub mod lines;
 pub mod matcher;
 pub mod metrics;
-pub mod postgres;
-pub mod reload;
 pub mod render;
 pub mod service;
 pub mod store;

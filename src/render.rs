@@ -177,21 +177,48 @@ pub fn explain(a: &Annotation) -> (String, String) {
     (note(a), long_note(a))
 }
 
+/// The mentions `reader` gets explained, in text order: the annotations the reader needs a
+/// note for ([`needs_note`]) that `keep` accepts, and with [`Explain::First`] only the first
+/// of each concept. Every rendering, [`explanations`] and `broker check` decide with this.
+///
+/// `keep` runs before a mention counts as its concept's first, and lazily: a caller may
+/// depend on what it did with the previous mention (a rendering skips overlapping spans).
+pub fn explained<'a, 'f, F>(
+    annotations: &'a [Annotation],
+    reader: Side,
+    explain: Explain,
+    mut keep: F,
+) -> impl Iterator<Item = &'a Annotation> + 'f
+where
+    'a: 'f,
+    F: FnMut(&Annotation) -> bool + 'f,
+{
+    let mut seen: Vec<&'a str> = Vec::new();
+    annotations.iter().filter(move |a| {
+        if !needs_note(a, reader) || !keep(a) {
+            return false;
+        }
+        if explain == Explain::First {
+            if seen.contains(&a.concept_id.as_str()) {
+                return false;
+            }
+            seen.push(&a.concept_id);
+        }
+        true
+    })
+}
+
 /// The concepts `reader` needs explained in a text, once each, in order of first mention:
 /// the list that chat replies and ticket comments show.
 pub fn explanations(annotations: &[Annotation], reader: Side) -> Vec<Explanation> {
-    let mut out: Vec<Explanation> = Vec::new();
-    for a in annotations {
-        if needs_note(a, reader) && !out.iter().any(|e| e.concept_id == a.concept_id) {
-            out.push(Explanation {
-                concept_id: a.concept_id.clone(),
-                text: a.text.clone(),
-                gloss: note(a),
-                long: long_note(a),
-            });
-        }
-    }
-    out
+    explained(annotations, reader, Explain::First, |_| true)
+        .map(|a| Explanation {
+            concept_id: a.concept_id.clone(),
+            text: a.text.clone(),
+            gloss: note(a),
+            long: long_note(a),
+        })
+        .collect()
 }
 
 /// The explanation a reader gets for `a`, as in a footnote: the equivalent and the definition,
@@ -239,23 +266,14 @@ fn splice(
     mut edit: impl FnMut(&Annotation, &mut String, &str),
 ) -> String {
     let mut out = String::with_capacity(text.len() + annotations.len() * 24);
-    let mut explained: Vec<&str> = Vec::new();
-    let mut at = 0;
-    for a in annotations {
-        if !needs_note(a, reader) || a.start < at || a.end > text.len() {
-            continue;
-        }
-        if explain == Explain::First {
-            if explained.contains(&a.concept_id.as_str()) {
-                continue;
-            }
-            explained.push(&a.concept_id);
-        }
-        out.push_str(&text[at..a.start]);
+    let at = std::cell::Cell::new(0);
+    let fits = |a: &Annotation| a.start >= at.get() && a.end <= text.len();
+    for a in explained(annotations, reader, explain, fits) {
+        out.push_str(&text[at.get()..a.start]);
         edit(a, &mut out, &text[a.end..]);
-        at = a.end;
+        at.set(a.end);
     }
-    out.push_str(&text[at..]);
+    out.push_str(&text[at.get()..]);
     out
 }
 

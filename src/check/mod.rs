@@ -18,6 +18,7 @@
 //! which reader and levels apply to a path is [`config`]'s.
 
 pub mod config;
+pub mod gaps;
 pub mod report;
 mod run;
 
@@ -26,8 +27,9 @@ pub use run::{run, Outcome, RunOptions};
 use std::ops::Range;
 
 use crate::glossary::Side;
+use crate::lines::LineIndex;
 use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher};
-use crate::render::{explanation, needs_note, replacement};
+use crate::render::{explained, explanation, replacement, Explain};
 
 /// How serious a finding is; ordered, so `--fail-on` compares with `>=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -231,16 +233,11 @@ fn check_body(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Finding
     };
 
     let mut findings = Vec::new();
-    let mut explained: Vec<&str> = Vec::new();
-    for a in &annotations {
-        if !needs_note(a, opts.reader) || skip(a.start..a.end) {
-            continue;
-        }
-        // Like the rendering, one finding per concept: once explained, the reader has it.
-        if explained.contains(&a.concept_id.as_str()) {
-            continue;
-        }
-        explained.push(&a.concept_id);
+    // Like the rendering, one finding per concept: once explained, the reader has it.
+    let mentions = explained(&annotations, opts.reader, Explain::First, |a| {
+        !skip(a.start..a.end)
+    });
+    for a in mentions {
         let bites = a.false_friend && a.misread_as.is_some();
         let rule = if bites {
             Rule::FalseFriend
@@ -478,24 +475,17 @@ fn in_identifier(text: &str, r: Range<usize>) -> bool {
 
 /// Line starts of a text, for `line:column` in characters (a CRLF line ends at its `\n`, so
 /// its `\r` never shifts a column).
-struct Lines<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
+struct Lines<'a>(LineIndex<'a>);
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { text, starts }
+        Lines(LineIndex::new(text))
     }
 
     /// 1-based line, character column and UTF-16 column of byte offset `at`.
     fn position(&self, at: usize) -> (usize, usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= at);
-        let before = &self.text[self.starts[line - 1]..at];
-        let utf16: usize = before.chars().map(char::len_utf16).sum();
-        (line, before.chars().count() + 1, utf16 + 1)
+        let p = self.0.position(at);
+        (p.line, p.column, p.column_utf16)
     }
 
     #[allow(clippy::too_many_arguments)]

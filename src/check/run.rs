@@ -127,58 +127,12 @@ pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
         }
     }
 
-    // Each glossary once, whatever the number of files reading it.
-    let mut matchers: HashMap<Option<PathBuf>, Option<Arc<Matcher>>> = HashMap::new();
-    for p in &plans {
-        matchers.entry(p.glossary.clone()).or_insert_with(|| {
-            let loaded = match &p.glossary {
-                Some(dir) => Glossary::load_dir(dir),
-                None => Ok(Glossary::embedded()),
-            };
-            match loaded {
-                Ok(g) => {
-                    for w in g.warnings() {
-                        tracing::warn!("{w}");
-                    }
-                    Some(Arc::new(Matcher::new(Arc::new(g))))
-                }
-                Err(e) => {
-                    outcome.errors.push(e.to_string());
-                    None
-                }
-            }
-        });
-    }
-
+    let matchers = matchers(&plans, &mut outcome.errors);
     let results: Vec<(Option<FileFindings>, Option<String>, bool)> = plans
         .par_iter()
-        .map(|p| {
-            let Some(matcher) = matchers.get(&p.glossary).cloned().flatten() else {
-                return (None, None, false);
-            };
-            match documents::read(&p.path) {
-                Err(e) => (None, Some(e), false),
-                Ok(text) => {
-                    let findings = check_text(
-                        &matcher,
-                        &text,
-                        &CheckOptions {
-                            reader: p.reader,
-                            levels: p.levels,
-                            input: documents::input_of(&p.path),
-                        },
-                    );
-                    let failed = findings.iter().any(|f| p.fail_on.fails(f.level));
-                    (
-                        Some(FileFindings {
-                            path: p.shown.clone(),
-                            findings,
-                        }),
-                        None,
-                        failed,
-                    )
-                }
-            }
+        .map(|p| match matchers.get(&p.glossary).cloned().flatten() {
+            Some(matcher) => check_file(&matcher, p),
+            None => (None, None, false),
         })
         .collect();
     for (file, error, failed) in results {
@@ -187,6 +141,55 @@ pub fn run(paths: &[PathBuf], opts: &RunOptions) -> Outcome {
         outcome.failed |= failed;
     }
     outcome
+}
+
+/// Each glossary of `plans` loaded once, whatever the number of files reading it; one that
+/// does not load is reported in `errors` and maps to `None`.
+fn matchers(
+    plans: &[Plan],
+    errors: &mut Vec<String>,
+) -> HashMap<Option<PathBuf>, Option<Arc<Matcher>>> {
+    let mut matchers: HashMap<Option<PathBuf>, Option<Arc<Matcher>>> = HashMap::new();
+    for p in plans {
+        matchers.entry(p.glossary.clone()).or_insert_with(|| {
+            match Glossary::load_or_embedded(p.glossary.as_deref()) {
+                Ok(g) => Some(Arc::new(Matcher::new(Arc::new(g)))),
+                Err(e) => {
+                    errors.push(e.to_string());
+                    None
+                }
+            }
+        });
+    }
+    matchers
+}
+
+/// Checks one planned file: its findings, or the error that kept it from being read, and
+/// whether it fails the check.
+fn check_file(matcher: &Matcher, p: &Plan) -> (Option<FileFindings>, Option<String>, bool) {
+    match documents::read(&p.path) {
+        Err(e) => (None, Some(e.to_string()), false),
+        Ok(text) => {
+            let findings = check_text(
+                matcher,
+                &text,
+                &CheckOptions {
+                    reader: p.reader,
+                    levels: p.levels,
+                    input: documents::input_of(&p.path),
+                },
+            );
+            let failed = findings.iter().any(|f| p.fail_on.fails(f.level));
+            (
+                Some(FileFindings {
+                    path: p.shown.clone(),
+                    findings,
+                }),
+                None,
+                failed,
+            )
+        }
+    }
 }
 
 /// A path as reports show it: as reached, with `/` separators and no leading `./`.

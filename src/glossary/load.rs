@@ -10,8 +10,10 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::located::{FieldLines, Located, SideLines};
 use super::model::{Concept, SideEntry, Term};
 use super::{scan, Diagnostic};
+use crate::lines::LineIndex;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,105 +94,6 @@ impl<'de> Deserialize<'de> for RawTerm {
     }
 }
 
-/// Maps byte offsets of one file to 1-based line numbers.
-pub(crate) struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    pub(crate) fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Lines { starts }
-    }
-
-    pub(crate) fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
-    }
-}
-
-/// A concept as read from a file, with the line each part was written on.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Located {
-    pub concept: Concept,
-    /// Line of the `[[concept]]` table (or of its id).
-    pub line: usize,
-    /// Line of the id.
-    pub id_line: usize,
-    pub lines: FieldLines,
-}
-
-/// Lines of a concept's optional parts (kept as numbers: names are only spelled out when a
-/// problem is reported, see [`Located::line_of`]).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct FieldLines {
-    pub tags: Option<usize>,
-    pub cues: Option<usize>,
-    pub not_in: Option<usize>,
-    /// The `it` and `marketing` sides.
-    pub sides: [Option<SideLines>; 2],
-}
-
-/// Lines of one side: its table, its definition, each of its terms.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct SideLines {
-    pub line: usize,
-    pub definition: Option<usize>,
-    pub terms: Vec<usize>,
-}
-
-impl SideLines {
-    pub(crate) fn new(line: usize) -> SideLines {
-        SideLines {
-            line,
-            definition: None,
-            terms: Vec::new(),
-        }
-    }
-}
-
-impl Located {
-    /// The line on which `field` (as named by [`crate::glossary::ConceptError`]) was written.
-    pub(crate) fn line_of(&self, field: &str) -> usize {
-        self.field_lines()
-            .iter()
-            .rev()
-            .find(|(f, _)| {
-                field == f
-                    || field.starts_with(&format!("{f}."))
-                    || field.starts_with(&format!("{f}["))
-            })
-            .map_or(self.line, |(_, l)| *l)
-    }
-
-    /// Every field that was written, with its line, in the order of the file's structure.
-    fn field_lines(&self) -> Vec<(String, usize)> {
-        let mut out = vec![("id".to_string(), self.id_line)];
-        if let Some(l) = self.lines.tags {
-            out.push(("tags".into(), l));
-        }
-        if let Some(l) = self.lines.cues {
-            out.push(("cues".into(), l));
-        }
-        if let Some(l) = self.lines.not_in {
-            out.push(("not_in".into(), l));
-        }
-        for (name, side) in ["it", "marketing"].iter().zip(&self.lines.sides) {
-            let Some(side) = side else { continue };
-            out.push((name.to_string(), side.line));
-            if let Some(l) = side.definition {
-                out.push((format!("{name}.definition"), l));
-            }
-            for (i, &l) in side.terms.iter().enumerate() {
-                out.push((format!("{name}.terms[{i}]"), l));
-            }
-        }
-        // The side-less "terms" rule is reported where the concept starts.
-        out.push(("terms".into(), self.line));
-        out
-    }
-}
-
 /// Parses one glossary file. Syntax errors come back as diagnostics with `file:line`.
 ///
 /// Files in the plain subset of TOML that glossaries are written in take the one-pass
@@ -204,7 +107,7 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Located>, Vec<Dia
 
 /// [`parse_file`] through the `toml` crate: any TOML, and its error messages.
 pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Vec<Diagnostic>> {
-    let lines = Lines::new(text);
+    let lines = LineIndex::new(text);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s: Range<usize>| lines.line(s.start));
         vec![Diagnostic::new(file, line, e.message().trim().to_string())]
@@ -272,19 +175,5 @@ pub(crate) fn parse_file_toml(file: &str, text: &str) -> Result<Vec<Located>, Ve
         Ok(out)
     } else {
         Err(errors)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_one_based() {
-        let l = Lines::new("a\nbc\n\nd");
-        assert_eq!(l.line(0), 1);
-        assert_eq!(l.line(2), 2);
-        assert_eq!(l.line(5), 3);
-        assert_eq!(l.line(6), 4);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod exchange;
 mod load;
+mod located;
 mod model;
 mod scan;
 pub mod write;
@@ -160,6 +161,27 @@ impl Glossary {
             return Err(GlossaryError::NoFiles(dir.to_path_buf()));
         }
         Glossary::from_dir_files(dir, files)
+    }
+
+    /// The glossary of `dir`, or the embedded one when there is none, with its warnings
+    /// logged: what every command and the server load at start.
+    ///
+    /// # Errors
+    /// As [`Glossary::load_dir`].
+    pub fn load_or_embedded(dir: Option<&Path>) -> Result<Glossary, GlossaryError> {
+        let g = match dir {
+            Some(dir) => Glossary::load_dir(dir)?,
+            None => Glossary::embedded(),
+        };
+        g.log_warnings();
+        Ok(g)
+    }
+
+    /// Logs each of [`Glossary::warnings`] at `warn` level.
+    pub fn log_warnings(&self) {
+        for w in self.warnings() {
+            tracing::warn!("{w}");
+        }
     }
 
     /// Builds the glossary of directory `dir` from its files' contents (as read by

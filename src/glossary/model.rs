@@ -289,7 +289,7 @@ impl Concept {
             }
             for (i, term) in entry.terms.iter().enumerate() {
                 validate_term(&term.text)
-                    .map_err(|m| ConceptError::new(format!("{side}.terms[{i}]"), m))?;
+                    .map_err(|m| ConceptError::new(format!("{side}.terms[{i}]"), m.to_string()))?;
             }
         }
         if self.terms(Side::It).is_empty() && self.terms(Side::Marketing).is_empty() {
@@ -382,20 +382,29 @@ fn same_lowercase(a: &str, b: &str) -> bool {
 }
 
 /// Checks one term's text.
-fn validate_term(text: &str) -> Result<(), String> {
+fn validate_term(text: &str) -> Result<(), TermProblem> {
     if text.trim().is_empty() {
-        return Err("empty term".into());
+        return Err(TermProblem::Empty);
     }
     let words = term_word_count(text);
     if words == 0 {
-        return Err(format!("term '{text}' has no words"));
+        return Err(TermProblem::NoWords(text.to_string()));
     }
     if words > MAX_TERM_WORDS {
-        return Err(format!(
-            "term '{text}' has {words} words; the most is {MAX_TERM_WORDS}"
-        ));
+        return Err(TermProblem::TooLong(text.to_string(), words));
     }
     Ok(())
+}
+
+/// What is wrong with one term's text.
+#[derive(Debug, thiserror::Error)]
+enum TermProblem {
+    #[error("empty term")]
+    Empty,
+    #[error("term '{0}' has no words")]
+    NoWords(String),
+    #[error("term '{0}' has {1} words; the most is {MAX_TERM_WORDS}")]
+    TooLong(String, usize),
 }
 
 #[cfg(test)]

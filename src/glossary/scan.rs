@@ -15,7 +15,7 @@
 //! tests check that whatever this reader accepts, the `toml` path reads the same way, lines
 //! included.
 
-use super::load::{FieldLines, Located, SideLines};
+use super::located::{FieldLines, Located, SideLines};
 use super::model::{Concept, SideEntry, Term};
 
 /// Reads `text` if it is written in the plain subset; `None` means "use the full parser".

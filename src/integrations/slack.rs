@@ -339,26 +339,21 @@ pub fn annotated_blocks(
     let mut pieces: Vec<String> = Vec::new();
     let mut fallback = String::new();
     let mut explained: Vec<String> = Vec::new();
-    let mut at = 0;
-    for a in annotations {
-        let wanted = render::needs_explaining(a, reader)
-            && !skip.contains(&a.concept_id)
-            && !explained.contains(&a.concept_id)
-            && a.start >= at
-            && a.end <= text.len();
-        if !wanted {
-            continue;
-        }
+    let at = std::cell::Cell::new(0);
+    let wanted = |a: &Annotation| {
+        !skip.contains(&a.concept_id) && a.start >= at.get() && a.end <= text.len()
+    };
+    for a in render::explained(annotations, reader, render::Explain::First, wanted) {
         let (gloss, _) = render::explain(a);
-        pieces.push(escape(&text[at..a.start]));
+        pieces.push(escape(&text[at.get()..a.start]));
         pieces.push(format!("*{}* _({})_", escape(&a.text), escape(&gloss)));
-        fallback.push_str(&text[at..a.start]);
+        fallback.push_str(&text[at.get()..a.start]);
         fallback.push_str(&format!("{} ({gloss})", a.text));
         explained.push(a.concept_id.clone());
-        at = a.end;
+        at.set(a.end);
     }
-    pieces.push(escape(&text[at..]));
-    fallback.push_str(&text[at..]);
+    pieces.push(escape(&text[at.get()..]));
+    fallback.push_str(&text[at.get()..]);
     let header = if explained.is_empty() {
         format!(
             "Nothing new to explain for {}{}.",

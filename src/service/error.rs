@@ -160,15 +160,36 @@ impl From<ServiceError> for tonic::Status {
     }
 }
 
+/// An HTTP error body: `{"error": {"code": …, "field": …, "message": …}}` (fields in this
+/// order, as the JSON API has always written them).
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorOut<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorOut<'a> {
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    message: &'a str,
+}
+
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         let (_, status, code) = self.codes();
-        let mut error = serde_json::json!({"code": code, "message": self.to_string()});
-        if let ServiceError::InvalidArgument { field, .. } = &self {
-            // Named apart too, so that a form can point at the field.
-            error["field"] = serde_json::json!(field);
-        }
-        let body = serde_json::json!({ "error": error });
+        let message = self.to_string();
+        let body = ErrorBody {
+            error: ErrorOut {
+                code,
+                // Named apart too, so that a form can point at the field.
+                field: match &self {
+                    ServiceError::InvalidArgument { field, .. } => Some(field.as_str()),
+                    _ => None,
+                },
+                message: &message,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if matches!(self, ServiceError::Unauthenticated(_)) {
             response.headers_mut().insert(

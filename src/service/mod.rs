@@ -11,7 +11,8 @@
 //! request is stamped with its arrival time (for deadlines) and passes a global concurrency
 //! limit. The core (glossary, matcher, render, translate) knows nothing of this module.
 //!
-//! [`serve_tls`] does the same behind a rustls handshake ([`tls`]).
+//! [`serve_tls`] does the same behind a rustls handshake ([`tls`]). [`server::Server`] is the
+//! whole of `broker serve` around them: backend, runtime, listener, signals.
 //!
 //! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
 //! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
@@ -27,9 +28,12 @@ pub mod grpc;
 pub mod http;
 pub mod limits;
 pub mod paging;
+pub mod server;
 pub mod state;
 pub mod tls;
 pub mod web;
+
+pub use server::Server;
 
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -324,7 +328,7 @@ where
                 };
                 if last != Some(status) {
                     health
-                        .set_service_status(crate::postgres::WRITES_HEALTH_SERVICE, status)
+                        .set_service_status(crate::store::postgres::WRITES_HEALTH_SERVICE, status)
                         .await;
                     last = Some(status);
                 }
@@ -359,7 +363,7 @@ where
             writes.abort();
             health
                 .set_service_status(
-                    crate::postgres::WRITES_HEALTH_SERVICE,
+                    crate::store::postgres::WRITES_HEALTH_SERVICE,
                     ServingStatus::NotServing,
                 )
                 .await;

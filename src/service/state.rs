@@ -12,8 +12,9 @@ use arc_swap::ArcSwap;
 
 use crate::glossary::{Concept, Glossary, Side};
 use crate::matcher::Matcher;
-use crate::postgres::PgStore;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, PgStore, Store};
+
+pub use crate::store::EditError;
 
 /// One compiled glossary and when it started serving.
 #[derive(Debug)]
@@ -28,10 +29,8 @@ pub struct Snapshot {
 #[derive(Debug)]
 pub struct AppState {
     current: ArcSwap<Snapshot>,
-    /// The writable glossary directory; `None` on the embedded glossary (edits refused).
-    store: Option<Store>,
-    /// The shared PostgreSQL store (`--store postgres://…`), instead of a directory.
-    database: Option<Arc<PgStore>>,
+    /// Where edits go: nowhere (embedded), the directory, or PostgreSQL.
+    backend: Backend,
 }
 
 impl AppState {
@@ -43,36 +42,42 @@ impl AppState {
                 matcher: Arc::new(matcher),
                 loaded_at: SystemTime::now(),
             }),
-            store: None,
-            database: None,
+            backend: Backend::Embedded,
         }
     }
 
     /// Serves `matcher`, loaded from the PostgreSQL store `database`, and makes edits there.
     /// Other replicas' edits arrive through [`PgStore::watch`].
     pub fn with_database(matcher: Matcher, database: Arc<PgStore>) -> AppState {
+        AppState::with_backend(matcher, Backend::Postgres(database))
+    }
+
+    /// Serves `matcher`, loaded from `backend`, and makes edits there.
+    pub fn with_backend(matcher: Matcher, backend: Backend) -> AppState {
         AppState {
-            database: Some(database),
+            backend,
             ..AppState::new(matcher)
         }
+    }
+
+    /// Where edits go.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
     }
 
     /// The PostgreSQL store, when the glossary is kept there.
     pub fn database(&self) -> Option<&Arc<PgStore>> {
-        self.database.as_ref()
+        self.backend.database()
     }
 
     /// Serves `matcher`, loaded from `store`'s directory, and accepts durable edits to it.
     pub fn with_store(matcher: Matcher, store: Store) -> AppState {
-        AppState {
-            store: Some(store),
-            ..AppState::new(matcher)
-        }
+        AppState::with_backend(matcher, Backend::Dir(Arc::new(store)))
     }
 
-    /// The writable glossary directory, if edits are possible.
+    /// The writable glossary directory, when the glossary is kept there.
     pub fn store(&self) -> Option<&Store> {
-        self.store.as_ref()
+        self.backend.dir()
     }
 
     /// Serves `glossary` from now on, unless it is the version already served.
@@ -93,12 +98,8 @@ impl AppState {
         if let Some(old) = self.current().matcher.glossary().get(&concept.id) {
             keep_overrides(&mut concept, old);
         }
-        if let Some(db) = &self.database {
-            let edit = db.upsert(concept, expected_etag, |g| self.publish(g));
-            return Ok(tokio::runtime::Handle::current().block_on(edit)?);
-        }
-        let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
-        Ok(store.upsert(concept, expected_etag, |g| self.publish(g))?)
+        self.backend
+            .upsert(concept, expected_etag, |g| self.publish(g))
     }
 
     /// Deletes concept `id` durably and serves the new glossary. Blocking.
@@ -106,12 +107,7 @@ impl AppState {
     /// # Errors
     /// No store, or the store's refusal.
     pub fn delete(&self, id: &str, expected_etag: &str) -> Result<(), EditError> {
-        if let Some(db) = &self.database {
-            let edit = db.delete(id, expected_etag, |g| self.publish(g));
-            return Ok(tokio::runtime::Handle::current().block_on(edit)?);
-        }
-        let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
-        Ok(store.delete(id, expected_etag, |g| self.publish(g))?)
+        self.backend.delete(id, expected_etag, |g| self.publish(g))
     }
 
     /// The snapshot to answer a request with.
@@ -127,17 +123,6 @@ impl AppState {
             loaded_at: SystemTime::now(),
         }));
     }
-}
-
-/// Why an edit was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum EditError {
-    /// The server runs on the embedded glossary.
-    #[error("edits need a writable --glossary DIR; this server runs on the embedded default glossary, which is read-only")]
-    ReadOnly,
-    /// The store refused the edit.
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// Copies the per-term overrides of `old` onto the same terms of `new`.

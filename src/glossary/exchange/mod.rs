@@ -40,6 +40,19 @@ impl Format {
     }
 }
 
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    /// `tbx` or `csv`, as the CLI's `--to` and `--from` take them.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "tbx" => Ok(Format::Tbx),
+            "csv" => Ok(Format::Csv),
+            other => Err(format!("unknown format '{other}': expected tbx or csv")),
+        }
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -391,33 +404,21 @@ pub fn sanitize_id(raw: &str) -> String {
     out
 }
 
-/// Line and column (1-based, column in characters) of byte offsets in one text.
-pub(crate) struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
+/// Line and column (1-based, column in characters) of byte offsets in one text, as a
+/// [`Location`] (see [`crate::lines`]).
+pub(crate) struct LineIndex<'a>(crate::lines::LineIndex<'a>);
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        LineIndex(crate::lines::LineIndex::new(text))
     }
 
     pub(crate) fn location(&self, offset: usize) -> Location {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self
-            .starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        Location::Text { line, column }
+        let p = self.0.position(offset);
+        Location::Text {
+            line: p.line,
+            column: p.column,
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Durable glossary edits: upsert and delete one concept in the glossary directory.
+//! The directory backend: durable upsert and delete of one concept in the glossary directory.
 //!
 //! # The write path, and why it is crash-safe
 //! Every edit runs under one lock (writers are serialised; readers never take it — they use
@@ -24,52 +24,12 @@ use std::sync::Mutex;
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
 
-use crate::glossary::write::{concept_table, write_file_atomically, WriteError};
-use crate::glossary::{read_dir_files, Concept, ConceptError, Glossary, GlossaryError};
+use super::{check_etag, StoreError};
+use crate::glossary::write::{concept_table, write_file_atomically};
+use crate::glossary::{read_dir_files, Concept, Glossary};
 
 /// The file new concepts are added to.
 pub const EDITS_FILE: &str = "edits.toml";
-
-/// Why an edit was refused. Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The concept is invalid (the field is named).
-    #[error("concept.{0}")]
-    Invalid(#[from] ConceptError),
-    /// No concept has this id.
-    #[error("id: no concept '{0}'")]
-    NotFound(String),
-    /// `expected_etag` does not match the stored concept.
-    #[error("expected_etag: concept '{id}' has etag '{actual}', not '{expected}' (it changed since it was read)")]
-    Stale {
-        /// The concept.
-        id: String,
-        /// The etag the caller sent.
-        expected: String,
-        /// The etag on disk (empty when the concept does not exist).
-        actual: String,
-    },
-    /// The directory does not load (or would not load after the edit).
-    #[error("the glossary directory is not valid: {0}")]
-    Glossary(#[from] GlossaryError),
-    /// A file could not be parsed as TOML for editing.
-    #[error("{file}: {message}")]
-    Toml {
-        /// The file.
-        file: PathBuf,
-        /// The parser's message.
-        message: String,
-    },
-    /// The file could not be written.
-    #[error(transparent)]
-    Write(#[from] WriteError),
-    /// The glossary database cannot be reached (`--store postgres://…`); reads go on.
-    #[error("{0}")]
-    Unavailable(String),
-    /// The glossary database refused the change.
-    #[error("the glossary database failed: {0}")]
-    Database(String),
-}
 
 /// The writable glossary directory behind `--glossary DIR`.
 #[derive(Debug)]
@@ -201,27 +161,6 @@ impl Store {
         publish(glossary);
         Ok(())
     }
-}
-
-/// `StoreError::Stale` unless `expected` is empty or the etag of `existing` (none: ""); the
-/// one etag rule of both stores, files and PostgreSQL.
-pub(crate) fn check_etag(
-    id: &str,
-    existing: Option<&Concept>,
-    expected: &str,
-) -> Result<(), StoreError> {
-    if expected.is_empty() {
-        return Ok(());
-    }
-    let actual = existing.map(Concept::etag).unwrap_or_default();
-    if actual != expected {
-        return Err(StoreError::Stale {
-            id: id.to_string(),
-            expected: expected.to_string(),
-            actual,
-        });
-    }
-    Ok(())
 }
 
 fn parse(file: &Path, text: &str) -> Result<DocumentMut, StoreError> {

@@ -38,14 +38,14 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
+use super::{check_etag, StoreError};
 use crate::glossary::{Concept, Glossary, Side, SideEntry, Source, Term};
-use crate::store::{check_etag, StoreError};
 
 /// The channel of change notifications; the payload is the new revision.
 pub const CHANNEL: &str = "broker_glossary";
 
 /// The embedded schema migrations, in order: `(version, SQL)`.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_glossary.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/0001_glossary.sql"))];
 
 /// Any number: the advisory lock that serialises migrations of replicas starting together.
 const MIGRATION_LOCK: i64 = 0x6272_6f6b_6572;
@@ -113,6 +113,14 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// This machine's name, for the audit table's actors.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
 }
 
 /// Whether `s` names a PostgreSQL store.

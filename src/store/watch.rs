@@ -1,4 +1,6 @@
-//! Hot reload: watch the glossary directory (and SIGHUP) and swap in valid changes.
+//! Following a backend's changes made by others: hot reload of the glossary directory (and
+//! SIGHUP), LISTEN/NOTIFY of the database ([`super::PgStore::watch`]); [`Backend::follow`]
+//! starts whichever the backend needs.
 //!
 //! Events from `notify` are debounced (a burst of writes is one reload). A reload loads the
 //! whole directory off the async runtime; a valid glossary whose version differs from the
@@ -14,6 +16,7 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
+use super::Backend;
 use crate::glossary::Glossary;
 
 /// How long the directory must be quiet before a reload.
@@ -52,9 +55,7 @@ pub fn reload_once(
         Ok(g) if g.version() == current() => Outcome::Unchanged,
         Ok(g) => {
             let v = g.version().to_string();
-            for w in g.warnings() {
-                tracing::warn!("{w}");
-            }
+            g.log_warnings();
             apply(g);
             Outcome::Swapped(v)
         }
@@ -128,6 +129,69 @@ where
         _watcher: watcher,
         task,
     })
+}
+
+/// Keeps following a backend's changes until dropped.
+pub enum Follower {
+    /// The glossary directory's watcher.
+    Dir(ReloadHandle),
+    /// The database's LISTEN task.
+    Postgres(tokio::task::JoinHandle<()>),
+    /// The embedded glossary never changes.
+    Nothing,
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        if let Follower::Postgres(task) = self {
+            task.abort();
+        }
+    }
+}
+
+impl Backend {
+    /// Follows changes made by others (files edited, other replicas' edits) until the returned
+    /// [`Follower`] is dropped: `current` gives the version being served, `apply` swaps a new
+    /// glossary in. Where SIGHUP has nothing to reload (embedded, database) it is only logged.
+    /// Call on the tokio runtime.
+    ///
+    /// # Errors
+    /// When the directory cannot be watched.
+    pub fn follow<C, A>(&self, current: C, apply: A) -> notify::Result<Follower>
+    where
+        C: Fn() -> String + Send + Sync + 'static,
+        A: Fn(Glossary) + Send + Sync + 'static,
+    {
+        match self {
+            Backend::Dir(store) => Ok(Follower::Dir(spawn(
+                store.dir().to_path_buf(),
+                current,
+                apply,
+            )?)),
+            Backend::Postgres(db) => {
+                ignore_sighup();
+                Ok(Follower::Postgres(db.clone().watch(apply)))
+            }
+            Backend::Embedded => {
+                ignore_sighup();
+                Ok(Follower::Nothing)
+            }
+        }
+    }
+}
+
+/// With the embedded glossary SIGHUP has nothing to reload; without a handler it would
+/// terminate the server.
+fn ignore_sighup() {
+    #[cfg(unix)]
+    tokio::spawn(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut s) = signal(SignalKind::hangup()) {
+            while s.recv().await.is_some() {
+                tracing::info!("SIGHUP: the embedded glossary has nothing to reload");
+            }
+        }
+    });
 }
 
 #[cfg(test)]

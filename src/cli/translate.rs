@@ -1,0 +1,162 @@
+//! `broker translate`: a text (standard input or a file) annotated for a reader on standard
+//! output, or many files translated on all cores into an output directory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use super::args::TranslateArgs;
+use super::read_stdin;
+use broker::{Format, Glossary, Matcher, TranslateRequest};
+
+pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
+    let stdin = args.files.is_empty() || args.files == [PathBuf::from("-")];
+    if stdin && args.out.is_some() {
+        eprintln!("error: --out writes one file per input file; standard input goes to stdout");
+        return Ok(ExitCode::from(2));
+    }
+    if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
+        return translate_files(args);
+    }
+    let text = match args.files.first() {
+        Some(p) if !stdin => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
+        _ => read_stdin()?,
+    };
+    let glossary = Glossary::load_or_embedded(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let format = args.format.unwrap_or(Format::Inline);
+    let req = translate_request(&args, text, format);
+    let resp = broker::translate(&matcher, &req)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &broker::json::translate_response(&resp))?;
+        writeln!(out)?;
+    } else {
+        write_renderings(&mut out, &resp)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn translate_request(args: &TranslateArgs, text: String, format: Format) -> TranslateRequest {
+    TranslateRequest {
+        text,
+        audience: args.reader,
+        format,
+        min_score: args.min_score,
+        exact_only: args.exact_only,
+        request_id: String::new(),
+        explain: args.explain,
+        view: args.view,
+    }
+}
+
+fn write_renderings(out: &mut impl Write, resp: &broker::TranslateResponse) -> std::io::Result<()> {
+    if resp.renderings.len() == 1 {
+        return out.write_all(resp.renderings[0].text.as_bytes());
+    }
+    for (i, r) in resp.renderings.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "== for {} ==", r.audience)?;
+        out.write_all(r.text.as_bytes())?;
+        if !r.text.ends_with('\n') {
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `broker translate FILE…|DIR --out DIR`: every file on all cores, each written under the
+/// output directory at its relative path; a file that cannot be read or written is reported
+/// and the others still done (exit 2 at the end).
+fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
+    use rayon::prelude::*;
+    let Some(out_dir) = args.out.clone() else {
+        eprintln!("error: several inputs (or a directory) need --out DIR to write the results to");
+        return Ok(ExitCode::from(2));
+    };
+    let glossary = Glossary::load_or_embedded(args.glossary.glossary.as_deref())?;
+    let matcher = Matcher::new(Arc::new(glossary));
+    let mut failed = false;
+    let mut jobs: Vec<broker::documents::Found> = Vec::new();
+    for given in &args.files {
+        // The output directory may lie inside an input: its files are no input.
+        let w = broker::documents::walk(given, std::slice::from_ref(&out_dir));
+        jobs.extend(w.files);
+        for e in w.errors {
+            eprintln!("error: {e}");
+            failed = true;
+        }
+    }
+    // Two inputs must not land on one output file (two README.md of two directories).
+    let mut targets: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
+    for f in &jobs {
+        if let Some(first) = targets.insert(f.relative.clone(), &f.path) {
+            eprintln!(
+                "error: {} and {} would both be written to {}: translate them in separate runs \
+                 or name their directory instead",
+                first.display(),
+                f.path.display(),
+                out_dir.join(&f.relative).display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let results: Vec<Result<PathBuf, anyhow::Error>> = jobs
+        .par_iter()
+        .map(|f| {
+            let text = broker::documents::read(&f.path)?;
+            let format = match args.format {
+                Some(format) => format,
+                None => match broker::documents::input_of(&f.path) {
+                    broker::InputFormat::Markdown => Format::Markdown,
+                    broker::InputFormat::Html => Format::Html,
+                    broker::InputFormat::Plain => Format::Inline,
+                },
+            };
+            let req = translate_request(&args, text, format);
+            let resp = broker::translate(&matcher, &req)?;
+            let mut target = out_dir.join(&f.relative);
+            let mut body = Vec::new();
+            if args.json {
+                let mut name = target.file_name().unwrap_or_default().to_os_string();
+                name.push(".json");
+                target.set_file_name(name);
+                serde_json::to_writer(&mut body, &broker::json::translate_response(&resp))?;
+                body.push(b'\n');
+            } else {
+                write_renderings(&mut body, &resp)?;
+            }
+            let write = || -> std::io::Result<()> {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, &body)
+            };
+            write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
+            Ok(target)
+        })
+        .collect();
+    let mut written = 0;
+    for r in results {
+        match r {
+            Ok(_) => written += 1,
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
