@@ -167,6 +167,18 @@ struct ServeArgs {
     /// On SIGTERM/Ctrl-C, how long requests in flight may take to finish.
     #[arg(long, env = "BROKER_SHUTDOWN_GRACE", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
     shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers.
+    #[arg(long, env = "BROKER_HEADER_TIMEOUT", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
+    header_timeout: Duration,
+    /// How long a client may take to send a request's body (read before it takes a slot).
+    #[arg(long, env = "BROKER_BODY_TIMEOUT", value_name = "DURATION", default_value = "30s", value_parser = config::parse_duration)]
+    body_timeout: Duration,
+    /// A connection with nothing in flight and no traffic for this long is closed.
+    #[arg(long, env = "BROKER_IDLE_TIMEOUT", value_name = "DURATION", default_value = "60s", value_parser = config::parse_duration)]
+    idle_timeout: Duration,
+    /// Connections one peer address may hold open at once.
+    #[arg(long, env = "BROKER_MAX_CONNECTIONS_PER_PEER", value_name = "N", default_value_t = config::DEFAULT_MAX_CONNECTIONS_PER_PEER)]
+    max_connections_per_peer: usize,
     /// Serve gRPC and HTTP over TLS with this PEM certificate chain (leaf first); needs
     /// --tls-key.
     #[arg(
@@ -644,6 +656,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         max_concurrent_requests: args.max_concurrent_requests.max(1),
         shutdown_grace: args.shutdown_grace,
         integrations: args.integrations.config()?,
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections_per_peer: args.max_connections_per_peer.max(1),
     };
     let dir = args.glossary.glossary.clone();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

@@ -53,6 +53,9 @@ pub enum ServiceError {
     /// The request's deadline passed before the work was done.
     #[error("deadline exceeded: the request took longer than its {0:?} budget")]
     DeadlineExceeded(Duration),
+    /// The client did not send the request's body (or the rest of a gRPC message) in time.
+    #[error("body: not received within {0:?} (--body-timeout)")]
+    BodyTimeout(Duration),
     /// Not built yet.
     #[error("{0}")]
     Unimplemented(String),
@@ -116,6 +119,11 @@ impl ServiceError {
             ServiceError::DeadlineExceeded(_) => (
                 Code::DeadlineExceeded,
                 StatusCode::GATEWAY_TIMEOUT,
+                "DEADLINE_EXCEEDED",
+            ),
+            ServiceError::BodyTimeout(_) => (
+                Code::DeadlineExceeded,
+                StatusCode::REQUEST_TIMEOUT,
                 "DEADLINE_EXCEEDED",
             ),
             ServiceError::Unimplemented(_) => (

@@ -20,18 +20,20 @@
 
 pub mod access_log;
 pub mod auth;
+mod connection;
 pub mod convert;
 pub mod deadline;
 pub mod error;
 pub mod grpc;
 pub mod http;
+mod intake;
 pub mod limits;
 pub mod paging;
 pub mod state;
 pub mod tls;
 pub mod web;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
@@ -299,6 +301,11 @@ where
 {
     let addr = listener.local_addr()?;
     let grace = config.shutdown_grace;
+    let limits = connection::ConnectionLimits {
+        header_timeout: config.header_timeout,
+        idle_timeout: config.idle_timeout,
+        max_per_peer: config.max_connections_per_peer.max(1),
+    };
     let integrations =
         crate::integrations::Hub::new(&config.integrations).map_err(io::Error::other)?;
     let ctx = Context {
@@ -375,46 +382,13 @@ where
                     tracing::warn!(error = %err, "could not set TCP_NODELAY");
                 }
             });
-            drive(listener, app, signal, fired_rx, grace).await
+            connection::drive(listener, app, limits, signal, fired_rx, grace).await
         }
         Some(config) => {
             let listener = tls::TlsListener::new(listener, config)?;
-            drive(listener, app, signal, fired_rx, grace).await
+            connection::drive(listener, app, limits, signal, fired_rx, grace).await
         }
     }
-}
-
-/// Runs the server on `listener` until `signal`, then lets requests in flight finish for up
-/// to `grace` after it fired.
-async fn drive<L>(
-    listener: L,
-    app: axum::Router,
-    signal: impl Future<Output = ()> + Send + 'static,
-    fired_rx: tokio::sync::oneshot::Receiver<()>,
-    grace: std::time::Duration,
-) -> io::Result<()>
-where
-    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
-{
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .into_future();
-    let grace_over = async move {
-        match fired_rx.await {
-            Ok(()) => tokio::time::sleep(grace).await,
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        result = server => {
-            result?;
-            tracing::info!("stopped: every request finished");
-        }
-        () = grace_over => {
-            tracing::warn!(grace = ?grace, "stopped: requests still in flight after the grace period were cut");
-        }
-    }
-    Ok(())
 }
 
 /// All services and routes of the port.
@@ -441,7 +415,13 @@ fn router(
         // A message over the limit is refused as its header arrives, naming the limit.
         .layer(MapRequestLayer::new(limits::guard_grpc(
             ctx.config.max_text_bytes,
+            ctx.config.body_timeout,
         )));
+    let intake = intake::Intake::new(
+        ctx.config.max_text_bytes,
+        ctx.integrations.max_body,
+        ctx.config.body_timeout,
+    );
     Ok(grpc
         .merge(http::routes(ctx.clone()))
         .merge(crate::integrations::routes(ctx.clone()))
@@ -449,6 +429,11 @@ fn router(
         .fallback(http::fallback)
         .layer(GlobalConcurrencyLimitLayer::new(
             ctx.config.max_concurrent_requests.max(1),
+        ))
+        // Outside the slots: a slow body holds none.
+        .layer(axum::middleware::from_fn_with_state(
+            intake,
+            intake::read_body,
         ))
         .layer(MapRequestLayer::new(deadline::stamp::<axum::body::Body>)))
 }
