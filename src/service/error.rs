@@ -190,6 +190,15 @@ impl IntoResponse for ServiceError {
 
 impl From<TranslateError> for ServiceError {
     fn from(e: TranslateError) -> ServiceError {
+        match e {
+            TranslateError::DeadlinePassed => {
+                return ServiceError::DeadlineExceeded(std::time::Duration::ZERO)
+            }
+            TranslateError::ResponseTooLarge { .. } => {
+                return ServiceError::TooLarge(e.to_string())
+            }
+            TranslateError::MinScore(_) => {}
+        }
         // Every `TranslateError` reads "field: message"; split it rather than match the
         // variants so that new ones map without touching this layer.
         let text = e.to_string();

@@ -51,7 +51,9 @@ pub use self::state::{AppState, Snapshot};
 use crate::config::ServiceConfig;
 use crate::glossary::{Concept, Side};
 use crate::matcher::{Hit, Suggestion};
-use crate::translate::{translate, TranslateRequest, TranslateResponse};
+use crate::translate::{
+    translate_within, Bounds, TranslateError, TranslateRequest, TranslateResponse,
+};
 
 /// The generated gRPC code of `proto/broker/v1/broker.proto`, and its descriptor set.
 pub mod pb {
@@ -109,9 +111,17 @@ impl Context {
         req.match_options()?;
         let snapshot = self.app.current();
         let bytes = req.text.len();
+        let bounds = Bounds {
+            deadline: Some(deadline.instant()),
+            max_response_ratio: Some(crate::translate::MAX_RESPONSE_RATIO),
+        };
         let resp = deadline
-            .run_sized(bytes, move || translate(&snapshot.matcher, &req))
-            .await??;
+            .run_sized(bytes, move || translate_within(&snapshot.matcher, &req, bounds))
+            .await?
+            .map_err(|e| match e {
+                TranslateError::DeadlinePassed => deadline.exceeded(),
+                e => e.into(),
+            })?;
         crate::metrics::global().translation(bytes, &resp);
         Ok(resp)
     }
