@@ -104,7 +104,7 @@ pub enum TranslateError {
     /// The response would be larger than [`Bounds::max_response_ratio`] allows.
     #[error(
         "response: the answer for this text would be about {size} bytes, over the limit of \
-         {limit} bytes ({ratio} × the text, at least {floor} bytes); ask for view compact, \
+         {limit} bytes ({ratio} times the text, at least {floor} bytes); ask for view compact, \
          format none, or send less text"
     )]
     ResponseTooLarge {

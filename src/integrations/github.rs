@@ -8,6 +8,7 @@
 //! repository; a label `for:marketing` or `for:it` on the issue wins) and writes one comment,
 //! found again on later edits by a hidden marker and updated in place.
 
+use crate::service::access_log::Escaped;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -151,7 +152,7 @@ fn hook_one(
     let answer = json!({"ok": true, "queued": format!("{}#{}", item.repo, item.number), "reader": item.reader.as_str()});
     tokio::spawn(async move {
         if let Err(e) = comment(&ctx2, item, token).await {
-            tracing::warn!("github: {e}");
+            tracing::warn!(error = %Escaped(e), "github: no comment written");
         }
     });
     Ok((StatusCode::ACCEPTED, answer))
@@ -269,7 +270,7 @@ async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String>
             super::remote_error(&format!("{}#{} comment", item.repo, item.number), r).await,
         );
     }
-    tracing::info!(repo = %item.repo, number = item.number, updated = existing.is_some(), concepts = explanations.len(), "github: comment written");
+    tracing::info!(repo = %Escaped(&item.repo), number = item.number, updated = existing.is_some(), concepts = explanations.len(), "github: comment written");
     Ok(())
 }
 

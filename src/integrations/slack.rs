@@ -16,6 +16,7 @@
 //! Formatting is Block Kit `mrkdwn`: explained terms in bold with the explanation after, in
 //! italics; `&`, `<` and `>` escaped as Slack asks.
 
+use crate::service::access_log::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -280,9 +281,10 @@ async fn command_one(
                 match http.post(&response_url).json(&message).send().await {
                     Ok(r) if r.status().is_success() => {}
                     Ok(r) => {
-                        tracing::warn!("{}", super::remote_error("slack response_url", r).await)
+                        let error = super::remote_error("slack response_url", r).await;
+                        tracing::warn!(error = %Escaped(error), "slack response_url refused the answer");
                     }
-                    Err(e) => tracing::warn!("slack response_url: {e}"),
+                    Err(e) => tracing::warn!(error = %Escaped(e), "slack response_url failed"),
                 }
             });
             Ok((
@@ -642,7 +644,7 @@ async fn reply(ctx: &Context, m: Message, token: Secret) {
     {
         Ok(r) => r,
         Err(e) => {
-            tracing::warn!("slack: cannot translate a message: {e}");
+            tracing::warn!(error = %Escaped(e), "slack: cannot translate a message");
             return;
         }
     };
@@ -679,12 +681,15 @@ async fn reply(ctx: &Context, m: Message, token: Secret) {
             // Slack answers 200 with {"ok": false, "error": …} on refusals.
             if let Ok(v) = r.json::<Value>().await {
                 if v["ok"] == false {
-                    tracing::warn!("slack chat.postMessage: {}", v["error"]);
+                    tracing::warn!(error = %Escaped(&v["error"]), "slack chat.postMessage refused");
                 }
             }
         }
-        Ok(r) => tracing::warn!("{}", super::remote_error("slack chat.postMessage", r).await),
-        Err(e) => tracing::warn!("slack chat.postMessage: {e}"),
+        Ok(r) => {
+            let error = super::remote_error("slack chat.postMessage", r).await;
+            tracing::warn!(error = %Escaped(error), "slack chat.postMessage failed");
+        }
+        Err(e) => tracing::warn!(error = %Escaped(e), "slack chat.postMessage failed"),
     }
 }
 

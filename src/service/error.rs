@@ -231,11 +231,11 @@ impl From<EditError> for ServiceError {
                 ServiceError::Unavailable(e.to_string())
             }
             EditError::Store(e @ StoreError::Database(_)) => {
-                tracing::error!("edit failed in the database: {e}");
+                tracing::error!(error = %super::access_log::Escaped(&e), "edit failed in the database");
                 ServiceError::Internal(e.to_string())
             }
             EditError::Store(e @ StoreError::Write(_)) => {
-                tracing::error!("durable edit failed: {e}");
+                tracing::error!(error = %super::access_log::Escaped(&e), "durable edit failed");
                 ServiceError::Internal(format!("the edit could not be written: {e}"))
             }
         }

@@ -20,6 +20,7 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod codec;
 mod connection;
 pub mod convert;
 pub mod deadline;
