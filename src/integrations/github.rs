@@ -3,6 +3,8 @@
 //! `POST /v1/hooks/github` verifies `X-Hub-Signature-256` (`sha256=` + hex HMAC-SHA256 of the
 //! body under the webhook secret) before reading the body, refuses a delivery id it has
 //! already handled (`X-GitHub-Delivery`, remembered in a bounded, expiring memory) with 409,
+//! and so a body it has already handled under another delivery id (its SHA-256 remembered
+//! alike: a signed body replayed with a new id),
 //! answers `ping`, and for `issues` and `pull_request` `opened`/`edited`/`reopened` answers 202
 //! at once; then it translates title and body for the repository's reader (configured per
 //! repository; a label `for:marketing` or `for:it` on the issue wins) and writes one comment,
@@ -10,6 +12,8 @@
 
 use crate::service::access_log::Escaped;
 use std::collections::HashMap;
+
+use sha2::Digest;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -47,6 +51,8 @@ pub struct Github {
     repos: HashMap<String, Side>,
     http: reqwest::Client,
     deliveries: Memory<String, ()>,
+    /// SHA-256 of the bodies handled: the same body under a new delivery id is a replay.
+    bodies: Memory<[u8; 32], ()>,
     /// One issue's find-then-write at a time, so that two quick edits never make two comments.
     writing: tokio::sync::Mutex<()>,
 }
@@ -70,6 +76,7 @@ impl Github {
             api_base,
             http,
             deliveries: Memory::new(DELIVERIES, DELIVERY_TTL),
+            bodies: Memory::new(DELIVERIES, DELIVERY_TTL),
             writing: tokio::sync::Mutex::new(()),
         };
         tracing::info!(
@@ -124,6 +131,14 @@ fn hook_one(
         return Err(ServiceError::Duplicate(format!(
             "x-github-delivery: delivery {delivery} was already handled; nothing done again"
         )));
+    }
+    let digest: [u8; 32] = sha2::Sha256::digest(&raw).into();
+    if !gh.bodies.insert_new(digest) {
+        return Err(ServiceError::Duplicate(
+            "body: this signed body was already handled under another delivery id (a replay); \
+             nothing done again"
+                .into(),
+        ));
     }
     let action = v["action"].as_str().unwrap_or_default();
     let item = match event {

@@ -10,7 +10,8 @@
 //!   (bounded, expiring [`super::Memory`]): a concept is explained once per thread and reader.
 //!
 //! Requests are verified before their content is read: `X-Slack-Signature` is
-//! `v0=hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body))`, and
+//! `v0=hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body))` (a signature
+//! already accepted within the window is a replay: 409), and
 //! `X-Slack-Request-Timestamp` must be within 5 minutes of the server's clock.
 //!
 //! Formatting is Block Kit `mrkdwn`: explained terms in bold with the explanation after, in
@@ -51,6 +52,8 @@ const MAX_BLOCKS: usize = 45;
 /// Threads remembered, and for how long.
 const THREADS: usize = 10_000;
 const THREAD_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Signed requests remembered within the timestamp window (the oldest go first beyond it).
+const SIGNATURES: usize = 100_000;
 
 /// A thread and a reader in it: (channel, thread ts, user).
 type ThreadKey = (String, String, String);
@@ -68,6 +71,9 @@ pub struct Slack {
     threads: Arc<Memory<ThreadKey, HashSet<String>>>,
     /// Event ids seen (Slack retries an event it thinks was not answered).
     events: Memory<String, ()>,
+    /// Signatures (with their timestamps) of the requests accepted within the timestamp
+    /// window: the same signed request again is a replay.
+    signatures: Memory<String, ()>,
 }
 
 impl Slack {
@@ -90,6 +96,8 @@ impl Slack {
             http,
             threads: Arc::new(Memory::new(THREADS, THREAD_TTL)),
             events: Memory::new(THREADS, Duration::from_secs(3600)),
+            // Both sides of the server's clock: a timestamp is accepted for twice the window.
+            signatures: Memory::new(SIGNATURES, Duration::from_secs(2 * MAX_SKEW_SECS + 60)),
         };
         tracing::info!(
             api = %slack.api_base,
@@ -133,6 +141,13 @@ impl Slack {
         ) {
             return Err(ServiceError::Unauthenticated(
                 "x-slack-signature: does not match the body (is the signing secret right?)".into(),
+            ));
+        }
+        if !self.signatures.insert_new(format!("{ts}:{hex}")) {
+            return Err(ServiceError::Duplicate(
+                "x-slack-signature: this signed request was already handled (a replay); \
+                 nothing done again"
+                    .into(),
             ));
         }
         Ok(())
