@@ -1,6 +1,6 @@
 //! The `broker` binary: parses arguments, sets up tracing, and calls the library.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -404,6 +404,10 @@ struct TranslateArgs {
     /// `concepts`, instead of in every annotation.
     #[arg(long, value_enum, default_value = "full")]
     view: ViewArg,
+    /// Largest input accepted, in bytes (each file, or standard input); a larger one is an
+    /// error naming this limit.
+    #[arg(long, env = "BROKER_MAX_TEXT_BYTES", value_name = "N", default_value_t = config::DEFAULT_MAX_TEXT_BYTES)]
+    max_text_bytes: usize,
     #[command(flatten)]
     glossary: GlossaryArg,
 }
@@ -587,8 +591,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // One rule (src/input.rs): a broken pipe ends quietly with 0, any other error is 2.
+            let (code, quiet) = broker::input::exit_code(e.chain());
+            if !quiet {
+                eprintln!("error: {}", broker::input::message(e.chain()));
+            }
+            ExitCode::from(code)
         }
     }
 }
@@ -822,12 +830,8 @@ fn translate(args: TranslateArgs) -> Result<ExitCode> {
     if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
         return translate_files(args);
     }
-    let text = match args.files.first() {
-        Some(p) if !stdin => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
-        }
-        _ => read_stdin()?,
-    };
+    let path = args.files.first().filter(|_| !stdin);
+    let text = broker::input::read_within(path.map(PathBuf::as_path), args.max_text_bytes)?;
     let glossary = load_glossary(args.glossary.glossary.as_deref())?;
     let matcher = Matcher::new(Arc::new(glossary));
     let format = format_of(args.format.unwrap_or(FormatArg::Inline));
@@ -899,7 +903,8 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     let results: Vec<Result<PathBuf, String>> = jobs
         .par_iter()
         .map(|f| {
-            let text = broker::documents::read(&f.path)?;
+            let text = broker::input::read_within(Some(&f.path), args.max_text_bytes)
+                .map_err(|e| e.to_string())?;
             let format = match args.format {
                 Some(arg) => format_of(arg),
                 None => match broker::documents::input_of(&f.path) {
@@ -1104,14 +1109,6 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn read_stdin() -> Result<String> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .context("cannot read standard input")?;
-    String::from_utf8(buf).context("standard input is not valid UTF-8")
 }
 
 fn lookup(args: LookupArgs) -> Result<ExitCode> {

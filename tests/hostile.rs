@@ -594,3 +594,86 @@ async fn undecodable_protobuf_is_invalid_argument() {
     };
     assert_eq!(status, "3", "INVALID_ARGUMENT");
 }
+
+fn broker_cli() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_broker"));
+    c.env_remove("RUST_LOG")
+        .env_remove("BROKER_MAX_TEXT_BYTES")
+        .stdin(Stdio::null());
+    c
+}
+
+#[test]
+fn a_closed_pipe_ends_the_cli_quietly_with_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    // About 100 KB of text: more output than a pipe holds (64 KiB).
+    std::fs::write(&big, "Our SLA and the latency of the pipeline.\n".repeat(2500)).unwrap();
+    for json in [false, true] {
+        // `broker translate big.txt | head -1`: read one line, then close the pipe.
+        let mut cmd = broker_cli();
+        cmd.arg("translate").arg(&big).arg("--glossary").arg(fixture_dir());
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "json {json}: {stderr}");
+        assert!(stderr.is_empty(), "json {json}: nothing on stderr, got {stderr}");
+    }
+}
+
+#[test]
+fn endless_input_stops_at_the_limit_with_2() {
+    let start = Instant::now();
+    let out = broker_cli()
+        .args(["translate", "/dev/zero"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/zero"), "{stderr}");
+    assert!(stderr.contains("--max-text-bytes"), "{stderr}");
+    assert!(stderr.contains("1048576"), "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    // Standard input too, and the limit follows the flag.
+    let mut child = broker_cli()
+        .args(["translate", "--max-text-bytes", "100"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(&[b'a'; 500]);
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("standard input: over the limit of 100 bytes (--max-text-bytes)"), "{stderr}");
+}
+
+#[test]
+fn input_errors_exit_2_and_say_it_once() {
+    let missing = broker_cli().args(["translate", "/no/such/file.md"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let out = broker_cli()
+        .args(["translate", "--glossary", "/nonexistent", "-"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}
