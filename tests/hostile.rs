@@ -31,9 +31,13 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
+        Server::start_in(&fixture_dir(), extra)
+    }
+
+    fn start_in(glossary: &std::path::Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_broker"))
             .args(["serve", "--addr", "127.0.0.1:0", "--glossary"])
-            .arg(fixture_dir())
+            .arg(glossary)
             .args(extra)
             .env("RUST_LOG", "debug")
             .env_remove("BROKER_READ_TOKEN")
@@ -676,4 +680,23 @@ fn input_errors_exit_2_and_say_it_once() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_crashed_edit_leaves_no_temporary_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_fixture(dir.path());
+    // What a kill -9 in the middle of an edit leaves (PIDs are below 2^22 on Linux).
+    let stale = dir.path().join(".edits.toml.4194305.0.tmp");
+    std::fs::write(&stale, "[half-written").unwrap();
+    let keep = dir.path().join(".notes.tmp");
+    std::fs::write(&keep, "not ours").unwrap();
+    let server = Server::start_in(dir.path(), &["--admin-token", "hostile-admin"]);
+    assert!(!stale.exists(), "the stale temporary file is removed at start");
+    assert!(keep.exists(), "a file of another naming is kept");
+    let log = server.log();
+    assert!(
+        log.iter().any(|l| l.contains("removed a temporary file") && l.contains(".edits.toml.4194305.0.tmp")),
+        "{log:#?}"
+    );
 }
