@@ -126,7 +126,10 @@ mod tests {
         assert!(e.to_string().starts_with("cannot read "), "{e}");
         std::fs::write(&f, b"ok \xff").unwrap();
         let e = read_within(Some(&f), 10).unwrap_err();
-        assert_eq!(e.to_string(), format!("{}: not valid UTF-8 (byte 3)", f.display()));
+        assert_eq!(
+            e.to_string(),
+            format!("{}: not valid UTF-8 (byte 3)", f.display())
+        );
     }
 
     #[derive(Debug, thiserror::Error)]

@@ -137,7 +137,10 @@ pub const RESPONSE_FLOOR_BYTES: usize = 64 * 1024;
 
 impl Bounds {
     fn check(&self, text_len: usize, size: usize) -> Result<(), TranslateError> {
-        if self.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+        if self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
             return Err(TranslateError::DeadlinePassed);
         }
         let Some(ratio) = self.max_response_ratio else {
@@ -181,7 +184,10 @@ fn annotation_size(a: &Annotation) -> usize {
         + json_len(&a.term)
         + json_len(&a.definition)
         + a.equivalents.iter().map(|e| json_len(e) + 1).sum::<usize>()
-        + a.alternatives.iter().map(|e| json_len(e) + 1).sum::<usize>()
+        + a.alternatives
+            .iter()
+            .map(|e| json_len(e) + 1)
+            .sum::<usize>()
         + a.misread_as.as_deref().map_or(0, json_len)
 }
 

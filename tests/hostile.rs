@@ -49,7 +49,10 @@ impl Server {
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let log = Arc::new(Mutex::new(Vec::new()));
         let addr = loop {
-            let line = lines.next().expect("broker exited before listening").unwrap();
+            let line = lines
+                .next()
+                .expect("broker exited before listening")
+                .unwrap();
             let found = line
                 .split("addr=")
                 .nth(1)
@@ -101,7 +104,10 @@ impl Drop for Server {
 }
 
 /// `POST /v1/translate` with `body`: status, time taken, response bytes.
-async fn translate(addr: SocketAddr, body: &serde_json::Value) -> (u16, Duration, axum::body::Bytes) {
+async fn translate(
+    addr: SocketAddr,
+    body: &serde_json::Value,
+) -> (u16, Duration, axum::body::Bytes) {
     let body = serde_json::to_vec(body).unwrap();
     let start = Instant::now();
     let r = common::http1(
@@ -162,12 +168,9 @@ async fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
 /// `GET /healthz` on a new connection: its status and how long it took.
 async fn healthz(addr: SocketAddr) -> (u16, Duration) {
     let start = Instant::now();
-    let r = tokio::time::timeout(
-        PATIENCE,
-        common::http1(addr, "GET", "/healthz", &[], b""),
-    )
-    .await
-    .expect("healthz answers at all");
+    let r = tokio::time::timeout(PATIENCE, common::http1(addr, "GET", "/healthz", &[], b""))
+        .await
+        .expect("healthz answers at all");
     (r.status, start.elapsed())
 }
 
@@ -177,12 +180,11 @@ async fn half_sent_grpc(
     streams: usize,
 ) -> Vec<tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>> {
     let tcp = TcpStream::connect(addr).await.unwrap();
-    let (mut send, conn) = hyper::client::conn::http2::Builder::new(
-        hyper_util::rt::TokioExecutor::new(),
-    )
-    .handshake(hyper_util::rt::TokioIo::new(tcp))
-    .await
-    .expect("h2 handshake");
+    let (mut send, conn) =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .handshake(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .expect("h2 handshake");
     tokio::spawn(conn);
     let mut senders = Vec::new();
     for _ in 0..streams {
@@ -243,10 +245,17 @@ async fn slow_bodies_hold_no_slot() {
         .expect("gRPC health answers");
     assert_eq!(h.into_inner().status, 1, "SERVING");
     let r = app
-        .post_json("/v1/translate", &serde_json::json!({"text": "our SLA", "audience": "marketing"}))
+        .post_json(
+            "/v1/translate",
+            &serde_json::json!({"text": "our SLA", "audience": "marketing"}),
+        )
         .await;
     assert_eq!(r.status, 200);
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     drop(slow);
     drop(grpc);
 }
@@ -293,7 +302,10 @@ async fn idle_connections_and_slow_headers_are_closed() {
     // One that sends its head a byte at a time, never finishing, but never idle either.
     let mut dribble = TcpStream::connect(app.addr).await.unwrap();
     let dribbler = tokio::spawn(async move {
-        dribble.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        dribble
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
         for _ in 0..40 {
             if dribble.write_all(b"x").await.is_err() {
                 return (dribble, true);
@@ -302,8 +314,14 @@ async fn idle_connections_and_slow_headers_are_closed() {
         }
         (dribble, false)
     });
-    assert!(closed_within(&mut silent, Duration::from_secs(5)).await, "a silent connection is closed");
-    assert!(closed_within(&mut kept, Duration::from_secs(5)).await, "an idle kept-alive connection is closed");
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(5)).await,
+        "a silent connection is closed"
+    );
+    assert!(
+        closed_within(&mut kept, Duration::from_secs(5)).await,
+        "an idle kept-alive connection is closed"
+    );
     let (mut dribble, refused) = dribbler.await.unwrap();
     assert!(
         refused || closed_within(&mut dribble, Duration::from_millis(100)).await,
@@ -324,7 +342,9 @@ async fn connections_per_peer_are_bounded() {
     for _ in 0..4 {
         let mut s = TcpStream::connect(app.addr).await.unwrap();
         // A request answered proves the server has taken the connection in.
-        s.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
         let mut buf = [0u8; 512];
         let n = s.read(&mut buf).await.unwrap();
         assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
@@ -378,7 +398,9 @@ fn time_per_byte_holds_from_10_kb_to_1_mb() {
     let matcher = broker::Matcher::new(std::sync::Arc::new(fixture_glossary()));
     let unit = "The Growth Council met about our KPI and the 😀 Growth Council latency. ";
     let per_byte = |len: usize, sep: char| {
-        let mut text = unit.replace(". ", &format!(".{sep}")).repeat(len / unit.len() + 1);
+        let mut text = unit
+            .replace(". ", &format!(".{sep}"))
+            .repeat(len / unit.len() + 1);
         let mut cut = len;
         while !text.is_char_boundary(cut) {
             cut -= 1;
@@ -406,8 +428,14 @@ fn time_per_byte_holds_from_10_kb_to_1_mb() {
             medium * 1e9,
             large * 1e9
         );
-        assert!(medium <= small * 3.0, "{sep:?}: 100 KB costs {medium:e} s/byte, 10 KB {small:e}");
-        assert!(large <= medium * 3.0, "{sep:?}: 1 MB costs {large:e} s/byte, 100 KB {medium:e}");
+        assert!(
+            medium <= small * 3.0,
+            "{sep:?}: 100 KB costs {medium:e} s/byte, 10 KB {small:e}"
+        );
+        assert!(
+            large <= medium * 3.0,
+            "{sep:?}: 1 MB costs {large:e} s/byte, 100 KB {medium:e}"
+        );
     }
 }
 
@@ -418,8 +446,11 @@ async fn a_dense_mebibyte_stays_within_12x_and_300_mb() {
     let text = dense(1024 * 1024);
     let before = server.status_kb("VmHWM");
     for view in ["full", "compact"] {
-        let (status, _, body) =
-            translate(server.addr, &serde_json::json!({"text": text, "view": view})).await;
+        let (status, _, body) = translate(
+            server.addr,
+            &serde_json::json!({"text": text, "view": view}),
+        )
+        .await;
         assert!(
             body.len() <= 12 * text.len(),
             "{view}: {} bytes of response for {} of text",
@@ -449,14 +480,20 @@ async fn a_request_past_its_deadline_stops_using_cpu() {
     let server = Server::start(&["--request-timeout", "200ms"]);
     let text = "The Growth Council met about our KPI and latency. ".repeat(20_000);
     let (status, took, _) = translate(server.addr, &serde_json::json!({"text": text})).await;
-    assert_eq!(status, 504, "a 1 MB text is not translated in 200 ms in a debug build");
+    assert_eq!(
+        status, 504,
+        "a 1 MB text is not translated in 200 ms in a debug build"
+    );
     assert!(took < Duration::from_secs(3), "{took:?}");
     // Give the worker a moment to see the deadline, then count the CPU it still uses.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let cpu = server.cpu();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let used = server.cpu().saturating_sub(cpu);
-    assert!(used < Duration::from_millis(500), "{used:?} of CPU in the 2 s after the 504");
+    assert!(
+        used < Duration::from_millis(500),
+        "{used:?} of CPU in the 2 s after the 504"
+    );
 }
 
 #[tokio::test]
@@ -472,8 +509,14 @@ async fn request_text_never_forges_a_log_line() {
         common::http1(server.addr, "GET", path, &[], b"").await;
     }
     let bodies = [
-        ("/v1/translate", r#"{"text": "hi", "min_score": 7, "request_id": "a\nFORGED line"}"#),
-        ("/v1/translate", r#"{"text": "hi", "audience": "x\nFORGED line"}"#),
+        (
+            "/v1/translate",
+            r#"{"text": "hi", "min_score": 7, "request_id": "a\nFORGED line"}"#,
+        ),
+        (
+            "/v1/translate",
+            r#"{"text": "hi", "audience": "x\nFORGED line"}"#,
+        ),
         ("/v1/translate", "{\"text\": \"x\nFORGED line"),
     ];
     for (path, body) in bodies {
@@ -491,7 +534,10 @@ async fn request_text_never_forges_a_log_line() {
         server.addr,
         "PUT",
         "/v1/concepts/x%0aFORGED%20line",
-        &[("content-type", "application/json"), ("authorization", "Bearer hostile-admin")],
+        &[
+            ("content-type", "application/json"),
+            ("authorization", "Bearer hostile-admin"),
+        ],
         put.as_bytes(),
     )
     .await;
@@ -539,7 +585,10 @@ async fn replayed_webhooks_are_refused() {
         .unwrap()
         .as_secs()
         .to_string();
-    let sig = format!("v0={}", hmac_hex(SLACK_SECRET, &[b"v0:", ts.as_bytes(), b":", body]));
+    let sig = format!(
+        "v0={}",
+        hmac_hex(SLACK_SECRET, &[b"v0:", ts.as_bytes(), b":", body])
+    );
     let headers = [
         ("content-type", "application/x-www-form-urlencoded"),
         ("x-slack-request-timestamp", ts.as_str()),
@@ -548,8 +597,16 @@ async fn replayed_webhooks_are_refused() {
     let first = app.http("POST", "/v1/slack/commands", &headers, body).await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     let again = app.http("POST", "/v1/slack/commands", &headers, body).await;
-    assert!((400..500).contains(&again.status), "a replay got {}", again.status);
-    assert!(again.error_message().contains("replay"), "{}", again.error_message());
+    assert!(
+        (400..500).contains(&again.status),
+        "a replay got {}",
+        again.status
+    );
+    assert!(
+        again.error_message().contains("replay"),
+        "{}",
+        again.error_message()
+    );
     // GitHub: the same signed body under a new delivery id.
     let body = br#"{"zen": "Keep it logically awesome.", "hook_id": 1}"#;
     let sig = format!("sha256={}", hmac_hex(GITHUB_SECRET, &[body]));
@@ -558,26 +615,40 @@ async fn replayed_webhooks_are_refused() {
             ("content-type", "application/json"),
             ("x-github-event", "ping"),
             ("x-github-delivery", delivery),
-            ("x-hub-signature-256", Box::leak(sig.clone().into_boxed_str())),
+            (
+                "x-hub-signature-256",
+                Box::leak(sig.clone().into_boxed_str()),
+            ),
         ]
     };
-    let first = app.http("POST", "/v1/hooks/github", &hook("d-1"), body).await;
+    let first = app
+        .http("POST", "/v1/hooks/github", &hook("d-1"), body)
+        .await;
     assert_eq!(first.status, 200, "{:?}", first.body);
-    let again = app.http("POST", "/v1/hooks/github", &hook("d-2"), body).await;
-    assert!((400..500).contains(&again.status), "a replayed body got {}", again.status);
-    assert!(again.error_message().contains("replay"), "{}", again.error_message());
+    let again = app
+        .http("POST", "/v1/hooks/github", &hook("d-2"), body)
+        .await;
+    assert!(
+        (400..500).contains(&again.status),
+        "a replayed body got {}",
+        again.status
+    );
+    assert!(
+        again.error_message().contains("replay"),
+        "{}",
+        again.error_message()
+    );
 }
 
 #[tokio::test]
 async fn undecodable_protobuf_is_invalid_argument() {
     let app = spawn_app_with(fixture_glossary(), ServiceConfig::default()).await;
     let tcp = TcpStream::connect(app.addr).await.unwrap();
-    let (mut send, conn) = hyper::client::conn::http2::Builder::new(
-        hyper_util::rt::TokioExecutor::new(),
-    )
-    .handshake(hyper_util::rt::TokioIo::new(tcp))
-    .await
-    .unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .handshake(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .unwrap();
     tokio::spawn(conn);
     // Field 1 (text) as a length-delimited string of 100 bytes, with 3 of them.
     let garbage = [0u8, 0, 0, 0, 5, 0x0a, 100, b'a', b'b', b'c'];
@@ -587,13 +658,25 @@ async fn undecodable_protobuf_is_invalid_argument() {
         .body(axum::body::Body::from(garbage.to_vec()))
         .unwrap();
     let resp = send.send_request(req).await.unwrap();
-    let status = resp.headers().get("grpc-status").map(|v| v.to_str().unwrap().to_string());
+    let status = resp
+        .headers()
+        .get("grpc-status")
+        .map(|v| v.to_str().unwrap().to_string());
     let status = match status {
         Some(s) => s,
         None => {
             use http_body_util::BodyExt;
-            let trailers = resp.into_body().collect().await.unwrap().trailers().cloned();
-            trailers.unwrap()["grpc-status"].to_str().unwrap().to_string()
+            let trailers = resp
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .trailers()
+                .cloned();
+            trailers.unwrap()["grpc-status"]
+                .to_str()
+                .unwrap()
+                .to_string()
         }
     };
     assert_eq!(status, "3", "INVALID_ARGUMENT");
@@ -612,11 +695,18 @@ fn a_closed_pipe_ends_the_cli_quietly_with_0() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.txt");
     // About 100 KB of text: more output than a pipe holds (64 KiB).
-    std::fs::write(&big, "Our SLA and the latency of the pipeline.\n".repeat(2500)).unwrap();
+    std::fs::write(
+        &big,
+        "Our SLA and the latency of the pipeline.\n".repeat(2500),
+    )
+    .unwrap();
     for json in [false, true] {
         // `broker translate big.txt | head -1`: read one line, then close the pipe.
         let mut cmd = broker_cli();
-        cmd.arg("translate").arg(&big).arg("--glossary").arg(fixture_dir());
+        cmd.arg("translate")
+            .arg(&big)
+            .arg("--glossary")
+            .arg(fixture_dir());
         if json {
             cmd.arg("--json");
         }
@@ -633,7 +723,10 @@ fn a_closed_pipe_ends_the_cli_quietly_with_0() {
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "json {json}: {stderr}");
-        assert!(stderr.is_empty(), "json {json}: nothing on stderr, got {stderr}");
+        assert!(
+            stderr.is_empty(),
+            "json {json}: nothing on stderr, got {stderr}"
+        );
     }
 }
 
@@ -649,7 +742,11 @@ fn endless_input_stops_at_the_limit_with_2() {
     assert!(stderr.contains("/dev/zero"), "{stderr}");
     assert!(stderr.contains("--max-text-bytes"), "{stderr}");
     assert!(stderr.contains("1048576"), "{stderr}");
-    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
     // Standard input too, and the limit follows the flag.
     let mut child = broker_cli()
         .args(["translate", "--max-text-bytes", "100"])
@@ -666,12 +763,18 @@ fn endless_input_stops_at_the_limit_with_2() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("standard input: over the limit of 100 bytes (--max-text-bytes)"), "{stderr}");
+    assert!(
+        stderr.contains("standard input: over the limit of 100 bytes (--max-text-bytes)"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn input_errors_exit_2_and_say_it_once() {
-    let missing = broker_cli().args(["translate", "/no/such/file.md"]).output().unwrap();
+    let missing = broker_cli()
+        .args(["translate", "/no/such/file.md"])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     let out = broker_cli()
         .args(["translate", "--glossary", "/nonexistent", "-"])
@@ -679,7 +782,11 @@ fn input_errors_exit_2_and_say_it_once() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -692,11 +799,16 @@ fn a_crashed_edit_leaves_no_temporary_file_behind() {
     let keep = dir.path().join(".notes.tmp");
     std::fs::write(&keep, "not ours").unwrap();
     let server = Server::start_in(dir.path(), &["--admin-token", "hostile-admin"]);
-    assert!(!stale.exists(), "the stale temporary file is removed at start");
+    assert!(
+        !stale.exists(),
+        "the stale temporary file is removed at start"
+    );
     assert!(keep.exists(), "a file of another naming is kept");
     let log = server.log();
     assert!(
-        log.iter().any(|l| l.contains("removed a temporary file") && l.contains(".edits.toml.4194305.0.tmp")),
+        log.iter()
+            .any(|l| l.contains("removed a temporary file")
+                && l.contains(".edits.toml.4194305.0.tmp")),
         "{log:#?}"
     );
 }

@@ -354,7 +354,13 @@ mod tests {
     fn stale_temporary_files_are_removed_and_nothing_else() {
         assert_eq!(temp_pid(".edits.toml.123.0.tmp"), Some(123));
         assert_eq!(temp_pid(".a.b.toml.7.12.tmp"), Some(7));
-        for other in ["edits.toml", ".edits.toml.tmp", ".x.12.tmp", "..1.2.tmp", ".a.1x.2.tmp"] {
+        for other in [
+            "edits.toml",
+            ".edits.toml.tmp",
+            ".x.12.tmp",
+            "..1.2.tmp",
+            ".a.1x.2.tmp",
+        ] {
             assert_eq!(temp_pid(other), None, "{other}");
         }
         let dir = tempfile::tempdir().unwrap();

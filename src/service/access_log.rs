@@ -106,7 +106,10 @@ mod tests {
     fn control_characters_are_escaped() {
         let forged = "x\nFORGED line\r\u{1b}[2J\u{2028}end";
         let shown = Escaped(forged).to_string();
-        assert!(!shown.contains(['\n', '\r', '\u{1b}', '\u{2028}']), "{shown}");
+        assert!(
+            !shown.contains(['\n', '\r', '\u{1b}', '\u{2028}']),
+            "{shown}"
+        );
         assert_eq!(shown, "x\\nFORGED line\\r\\u{1b}[2J\\u{2028}end");
         assert_eq!(Escaped("plain: café").to_string(), "plain: café");
     }

@@ -122,9 +122,12 @@ async fn serve_connection<I>(
         let app = app.clone();
         async move {
             let response = app.oneshot(req.map(Body::new)).await?;
-            Ok::<_, std::convert::Infallible>(
-                response.map(|body| Body::new(Tracked { inner: body, _busy: busy })),
-            )
+            Ok::<_, std::convert::Infallible>(response.map(|body| {
+                Body::new(Tracked {
+                    inner: body,
+                    _busy: busy,
+                })
+            }))
         }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -354,7 +357,10 @@ mod tests {
         assert!(peers.take(ip, 2).is_none(), "a third connection is refused");
         assert!(peers.take("10.0.0.1".parse().unwrap(), 2).is_some());
         drop(a);
-        assert!(peers.take(ip, 2).is_some(), "a closed connection frees its place");
+        assert!(
+            peers.take(ip, 2).is_some(),
+            "a closed connection frees its place"
+        );
     }
 
     #[test]

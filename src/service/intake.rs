@@ -65,7 +65,10 @@ pub(crate) async fn read_body(State(intake): State<Intake>, req: Request, next: 
     }
     let (parts, body) = req.into_parts();
     match tokio::time::timeout(intake.timeout, read_capped(body, intake.cap)).await {
-        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
         Ok(Err(err)) => {
             tracing::debug!(error = %err, "request body could not be read");
             refuse(

@@ -117,7 +117,9 @@ impl Context {
             max_response_ratio: Some(crate::translate::MAX_RESPONSE_RATIO),
         };
         let resp = deadline
-            .run_sized(bytes, move || translate_within(&snapshot.matcher, &req, bounds))
+            .run_sized(bytes, move || {
+                translate_within(&snapshot.matcher, &req, bounds)
+            })
             .await?
             .map_err(|e| match e {
                 TranslateError::DeadlinePassed => deadline.exceeded(),
