@@ -14,10 +14,10 @@
 //!   double a text) gets 413 from axum's body limit, with the message of
 //!   [`body_too_large`].
 //!
-//! Responses are not limited by the server (tonic's `max_encoding_message_size` is left at
-//! its default, no limit): a response is as large as the text and its annotations make it.
-//! Clients keep their own receive limit (4 MB by default in gRPC libraries); a full-view
-//! answer is about 10 times its text, a compact one (`view = compact`) about 3 times.
+//! A Translate answer is bounded by the core (`translate::Bounds`): at most
+//! `MAX_RESPONSE_RATIO` (12) times its text, refused with `RESOURCE_EXHAUSTED` naming the
+//! limit. Clients keep their own receive limit (4 MB by default in gRPC libraries); a
+//! full-view answer is about 10 times its text, a compact one (`view = compact`) about 3 times.
 
 use std::future::Future;
 use std::pin::Pin;
