@@ -10,8 +10,9 @@
 //!   (bounded, expiring [`super::Memory`]): a concept is explained once per thread and reader.
 //!
 //! Requests are verified before their content is read: `X-Slack-Signature` is
-//! `v0=hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body))` (a signature
-//! already accepted within the window is a replay: 409), and
+//! `v0=hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body))` (a slash command
+//! whose signature was already accepted within the window is a replay: 409; events are
+//! idempotent by their event id), and
 //! `X-Slack-Request-Timestamp` must be within 5 minutes of the server's clock.
 //!
 //! Formatting is Block Kit `mrkdwn`: explained terms in bold with the explanation after, in
@@ -143,7 +144,17 @@ impl Slack {
                 "x-slack-signature: does not match the body (is the signing secret right?)".into(),
             ));
         }
-        if !self.signatures.insert_new(format!("{ts}:{hex}")) {
+        Ok(())
+    }
+}
+
+impl Slack {
+    /// Refuses a signed request seen before within the timestamp window (a replay). Slash
+    /// commands only: events are idempotent already, by their event id.
+    fn refuse_replay(&self, headers: &HeaderMap) -> Result<(), ServiceError> {
+        let ts = header(headers, "x-slack-request-timestamp")?;
+        let sig = header(headers, "x-slack-signature")?;
+        if !self.signatures.insert_new(format!("{ts}:{sig}")) {
             return Err(ServiceError::Duplicate(
                 "x-slack-signature: this signed request was already handled (a replay); \
                  nothing done again"
@@ -229,6 +240,7 @@ async fn command_one(
     let slack = slack_of(ctx)?;
     let raw = body(ctx.integrations.max_body, raw)?;
     slack.verify(headers, &raw)?;
+    slack.refuse_replay(headers)?;
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&raw).map_err(|e| {
         ServiceError::invalid(
             "body",
