@@ -51,6 +51,8 @@ fn compile_proto() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // Undecodable messages are INVALID_ARGUMENT (src/service/codec.rs).
+        .codec_path("crate::service::codec::ProtoCodec")
         .compile_fds(compiler.file_descriptor_set())?;
     Ok(())
 }

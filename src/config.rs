@@ -29,7 +29,26 @@ pub struct ServiceConfig {
     pub shutdown_grace: Duration,
     /// Slack, GitHub and Jira (SPEC §10); each is off unless its secret is set.
     pub integrations: IntegrationsConfig,
+    /// How long a client may take to send a request's headers (HTTP/1.1).
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body (or, on a gRPC stream, the rest
+    /// of a message it has started); the body is read before the request takes a slot.
+    pub body_timeout: Duration,
+    /// A connection with no request in flight and no bytes either way for this long is closed.
+    pub idle_timeout: Duration,
+    /// Connections one peer address may hold open at once; more are closed at once.
+    pub max_connections_per_peer: usize,
 }
+
+/// The default of `--header-timeout`.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of `--body-timeout`.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default of `--idle-timeout`: a minute (SPEC §12).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default of `--max-connections-per-peer`: generous, since every client behind one
+/// proxy or NAT is one peer.
+pub const DEFAULT_MAX_CONNECTIONS_PER_PEER: usize = 512;
 
 impl Default for ServiceConfig {
     fn default() -> Self {
@@ -41,6 +60,10 @@ impl Default for ServiceConfig {
             max_concurrent_requests: 256,
             shutdown_grace: Duration::from_secs(10),
             integrations: IntegrationsConfig::default(),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections_per_peer: DEFAULT_MAX_CONNECTIONS_PER_PEER,
         }
     }
 }

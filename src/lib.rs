@@ -18,6 +18,7 @@
 //! - [`check`]: `broker check`, requirement documents read as their reader will read them:
 //!   findings, `.broker.toml`, text/JSON/SARIF/GitHub reports.
 //! - [`documents`]: the files a command reads from paths (walks, formats by suffix).
+//! - [`input`]: the CLI's inputs read within `--max-text-bytes`, and its exit rule.
 //! - [`client`]: a client of a running server's HTTP admin routes (`broker concept`), and
 //!   reading one concept from a TOML or JSON file.
 //! - [`integrations`]: Slack, GitHub and Jira webhooks on the service's port (signatures,
@@ -33,6 +34,7 @@ pub mod config;
 pub mod documents;
 pub mod gap_report;
 pub mod glossary;
+pub mod input;
 pub mod integrations;
 pub mod json;
 pub mod lines;

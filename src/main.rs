@@ -29,8 +29,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // One rule (src/input.rs): a broken pipe ends quietly with 0, any other error is 2.
+            let (code, quiet) = broker::input::exit_code(e.chain());
+            if !quiet {
+                eprintln!("error: {}", broker::input::message(e.chain()));
+            }
+            ExitCode::from(code)
         }
     }
 }

@@ -98,6 +98,114 @@ pub enum TranslateError {
     /// `min_score` outside `[0, 1]` or not a number.
     #[error("min_score: must be between 0 and 1, got {0}")]
     MinScore(f32),
+    /// The deadline given to [`translate_within`] passed before the work was done.
+    #[error("deadline: passed before the text was translated")]
+    DeadlinePassed,
+    /// The response would be larger than [`Bounds::max_response_ratio`] allows.
+    #[error(
+        "response: the answer for this text would be about {size} bytes, over the limit of \
+         {limit} bytes ({ratio} times the text, at least {floor} bytes); ask for view compact, \
+         format none, or send less text"
+    )]
+    ResponseTooLarge {
+        /// The estimated size of the response (as JSON).
+        size: usize,
+        /// The limit for this text.
+        limit: usize,
+        /// The ratio the limit is of the text.
+        ratio: usize,
+        /// The smallest limit.
+        floor: usize,
+    },
+}
+
+/// Bounds on one translation's work and answer, for a service: the core has none by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bounds {
+    /// Stop matching once this has passed ([`TranslateError::DeadlinePassed`]).
+    pub deadline: Option<std::time::Instant>,
+    /// The largest answer, as a multiple of the text's bytes (at least
+    /// [`RESPONSE_FLOOR_BYTES`]): a dense text's annotations, notes and renderings are
+    /// refused ([`TranslateError::ResponseTooLarge`]) before they are built whole.
+    pub max_response_ratio: Option<usize>,
+}
+
+/// The service's response limit, as a multiple of the text (SPEC §12: about 12×).
+pub const MAX_RESPONSE_RATIO: usize = 12;
+/// The smallest response limit: a short text with one long definition is always answered.
+pub const RESPONSE_FLOOR_BYTES: usize = 64 * 1024;
+
+impl Bounds {
+    fn check(&self, text_len: usize, size: usize) -> Result<(), TranslateError> {
+        if self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            return Err(TranslateError::DeadlinePassed);
+        }
+        let Some(ratio) = self.max_response_ratio else {
+            return Ok(());
+        };
+        let limit = text_len.saturating_mul(ratio).max(RESPONSE_FLOOR_BYTES);
+        if size > limit {
+            return Err(TranslateError::ResponseTooLarge {
+                size,
+                limit,
+                ratio,
+                floor: RESPONSE_FLOOR_BYTES,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The bytes `s` takes as a JSON string (quotes and escapes; other control characters as
+/// `\u00XX`).
+fn json_len(s: &str) -> usize {
+    let escapes: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' => 1,
+            0..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len() + escapes + 2
+}
+
+/// Keys, numbers and punctuation of one annotation or gap in JSON, beyond its strings.
+const ANNOTATION_FIXED: usize = 330;
+const GAP_FIXED: usize = 130;
+
+fn annotation_size(a: &Annotation) -> usize {
+    ANNOTATION_FIXED
+        + json_len(&a.text)
+        + json_len(&a.concept_id)
+        + json_len(&a.term)
+        + json_len(&a.definition)
+        + a.equivalents.iter().map(|e| json_len(e) + 1).sum::<usize>()
+        + a.alternatives
+            .iter()
+            .map(|e| json_len(e) + 1)
+            .sum::<usize>()
+        + a.misread_as.as_deref().map_or(0, json_len)
+}
+
+/// About how many bytes `r` takes as JSON (the larger of its encodings: protobuf is smaller).
+pub fn response_size(r: &TranslateResponse) -> usize {
+    let annotations: usize = r.annotations.iter().map(annotation_size).sum();
+    let renderings: usize = r.renderings.iter().map(|x| json_len(&x.text) + 40).sum();
+    let gaps: usize = r.gaps.iter().map(|g| GAP_FIXED + json_len(&g.text)).sum();
+    let concepts: usize = r
+        .concepts
+        .iter()
+        .map(|(id, n)| {
+            40 + json_len(id)
+                + json_len(&n.definition)
+                + n.equivalents.iter().map(|e| json_len(e) + 1).sum::<usize>()
+        })
+        .sum();
+    200 + annotations + renderings + gaps + concepts + json_len(&r.request_id)
 }
 
 impl TranslateRequest {
@@ -115,6 +223,7 @@ impl TranslateRequest {
             exact_only: self.exact_only,
             input: self.format.input(),
             audience: self.audience,
+            deadline: None,
         })
     }
 }
@@ -127,9 +236,36 @@ pub fn translate(
     matcher: &Matcher,
     req: &TranslateRequest,
 ) -> Result<TranslateResponse, TranslateError> {
-    let opts = req.match_options()?;
+    translate_within(matcher, req, Bounds::default())
+}
+
+/// [`translate`] within `bounds`: its work stops once the deadline has passed (a request
+/// whose client is no longer waiting must not go on using a core), and an answer over the
+/// size limit is refused as soon as its annotations show it will be, and again once built.
+///
+/// # Errors
+/// As [`translate`]; [`TranslateError::DeadlinePassed`] when the deadline passed first,
+/// [`TranslateError::ResponseTooLarge`] for an answer over the limit.
+pub fn translate_within(
+    matcher: &Matcher,
+    req: &TranslateRequest,
+    bounds: Bounds,
+) -> Result<TranslateResponse, TranslateError> {
+    let opts = MatchOptions {
+        deadline: bounds.deadline,
+        ..req.match_options()?
+    };
+    let text_len = req.text.len();
     let annotations = matcher.find(&req.text, &opts);
+    // In the compact view the notes move out of the annotations: only a full view's are
+    // known to stay this large.
+    let early = match req.view {
+        View::Full => annotations.iter().map(annotation_size).sum(),
+        View::Compact => 0,
+    };
+    bounds.check(text_len, early)?;
     let gaps = matcher.gaps(&req.text, &opts, &annotations);
+    bounds.check(text_len, early)?;
     let readers: &[Side] = match req.audience {
         Some(Side::It) => &[Side::It],
         Some(Side::Marketing) => &[Side::Marketing],
@@ -151,14 +287,18 @@ pub fn translate(
         View::Full => BTreeMap::new(),
         View::Compact => compact(&mut annotations),
     };
-    Ok(TranslateResponse {
+    let response = TranslateResponse {
         annotations,
         renderings,
         request_id: req.request_id.clone(),
         glossary_version: matcher.glossary().version().to_string(),
         gaps,
         concepts,
-    })
+    };
+    if bounds.max_response_ratio.is_some() {
+        bounds.check(text_len, response_size(&response))?;
+    }
+    Ok(response)
 }
 
 /// Moves each concept's equivalents and definition out of its annotations into one note.

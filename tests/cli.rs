@@ -107,8 +107,9 @@ fn embedded_glossary_by_default() {
 
 #[test]
 fn errors_are_clear() {
+    // One rule: 2 for any usage or input error (src/input.rs).
     let o = broker(&["translate", "/no/such/file.md"], "");
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/no/such/file.md"), "{}", stderr(&o));
 
     let o = broker(&["translate", "--for", "cmo"], "");
@@ -116,12 +117,12 @@ fn errors_are_clear() {
     assert!(stderr(&o).contains("--for"), "{}", stderr(&o));
 
     let o = broker(&["translate", "--min-score", "3"], "x");
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("min_score"), "{}", stderr(&o));
 
     let broken = fixture("broken");
     let o = broker(&["translate", "--glossary", broken.to_str().unwrap()], "x");
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("a.toml:9:"), "{}", stderr(&o));
 }
 

@@ -177,6 +177,18 @@ pub(crate) struct ServeArgs {
     /// On SIGTERM/Ctrl-C, how long requests in flight may take to finish.
     #[arg(long, env = "BROKER_SHUTDOWN_GRACE", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
     pub(crate) shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers.
+    #[arg(long, env = "BROKER_HEADER_TIMEOUT", value_name = "DURATION", default_value = "10s", value_parser = config::parse_duration)]
+    pub(crate) header_timeout: Duration,
+    /// How long a client may take to send a request's body (read before it takes a slot).
+    #[arg(long, env = "BROKER_BODY_TIMEOUT", value_name = "DURATION", default_value = "30s", value_parser = config::parse_duration)]
+    pub(crate) body_timeout: Duration,
+    /// A connection with nothing in flight and no traffic for this long is closed.
+    #[arg(long, env = "BROKER_IDLE_TIMEOUT", value_name = "DURATION", default_value = "60s", value_parser = config::parse_duration)]
+    pub(crate) idle_timeout: Duration,
+    /// Connections one peer address may hold open at once.
+    #[arg(long, env = "BROKER_MAX_CONNECTIONS_PER_PEER", value_name = "N", default_value_t = config::DEFAULT_MAX_CONNECTIONS_PER_PEER)]
+    pub(crate) max_connections_per_peer: usize,
     /// Serve gRPC and HTTP over TLS with this PEM certificate chain (leaf first); needs
     /// --tls-key.
     #[arg(
@@ -380,6 +392,10 @@ pub(crate) struct TranslateArgs {
     /// `concepts`, instead of in every annotation.
     #[arg(long, default_value = "full", value_parser = one_of::<View>(&["full", "compact"]))]
     pub(crate) view: View,
+    /// Largest input accepted, in bytes (each file, or standard input); a larger one is an
+    /// error naming this limit.
+    #[arg(long, env = "BROKER_MAX_TEXT_BYTES", value_name = "N", default_value_t = config::DEFAULT_MAX_TEXT_BYTES)]
+    pub(crate) max_text_bytes: usize,
     #[command(flatten)]
     pub(crate) glossary: GlossaryArg,
 }

@@ -11,17 +11,7 @@ pub(crate) mod lookup;
 pub(crate) mod serve;
 pub(crate) mod translate;
 
-use std::io::Read;
-
 use anyhow::{Context, Result};
-
-pub(crate) fn read_stdin() -> Result<String> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .context("cannot read standard input")?;
-    String::from_utf8(buf).context("standard input is not valid UTF-8")
-}
 
 /// Runs one future of a CLI command on a fresh runtime.
 pub(crate) fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {

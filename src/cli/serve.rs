@@ -42,6 +42,10 @@ pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode> {
         request_timeout: args.request_timeout,
         max_concurrent_requests: args.max_concurrent_requests.max(1),
         shutdown_grace: args.shutdown_grace,
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections_per_peer: args.max_connections_per_peer.max(1),
         integrations: args.integrations.config()?,
     };
     let source = match (args.store, args.glossary.glossary) {

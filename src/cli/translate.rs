@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::args::TranslateArgs;
-use super::read_stdin;
 use broker::{Format, Glossary, Matcher, TranslateRequest};
 
 pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
@@ -21,12 +20,8 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
     if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
         return translate_files(args);
     }
-    let text = match args.files.first() {
-        Some(p) if !stdin => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
-        }
-        _ => read_stdin()?,
-    };
+    let path = args.files.first().filter(|_| !stdin);
+    let text = broker::input::read_within(path.map(PathBuf::as_path), args.max_text_bytes)?;
     let glossary = Glossary::load_or_embedded(args.glossary.glossary.as_deref())?;
     let matcher = Matcher::new(Arc::new(glossary));
     let format = args.format.unwrap_or(Format::Inline);
@@ -111,7 +106,7 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     let results: Vec<Result<PathBuf, anyhow::Error>> = jobs
         .par_iter()
         .map(|f| {
-            let text = broker::documents::read(&f.path)?;
+            let text = broker::input::read_within(Some(&f.path), args.max_text_bytes)?;
             let format = match args.format {
                 Some(format) => format,
                 None => match broker::documents::input_of(&f.path) {

@@ -187,6 +187,53 @@ pub fn write_file_atomically(
     result
 }
 
+/// Whether `file_name` is one of [`create_temp`]'s names, `.NAME.PID.N.tmp`; its PID.
+fn temp_pid(file_name: &str) -> Option<u32> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, n) = rest.rsplit_once('.')?;
+    let (name, pid) = rest.rsplit_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (!name.is_empty() && digits(n) && digits(pid))
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+/// Removes the temporary files of [`write_file_atomically`] that a crashed process left in
+/// `dir` (`.edits.toml.<pid>.<n>.tmp`: their process is not running), logging each one;
+/// the files removed. Files of any other name are never touched, nor those of a process
+/// that still runs (it may be writing them now). Failures are logged, not returned: litter
+/// never stops a start.
+pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return removed;
+    };
+    let running = |pid: u32| {
+        pid == std::process::id()
+            || (Path::new("/proc/self").exists() && Path::new(&format!("/proc/{pid}")).exists())
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_pid) else {
+            continue;
+        };
+        if running(pid) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                tracing::info!(file = %path.display(), pid, "removed a temporary file left by a crashed edit");
+                removed.push(path);
+            }
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "cannot remove a stale temporary file");
+            }
+        }
+    }
+    removed
+}
+
 /// Creates `.NAME.PID.N.tmp` in `dir`, trying a few counters if the name is taken.
 fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let pid = std::process::id();
@@ -301,5 +348,32 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "three");
         let names = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(names, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_nothing_else() {
+        assert_eq!(temp_pid(".edits.toml.123.0.tmp"), Some(123));
+        assert_eq!(temp_pid(".a.b.toml.7.12.tmp"), Some(7));
+        for other in [
+            "edits.toml",
+            ".edits.toml.tmp",
+            ".x.12.tmp",
+            "..1.2.tmp",
+            ".a.1x.2.tmp",
+        ] {
+            assert_eq!(temp_pid(other), None, "{other}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mine = format!(".edits.toml.{}.0.tmp", std::process::id());
+        // PIDs are below 2^22 on Linux: this one runs nowhere.
+        let stale = ".edits.toml.4194305.3.tmp";
+        for f in [stale, mine.as_str(), "edits.toml", ".notes.tmp"] {
+            std::fs::write(dir.path().join(f), "x").unwrap();
+        }
+        let removed = remove_stale_temps(dir.path());
+        assert_eq!(removed, vec![dir.path().join(stale)]);
+        for f in [mine.as_str(), "edits.toml", ".notes.tmp"] {
+            assert!(dir.path().join(f).exists(), "{f} is kept");
+        }
     }
 }

@@ -3,12 +3,17 @@
 //! `POST /v1/hooks/github` verifies `X-Hub-Signature-256` (`sha256=` + hex HMAC-SHA256 of the
 //! body under the webhook secret) before reading the body, refuses a delivery id it has
 //! already handled (`X-GitHub-Delivery`, remembered in a bounded, expiring memory) with 409,
+//! and so a body it has already handled under another delivery id (its SHA-256 remembered
+//! alike: a signed body replayed with a new id),
 //! answers `ping`, and for `issues` and `pull_request` `opened`/`edited`/`reopened` answers 202
 //! at once; then it translates title and body for the repository's reader (configured per
 //! repository; a label `for:marketing` or `for:it` on the issue wins) and writes one comment,
 //! found again on later edits by a hidden marker and updated in place.
 
+use crate::service::access_log::Escaped;
 use std::collections::HashMap;
+
+use sha2::Digest;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -46,6 +51,8 @@ pub struct Github {
     repos: HashMap<String, Side>,
     http: reqwest::Client,
     deliveries: Memory<String, ()>,
+    /// SHA-256 of the bodies handled: the same body under a new delivery id is a replay.
+    bodies: Memory<[u8; 32], ()>,
     /// One issue's find-then-write at a time, so that two quick edits never make two comments.
     writing: tokio::sync::Mutex<()>,
 }
@@ -69,6 +76,7 @@ impl Github {
             api_base,
             http,
             deliveries: Memory::new(DELIVERIES, DELIVERY_TTL),
+            bodies: Memory::new(DELIVERIES, DELIVERY_TTL),
             writing: tokio::sync::Mutex::new(()),
         };
         tracing::info!(
@@ -124,6 +132,14 @@ fn hook_one(
             "x-github-delivery: delivery {delivery} was already handled; nothing done again"
         )));
     }
+    let digest: [u8; 32] = sha2::Sha256::digest(&raw).into();
+    if !gh.bodies.insert_new(digest) {
+        return Err(ServiceError::Duplicate(
+            "body: this signed body was already handled under another delivery id (a replay); \
+             nothing done again"
+                .into(),
+        ));
+    }
     let action = v["action"].as_str().unwrap_or_default();
     let item = match event {
         "ping" => return Ok((StatusCode::OK, json!({"ok": true, "pong": v["zen"]}))),
@@ -151,7 +167,7 @@ fn hook_one(
     let answer = json!({"ok": true, "queued": format!("{}#{}", item.repo, item.number), "reader": item.reader.as_str()});
     tokio::spawn(async move {
         if let Err(e) = comment(&ctx2, item, token).await {
-            tracing::warn!("github: {e}");
+            tracing::warn!(error = %Escaped(e), "github: no comment written");
         }
     });
     Ok((StatusCode::ACCEPTED, answer))
@@ -269,7 +285,7 @@ async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String>
             super::remote_error(&format!("{}#{} comment", item.repo, item.number), r).await,
         );
     }
-    tracing::info!(repo = %item.repo, number = item.number, updated = existing.is_some(), concepts = explanations.len(), "github: comment written");
+    tracing::info!(repo = %Escaped(&item.repo), number = item.number, updated = existing.is_some(), concepts = explanations.len(), "github: comment written");
     Ok(())
 }
 

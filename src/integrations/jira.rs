@@ -8,6 +8,7 @@
 //! description for the project's reader and posts `POST {base}/rest/api/3/issue/{key}/comment`
 //! with the concepts this issue has not been told about yet (remembered per issue, bounded).
 
+use crate::service::access_log::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -162,7 +163,7 @@ fn hook_one(
             key,
         };
         if let Err(e) = comment(&ctx2, &target, text, reader).await {
-            tracing::warn!("jira {}: {e}", target.key);
+            tracing::warn!(issue = %Escaped(&target.key), error = %Escaped(e), "jira: no comment posted");
         }
     });
     Ok((StatusCode::ACCEPTED, answer))
@@ -264,6 +265,6 @@ async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Resul
     if !r.status().is_success() {
         return Err(super::remote_error("posting the comment", r).await);
     }
-    tracing::info!(issue = %t.key, concepts = new.len(), "jira: comment posted");
+    tracing::info!(issue = %Escaped(&t.key), concepts = new.len(), "jira: comment posted");
     Ok(())
 }

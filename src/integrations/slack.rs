@@ -10,12 +10,15 @@
 //!   (bounded, expiring [`super::Memory`]): a concept is explained once per thread and reader.
 //!
 //! Requests are verified before their content is read: `X-Slack-Signature` is
-//! `v0=hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body))`, and
+//! `v0=hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + body))` (a slash command
+//! whose signature was already accepted within the window is a replay: 409; events are
+//! idempotent by their event id), and
 //! `X-Slack-Request-Timestamp` must be within 5 minutes of the server's clock.
 //!
 //! Formatting is Block Kit `mrkdwn`: explained terms in bold with the explanation after, in
 //! italics; `&`, `<` and `>` escaped as Slack asks.
 
+use crate::service::access_log::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -50,6 +53,8 @@ const MAX_BLOCKS: usize = 45;
 /// Threads remembered, and for how long.
 const THREADS: usize = 10_000;
 const THREAD_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Signed requests remembered within the timestamp window (the oldest go first beyond it).
+const SIGNATURES: usize = 100_000;
 
 /// A thread and a reader in it: (channel, thread ts, user).
 type ThreadKey = (String, String, String);
@@ -67,6 +72,9 @@ pub struct Slack {
     threads: Arc<Memory<ThreadKey, HashSet<String>>>,
     /// Event ids seen (Slack retries an event it thinks was not answered).
     events: Memory<String, ()>,
+    /// Signatures (with their timestamps) of the requests accepted within the timestamp
+    /// window: the same signed request again is a replay.
+    signatures: Memory<String, ()>,
 }
 
 impl Slack {
@@ -89,6 +97,8 @@ impl Slack {
             http,
             threads: Arc::new(Memory::new(THREADS, THREAD_TTL)),
             events: Memory::new(THREADS, Duration::from_secs(3600)),
+            // Both sides of the server's clock: a timestamp is accepted for twice the window.
+            signatures: Memory::new(SIGNATURES, Duration::from_secs(2 * MAX_SKEW_SECS + 60)),
         };
         tracing::info!(
             api = %slack.api_base,
@@ -132,6 +142,23 @@ impl Slack {
         ) {
             return Err(ServiceError::Unauthenticated(
                 "x-slack-signature: does not match the body (is the signing secret right?)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Slack {
+    /// Refuses a signed request seen before within the timestamp window (a replay). Slash
+    /// commands only: events are idempotent already, by their event id.
+    fn refuse_replay(&self, headers: &HeaderMap) -> Result<(), ServiceError> {
+        let ts = header(headers, "x-slack-request-timestamp")?;
+        let sig = header(headers, "x-slack-signature")?;
+        if !self.signatures.insert_new(format!("{ts}:{sig}")) {
+            return Err(ServiceError::Duplicate(
+                "x-slack-signature: this signed request was already handled (a replay); \
+                 nothing done again"
+                    .into(),
             ));
         }
         Ok(())
@@ -213,6 +240,7 @@ async fn command_one(
     let slack = slack_of(ctx)?;
     let raw = body(ctx.integrations.max_body, raw)?;
     slack.verify(headers, &raw)?;
+    slack.refuse_replay(headers)?;
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&raw).map_err(|e| {
         ServiceError::invalid(
             "body",
@@ -280,9 +308,10 @@ async fn command_one(
                 match http.post(&response_url).json(&message).send().await {
                     Ok(r) if r.status().is_success() => {}
                     Ok(r) => {
-                        tracing::warn!("{}", super::remote_error("slack response_url", r).await)
+                        let error = super::remote_error("slack response_url", r).await;
+                        tracing::warn!(error = %Escaped(error), "slack response_url refused the answer");
                     }
-                    Err(e) => tracing::warn!("slack response_url: {e}"),
+                    Err(e) => tracing::warn!(error = %Escaped(e), "slack response_url failed"),
                 }
             });
             Ok((
@@ -637,7 +666,7 @@ async fn reply(ctx: &Context, m: Message, token: Secret) {
     {
         Ok(r) => r,
         Err(e) => {
-            tracing::warn!("slack: cannot translate a message: {e}");
+            tracing::warn!(error = %Escaped(e), "slack: cannot translate a message");
             return;
         }
     };
@@ -674,12 +703,15 @@ async fn reply(ctx: &Context, m: Message, token: Secret) {
             // Slack answers 200 with {"ok": false, "error": …} on refusals.
             if let Ok(v) = r.json::<Value>().await {
                 if v["ok"] == false {
-                    tracing::warn!("slack chat.postMessage: {}", v["error"]);
+                    tracing::warn!(error = %Escaped(&v["error"]), "slack chat.postMessage refused");
                 }
             }
         }
-        Ok(r) => tracing::warn!("{}", super::remote_error("slack chat.postMessage", r).await),
-        Err(e) => tracing::warn!("slack chat.postMessage: {e}"),
+        Ok(r) => {
+            let error = super::remote_error("slack chat.postMessage", r).await;
+            tracing::warn!(error = %Escaped(error), "slack chat.postMessage failed");
+        }
+        Err(e) => tracing::warn!(error = %Escaped(e), "slack chat.postMessage failed"),
     }
 }
 

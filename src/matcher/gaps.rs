@@ -272,11 +272,39 @@ fn sentence_start(text: &str, start: usize) -> bool {
     before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n', '\r'])
 }
 
-/// The line holding byte `at`, without its line break.
-fn line_at(text: &str, at: usize) -> &str {
-    let a = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let b = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    &text[a..b]
+/// The lines of a text, found once, and whether each is a [`title_line`], decided at most
+/// once per line: with a per-name scan, a text of one long line costs the square of its length.
+struct Lines<'t> {
+    text: &'t str,
+    /// The byte after each line break.
+    starts: Vec<usize>,
+    title: Vec<Option<bool>>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let title = vec![None; starts.len()];
+        Lines {
+            text,
+            starts,
+            title,
+        }
+    }
+
+    /// Whether the line holding byte `at` is a title line.
+    fn title_at(&mut self, at: usize) -> bool {
+        let k = self.starts.partition_point(|&s| s <= at) - 1;
+        if let Some(known) = self.title[k] {
+            return known;
+        }
+        let a = self.starts[k];
+        let b = self.starts.get(k + 1).map_or(self.text.len(), |&s| s - 1);
+        let title = title_line(&self.text[a..b]);
+        self.title[k] = Some(title);
+        title
+    }
 }
 
 /// A heading, a table row or a line in title case (most of its words capitalised): names
@@ -323,6 +351,7 @@ pub(crate) fn find(
         annotations.get(k).is_some_and(|a| a.start < e)
     };
     let is_term = |t: &str| ix.terms_with_key_text(&fold_phrase(t)).is_some();
+    let mut chunks = Chunks::default();
     let mut out: Vec<(usize, usize, GapKind)> = Vec::new();
     for (i, w) in ws.iter().enumerate() {
         let mut end = w.end;
@@ -353,7 +382,7 @@ pub(crate) fn find(
             || shouting(next)
             || prev.is_some_and(is_name_word)
             || next.is_some_and(is_name_word)
-            || chunk_is_address(text, w.start)
+            || chunks.is_address(text, w.start)
             || is_term(core);
         if rejected {
             continue;
@@ -394,15 +423,37 @@ fn inside(ranges: &[Range<usize>], s: usize, e: usize) -> bool {
     ranges.get(k).is_some_and(|r| r.start < e)
 }
 
-/// Whether the whitespace-delimited chunk around `at` is a URL, an e-mail address or code.
-fn chunk_is_address(text: &str, at: usize) -> bool {
-    let a = text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
-    let b = text[at..]
-        .find(char::is_whitespace)
-        .map_or(text.len(), |i| at + i);
-    let chunk = &text[a..b];
-    chunk.contains("://") || chunk.contains("www.") || chunk.contains('@') || chunk.contains('`')
+/// Whether the whitespace-delimited chunk around a byte is a URL, an e-mail address or code;
+/// the last chunk is remembered, so that many words of one long chunk cost one scan of it.
+#[derive(Default)]
+struct Chunks {
+    last: Option<(Range<usize>, bool)>,
 }
+
+impl Chunks {
+    /// Bytes at or after the last chunk's start must be asked in order (words are).
+    fn is_address(&mut self, text: &str, at: usize) -> bool {
+        if let Some((range, answer)) = &self.last {
+            if range.contains(&at) {
+                return *answer;
+            }
+        }
+        let a = text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let b = text[at..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |i| at + i);
+        let chunk = &text[a..b];
+        let answer = chunk.contains("://")
+            || chunk.contains("www.")
+            || chunk.contains('@')
+            || chunk.contains('`');
+        self.last = Some((a..b, answer));
+        answer
+    }
+}
+
+/// The longest spelled-out form looked for after an acronym, in bytes.
+const SPELLED_OUT_MAX: usize = 200;
 
 /// Whether the text spells out acronym `ws[i]` next to it: capitalised words whose initials
 /// are its letters, right before "(ACR)" or in parentheses right after it.
@@ -431,7 +482,10 @@ fn spelled_out(text: &str, ws: &[Word], i: usize, core: &str) -> bool {
     }
     // "IMOC (Incident Manager On Call)"
     if text[w.end..].starts_with(" (") {
-        let close = text[w.end..].find(')').map(|k| w.end + k);
+        // A spelled-out name is short: look that far only, so that a text of many "ACR ("
+        // costs no more than its length.
+        let window = &text.as_bytes()[w.end..text.len().min(w.end + SPELLED_OUT_MAX)];
+        let close = memchr::memchr(b')', window).map(|k| w.end + k);
         if let Some(close) = close {
             let inner: Vec<Word> = ws[i + 1..]
                 .iter()
@@ -456,6 +510,7 @@ fn names(
     out: &mut Vec<(usize, usize, GapKind)>,
 ) {
     let mut seen: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut lines = Lines::new(text);
     let mut i = 0;
     while i < ws.len() {
         let mut j = i;
@@ -490,7 +545,7 @@ fn names(
                 is_term(&text[w.start..w.end])
                     || is_name_word(&text[w.start..w.end]) && w.start == s
             })
-            || title_line(line_at(text, s))
+            || lines.title_at(s)
         {
             continue;
         }

@@ -72,6 +72,17 @@ pub struct MatchOptions {
     /// The reader: decides ties between ambiguous concepts and false-friend flags.
     /// `None` means both readers.
     pub audience: Option<Side>,
+    /// When the caller stops waiting (a request's deadline): matching past it stops early
+    /// and returns what it has, which the caller drops. `None`: no deadline.
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl MatchOptions {
+    /// Whether [`MatchOptions::deadline`] has passed (cheap enough for once per piece).
+    pub fn past_deadline(&self) -> bool {
+        self.deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+    }
 }
 
 impl Default for MatchOptions {
@@ -81,6 +92,7 @@ impl Default for MatchOptions {
             exact_only: false,
             input: InputFormat::Plain,
             audience: None,
+            deadline: None,
         }
     }
 }

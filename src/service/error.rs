@@ -53,6 +53,9 @@ pub enum ServiceError {
     /// The request's deadline passed before the work was done.
     #[error("deadline exceeded: the request took longer than its {0:?} budget")]
     DeadlineExceeded(Duration),
+    /// The client did not send the request's body (or the rest of a gRPC message) in time.
+    #[error("body: not received within {0:?} (--body-timeout)")]
+    BodyTimeout(Duration),
     /// Not built yet.
     #[error("{0}")]
     Unimplemented(String),
@@ -116,6 +119,11 @@ impl ServiceError {
             ServiceError::DeadlineExceeded(_) => (
                 Code::DeadlineExceeded,
                 StatusCode::GATEWAY_TIMEOUT,
+                "DEADLINE_EXCEEDED",
+            ),
+            ServiceError::BodyTimeout(_) => (
+                Code::DeadlineExceeded,
+                StatusCode::REQUEST_TIMEOUT,
                 "DEADLINE_EXCEEDED",
             ),
             ServiceError::Unimplemented(_) => (
@@ -203,6 +211,15 @@ impl IntoResponse for ServiceError {
 
 impl From<TranslateError> for ServiceError {
     fn from(e: TranslateError) -> ServiceError {
+        match e {
+            TranslateError::DeadlinePassed => {
+                return ServiceError::DeadlineExceeded(std::time::Duration::ZERO)
+            }
+            TranslateError::ResponseTooLarge { .. } => {
+                return ServiceError::TooLarge(e.to_string())
+            }
+            TranslateError::MinScore(_) => {}
+        }
         // Every `TranslateError` reads "field: message"; split it rather than match the
         // variants so that new ones map without touching this layer.
         let text = e.to_string();
@@ -235,11 +252,11 @@ impl From<EditError> for ServiceError {
                 ServiceError::Unavailable(e.to_string())
             }
             EditError::Store(e @ StoreError::Database(_)) => {
-                tracing::error!("edit failed in the database: {e}");
+                tracing::error!(error = %super::access_log::Escaped(&e), "edit failed in the database");
                 ServiceError::Internal(e.to_string())
             }
             EditError::Store(e @ StoreError::Write(_)) => {
-                tracing::error!("durable edit failed: {e}");
+                tracing::error!(error = %super::access_log::Escaped(&e), "durable edit failed");
                 ServiceError::Internal(format!("the edit could not be written: {e}"))
             }
         }

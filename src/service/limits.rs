@@ -14,11 +14,12 @@
 //!   double a text) gets 413 from axum's body limit, with the message of
 //!   [`body_too_large`].
 //!
-//! Responses are not limited by the server (tonic's `max_encoding_message_size` is left at
-//! its default, no limit): a response is as large as the text and its annotations make it.
-//! Clients keep their own receive limit (4 MB by default in gRPC libraries); a full-view
-//! answer is about 10 times its text, a compact one (`view = compact`) about 3 times.
+//! A Translate answer is bounded by the core (`translate::Bounds`): at most
+//! `MAX_RESPONSE_RATIO` (12) times its text, refused with `RESOURCE_EXHAUSTED` naming the
+//! limit. Clients keep their own receive limit (4 MB by default in gRPC libraries); a
+//! full-view answer is about 10 times its text, a compact one (`view = compact`) about 3 times.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -72,11 +73,24 @@ pub struct GrpcFrameGuard {
     /// The size of an oversized message whose header was found after data still to pass.
     pending: Option<usize>,
     failed: bool,
+    /// How long the rest of a message that has started may take (`--body-timeout`).
+    timeout: std::time::Duration,
+    /// Running while a message is incomplete.
+    partial: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl GrpcFrameGuard {
     /// Guards `inner` against messages over [`grpc_message_limit`]`(max_text_bytes)`.
     pub fn new(inner: Body, max_text_bytes: usize) -> GrpcFrameGuard {
+        GrpcFrameGuard::with_timeout(inner, max_text_bytes, std::time::Duration::MAX)
+    }
+
+    /// Also fails when a message, once started, is not complete within `timeout`.
+    pub fn with_timeout(
+        inner: Body,
+        max_text_bytes: usize,
+        timeout: std::time::Duration,
+    ) -> GrpcFrameGuard {
         GrpcFrameGuard {
             inner,
             max_text_bytes,
@@ -85,6 +99,20 @@ impl GrpcFrameGuard {
             remaining: 0,
             pending: None,
             failed: false,
+            timeout,
+            partial: None,
+        }
+    }
+
+    /// Starts or stops the clock of an incomplete message.
+    fn follow_partial(&mut self) {
+        let incomplete = self.remaining > 0 || self.header_len > 0;
+        if !incomplete {
+            self.partial = None;
+        } else if self.partial.is_none() {
+            if let Some(at) = tokio::time::Instant::now().checked_add(self.timeout) {
+                self.partial = Some(Box::pin(tokio::time::sleep_until(at)));
+            }
         }
     }
 
@@ -132,10 +160,19 @@ impl HttpBody for GrpcFrameGuard {
         if let Some(size) = self.pending.take() {
             return Poll::Ready(Some(Err(self.fail(size))));
         }
+        if let Some(sleep) = self.partial.as_mut() {
+            if sleep.as_mut().poll(cx).is_ready() {
+                self.failed = true;
+                let err = ServiceError::BodyTimeout(self.timeout);
+                return Poll::Ready(Some(Err(axum::Error::new(tonic::Status::from(err)))));
+            }
+        }
         let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
         if let Some(Ok(frame)) = &frame {
             if let Some(data) = frame.data_ref() {
-                if let Some((size, start)) = self.scan(data) {
+                let found = self.scan(data);
+                self.follow_partial();
+                if let Some((size, start)) = found {
                     if start == 0 {
                         return Poll::Ready(Some(Err(self.fail(size))));
                     }
@@ -171,6 +208,7 @@ impl GrpcFrameGuard {
 /// Puts a [`GrpcFrameGuard`] on the body of gRPC requests; others pass unchanged.
 pub fn guard_grpc(
     max_text_bytes: usize,
+    body_timeout: std::time::Duration,
 ) -> impl Fn(axum::http::Request<Body>) -> axum::http::Request<Body> + Clone {
     move |req: axum::http::Request<Body>| {
         let grpc = req
@@ -178,7 +216,13 @@ pub fn guard_grpc(
             .get(axum::http::header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
         if grpc {
-            req.map(|body| Body::new(GrpcFrameGuard::new(body, max_text_bytes)))
+            req.map(|body| {
+                Body::new(GrpcFrameGuard::with_timeout(
+                    body,
+                    max_text_bytes,
+                    body_timeout,
+                ))
+            })
         } else {
             req
         }

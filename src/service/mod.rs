@@ -21,11 +21,14 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod codec;
+mod connection;
 pub mod convert;
 pub mod deadline;
 pub mod error;
 pub mod grpc;
 pub mod http;
+mod intake;
 pub mod limits;
 pub mod paging;
 pub mod server;
@@ -35,7 +38,7 @@ pub mod web;
 
 pub use server::Server;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
@@ -53,7 +56,9 @@ pub use self::state::{AppState, Snapshot};
 use crate::config::ServiceConfig;
 use crate::glossary::{Concept, Side};
 use crate::matcher::{Hit, Suggestion};
-use crate::translate::{translate, TranslateRequest, TranslateResponse};
+use crate::translate::{
+    translate_within, Bounds, TranslateError, TranslateRequest, TranslateResponse,
+};
 
 /// The generated gRPC code of `proto/broker/v1/broker.proto`, and its descriptor set.
 pub mod pb {
@@ -111,9 +116,19 @@ impl Context {
         req.match_options()?;
         let snapshot = self.app.current();
         let bytes = req.text.len();
+        let bounds = Bounds {
+            deadline: Some(deadline.instant()),
+            max_response_ratio: Some(crate::translate::MAX_RESPONSE_RATIO),
+        };
         let resp = deadline
-            .run_sized(bytes, move || translate(&snapshot.matcher, &req))
-            .await??;
+            .run_sized(bytes, move || {
+                translate_within(&snapshot.matcher, &req, bounds)
+            })
+            .await?
+            .map_err(|e| match e {
+                TranslateError::DeadlinePassed => deadline.exceeded(),
+                e => e.into(),
+            })?;
         crate::metrics::global().translation(bytes, &resp);
         Ok(resp)
     }
@@ -303,6 +318,11 @@ where
 {
     let addr = listener.local_addr()?;
     let grace = config.shutdown_grace;
+    let limits = connection::ConnectionLimits {
+        header_timeout: config.header_timeout,
+        idle_timeout: config.idle_timeout,
+        max_per_peer: config.max_connections_per_peer.max(1),
+    };
     let integrations =
         crate::integrations::Hub::new(&config.integrations).map_err(io::Error::other)?;
     let ctx = Context {
@@ -379,46 +399,13 @@ where
                     tracing::warn!(error = %err, "could not set TCP_NODELAY");
                 }
             });
-            drive(listener, app, signal, fired_rx, grace).await
+            connection::drive(listener, app, limits, signal, fired_rx, grace).await
         }
         Some(config) => {
             let listener = tls::TlsListener::new(listener, config)?;
-            drive(listener, app, signal, fired_rx, grace).await
+            connection::drive(listener, app, limits, signal, fired_rx, grace).await
         }
     }
-}
-
-/// Runs the server on `listener` until `signal`, then lets requests in flight finish for up
-/// to `grace` after it fired.
-async fn drive<L>(
-    listener: L,
-    app: axum::Router,
-    signal: impl Future<Output = ()> + Send + 'static,
-    fired_rx: tokio::sync::oneshot::Receiver<()>,
-    grace: std::time::Duration,
-) -> io::Result<()>
-where
-    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
-{
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .into_future();
-    let grace_over = async move {
-        match fired_rx.await {
-            Ok(()) => tokio::time::sleep(grace).await,
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        result = server => {
-            result?;
-            tracing::info!("stopped: every request finished");
-        }
-        () = grace_over => {
-            tracing::warn!(grace = ?grace, "stopped: requests still in flight after the grace period were cut");
-        }
-    }
-    Ok(())
 }
 
 /// All services and routes of the port.
@@ -445,7 +432,13 @@ fn router(
         // A message over the limit is refused as its header arrives, naming the limit.
         .layer(MapRequestLayer::new(limits::guard_grpc(
             ctx.config.max_text_bytes,
+            ctx.config.body_timeout,
         )));
+    let intake = intake::Intake::new(
+        ctx.config.max_text_bytes,
+        ctx.integrations.max_body,
+        ctx.config.body_timeout,
+    );
     Ok(grpc
         .merge(http::routes(ctx.clone()))
         .merge(crate::integrations::routes(ctx.clone()))
@@ -453,6 +446,11 @@ fn router(
         .fallback(http::fallback)
         .layer(GlobalConcurrencyLimitLayer::new(
             ctx.config.max_concurrent_requests.max(1),
+        ))
+        // Outside the slots: a slow body holds none.
+        .layer(axum::middleware::from_fn_with_state(
+            intake,
+            intake::read_body,
         ))
         .layer(MapRequestLayer::new(deadline::stamp::<axum::body::Body>)))
 }

@@ -39,10 +39,14 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store over `dir` (which must exist and hold the glossary).
+    /// A store over `dir` (which must exist and hold the glossary). Temporary files that a
+    /// crashed broker left in it are removed first, each logged
+    /// ([`remove_stale_temps`](crate::glossary::write::remove_stale_temps)).
     pub fn new(dir: impl Into<PathBuf>) -> Store {
+        let dir = dir.into();
+        crate::glossary::write::remove_stale_temps(&dir);
         Store {
-            dir: dir.into(),
+            dir,
             lock: Mutex::new(()),
         }
     }
