@@ -1142,7 +1142,12 @@ fn lookup(args: LookupArgs) -> Result<ExitCode> {
 }
 
 fn check(dir: Option<&Path>) -> Result<ExitCode> {
-    match load_glossary(dir) {
+    // Loaded without `load_glossary`, which also logs each warning: here they are the result.
+    let loaded = match dir {
+        Some(dir) => Glossary::load_dir(dir),
+        None => Ok(Glossary::embedded()),
+    };
+    match loaded {
         Ok(g) => {
             for w in g.warnings() {
                 println!("warning: {w}");
@@ -1251,8 +1256,8 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
             Ok(store.write_all(&imported.concepts, false).await?)
         })?;
         eprintln!(
-            "imported {} concepts into {} (revision {revision}, {} concepts in all, {} warnings)",
-            imported.concepts.len(),
+            "imported {} into {} (revision {revision}, {} concepts in all, {} warnings)",
+            broker::plural(imported.concepts.len(), "concept"),
             broker::postgres::redact(url),
             stored.concepts().len(),
             imported.warnings.len()
@@ -1275,8 +1280,8 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
                 eprintln!("warning: {w}");
             }
             eprintln!(
-                "imported {} concepts into {} ({} warnings)",
-                imported.concepts.len(),
+                "imported {} into {} ({} warnings)",
+                broker::plural(imported.concepts.len(), "concept"),
                 path.display(),
                 imported.warnings.len()
             );

@@ -30,6 +30,12 @@ use crate::glossary::{read_dir_files, Concept, ConceptError, Glossary, GlossaryE
 /// The file new concepts are added to.
 pub const EDITS_FILE: &str = "edits.toml";
 
+/// The `expected_etag` that makes an upsert create-only: it succeeds only when no concept has
+/// the id (HTTP `If-None-Match: *`, SPEC §6). No real etag looks like it (they are hex), so it
+/// travels through both stores' one etag check, [`check_etag`], inside their lock or
+/// transaction: two create-only requests for one id never both succeed.
+pub const CREATE_ONLY: &str = "*absent*";
+
 /// Why an edit was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -48,6 +54,14 @@ pub enum StoreError {
         expected: String,
         /// The etag on disk (empty when the concept does not exist).
         actual: String,
+    },
+    /// A create-only upsert ([`CREATE_ONLY`]) names an id that exists.
+    #[error("concept '{id}' already exists (etag '{etag}'); this request only creates: choose another id, or send it without If-None-Match to replace the concept")]
+    Exists {
+        /// The concept.
+        id: String,
+        /// Its etag.
+        etag: String,
     },
     /// The directory does not load (or would not load after the edit).
     #[error("the glossary directory is not valid: {0}")]
@@ -203,8 +217,9 @@ impl Store {
     }
 }
 
-/// `StoreError::Stale` unless `expected` is empty or the etag of `existing` (none: ""); the
-/// one etag rule of both stores, files and PostgreSQL.
+/// `StoreError::Stale` unless `expected` is empty or the etag of `existing` (none: ""), and
+/// `StoreError::Exists` when `expected` is [`CREATE_ONLY`] and `existing` is there; the one
+/// etag rule of both stores, files and PostgreSQL.
 pub(crate) fn check_etag(
     id: &str,
     existing: Option<&Concept>,
@@ -212,6 +227,15 @@ pub(crate) fn check_etag(
 ) -> Result<(), StoreError> {
     if expected.is_empty() {
         return Ok(());
+    }
+    if expected == CREATE_ONLY {
+        return match existing {
+            Some(c) => Err(StoreError::Exists {
+                id: id.to_string(),
+                etag: c.etag(),
+            }),
+            None => Ok(()),
+        };
     }
     let actual = existing.map(Concept::etag).unwrap_or_default();
     if actual != expected {

@@ -174,10 +174,22 @@ impl Context {
     ) -> Result<Concept, ServiceError> {
         concept.validate()?;
         let app = self.app.clone();
-        tokio::task::spawn_blocking(move || app.upsert(concept, &expected_etag))
+        let stored = tokio::task::spawn_blocking(move || app.upsert(concept, &expected_etag))
             .await
             .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
-            .map_err(ServiceError::from)
+            .map_err(ServiceError::from)?;
+        for shared in self.shared_terms(&stored) {
+            if shared.needs_attention() {
+                tracing::warn!(concept = %shared.id, other = %shared.other_id, "{shared}");
+            }
+        }
+        Ok(stored)
+    }
+
+    /// The terms of `concept` that other concepts of the served glossary also have (for the
+    /// warnings an edit answers with, see [`crate::glossary::SharedTerm`]).
+    pub(crate) fn shared_terms(&self, concept: &Concept) -> Vec<crate::glossary::SharedTerm> {
+        crate::glossary::shared_terms(self.app.current().matcher.glossary(), concept)
     }
 
     /// Deletes concept `id` durably; `expected_etag` empty means unconditionally.
