@@ -80,8 +80,12 @@ enum ConceptCommand {
         file: PathBuf,
         /// Only if the stored concept still has this etag (a JSON file's own `etag` is used
         /// when this is absent); the server answers 412 when it changed.
-        #[arg(long, value_name = "ETAG")]
+        #[arg(long, value_name = "ETAG", conflicts_with = "create")]
         if_match: Option<String>,
+        /// Only create: refuse (exit 1) when a concept already has this id, instead of
+        /// replacing it (HTTP `If-None-Match: *`).
+        #[arg(long)]
+        create: bool,
         #[command(flatten)]
         server: ServerArg,
     },
@@ -1434,12 +1438,19 @@ async fn concept_command(cmd: ConceptCommand) -> Result<()> {
         ConceptCommand::Put {
             file,
             if_match,
+            create,
             server,
         } => {
             let (c, file_etag) = broker::client::read_concept(&file)?;
             let client = admin_client(&server)?;
-            let etag = if_match.or(file_etag);
-            let stored = client.put(&c, etag.as_deref()).await?;
+            let stored = if create {
+                client.create(&c).await?
+            } else {
+                client.put(&c, if_match.or(file_etag).as_deref()).await?
+            };
+            for w in stored["warnings"].as_array().into_iter().flatten() {
+                eprintln!("warning: {}", w.as_str().unwrap_or_default());
+            }
             writeln!(out, "{}", serde_json::to_string_pretty(&stored)?)?;
         }
         ConceptCommand::Delete {
