@@ -1048,11 +1048,13 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
         )?;
         writeln!(out)?;
     } else {
-        writeln!(
-            out,
-            "{:>5} {:>4}  {:<8} {:<24} example",
-            "count", "docs", "kind", "gap"
-        )?;
+        if !ranked.is_empty() {
+            writeln!(
+                out,
+                "{:>5} {:>4}  {:<8} {:<24} example",
+                "count", "docs", "kind", "gap"
+            )?;
+        }
         for g in &ranked {
             writeln!(
                 out,
@@ -1066,7 +1068,11 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
                 g.example.sentence
             )?;
         }
-        writeln!(out, "{} gaps in {} documents", ranked.len(), docs.len())?;
+        writeln!(
+            out,
+            "{}",
+            broker::gap_report::summary(ranked.len(), docs.len(), &matcher)
+        )?;
     }
     if let Some(dir) = args.propose {
         let file = dir.join("proposed-gaps.toml");

@@ -234,7 +234,7 @@ fn every_readme_block_runs_as_written() {
         .env("HOME", w)
         .env("BROKER_ADDR", format!("127.0.0.1:{main_port}"))
         .env("BROKER_SERVER", format!("http://127.0.0.1:{main_port}"))
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "info");
     for (k, _) in std::env::vars() {
         if k.starts_with("BROKER_") && k != "BROKER_ADDR" && k != "BROKER_SERVER" {
             command.env_remove(k);
@@ -309,6 +309,19 @@ fn every_readme_block_runs_as_written() {
             );
         }
     }
+
+    // A newcomer learns the web page's address from the server's first lines.
+    let log = read(format!(
+        "server{}.log",
+        blocks
+            .iter()
+            .position(|b| b.marker.as_deref() == Some("server"))
+            .unwrap()
+    ));
+    assert!(
+        log.contains(&format!("the web page is at http://127.0.0.1:{main_port}/")),
+        "{log}"
+    );
 
     // Nothing lost: the examples removed what they created, and the copy of the glossary the
     // edit examples ran against still holds exactly the shipped concepts.

@@ -347,13 +347,18 @@ where
 
     let snapshot = ctx.app.current();
     let glossary = snapshot.matcher.glossary();
+    // The page's address is the one a newcomer needs: say it in words, ready to click.
+    let page = format!(
+        "{}://{addr}/",
+        if tls.is_some() { "https" } else { "http" }
+    );
     tracing::info!(
         %addr,
         glossary = %glossary.source(),
         version = glossary.version(),
         concepts = glossary.concepts().len(),
         tls = tls.is_some(),
-        "broker listening (gRPC and HTTP/JSON)"
+        "broker listening (gRPC and HTTP/JSON); the web page is at {page}"
     );
     drop(snapshot);
 
