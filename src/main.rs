@@ -366,7 +366,8 @@ enum ExplainArg {
 #[derive(Args)]
 struct TranslateArgs {
     /// Files or directories to read (directories: .md, .markdown, .html, .htm, .txt, .text,
-    /// recursively); `-` or nothing for standard input. Several need `--out`.
+    /// recursively); `-` or nothing for standard input. Several without `--out` are printed one
+    /// after the other, each under a `==> path <==` header.
     #[arg(value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
     /// Write one annotated file per input under DIR, at the same relative path (a directory's
@@ -848,22 +849,27 @@ fn write_renderings(out: &mut impl Write, resp: &broker::TranslateResponse) -> s
     Ok(())
 }
 
-/// `broker translate FILE…|DIR --out DIR`: every file on all cores, each written under the
-/// output directory at its relative path; a file that cannot be read or written is reported
+/// `broker translate FILE…|DIR [--out DIR]`: every file on all cores, each written under the
+/// output directory at its relative path, or without `--out` printed in order, each under a
+/// `==> path <==` header (as `tail` does); a file that cannot be read or written is reported
 /// and the others still done (exit 2 at the end).
 fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     use rayon::prelude::*;
-    let Some(out_dir) = args.out.clone() else {
-        eprintln!("error: several inputs (or a directory) need --out DIR to write the results to");
+    let out_dir = args.out.clone();
+    if out_dir.is_none() && args.json {
+        eprintln!(
+            "error: --json with several inputs (or a directory) writes one FILE.json per input: \
+             add --out DIR"
+        );
         return Ok(ExitCode::from(2));
-    };
+    }
     let glossary = load_glossary(args.glossary.glossary.as_deref())?;
     let matcher = Matcher::new(Arc::new(glossary));
     let mut failed = false;
     let mut jobs: Vec<broker::documents::Found> = Vec::new();
     for given in &args.files {
         // The output directory may lie inside an input: its files are no input.
-        let w = broker::documents::walk(given, std::slice::from_ref(&out_dir));
+        let w = broker::documents::walk(given, out_dir.as_slice());
         jobs.extend(w.files);
         for e in w.errors {
             eprintln!("error: {e}");
@@ -872,19 +878,24 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     }
     // Two inputs must not land on one output file (two README.md of two directories).
     let mut targets: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
-    for f in &jobs {
+    for f in jobs.iter().filter(|_| out_dir.is_some()) {
         if let Some(first) = targets.insert(f.relative.clone(), &f.path) {
             eprintln!(
                 "error: {} and {} would both be written to {}: translate them in separate runs \
                  or name their directory instead",
                 first.display(),
                 f.path.display(),
-                out_dir.join(&f.relative).display()
+                out_dir
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .join(&f.relative)
+                    .display()
             );
             return Ok(ExitCode::from(2));
         }
     }
-    let results: Vec<Result<PathBuf, String>> = jobs
+    // Each file's rendering when it is printed rather than written.
+    let results: Vec<Result<Option<Vec<u8>>, String>> = jobs
         .par_iter()
         .map(|f| {
             let text = broker::documents::read(&f.path)?;
@@ -898,6 +909,11 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
             };
             let req = translate_request(&args, text, format);
             let resp = broker::translate(&matcher, &req).map_err(|e| e.to_string())?;
+            let Some(out_dir) = &out_dir else {
+                let mut body = Vec::new();
+                write_renderings(&mut body, &resp).map_err(|e| e.to_string())?;
+                return Ok(Some(body));
+            };
             let mut target = out_dir.join(&f.relative);
             let mut body = Vec::new();
             if args.json {
@@ -917,20 +933,34 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
                 std::fs::write(&target, &body)
             };
             write().map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-            Ok(target)
+            Ok(None)
         })
         .collect();
     let mut written = 0;
-    for r in results {
+    let mut stdout = std::io::stdout().lock();
+    for (f, r) in jobs.iter().zip(results) {
         match r {
-            Ok(_) => written += 1,
+            Ok(Some(body)) => {
+                if written > 0 {
+                    writeln!(stdout)?;
+                }
+                writeln!(stdout, "==> {} <==", f.path.display())?;
+                stdout.write_all(&body)?;
+                if !body.ends_with(b"\n") {
+                    writeln!(stdout)?;
+                }
+                written += 1;
+            }
+            Ok(None) => written += 1,
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;
             }
         }
     }
-    tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    if let Some(out_dir) = &out_dir {
+        tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    }
     Ok(if failed {
         ExitCode::from(2)
     } else {

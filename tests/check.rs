@@ -470,8 +470,18 @@ fn translate_writes_one_file_per_input_and_reports_unreadable_ones() {
     }
     assert!(!src.path().join("x/annotated/annotated").exists());
 
-    // Several inputs without --out: a clear usage error, nothing written.
-    let o = broker(src.path(), &["translate", "a.md", "c.txt"]);
+    // Several inputs without --out: printed in order, each under a header, formats by suffix.
+    let o = broker(
+        src.path(),
+        &["translate", "c.txt", "a.md", "--for", "marketing"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "==> c.txt <==\nOur latency [≈ page speed] doubled.\n\n==> a.md <==\nOur latency[^1] doubled.\n\n[^1]: **latency** — page speed: How long a customer waits after a click before the page or screen appears; slow pages lose visitors and sales.\n",
+    );
+    // ... except JSON, which says exactly what to add.
+    let o = broker(src.path(), &["translate", "a.md", "c.txt", "--json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("add --out DIR"), "{}", stderr(&o));
 }

@@ -348,10 +348,7 @@ where
     let snapshot = ctx.app.current();
     let glossary = snapshot.matcher.glossary();
     // The page's address is the one a newcomer needs: say it in words, ready to click.
-    let page = format!(
-        "{}://{addr}/",
-        if tls.is_some() { "https" } else { "http" }
-    );
+    let page = format!("{}://{addr}/", if tls.is_some() { "https" } else { "http" });
     tracing::info!(
         %addr,
         glossary = %glossary.source(),
