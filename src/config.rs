@@ -109,6 +109,7 @@ pub struct SlackConfig {
     /// The Web API base; [`SLACK_API`] when absent.
     pub api_base: Option<String>,
     /// The side of readers not listed in `readers`: `it` or `marketing` (default marketing).
+    #[serde(alias = "for")]
     pub reader: Option<String>,
     /// Slack user id → `it` or `marketing`.
     pub readers: std::collections::BTreeMap<String, String>,
@@ -125,6 +126,7 @@ pub struct GithubConfig {
     /// The REST API base; [`GITHUB_API`] when absent.
     pub api_base: Option<String>,
     /// The reader of repositories not listed in `repos` (default marketing).
+    #[serde(alias = "for")]
     pub reader: Option<String>,
     /// `owner/name` → `it` or `marketing`.
     pub repos: std::collections::BTreeMap<String, String>,
@@ -143,6 +145,7 @@ pub struct JiraConfig {
     /// The API token of that account.
     pub token: Option<Secret>,
     /// The reader of projects not listed in `projects` (default marketing).
+    #[serde(alias = "for")]
     pub reader: Option<String>,
     /// Project key → `it` or `marketing`.
     pub projects: std::collections::BTreeMap<String, String>,

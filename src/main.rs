@@ -101,12 +101,12 @@ enum ConceptCommand {
     },
     /// List concepts (every page): one line per concept, or JSON with --json.
     List {
-        /// Only concepts with this tag.
-        #[arg(long, default_value = "")]
-        tag: String,
+        /// Only concepts with this tag (all concepts when absent).
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
         /// Only concepts whose id or a term contains this (case-insensitive).
-        #[arg(long, default_value = "")]
-        query: String,
+        #[arg(long, value_name = "TEXT")]
+        query: Option<String>,
         /// Print a JSON array of concepts.
         #[arg(long)]
         json: bool,
@@ -285,7 +285,8 @@ struct IntegrationArgs {
     /// Reader of Jira projects not listed in the file.
     #[arg(long, env = "BROKER_JIRA_READER", value_name = "SIDE")]
     jira_reader: Option<String>,
-    /// Largest webhook body accepted, in bytes (default 1 MiB).
+    /// Largest webhook body accepted, in bytes: the `--integrations` file's `max_body_bytes`,
+    /// else 1048576 (1 MiB). (No `[default]` shown: the flag wins over the file only when given.)
     #[arg(long, env = "BROKER_WEBHOOK_MAX_BYTES", value_name = "N")]
     webhook_max_bytes: Option<usize>,
 }
@@ -384,9 +385,9 @@ struct TranslateArgs {
     /// Print the whole response as JSON instead of the rendering(s).
     #[arg(long)]
     json: bool,
-    /// Minimum score of a fuzzy match (0..=1).
-    #[arg(long, value_name = "F")]
-    min_score: Option<f32>,
+    /// Minimum score of a fuzzy match (0..=1): 1 − edits / letters of the term.
+    #[arg(long, value_name = "F", default_value_t = broker::matcher::DEFAULT_MIN_SCORE)]
+    min_score: f32,
     /// Only exact and normalised matches.
     #[arg(long)]
     exact_only: bool,
@@ -526,8 +527,9 @@ struct ExportArgs {
     /// The exchange format.
     #[arg(long, value_enum)]
     to: ExchangeFormat,
-    /// File to write (replaced atomically); standard output when absent.
-    #[arg(long, short, value_name = "FILE")]
+    /// File to write (replaced atomically); standard output when absent. `--out` as in
+    /// `broker translate` (`--output` is accepted too; in `broker check` it names a format).
+    #[arg(long = "out", short, alias = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     #[command(flatten)]
     glossary: GlossaryArg,
@@ -778,7 +780,7 @@ fn translate_request(args: &TranslateArgs, text: String, format: Format) -> Tran
         text,
         audience: audience(args.reader),
         format,
-        min_score: args.min_score,
+        min_score: Some(args.min_score),
         exact_only: args.exact_only,
         request_id: String::new(),
         explain: match args.explain {
@@ -1510,7 +1512,14 @@ async fn concept_command(cmd: ConceptCommand) -> Result<()> {
             let mut all = Vec::new();
             let mut token = String::new();
             loop {
-                let page = client.list(page_size.max(1), &token, &tag, &query).await?;
+                let page = client
+                    .list(
+                        page_size.max(1),
+                        &token,
+                        tag.as_deref().unwrap_or(""),
+                        query.as_deref().unwrap_or(""),
+                    )
+                    .await?;
                 all.extend(page.concepts);
                 if page.next_page_token.is_empty() {
                     break;

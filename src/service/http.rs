@@ -163,8 +163,12 @@ async fn lookup_one(
     let mut params = params(query)?;
     let term = params.remove("term").unwrap_or_default();
     log.text_bytes = term.len();
-    let audience = json::parse_audience(params.get("audience").map_or("", String::as_str))
-        .map_err(|m| ServiceError::invalid("audience", m))?;
+    // `for=` as on the command line is accepted too; an error names the parameter given.
+    let (name, value) = ["audience", "for"]
+        .into_iter()
+        .find_map(|n| params.get(n).map(|v| (n, v.as_str())))
+        .unwrap_or(("audience", ""));
+    let audience = json::parse_audience(value).map_err(|m| ServiceError::invalid(name, m))?;
     let limit = number(&params, "limit")?;
     let deadline = Deadline::for_request(arrival, headers, ctx.config.request_timeout);
     let (snapshot, hits) = ctx.lookup(term, audience, limit, deadline).await?;
