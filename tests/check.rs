@@ -485,3 +485,24 @@ fn translate_writes_one_file_per_input_and_reports_unreadable_ones() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("add --out DIR"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_suggestion_fits_where_the_word_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "The pipeline deploys twice a day.\n\nWe count 340 MQLs.\n",
+    )
+    .unwrap();
+    let o = broker(dir.path(), &["check", "a.md", "--for", "marketing"]);
+    let text = stdout(&o);
+    // A verb gets no noun to paste in its place ("write 'go-live'" for "deploys").
+    let deploys = text.lines().find(|l| l.contains("'deploys'")).unwrap();
+    assert!(!deploys.contains("write '"), "{deploys}");
+    assert!(deploys.contains("say what happens"), "{deploys}");
+    let o = broker(dir.path(), &["check", "a.md", "--for", "it"]);
+    let text = stdout(&o);
+    // A plural gets the plural.
+    let mqls = text.lines().find(|l| l.contains("'MQLs'")).unwrap();
+    assert!(mqls.contains("write 'high-score leads'"), "{mqls}");
+}
