@@ -145,6 +145,10 @@ struct ServeArgs {
     /// File holding the admin token (surrounding whitespace is ignored).
     #[arg(long, env = "BROKER_ADMIN_TOKEN_FILE", value_name = "FILE")]
     admin_token_file: Option<PathBuf>,
+    /// File of named admin tokens, one `name:token` a line (`#` comments): each may edit,
+    /// and the audit and the log record the edit under its name. Combines with --admin-token.
+    #[arg(long, env = "BROKER_ADMIN_TOKENS", value_name = "FILE")]
+    admin_tokens: Option<PathBuf>,
     /// Token that read RPCs and HTTP routes require as `Bearer <token>`; open when unset.
     #[arg(
         long,
@@ -643,8 +647,17 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         }
         _ => None,
     };
+    let admin_tokens = match &args.admin_tokens {
+        Some(path) => broker::config::parse_admin_tokens(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --admin-tokens {}", path.display()))?,
+        )
+        .with_context(|| format!("--admin-tokens {}", path.display()))?,
+        None => Vec::new(),
+    };
     let config = ServiceConfig {
         admin_token: secret("--admin-token", admin_token)?,
+        admin_tokens,
         read_token: secret("--read-token", args.read_token)?,
         max_text_bytes: args.max_text_bytes,
         request_timeout: args.request_timeout,

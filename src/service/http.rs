@@ -256,7 +256,7 @@ async fn put_one(
     id: String,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Concept, ServiceError> {
-    authorize_for(ctx, headers, Access::Admin)?;
+    let editor = ctx.admin(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
     let create_only = if_none_match(headers)?;
     if create_only && headers.contains_key(header::IF_MATCH) {
         return Err(ServiceError::invalid(
@@ -286,7 +286,9 @@ async fn put_one(
     } else {
         if_match(ctx, headers, &concept.id)?
     };
-    ctx.upsert(concept, etag).await.map_err(http_condition)
+    ctx.upsert(concept, etag, editor)
+        .await
+        .map_err(http_condition)
 }
 
 /// Whether the PUT is create-only: `If-None-Match: *` (SPEC §6). Other values are refused:
@@ -312,9 +314,11 @@ async fn delete_concept(
 ) -> Response {
     let log = AccessLog::start("DELETE /v1/concepts/{id}");
     let outcome = async {
-        authorize_for(&ctx, &headers, Access::Admin)?;
+        let editor = ctx.admin(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
         let etag = if_match(&ctx, &headers, &id)?;
-        ctx.delete(id.clone(), etag).await.map_err(http_condition)?;
+        ctx.delete(id.clone(), etag, editor)
+            .await
+            .map_err(http_condition)?;
         Ok(json!({ "deleted": id }))
     }
     .await;

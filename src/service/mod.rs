@@ -87,6 +87,14 @@ impl Context {
         auth::check(&self.config, access, authorization)
     }
 
+    /// Checks an admin request and names who sent it (`None`: the unnamed `--admin-token`).
+    pub(crate) fn admin(
+        &self,
+        authorization: Option<&[u8]>,
+    ) -> Result<Option<String>, ServiceError> {
+        auth::admin(&self.config, authorization)
+    }
+
     /// Refuses a field over `--max-text-bytes`.
     pub(crate) fn check_size(&self, field: &str, len: usize) -> Result<(), ServiceError> {
         let limit = self.config.max_text_bytes;
@@ -171,13 +179,19 @@ impl Context {
         &self,
         concept: Concept,
         expected_etag: String,
+        editor: Option<String>,
     ) -> Result<Concept, ServiceError> {
         concept.validate()?;
         let app = self.app.clone();
-        let stored = tokio::task::spawn_blocking(move || app.upsert(concept, &expected_etag))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
-            .map_err(ServiceError::from)?;
+        if let Some(name) = &editor {
+            tracing::info!(editor = %name, concept = %concept.id, "edit: upsert");
+        }
+        let stored = tokio::task::spawn_blocking(move || {
+            app.upsert(concept, &expected_etag, editor.as_deref())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
+        .map_err(ServiceError::from)?;
         for shared in self.shared_terms(&stored) {
             if shared.needs_attention() {
                 tracing::warn!(concept = %shared.id, other = %shared.other_id, "{shared}");
@@ -197,12 +211,16 @@ impl Context {
         &self,
         id: String,
         expected_etag: String,
+        editor: Option<String>,
     ) -> Result<(), ServiceError> {
         if id.is_empty() {
             return Err(ServiceError::invalid("id", "is required"));
         }
         let app = self.app.clone();
-        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag))
+        if let Some(name) = &editor {
+            tracing::info!(editor = %name, concept = %id, "edit: delete");
+        }
+        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag, editor.as_deref()))
             .await
             .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
             .map_err(ServiceError::from)

@@ -89,12 +89,17 @@ impl AppState {
     ///
     /// # Errors
     /// No store, or the store's refusal.
-    pub fn upsert(&self, mut concept: Concept, expected_etag: &str) -> Result<Concept, EditError> {
+    pub fn upsert(
+        &self,
+        mut concept: Concept,
+        expected_etag: &str,
+        editor: Option<&str>,
+    ) -> Result<Concept, EditError> {
         if let Some(old) = self.current().matcher.glossary().get(&concept.id) {
             keep_overrides(&mut concept, old);
         }
         if let Some(db) = &self.database {
-            let edit = db.upsert(concept, expected_etag, |g| self.publish(g));
+            let edit = db.upsert_as(concept, expected_etag, editor, |g| self.publish(g));
             return Ok(tokio::runtime::Handle::current().block_on(edit)?);
         }
         let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
@@ -105,9 +110,14 @@ impl AppState {
     ///
     /// # Errors
     /// No store, or the store's refusal.
-    pub fn delete(&self, id: &str, expected_etag: &str) -> Result<(), EditError> {
+    pub fn delete(
+        &self,
+        id: &str,
+        expected_etag: &str,
+        editor: Option<&str>,
+    ) -> Result<(), EditError> {
         if let Some(db) = &self.database {
-            let edit = db.delete(id, expected_etag, |g| self.publish(g));
+            let edit = db.delete_as(id, expected_etag, editor, |g| self.publish(g));
             return Ok(tokio::runtime::Handle::current().block_on(edit)?);
         }
         let store = self.store.as_ref().ok_or(EditError::ReadOnly)?;
