@@ -149,7 +149,7 @@ pub fn equivalent(a: &Annotation) -> Option<&str> {
     a.equivalents
         .iter()
         .map(String::as_str)
-        .find(|e| !says(e) && !(acronym && is_acronym(e)))
+        .find(|e| !(says(e) || (acronym && is_acronym(e))))
 }
 
 /// The equivalent as the note writes it after `a`'s span: in the span's number ("MQLs
