@@ -239,7 +239,8 @@ struct IntegrationArgs {
     /// Slack Web API base URL.
     #[arg(long, env = "BROKER_SLACK_API_BASE", value_name = "URL")]
     slack_api_base: Option<String>,
-    /// Reader of Slack users not listed in the file: it or marketing (default marketing).
+    /// Reader of Slack users not listed in the file: it or marketing; else the file's
+    /// `[slack] reader`, else marketing.
     #[arg(long, env = "BROKER_SLACK_READER", value_name = "SIDE")]
     slack_reader: Option<String>,
     /// GitHub webhook secret; turns the GitHub integration on.
@@ -261,7 +262,8 @@ struct IntegrationArgs {
     /// GitHub REST API base URL.
     #[arg(long, env = "BROKER_GITHUB_API_BASE", value_name = "URL")]
     github_api_base: Option<String>,
-    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins).
+    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins);
+    /// else the file's `[github] reader`, else marketing.
     #[arg(long, env = "BROKER_GITHUB_READER", value_name = "SIDE")]
     github_reader: Option<String>,
     /// Jira webhook secret; turns the Jira integration on.
@@ -286,11 +288,12 @@ struct IntegrationArgs {
         hide_env_values = true
     )]
     jira_token: Option<String>,
-    /// Reader of Jira projects not listed in the file.
+    /// Reader of Jira projects not listed in the file; else the file's `[jira] reader`, else
+    /// marketing.
     #[arg(long, env = "BROKER_JIRA_READER", value_name = "SIDE")]
     jira_reader: Option<String>,
-    /// Largest webhook body accepted, in bytes: the `--integrations` file's `max_body_bytes`,
-    /// else 1048576 (1 MiB). (No `[default]` shown: the flag wins over the file only when given.)
+    /// Largest webhook body accepted, in bytes; else the file's `max_body_bytes`, else 1048576
+    /// (1 MiB).
     #[arg(long, env = "BROKER_WEBHOOK_MAX_BYTES", value_name = "N")]
     webhook_max_bytes: Option<usize>,
 }
