@@ -383,7 +383,7 @@ struct TranslateArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// The reader the text is rendered for.
-    #[arg(long = "for", value_enum, default_value = "both")]
+    #[arg(long = "for", alias = "audience", value_enum, default_value = "both")]
     reader: Reader,
     /// Output format; `markdown` and `html` also skip code, URLs and tags in the input.
     /// Default: by suffix with `--out` (.md → markdown, .html → html), else inline.
@@ -422,7 +422,7 @@ struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Who will read the documents; else the reader `.broker.toml` names for each path.
-    #[arg(long = "for", value_enum)]
+    #[arg(long = "for", alias = "audience", value_enum)]
     reader: Option<CheckReader>,
     /// How findings are printed.
     #[arg(long, value_enum, default_value = "text")]
@@ -481,7 +481,7 @@ struct LookupArgs {
     /// The term to explain.
     term: String,
     /// The reader; decides which side's words explain the term.
-    #[arg(long = "for", value_enum, default_value = "both")]
+    #[arg(long = "for", alias = "audience", value_enum, default_value = "both")]
     reader: Reader,
     /// How many concepts at most.
     #[arg(long, default_value_t = 5)]
