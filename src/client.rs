@@ -137,6 +137,19 @@ impl AdminClient {
         self.call(Method::PUT, &path, Some(body), if_match).await
     }
 
+    /// `PUT /v1/concepts/{id}` with `If-None-Match: *`: creates `concept` only if no concept
+    /// has its id yet (never replaces one). Returns the stored concept with its etag, and
+    /// `warnings` when another concept already has one of its terms.
+    ///
+    /// # Errors
+    /// As [`AdminClient::put`]; `Refused` with 412 when the id is taken.
+    pub async fn create(&self, concept: &Concept) -> Result<Value, ClientError> {
+        let body = json::concept(concept);
+        let path = format!("/v1/concepts/{}", segment(&concept.id));
+        self.call(Method::PUT, &path, Some(body), Some(CREATE_ONLY))
+            .await
+    }
+
     /// `DELETE /v1/concepts/{id}`, with `if_match` as for [`AdminClient::put`].
     ///
     /// # Errors
@@ -201,7 +214,9 @@ impl AdminClient {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t.expose());
         }
-        if let Some(etag) = if_match {
+        if if_match == Some(CREATE_ONLY) {
+            req = req.header(reqwest::header::IF_NONE_MATCH, "*");
+        } else if let Some(etag) = if_match {
             req = req.header(
                 reqwest::header::IF_MATCH,
                 format!("\"{}\"", etag.trim_matches('"')),
@@ -236,6 +251,9 @@ impl AdminClient {
         })
     }
 }
+
+/// The condition of [`AdminClient::create`], passed where an etag goes (no etag looks like it).
+const CREATE_ONLY: &str = crate::store::CREATE_ONLY;
 
 fn reason(status: StatusCode) -> String {
     status

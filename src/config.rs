@@ -13,8 +13,12 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 1024 * 1024;
 /// How the service runs. [`ServiceConfig::default`] is what `broker serve` uses with no flags.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    /// Token that admin RPCs (upsert, delete) require; `None` refuses them all.
+    /// Token that admin RPCs (upsert, delete) require; `None` (and no `admin_tokens`)
+    /// refuses them all.
     pub admin_token: Option<Secret>,
+    /// Named admin tokens (`--admin-tokens FILE`): any of them may edit, and the edit is
+    /// recorded under its name (the PostgreSQL `audit` table, the log).
+    pub admin_tokens: Vec<NamedToken>,
     /// Token that read RPCs and HTTP routes require; `None` leaves them open.
     pub read_token: Option<Secret>,
     /// The largest text (or look-up term) accepted, in bytes.
@@ -54,6 +58,7 @@ impl Default for ServiceConfig {
     fn default() -> Self {
         ServiceConfig {
             admin_token: None,
+            admin_tokens: Vec::new(),
             read_token: None,
             max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
             request_timeout: Duration::from_secs(30),
@@ -71,6 +76,67 @@ impl Default for ServiceConfig {
 /// A token that never shows up in logs or `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
+
+/// An admin token with the name of whoever holds it.
+#[derive(Debug, Clone)]
+pub struct NamedToken {
+    /// Who: recorded with each edit made with the token.
+    pub name: String,
+    /// The token.
+    pub token: Secret,
+}
+
+/// A line of an admin tokens file that cannot be used (nothing is started).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct AdminTokensError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong (never the token itself).
+    pub message: String,
+}
+
+/// Reads an admin tokens file: one `name:token` a line; blank lines and `#` comments are
+/// skipped. A name is letters, digits and `._@-`, and is unique; the token is the rest of
+/// the line, surrounding whitespace removed.
+///
+/// # Errors
+/// The first unusable line, by number (the message never repeats a token).
+pub fn parse_admin_tokens(text: &str) -> Result<Vec<NamedToken>, AdminTokensError> {
+    let mut out: Vec<NamedToken> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let err = |message: String| AdminTokensError {
+            line: i + 1,
+            message,
+        };
+        let Some((name, token)) = line.split_once(':') else {
+            return Err(err("expected 'name:token'".into()));
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
+        {
+            return Err(err(format!(
+                "the name '{name}' must be letters, digits and . _ @ - (it goes into the audit)"
+            )));
+        }
+        if out.iter().any(|t| t.name == name) {
+            return Err(err(format!("the name '{name}' is given twice")));
+        }
+        let token = Secret::new(token.trim()).map_err(|e| err(format!("{name}: {e}")))?;
+        out.push(NamedToken {
+            name: name.to_string(),
+            token,
+        });
+    }
+    Ok(out)
+}
 
 impl Secret {
     /// Wraps a token.
@@ -132,6 +198,7 @@ pub struct SlackConfig {
     /// The Web API base; [`SLACK_API`] when absent.
     pub api_base: Option<String>,
     /// The side of readers not listed in `readers`: `it` or `marketing` (default marketing).
+    #[serde(alias = "for")]
     pub reader: Option<String>,
     /// Slack user id → `it` or `marketing`.
     pub readers: std::collections::BTreeMap<String, String>,
@@ -148,6 +215,7 @@ pub struct GithubConfig {
     /// The REST API base; [`GITHUB_API`] when absent.
     pub api_base: Option<String>,
     /// The reader of repositories not listed in `repos` (default marketing).
+    #[serde(alias = "for")]
     pub reader: Option<String>,
     /// `owner/name` → `it` or `marketing`.
     pub repos: std::collections::BTreeMap<String, String>,
@@ -166,6 +234,7 @@ pub struct JiraConfig {
     /// The API token of that account.
     pub token: Option<Secret>,
     /// The reader of projects not listed in `projects` (default marketing).
+    #[serde(alias = "for")]
     pub reader: Option<String>,
     /// Project key → `it` or `marketing`.
     pub projects: std::collections::BTreeMap<String, String>,
@@ -267,6 +336,32 @@ pub enum DurationError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn admin_tokens_files_name_their_line_and_never_the_token() {
+        let ok = super::parse_admin_tokens("# editors\n\nalice: t0ken-a \nbob.smith@acme:b:c\n")
+            .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(
+            (ok[0].name.as_str(), ok[0].token.expose()),
+            ("alice", "t0ken-a")
+        );
+        assert_eq!(
+            (ok[1].name.as_str(), ok[1].token.expose()),
+            ("bob.smith@acme", "b:c")
+        );
+        for (text, line, says) in [
+            ("alice t0ken\n", 1, "name:token"),
+            ("\nal ice:t0ken\n", 2, "letters, digits"),
+            ("a:x\na:y\n", 2, "twice"),
+            ("a:   \n", 1, "empty"),
+        ] {
+            let e = super::parse_admin_tokens(text).unwrap_err();
+            assert_eq!(e.line, line, "{text:?}: {e}");
+            assert!(e.message.contains(says), "{text:?}: {e}");
+            assert!(!e.to_string().contains("t0ken"), "{e}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -283,6 +283,30 @@ fn slug(key: &str) -> String {
     }
 }
 
+/// The last line of `broker gaps`: how many gaps in how many documents, and what was checked
+/// against how much — "0 gaps" alone would read as "everything was covered".
+pub fn summary(gaps: usize, documents: usize, matcher: &Matcher) -> String {
+    let stats = matcher.glossary().stats();
+    let known = format!(
+        "the {} terms of {} broker knows",
+        stats.it_terms + stats.marketing_terms,
+        crate::plural(stats.concepts, "concept")
+    );
+    let docs = crate::plural(documents, "document");
+    if gaps == 0 {
+        format!(
+            "no gaps in {docs}: no unknown acronym, repeated capitalised name or term the text \
+             defines itself outside {known} (ordinary English words are not checked)"
+        )
+    } else {
+        format!(
+            "{} in {docs}: jargon-looking words (unknown acronyms, repeated capitalised names, \
+             terms the text defines itself) outside {known}",
+            crate::plural(gaps, "gap")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

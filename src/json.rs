@@ -326,7 +326,7 @@ pub fn parse_audience(s: &str) -> Result<Option<Side>, String> {
         "it" => Ok(Some(Side::It)),
         "marketing" => Ok(Some(Side::Marketing)),
         other => Err(format!(
-            "unknown audience '{other}': expected it, marketing or both"
+            "unknown reader '{other}': expected it, marketing or both"
         )),
     }
 }
@@ -351,6 +351,7 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
         .as_object()
         .ok_or_else(|| field_error("body", "must be a JSON object"))?;
     let mut req = TranslateRequest::default();
+    let mut audience_given: Option<&str> = None;
     for (key, value) in obj {
         let as_str = || {
             value
@@ -360,7 +361,14 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
         match key.as_str() {
             "text" => req.text = as_str()?.to_string(),
             "request_id" => req.request_id = as_str()?.to_string(),
-            "audience" => {
+            // `for` and `reader` are what the CLI (`--for`) and the config files call it.
+            "audience" | "for" | "reader" => {
+                if let Some(first) = audience_given.replace(key.as_str()) {
+                    return Err(field_error(
+                        key,
+                        format!("the reader is already given as '{first}': send one of audience, for, reader"),
+                    ));
+                }
                 req.audience = parse_audience(as_str()?).map_err(|m| field_error(key, m))?
             }
             "format" => req.format = parse_format(as_str()?).map_err(|m| field_error(key, m))?,
@@ -378,7 +386,13 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
             }
             "explain" => req.explain = as_str()?.parse().map_err(|m| field_error(key, m))?,
             "view" => req.view = as_str()?.parse().map_err(|m| field_error(key, m))?,
-            other => return Err(field_error(other, "unknown field")),
+            other => {
+                return Err(field_error(
+                    other,
+                    "unknown field: a request has text, audience (or for), format, explain, \
+                     view, min_score, exact_only, request_id",
+                ))
+            }
         }
     }
     Ok(req)
@@ -409,6 +423,18 @@ mod tests {
         assert_eq!(every.explain, crate::Explain::Every);
         let err = translate_request(&json!({"text": "x", "explain": "twice"})).unwrap_err();
         assert_eq!(err.field, "explain");
+        // The reader under the names the CLI and config files use, once.
+        for key in ["for", "reader"] {
+            let r = translate_request(&json!({"text": "x", key: "it"})).unwrap();
+            assert_eq!(r.audience, Some(Side::It));
+        }
+        let r = translate_request(&json!({"text": "x", "for": "SIDE_MARKETING"})).unwrap();
+        assert_eq!(r.audience, Some(Side::Marketing));
+        let err =
+            translate_request(&json!({"text": "x", "for": "it", "audience": "it"})).unwrap_err();
+        assert!(err.message.contains("already given"), "{err}");
+        let err = translate_request(&json!({"text": "x", "fro": "it"})).unwrap_err();
+        assert!(err.message.contains("audience (or for)"), "{err}");
         let compact = translate_request(&json!({"text": "x", "view": "compact"})).unwrap();
         assert_eq!(compact.view, crate::View::Compact);
         let err = translate_request(&json!({"text": "x", "view": "small"})).unwrap_err();

@@ -49,3 +49,13 @@ pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
 pub use matcher::{Annotation, InputFormat, MatchKind, MatchOptions, Matcher};
 pub use render::{Explain, Format};
 pub use translate::{translate, ConceptNote, Rendering, TranslateRequest, TranslateResponse, View};
+
+/// A count with its noun in the right number, for messages: `plural(1, "concept")` is
+/// "1 concept", `plural(2, "concept")` "2 concepts" (regular nouns only).
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

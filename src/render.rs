@@ -108,6 +108,65 @@ fn clause(definition: &str) -> &str {
     definition.trim().trim_end_matches('.')
 }
 
+/// A words-only form of a term for comparing: lower case, dashes and runs of spaces as one
+/// space.
+fn plain(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An acronym: no lower-case letter and at least two capitals ("BYOD", "B2B").
+fn is_acronym(s: &str) -> bool {
+    !s.chars().any(char::is_lowercase) && s.chars().filter(|c| c.is_uppercase()).count() >= 2
+}
+
+/// The equivalent a note or a rewrite may use for `a`: the first of `a.equivalents` that
+/// explains something. Skipped: one the span already says, less its head noun ("on-call
+/// engineer" ≈ "on-call", which also made "The on-call declared" in rewrites), and an acronym
+/// for an acronym
+/// ("BYOX" ≈ "BYOD": one unknown abbreviation for another). `None` when none is left: the
+/// definition explains instead.
+pub fn equivalent(a: &Annotation) -> Option<&str> {
+    let span = plain(&a.text);
+    let term = plain(&a.term);
+    // Useless: the span itself, or a part of it that drops its head noun (English noun
+    // phrases end with their head: "on-call engineer" without "engineer" is "on-call"). A
+    // part that drops a modifier still helps: "data clean room" ≈ "clean room".
+    let says = |e: &str| {
+        let e = plain(e);
+        let useless = |whole: &str| {
+            let (w, x) = (format!(" {whole} "), format!(" {e} "));
+            whole == e
+                || whole.strip_suffix('s') == Some(e.as_str())
+                || (w.contains(&x) && !w.ends_with(&x))
+        };
+        useless(&span) || useless(&term)
+    };
+    let acronym = is_acronym(&a.text);
+    a.equivalents
+        .iter()
+        .map(String::as_str)
+        .find(|e| !(says(e) || (acronym && is_acronym(e))))
+}
+
+/// The equivalent as the note writes it after `a`'s span: in the span's number ("MQLs
+/// [≈ high-score leads]"), not its capital or possessive.
+fn equivalent_in_number(a: &Annotation, e: &str) -> String {
+    let base = a
+        .text
+        .strip_suffix("'s")
+        .or_else(|| a.text.strip_suffix("\u{2019}s"))
+        .unwrap_or(&a.text);
+    if is_plural_of(base, &a.term) {
+        pluralize(e)
+    } else {
+        e.to_string()
+    }
+}
+
 /// What the reader is told about `a`, in words: the equivalent (or the definition when the
 /// other side has no term), and for a false friend which sense is meant and which one the
 /// reader would assume.
@@ -116,8 +175,8 @@ fn note(a: &Annotation) -> String {
     if !a.senses.is_empty() {
         return a.senses.join(" or ");
     }
-    let gloss = match (a.equivalents.first(), &a.meant_as) {
-        (Some(e), _) => e.clone(),
+    let gloss = match (equivalent(a), &a.meant_as) {
+        (Some(e), _) => e.to_string(),
         // No term on the reader's side: the meant sense by its own side's longer name.
         (None, Some(m)) if a.false_friend => m.clone(),
         (None, _) => clause(&a.definition).to_string(),
@@ -134,8 +193,8 @@ fn inline_note(a: &Annotation) -> String {
         format!(" [{}]", note(a))
     } else if a.false_friend && a.misread_as.is_some() {
         format!(" [{}]", note(a))
-    } else if let Some(e) = a.equivalents.first() {
-        format!(" [≈ {e}]")
+    } else if let Some(e) = equivalent(a) {
+        format!(" [≈ {}]", equivalent_in_number(a, e))
     } else {
         format!(" [{}]", clause(&a.definition))
     }
@@ -143,10 +202,7 @@ fn inline_note(a: &Annotation) -> String {
 
 /// The longer form for footnotes and titles: the note, then the definition.
 fn long_note(a: &Annotation) -> String {
-    match (
-        a.equivalents.first(),
-        a.false_friend && a.misread_as.is_some(),
-    ) {
+    match (equivalent(a), a.false_friend && a.misread_as.is_some()) {
         _ if !a.senses.is_empty() => note(a),
         (_, true) => format!("{}. {}", note(a), a.definition),
         (Some(e), false) => format!("{e}: {}", a.definition),
@@ -234,9 +290,7 @@ pub fn replacement(a: &Annotation) -> Option<String> {
         // Which sense is meant is not known: no rewrite guesses it.
         return None;
     }
-    a.equivalents
-        .first()
-        .map(|e| rewritten(&a.text, &a.term, e))
+    equivalent(a).map(|e| rewritten(&a.text, &a.term, e))
 }
 
 /// Renders `text` for `reader`. `annotations` must come from matching this `text`, in order.
@@ -277,11 +331,59 @@ fn splice(
     out
 }
 
+/// The end of the hyphenated compound a span ending at `end` is part of: "Tier-1", "MQL-to-SQL",
+/// "mid-TOFU". A note goes there, not inside the word ("tier [≈ …]-1 accounts").
+fn compound_end(text: &str, mut end: usize) -> usize {
+    loop {
+        let rest = &text[end..];
+        let Some(dash) = rest.chars().next().filter(|&c| c == '-' || c == '\u{2011}') else {
+            return end;
+        };
+        let word = rest[dash.len_utf8()..]
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len() - dash.len_utf8());
+        if word == 0 {
+            return end;
+        }
+        end += dash.len_utf8() + word;
+    }
+}
+
 fn inline(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
-    splice(text, annotations, reader, explain, |a, out, _| {
-        out.push_str(&a.text);
-        out.push_str(&inline_note(a));
-    })
+    let mut out = String::with_capacity(text.len() + annotations.len() * 24);
+    let mut explained: Vec<&str> = Vec::new();
+    let mut at = 0;
+    // The notes waiting for the end of a compound, and where that is.
+    let mut pending = String::new();
+    let mut pending_at = 0;
+    for a in annotations {
+        if !needs_note(a, reader) || a.start < at || a.end > text.len() {
+            continue;
+        }
+        if explain == Explain::First {
+            if explained.contains(&a.concept_id.as_str()) {
+                continue;
+            }
+            explained.push(&a.concept_id);
+        }
+        if !pending.is_empty() && a.start >= pending_at {
+            out.push_str(&text[at..pending_at]);
+            out.push_str(&pending);
+            pending.clear();
+            at = pending_at;
+        }
+        if pending.is_empty() {
+            pending_at = compound_end(text, a.end);
+        }
+        pending.push_str(&inline_note(a));
+    }
+    if !pending.is_empty() {
+        out.push_str(&text[at..pending_at]);
+        out.push_str(&pending);
+        at = pending_at;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 fn markdown(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
@@ -350,7 +452,11 @@ fn html(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) 
 
 fn rewrite(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
     splice(text, annotations, reader, explain, |a, out, after| {
-        let Some(e) = a.equivalents.first() else {
+        // A label glued to a number ("Tier-1", "SEV-2") is a name, not prose: left alone.
+        let glued_number = after
+            .strip_prefix(['-', '\u{2011}'])
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        let Some(e) = equivalent(a).filter(|_| !glued_number) else {
             out.push_str(&a.text);
             return;
         };
@@ -385,12 +491,18 @@ fn rewrite(text: &str, annotations: &[Annotation], reader: Side, explain: Explai
             }
         }
         // At the start of a sentence the equivalent takes the capital ("CTR dropped." ->
-        // "Click rate dropped.").
+        // "Click rate dropped."). A dash or star counts only as a list bullet: after a word
+        // it joins a compound ("MQL-to-SQL", "mid-TOFU"), which takes no capital.
         let head = out.trim_end_matches([' ', '\t']);
+        let bullet = |c: char| {
+            head.strip_suffix(c).is_some_and(|h| {
+                h.is_empty() || h.ends_with(char::is_whitespace) || h.ends_with(['#', '>'])
+            })
+        };
         let sentence_start = head.is_empty()
-            || head.ends_with([
-                '.', '!', '?', '\n', ':', '*', '#', '>', '-', '"', '\u{201c}',
-            ]);
+            || head.ends_with(['.', '!', '?', '\n', ':', '#', '>', '"', '\u{201c}'])
+            || bullet('-')
+            || bullet('*');
         if sentence_start {
             let mut c = s.chars();
             if let Some(f) = c.next().filter(|f| f.is_lowercase()) {
@@ -491,12 +603,7 @@ fn rewritten(span: &str, term: &str, equivalent: &str) -> String {
         Some(b) => (b, true),
         None => (span, false),
     };
-    let lower = |x: &str| x.to_lowercase();
-    let plural = {
-        let (b, t) = (lower(base), lower(term));
-        b != t && !t.ends_with('s') && b.ends_with('s')
-    };
-    if plural {
+    if is_plural_of(base, term) {
         s = pluralize(&s);
     }
     if possessive {
@@ -511,6 +618,13 @@ fn rewritten(span: &str, term: &str, equivalent: &str) -> String {
         }
     }
     s
+}
+
+/// Whether `span` (possessive removed) is the plural of `term`: "MQLs" of "MQL", "companies"
+/// of "company".
+fn is_plural_of(span: &str, term: &str) -> bool {
+    let (b, t) = (span.to_lowercase(), term.to_lowercase());
+    b != t && !t.ends_with('s') && b.ends_with('s')
 }
 
 /// English plural of a phrase's last word.

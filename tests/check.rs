@@ -470,8 +470,39 @@ fn translate_writes_one_file_per_input_and_reports_unreadable_ones() {
     }
     assert!(!src.path().join("x/annotated/annotated").exists());
 
-    // Several inputs without --out: a clear usage error, nothing written.
-    let o = broker(src.path(), &["translate", "a.md", "c.txt"]);
+    // Several inputs without --out: printed in order, each under a header, formats by suffix.
+    let o = broker(
+        src.path(),
+        &["translate", "c.txt", "a.md", "--for", "marketing"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "==> c.txt <==\nOur latency [≈ page speed] doubled.\n\n==> a.md <==\nOur latency[^1] doubled.\n\n[^1]: **latency** — page speed: How long a customer waits after a click before the page or screen appears; slow pages lose visitors and sales.\n",
+    );
+    // ... except JSON, which says exactly what to add.
+    let o = broker(src.path(), &["translate", "a.md", "c.txt", "--json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("add --out DIR"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_suggestion_fits_where_the_word_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "The pipeline deploys twice a day.\n\nWe count 340 MQLs.\n",
+    )
+    .unwrap();
+    let o = broker(dir.path(), &["check", "a.md", "--for", "marketing"]);
+    let text = stdout(&o);
+    // A verb gets no noun to paste in its place ("write 'go-live'" for "deploys").
+    let deploys = text.lines().find(|l| l.contains("'deploys'")).unwrap();
+    assert!(!deploys.contains("write '"), "{deploys}");
+    assert!(deploys.contains("say what happens"), "{deploys}");
+    let o = broker(dir.path(), &["check", "a.md", "--for", "it"]);
+    let text = stdout(&o);
+    // A plural gets the plural.
+    let mqls = text.lines().find(|l| l.contains("'MQLs'")).unwrap();
+    assert!(mqls.contains("write 'high-score leads'"), "{mqls}");
 }

@@ -80,7 +80,10 @@ fn rich_concepts() -> Vec<Concept> {
     });
     concepts.push(Concept {
         id: "churn".into(),
-        marketing: side(&[term("churn"), term("churn rate")], "Customers who leave."),
+        marketing: side(
+            &[term("logo churn"), term("logo churn rate")],
+            "Customers who leave.",
+        ),
         ..Concept::default()
     });
     concepts

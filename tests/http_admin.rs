@@ -447,3 +447,87 @@ async fn browse_routes_need_the_read_token_when_one_is_set() {
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn if_none_match_star_creates_only_and_a_shared_term_is_warned_about() {
+    let (app, dir) = editable().await;
+    let (n, v) = admin();
+    let create_only = |body: Value, id: &'static str| {
+        let v = v.clone();
+        let app = &app;
+        async move {
+            call(
+                app,
+                Method::PUT,
+                &format!("/v1/concepts/{id}"),
+                &[(n, v.as_str()), ("if-none-match", "*")],
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let before = std::fs::read_to_string(dir.path().join("10-engineering.toml")).unwrap();
+
+    // An id that exists: 412 naming the id and what to do, and nothing written.
+    let latency = json!({"it": {"terms": ["lag"], "definition": "Slowness."}});
+    let (status, _, body) = create_only(latency, "latency").await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    let (code, message, _) = error(&body);
+    assert_eq!(code, "ABORTED");
+    assert!(
+        message.contains("'latency' already exists") && message.contains("If-None-Match"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("10-engineering.toml")).unwrap(),
+        before
+    );
+    let (_, _, body) = call(&app, Method::GET, "/v1/concepts/latency", &[], None).await;
+    assert_eq!(body["it"]["terms"][0], "latency", "{body}");
+
+    // A free id: created. A second create-only PUT of it: 412.
+    let (status, _, body) = create_only(nps("Promoters minus detractors."), "nps").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("warnings").is_none(), "{body}");
+    let (status, _, _) = create_only(nps("Again."), "nps").await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+
+    // Only `*` means something, and not together with If-Match.
+    for headers in [
+        vec![(n, v.as_str()), ("if-none-match", "\"abc\"")],
+        vec![(n, v.as_str()), ("if-none-match", "*"), ("if-match", "*")],
+    ] {
+        let (status, _, body) = call(
+            &app,
+            Method::PUT,
+            "/v1/concepts/x-y",
+            &headers,
+            Some(&nps("d")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error(&body).2, Some("If-None-Match"), "{body}");
+    }
+
+    // A term another concept has on the same side: saved, with a warning that says what to do.
+    let twin = json!({
+        "marketing": {"terms": ["page speed"], "definition": "How fast pages open."},
+    });
+    let (status, _, body) = put(&app, "page-speed", None, &twin).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let warnings = body["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{body}");
+    let w = warnings[0].as_str().unwrap();
+    assert!(
+        w.contains("'page speed' is also a marketing term of 'latency'") && w.contains("merge"),
+        "{w}"
+    );
+    // A false friend is named as such, and is not presented as a mistake.
+    let friend = json!({
+        "marketing": {"terms": ["uptime"], "definition": "Time a campaign stays live."},
+    });
+    let (status, _, body) = put(&app, "campaign-uptime", None, &friend).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w = body["warnings"][0].as_str().unwrap();
+    assert!(w.contains("false friend") && !w.contains("merge"), "{w}");
+}

@@ -101,6 +101,15 @@ async fn metrics_usage_and_gaps_count_what_the_server_did() {
     }
 
     let usage = app.get("/v1/usage").await.json();
+    // `since` in RFC 3339, like `loaded_at` in /v1/info (it was {seconds, nanos}).
+    let since = usage["since"].as_str().expect("since is a string");
+    assert!(
+        since.len() >= 20
+            && since.as_bytes()[4] == b'-'
+            && since.contains('T')
+            && since.ends_with('Z'),
+        "{since}"
+    );
     assert_eq!(usage["texts"], 3);
     assert_eq!(usage["lookups"], 2);
     assert_eq!(usage["lookups_without_hit"], 1);

@@ -200,6 +200,11 @@ struct Replica {
 
 impl Replica {
     fn start(url: &str) -> Replica {
+        Replica::start_with(url, &[])
+    }
+
+    /// A replica with more flags.
+    fn start_with(url: &str, extra: &[&str]) -> Replica {
         let mut child = broker()
             .args([
                 "serve",
@@ -210,6 +215,7 @@ impl Replica {
                 "--store",
                 url,
             ])
+            .args(extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -661,4 +667,56 @@ fn a_store_url_that_cannot_be_reached_is_a_clear_start_up_error() {
         !stderr.contains("secret-pw"),
         "no password in messages: {stderr}"
     );
+}
+
+#[tokio::test]
+async fn named_admin_tokens_say_who_made_each_edit_in_the_audit() {
+    let Some(cluster) = seeded_cluster() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::write(
+        &tokens,
+        "# who may edit\nalice:alice-s3cret\nbob.smith:bob-s3cret\n",
+    )
+    .unwrap();
+    let r = Replica::start_with(
+        &cluster.url(),
+        &["--admin-tokens", tokens.to_str().unwrap()],
+    );
+    let mut c = r.client().await;
+    let as_who = |token: &str, msg: pb::UpsertConceptRequest| {
+        let mut req = Request::new(msg);
+        req.metadata_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        req
+    };
+    let put = |id: &str| pb::UpsertConceptRequest {
+        concept: Some(concept(id, "Audited.")),
+        expected_etag: String::new(),
+    };
+    c.upsert_concept(as_who("alice-s3cret", put("by-alice")))
+        .await
+        .unwrap();
+    c.upsert_concept(as_who("bob-s3cret", put("by-bob")))
+        .await
+        .unwrap();
+    c.upsert_concept(as_who(TOKEN, put("by-admin")))
+        .await
+        .unwrap();
+    let refused = c.upsert_concept(as_who("mallory", put("by-mallory"))).await;
+    assert_eq!(refused.unwrap_err().code(), tonic::Code::Unauthenticated);
+
+    let pool = sqlx::PgPool::connect(&cluster.url()).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT concept_id, actor FROM audit WHERE concept_id LIKE 'by-%' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0], ("by-alice".to_string(), "alice".to_string()));
+    assert_eq!(rows[1], ("by-bob".to_string(), "bob.smith".to_string()));
+    assert!(rows[2].1.starts_with("broker serve@"), "{rows:?}");
 }

@@ -297,6 +297,8 @@
     clear($('concepts'), ...(items.length ? items : [el('li', { class: 'muted', text: 'Nothing to explain.' })]));
   }
 
+  /** The number of terms of the served glossary (from /v1/info), for the empty gaps list. */
+  let knownTerms = 0;
   function renderGaps(gaps) {
     const seen = new Map();
     for (const g of gaps) {
@@ -308,7 +310,9 @@
       el('li', {}, el('span', { text: g.text }), el('span', { class: 'badge', text: g.kind.replace(/_/g, ' ') }),
         n > 1 ? el('span', { class: 'badge', text: '×' + n }) : null),
     );
-    clear($('gaps'), ...(items.length ? items : [el('li', { class: 'muted', text: 'None.' })]));
+    // "None." read as "everything was covered": say what was looked for, and against how much.
+    const known = knownTerms ? `the ${knownTerms} terms broker knows` : 'the glossary';
+    clear($('gaps'), ...(items.length ? items : [el('li', { class: 'muted', text: `None found: no unknown acronym, repeated capitalised name or term the brief defines itself outside ${known}.` })]));
   }
 
   // The explanation card, for hover, keyboard focus and taps.
@@ -888,6 +892,7 @@
     if (!r.ok) return;
     const d = r.data;
     const n = d.concepts;
+    if (d.it_terms !== undefined) knownTerms = Number(d.it_terms) + Number(d.marketing_terms);
     $('info').textContent = `broker · glossary ${String(d.version || d.glossary_version || '').slice(0, 12)} · ${n} concepts`;
   }
 

@@ -105,7 +105,8 @@ struct RawRules {
 #[serde(deny_unknown_fields)]
 struct RawReader {
     paths: Vec<Spanned<String>>,
-    #[serde(rename = "for")]
+    // `for` as in `--for`; `reader` as in integrations.toml, accepted too.
+    #[serde(rename = "for", alias = "reader")]
     reader: Spanned<String>,
 }
 
@@ -303,7 +304,7 @@ paths = ["briefs/**", "*.brief.md"]
 for = "it"
 [[readers]]
 paths = ["**"]
-for = "marketing"
+reader = "marketing"   # as in integrations.toml
 "#,
         )
         .unwrap();

@@ -65,14 +65,16 @@ pub fn json(ranked: &[RankedGap], documents: usize) -> serde_json::Result<String
 }
 
 /// The ranking as a table (count, documents, kind, gap, example) and a summary line.
-pub fn text(ranked: &[RankedGap], documents: usize) -> String {
+pub fn text(ranked: &[RankedGap], documents: usize, matcher: &crate::Matcher) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
-    let _ = writeln!(
-        out,
-        "{:>5} {:>4}  {:<8} {:<24} example",
-        "count", "docs", "kind", "gap"
-    );
+    if !ranked.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:>5} {:>4}  {:<8} {:<24} example",
+            "count", "docs", "kind", "gap"
+        );
+    }
     for g in ranked {
         let _ = writeln!(
             out,
@@ -86,6 +88,10 @@ pub fn text(ranked: &[RankedGap], documents: usize) -> String {
             g.example.sentence
         );
     }
-    let _ = writeln!(out, "{} gaps in {} documents", ranked.len(), documents);
+    let _ = writeln!(
+        out,
+        "{}",
+        crate::gap_report::summary(ranked.len(), documents, matcher)
+    );
     out
 }

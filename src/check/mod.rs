@@ -250,7 +250,7 @@ fn check_body(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Finding
         let message = if bites {
             false_friend_message(a, opts.reader)
         } else {
-            jargon_message(a, opts.reader)
+            jargon_message(a, opts.reader, is_verb(matcher, a))
         };
         findings.push(lines.finding(
             rule,
@@ -317,16 +317,23 @@ fn side_name(side: Side) -> &'static str {
     }
 }
 
-fn jargon_message(a: &Annotation, reader: Side) -> String {
+/// The jargon finding's message. A suggestion must fit where the word stands: the reader's
+/// word in the span's number ("deployments" → "go-lives"), and for a verb ("deploys"), whose
+/// equivalents are noun phrases, no word to paste but the sense to say in other words.
+fn jargon_message(a: &Annotation, reader: Side, verb: bool) -> String {
     let head = format!(
         "'{}' is {} jargon that {} may not know",
         a.text,
         side_name(a.side),
         reader_name(reader)
     );
-    match a.equivalents.first() {
-        Some(e) => format!("{head}: write '{e}', or explain it at its first use"),
-        None => format!("{head}, and their side has no word for it: explain it at its first use"),
+    match (crate::render::equivalent(a), replacement(a)) {
+        (Some(e), _) if verb => format!(
+            "{head}: say what happens in the reader's words (their word for it is '{e}'), or \
+             explain it at its first use"
+        ),
+        (_, Some(r)) => format!("{head}: write '{r}', or explain it at its first use"),
+        _ => format!("{head}, and their side has no word for it: explain it at its first use"),
     }
 }
 

@@ -90,8 +90,12 @@ pub(crate) enum ConceptCommand {
         file: PathBuf,
         /// Only if the stored concept still has this etag (a JSON file's own `etag` is used
         /// when this is absent); the server answers 412 when it changed.
-        #[arg(long, value_name = "ETAG")]
+        #[arg(long, value_name = "ETAG", conflicts_with = "create")]
         if_match: Option<String>,
+        /// Only create: refuse (exit 1) when a concept already has this id, instead of
+        /// replacing it (HTTP `If-None-Match: *`).
+        #[arg(long)]
+        create: bool,
         #[command(flatten)]
         server: ServerArg,
     },
@@ -107,12 +111,12 @@ pub(crate) enum ConceptCommand {
     },
     /// List concepts (every page): one line per concept, or JSON with --json.
     List {
-        /// Only concepts with this tag.
-        #[arg(long, default_value = "")]
-        tag: String,
+        /// Only concepts with this tag (all concepts when absent).
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
         /// Only concepts whose id or a term contains this (case-insensitive).
-        #[arg(long, default_value = "")]
-        query: String,
+        #[arg(long, value_name = "TEXT")]
+        query: Option<String>,
         /// Print a JSON array of concepts.
         #[arg(long)]
         json: bool,
@@ -151,6 +155,10 @@ pub(crate) struct ServeArgs {
     /// File holding the admin token (surrounding whitespace is ignored).
     #[arg(long, env = "BROKER_ADMIN_TOKEN_FILE", value_name = "FILE")]
     pub(crate) admin_token_file: Option<PathBuf>,
+    /// File of named admin tokens, one `name:token` a line (`#` comments): each may edit,
+    /// and the audit and the log record the edit under its name. Combines with --admin-token.
+    #[arg(long, env = "BROKER_ADMIN_TOKENS", value_name = "FILE")]
+    pub(crate) admin_tokens: Option<PathBuf>,
     /// Token that read RPCs and HTTP routes require as `Bearer <token>`; open when unset.
     #[arg(
         long,
@@ -253,7 +261,8 @@ pub(crate) struct IntegrationArgs {
     /// Slack Web API base URL.
     #[arg(long, env = "BROKER_SLACK_API_BASE", value_name = "URL")]
     pub(crate) slack_api_base: Option<String>,
-    /// Reader of Slack users not listed in the file: it or marketing (default marketing).
+    /// Reader of Slack users not listed in the file: it or marketing; else the file's
+    /// `[slack] reader`, else marketing.
     #[arg(long, env = "BROKER_SLACK_READER", value_name = "SIDE")]
     pub(crate) slack_reader: Option<String>,
     /// GitHub webhook secret; turns the GitHub integration on.
@@ -275,7 +284,8 @@ pub(crate) struct IntegrationArgs {
     /// GitHub REST API base URL.
     #[arg(long, env = "BROKER_GITHUB_API_BASE", value_name = "URL")]
     pub(crate) github_api_base: Option<String>,
-    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins).
+    /// Reader of repositories not listed in the file (a for:it / for:marketing label wins);
+    /// else the file's `[github] reader`, else marketing.
     #[arg(long, env = "BROKER_GITHUB_READER", value_name = "SIDE")]
     pub(crate) github_reader: Option<String>,
     /// Jira webhook secret; turns the Jira integration on.
@@ -300,10 +310,12 @@ pub(crate) struct IntegrationArgs {
         hide_env_values = true
     )]
     pub(crate) jira_token: Option<String>,
-    /// Reader of Jira projects not listed in the file.
+    /// Reader of Jira projects not listed in the file; else the file's `[jira] reader`, else
+    /// marketing.
     #[arg(long, env = "BROKER_JIRA_READER", value_name = "SIDE")]
     pub(crate) jira_reader: Option<String>,
-    /// Largest webhook body accepted, in bytes (default 1 MiB).
+    /// Largest webhook body accepted, in bytes; else the file's `max_body_bytes`, else 1048576
+    /// (1 MiB).
     #[arg(long, env = "BROKER_WEBHOOK_MAX_BYTES", value_name = "N")]
     pub(crate) webhook_max_bytes: Option<usize>,
 }
@@ -362,7 +374,8 @@ impl IntegrationArgs {
 #[derive(Args)]
 pub(crate) struct TranslateArgs {
     /// Files or directories to read (directories: .md, .markdown, .html, .htm, .txt, .text,
-    /// recursively); `-` or nothing for standard input. Several need `--out`.
+    /// recursively); `-` or nothing for standard input. Several without `--out` are printed one
+    /// after the other, each under a `==> path <==` header.
     #[arg(value_name = "FILE|DIR")]
     pub(crate) files: Vec<PathBuf>,
     /// Write one annotated file per input under DIR, at the same relative path (a directory's
@@ -370,7 +383,7 @@ pub(crate) struct TranslateArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
     /// The reader the text is rendered for.
-    #[arg(long = "for", default_value = "both", value_parser = reader())]
+    #[arg(long = "for", alias = "audience", default_value = "both", value_parser = reader())]
     pub(crate) reader: ::std::option::Option<Side>,
     /// Output format; `markdown` and `html` also skip code, URLs and tags in the input.
     /// Default: by suffix with `--out` (.md → markdown, .html → html), else inline.
@@ -379,9 +392,9 @@ pub(crate) struct TranslateArgs {
     /// Print the whole response as JSON instead of the rendering(s).
     #[arg(long)]
     pub(crate) json: bool,
-    /// Minimum score of a fuzzy match (0..=1).
-    #[arg(long, value_name = "F")]
-    pub(crate) min_score: Option<f32>,
+    /// Minimum score of a fuzzy match (0..=1): 1 − edits / letters of the term.
+    #[arg(long, value_name = "F", default_value_t = broker::matcher::DEFAULT_MIN_SCORE)]
+    pub(crate) min_score: f32,
     /// Only exact and normalised matches.
     #[arg(long)]
     pub(crate) exact_only: bool,
@@ -407,7 +420,7 @@ pub(crate) struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
     /// Who will read the documents; else the reader `.broker.toml` names for each path.
-    #[arg(long = "for", value_parser = one_of::<Side>(&["it", "marketing"]))]
+    #[arg(long = "for", alias = "audience", value_parser = one_of::<Side>(&["it", "marketing"]))]
     pub(crate) reader: Option<Side>,
     /// How findings are printed.
     #[arg(long, default_value = "text", value_parser = one_of::<Output>(&["text", "json", "sarif", "github"]))]
@@ -444,7 +457,7 @@ pub(crate) struct LookupArgs {
     /// The term to explain.
     pub(crate) term: String,
     /// The reader; decides which side's words explain the term.
-    #[arg(long = "for", default_value = "both", value_parser = reader())]
+    #[arg(long = "for", alias = "audience", default_value = "both", value_parser = reader())]
     pub(crate) reader: ::std::option::Option<Side>,
     /// How many concepts at most.
     #[arg(long, default_value_t = 5)]
@@ -483,7 +496,9 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_parser = one_of::<exchange::Format>(&["tbx", "csv"]))]
     pub(crate) to: exchange::Format,
     /// File to write (replaced atomically); standard output when absent.
-    #[arg(long, short, value_name = "FILE")]
+    /// `--out` as in `broker translate` (`--output` is accepted too; in `broker check` it
+    /// names a format).
+    #[arg(long = "out", short, alias = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) glossary: GlossaryArg,

@@ -81,12 +81,19 @@ async fn concept_command(cmd: ConceptCommand) -> Result<()> {
         ConceptCommand::Put {
             file,
             if_match,
+            create,
             server,
         } => {
             let (c, file_etag) = broker::client::read_concept(&file)?;
             let client = admin_client(&server)?;
-            let etag = if_match.or(file_etag);
-            let stored = client.put(&c, etag.as_deref()).await?;
+            let stored = if create {
+                client.create(&c).await?
+            } else {
+                client.put(&c, if_match.or(file_etag).as_deref()).await?
+            };
+            for w in stored["warnings"].as_array().into_iter().flatten() {
+                eprintln!("warning: {}", w.as_str().unwrap_or_default());
+            }
             writeln!(out, "{}", serde_json::to_string_pretty(&stored)?)?;
         }
         ConceptCommand::Delete {
@@ -110,7 +117,14 @@ async fn concept_command(cmd: ConceptCommand) -> Result<()> {
             let mut all = Vec::new();
             let mut token = String::new();
             loop {
-                let page = client.list(page_size.max(1), &token, &tag, &query).await?;
+                let page = client
+                    .list(
+                        page_size.max(1),
+                        &token,
+                        tag.as_deref().unwrap_or(""),
+                        query.as_deref().unwrap_or(""),
+                    )
+                    .await?;
                 all.extend(page.concepts);
                 if page.next_page_token.is_empty() {
                     break;

@@ -42,7 +42,7 @@ pub(crate) fn gaps(args: GapsArgs) -> Result<ExitCode> {
     let report = if args.json {
         broker::check::gaps::json(&ranked, docs.len())?
     } else {
-        broker::check::gaps::text(&ranked, docs.len())
+        broker::check::gaps::text(&ranked, docs.len(), &matcher)
     };
     std::io::stdout().lock().write_all(report.as_bytes())?;
     if let Some(dir) = args.propose {

@@ -13,7 +13,12 @@ use broker::glossary::exchange::{self, IntoDirError, LangMap};
 use broker::glossary::{Glossary, GlossaryError};
 
 pub(crate) fn check(dir: Option<&Path>) -> Result<ExitCode> {
-    match Glossary::load_or_embedded(dir) {
+    // Loaded without `load_or_embedded`, which also logs each warning: here they are the result.
+    let loaded = match dir {
+        Some(dir) => Glossary::load_dir(dir),
+        None => Ok(Glossary::embedded()),
+    };
+    match loaded {
         Ok(g) => {
             for w in g.warnings() {
                 println!("warning: {w}");
@@ -122,8 +127,8 @@ pub(crate) fn import(args: ImportArgs) -> Result<ExitCode> {
             Ok(store.write_all(&imported.concepts, false).await?)
         })?;
         eprintln!(
-            "imported {} concepts into {} (revision {revision}, {} concepts in all, {} warnings)",
-            imported.concepts.len(),
+            "imported {} into {} (revision {revision}, {} concepts in all, {} warnings)",
+            broker::plural(imported.concepts.len(), "concept"),
             broker::store::postgres::redact(url),
             stored.concepts().len(),
             imported.warnings.len()
@@ -146,8 +151,8 @@ pub(crate) fn import(args: ImportArgs) -> Result<ExitCode> {
                 eprintln!("warning: {w}");
             }
             eprintln!(
-                "imported {} concepts into {} ({} warnings)",
-                imported.concepts.len(),
+                "imported {} into {} ({} warnings)",
+                broker::plural(imported.concepts.len(), "concept"),
                 path.display(),
                 imported.warnings.len()
             );

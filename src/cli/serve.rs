@@ -35,8 +35,17 @@ pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode> {
         }
         _ => None,
     };
+    let admin_tokens = match &args.admin_tokens {
+        Some(path) => broker::config::parse_admin_tokens(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --admin-tokens {}", path.display()))?,
+        )
+        .with_context(|| format!("--admin-tokens {}", path.display()))?,
+        None => Vec::new(),
+    };
     let config = ServiceConfig {
         admin_token: secret("--admin-token", admin_token)?,
+        admin_tokens,
         read_token: secret("--read-token", args.read_token)?,
         max_text_bytes: args.max_text_bytes,
         request_timeout: args.request_timeout,

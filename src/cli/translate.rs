@@ -42,7 +42,7 @@ fn translate_request(args: &TranslateArgs, text: String, format: Format) -> Tran
         text,
         audience: args.reader,
         format,
-        min_score: args.min_score,
+        min_score: Some(args.min_score),
         exact_only: args.exact_only,
         request_id: String::new(),
         explain: args.explain,
@@ -67,22 +67,27 @@ fn write_renderings(out: &mut impl Write, resp: &broker::TranslateResponse) -> s
     Ok(())
 }
 
-/// `broker translate FILE…|DIR --out DIR`: every file on all cores, each written under the
-/// output directory at its relative path; a file that cannot be read or written is reported
+/// `broker translate FILE…|DIR [--out DIR]`: every file on all cores, each written under the
+/// output directory at its relative path, or without `--out` printed in order, each under a
+/// `==> path <==` header (as `tail` does); a file that cannot be read or written is reported
 /// and the others still done (exit 2 at the end).
 fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     use rayon::prelude::*;
-    let Some(out_dir) = args.out.clone() else {
-        eprintln!("error: several inputs (or a directory) need --out DIR to write the results to");
+    let out_dir = args.out.clone();
+    if out_dir.is_none() && args.json {
+        eprintln!(
+            "error: --json with several inputs (or a directory) writes one FILE.json per input: \
+             add --out DIR"
+        );
         return Ok(ExitCode::from(2));
-    };
+    }
     let glossary = Glossary::load_or_embedded(args.glossary.glossary.as_deref())?;
     let matcher = Matcher::new(Arc::new(glossary));
     let mut failed = false;
     let mut jobs: Vec<broker::documents::Found> = Vec::new();
     for given in &args.files {
         // The output directory may lie inside an input: its files are no input.
-        let w = broker::documents::walk(given, std::slice::from_ref(&out_dir));
+        let w = broker::documents::walk(given, out_dir.as_slice());
         jobs.extend(w.files);
         for e in w.errors {
             eprintln!("error: {e}");
@@ -91,19 +96,24 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
     }
     // Two inputs must not land on one output file (two README.md of two directories).
     let mut targets: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
-    for f in &jobs {
+    for f in jobs.iter().filter(|_| out_dir.is_some()) {
         if let Some(first) = targets.insert(f.relative.clone(), &f.path) {
             eprintln!(
                 "error: {} and {} would both be written to {}: translate them in separate runs \
                  or name their directory instead",
                 first.display(),
                 f.path.display(),
-                out_dir.join(&f.relative).display()
+                out_dir
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .join(&f.relative)
+                    .display()
             );
             return Ok(ExitCode::from(2));
         }
     }
-    let results: Vec<Result<PathBuf, anyhow::Error>> = jobs
+    // Each file's rendering when it is printed rather than written.
+    let results: Vec<Result<Option<Vec<u8>>, anyhow::Error>> = jobs
         .par_iter()
         .map(|f| {
             let text = broker::input::read_within(Some(&f.path), args.max_text_bytes)?;
@@ -117,6 +127,11 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
             };
             let req = translate_request(&args, text, format);
             let resp = broker::translate(&matcher, &req)?;
+            let Some(out_dir) = &out_dir else {
+                let mut body = Vec::new();
+                write_renderings(&mut body, &resp)?;
+                return Ok(Some(body));
+            };
             let mut target = out_dir.join(&f.relative);
             let mut body = Vec::new();
             if args.json {
@@ -135,20 +150,34 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
                 std::fs::write(&target, &body)
             };
             write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
-            Ok(target)
+            Ok(None)
         })
         .collect();
     let mut written = 0;
-    for r in results {
+    let mut stdout = std::io::stdout().lock();
+    for (f, r) in jobs.iter().zip(results) {
         match r {
-            Ok(_) => written += 1,
+            Ok(Some(body)) => {
+                if written > 0 {
+                    writeln!(stdout)?;
+                }
+                writeln!(stdout, "==> {} <==", f.path.display())?;
+                stdout.write_all(&body)?;
+                if !body.ends_with(b"\n") {
+                    writeln!(stdout)?;
+                }
+                written += 1;
+            }
+            Ok(None) => written += 1,
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;
             }
         }
     }
-    tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    if let Some(out_dir) = &out_dir {
+        tracing::info!("wrote {written} file(s) under {}", out_dir.display());
+    }
     Ok(if failed {
         ExitCode::from(2)
     } else {

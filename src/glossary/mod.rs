@@ -10,6 +10,7 @@ mod load;
 mod located;
 mod model;
 mod scan;
+mod shared;
 pub mod write;
 
 use std::collections::hash_map::Entry;
@@ -24,6 +25,7 @@ pub use model::{
     is_dash, is_valid_id, term_word_count, Concept, ConceptError, Pos, Side, SideEntry, Term,
     MAX_TERM_WORDS,
 };
+pub use shared::{shared_terms, SharedTerm};
 
 /// The default glossary's files, `(file name, contents)`, in file-name order.
 pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_glossary.rs"));
@@ -234,6 +236,8 @@ impl Glossary {
         let mut by_id: HashMap<String, usize> = HashMap::new();
         // Per concept: the file it came from (index into `files`) and the line of its id.
         let mut id_at: Vec<(usize, usize)> = Vec::new();
+        // Each (side, term key) of the concepts so far: the indices of the concepts that have it.
+        let mut term_owners: HashMap<(Side, String), Vec<usize>> = HashMap::new();
         let mut hasher = Sha256::new();
         for (fi, ((file, text), origin_name)) in files.iter().zip(origin_names).enumerate() {
             hasher.update(file.as_bytes());
@@ -297,6 +301,35 @@ impl Glossary {
                             loc.concept.id
                         ),
                     ));
+                }
+                if !loc.concept.draft {
+                    for side in Side::BOTH {
+                        for (i, t) in loc.concept.terms(side).iter().enumerate() {
+                            let owners = term_owners
+                                .entry((side, shared::term_key(&t.text)))
+                                .or_default();
+                            // The concept itself is last when it wrote the term twice.
+                            for &j in owners.iter().filter(|&&j| j < concepts.len()) {
+                                let other: &Concept = &concepts[j];
+                                let shared = SharedTerm {
+                                    id: loc.concept.id.clone(),
+                                    term: t.text.clone(),
+                                    side,
+                                    other_id: other.id.clone(),
+                                    other_side: side,
+                                    disambiguated: !loc.concept.cues.is_empty()
+                                        && !other.cues.is_empty(),
+                                };
+                                if shared.needs_attention() {
+                                    let line = loc.line_of(&format!("{side}.terms[{i}]"));
+                                    warnings.push(Diagnostic::new(file, line, shared.to_string()));
+                                }
+                            }
+                            if owners.last() != Some(&concepts.len()) {
+                                owners.push(concepts.len());
+                            }
+                        }
+                    }
                 }
                 origins.push(Some(Origin {
                     file: origin_name.clone(),

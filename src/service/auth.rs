@@ -35,16 +35,7 @@ pub fn check(
             None => return Ok(()),
             Some(t) => (t, "the read token"),
         },
-        Access::Admin => match &config.admin_token {
-            None => {
-                return Err(ServiceError::EditsDisabled(
-                    "edits are disabled: the server has no admin token (--admin-token, \
-                     --admin-token-file or BROKER_ADMIN_TOKEN)"
-                        .into(),
-                ))
-            }
-            Some(t) => (t, "the admin token"),
-        },
+        Access::Admin => return admin(config, authorization).map(drop),
     };
     let Some(value) = authorization else {
         return Err(ServiceError::Unauthenticated(format!(
@@ -62,6 +53,50 @@ pub fn check(
         )));
     }
     Ok(())
+}
+
+/// Checks an admin request's `authorization` and says who it is: `None` for the one
+/// `--admin-token`, the name for a token of `--admin-tokens FILE`. Every token is compared,
+/// in constant time, whichever matches.
+///
+/// # Errors
+/// As [`check`] for [`Access::Admin`].
+pub fn admin(
+    config: &ServiceConfig,
+    authorization: Option<&[u8]>,
+) -> Result<Option<String>, ServiceError> {
+    if config.admin_token.is_none() && config.admin_tokens.is_empty() {
+        return Err(ServiceError::EditsDisabled(
+            "edits are disabled: the server has no admin token (--admin-token, \
+             --admin-token-file, --admin-tokens or BROKER_ADMIN_TOKEN)"
+                .into(),
+        ));
+    }
+    let Some(value) = authorization else {
+        return Err(ServiceError::Unauthenticated(
+            "authorization: missing; send 'authorization: Bearer <token>' with an admin token"
+                .into(),
+        ));
+    };
+    let Some(token) = bearer(value) else {
+        return Err(ServiceError::Unauthenticated(
+            "authorization: expected 'Bearer <token>'".into(),
+        ));
+    };
+    let mut who: Option<Option<String>> = None;
+    if let Some(t) = &config.admin_token {
+        if matches(t, token) {
+            who = Some(None);
+        }
+    }
+    for named in &config.admin_tokens {
+        if matches(&named.token, token) && who.is_none() {
+            who = Some(Some(named.name.clone()));
+        }
+    }
+    who.ok_or_else(|| {
+        ServiceError::Unauthenticated("authorization: the token is not an admin token".into())
+    })
 }
 
 /// The token of a `Bearer <token>` header value (scheme case-insensitive).
@@ -84,6 +119,22 @@ fn matches(expected: &Secret, presented: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn named_admin_tokens_are_told_apart() {
+        let mut c = config(Some("adm"), None);
+        c.admin_tokens = crate::config::parse_admin_tokens("alice:a-tok\nbob:b-tok\n").unwrap();
+        let who =
+            |c: &ServiceConfig, h: &str| admin(c, Some(h.as_bytes())).map_err(|e| e.codes().0);
+        assert_eq!(who(&c, "Bearer a-tok"), Ok(Some("alice".into())));
+        assert_eq!(who(&c, "Bearer b-tok"), Ok(Some("bob".into())));
+        assert_eq!(who(&c, "Bearer adm"), Ok(None));
+        assert_eq!(who(&c, "Bearer nope"), Err(Code::Unauthenticated));
+        // Named tokens alone are enough to offer edits, and are admin tokens for check().
+        c.admin_token = None;
+        assert!(check(&c, Access::Admin, Some(b"Bearer b-tok")).is_ok());
+        assert_eq!(who(&c, "Bearer adm"), Err(Code::Unauthenticated));
+    }
+
     use super::*;
     use tonic::Code;
 

@@ -244,7 +244,9 @@ impl From<EditError> for ServiceError {
             EditError::Store(StoreError::NotFound(id)) => {
                 ServiceError::NotFound(format!("id: no concept '{id}'"))
             }
-            EditError::Store(e @ StoreError::Stale { .. }) => ServiceError::Aborted(e.to_string()),
+            EditError::Store(e @ (StoreError::Stale { .. } | StoreError::Exists { .. })) => {
+                ServiceError::Aborted(e.to_string())
+            }
             EditError::Store(e @ (StoreError::Glossary(_) | StoreError::Toml { .. })) => {
                 ServiceError::FailedPrecondition(format!("edit refused, nothing written: {e}"))
             }

@@ -45,6 +45,15 @@ impl BrokerService {
         self.ctx.authorize(access, header)
     }
 
+    /// Checks an admin request; who sent it (`None`: the unnamed `--admin-token`).
+    fn admin<T>(&self, req: &Request<T>) -> Result<Option<String>, ServiceError> {
+        let header = req
+            .metadata()
+            .get("authorization")
+            .map(|v| v.as_encoded_bytes());
+        self.ctx.admin(header)
+    }
+
     fn deadline<T>(&self, req: &Request<T>) -> Deadline {
         Deadline::for_request(
             req.extensions().get::<Arrival>().copied(),
@@ -153,14 +162,18 @@ impl BrokerService {
         &self,
         req: Request<pb::UpsertConceptRequest>,
     ) -> Result<pb::Concept, ServiceError> {
-        self.authorize(Access::Admin, &req)?;
+        let editor = self.admin(&req)?;
         let req = req.into_inner();
         let Some(concept) = req.concept else {
             return Err(ServiceError::invalid("concept", "is required"));
         };
         let stored = self
             .ctx
-            .upsert(convert::concept_from_proto(concept), req.expected_etag)
+            .upsert(
+                convert::concept_from_proto(concept),
+                req.expected_etag,
+                editor,
+            )
             .await?;
         Ok(convert::concept(&stored))
     }
@@ -169,9 +182,9 @@ impl BrokerService {
         &self,
         req: Request<pb::DeleteConceptRequest>,
     ) -> Result<pb::DeleteConceptResponse, ServiceError> {
-        self.authorize(Access::Admin, &req)?;
+        let editor = self.admin(&req)?;
         let req = req.into_inner();
-        self.ctx.delete(req.id, req.expected_etag).await?;
+        self.ctx.delete(req.id, req.expected_etag, editor).await?;
         Ok(pb::DeleteConceptResponse {})
     }
 

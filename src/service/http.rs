@@ -4,7 +4,7 @@
 //! ([`crate::json`]), so the CLI and the service answer alike. Browse: `GET /v1/lookup`,
 //! `/v1/suggest`, `/v1/concepts` (pages), `/v1/concepts/{id}`, `/v1/info`. Admin (bearer
 //! token): `PUT`/`DELETE /v1/concepts/{id}`, conditional on `If-Match` (the `ETag` that `GET`
-//! and `PUT` send). Every route calls the same `Context` methods as the gRPC handlers.
+//! and `PUT` send); `If-None-Match: *` makes a `PUT` create-only. Every route calls the same `Context` methods as the gRPC handlers.
 //! Errors are `{"error": {"code", "message", "field"?}}` with the HTTP status of
 //! [`ServiceError::codes`]: 400 naming the field, 401, 404, 412 (stale etag), 413 naming the
 //! limit, 503 when the server offers no edits.
@@ -163,8 +163,12 @@ async fn lookup_one(
     let mut params = params(query)?;
     let term = params.remove("term").unwrap_or_default();
     log.text_bytes = term.len();
-    let audience = json::parse_audience(params.get("audience").map_or("", String::as_str))
-        .map_err(|m| ServiceError::invalid("audience", m))?;
+    // `for=` as on the command line is accepted too; an error names the parameter given.
+    let (name, value) = ["audience", "for"]
+        .into_iter()
+        .find_map(|n| params.get(n).map(|v| (n, v.as_str())))
+        .unwrap_or(("audience", ""));
+    let audience = json::parse_audience(value).map_err(|m| ServiceError::invalid(name, m))?;
     let limit = number(&params, "limit")?;
     let deadline = Deadline::for_request(arrival, headers, ctx.config.request_timeout);
     let (snapshot, hits) = ctx.lookup(term, audience, limit, deadline).await?;
@@ -216,7 +220,34 @@ async fn put_concept(
 ) -> Response {
     let log = AccessLog::start("PUT /v1/concepts/{id}");
     let outcome = put_one(&ctx, &headers, id, body).await;
-    respond_concept(log, outcome)
+    let warnings = outcome
+        .as_ref()
+        .map(|c| ctx.shared_terms(c))
+        .unwrap_or_default();
+    let mut response = respond_concept(log, outcome);
+    if !warnings.is_empty() {
+        response = with_warnings(response, &warnings).await;
+    }
+    response
+}
+
+/// The answer to a PUT with `"warnings"` added: one sentence per term the concept shares with
+/// another concept, saying what to do about it (nothing for a deliberate false friend).
+async fn with_warnings(response: Response, warnings: &[crate::glossary::SharedTerm]) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    map.insert(
+        "warnings".into(),
+        Value::from(warnings.iter().map(ToString::to_string).collect::<Vec<_>>()),
+    );
+    let mut parts = parts;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(Value::Object(map).to_string()))
 }
 
 async fn put_one(
@@ -225,7 +256,14 @@ async fn put_one(
     id: String,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Concept, ServiceError> {
-    authorize_for(ctx, headers, Access::Admin)?;
+    let editor = ctx.admin(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
+    let create_only = if_none_match(headers)?;
+    if create_only && headers.contains_key(header::IF_MATCH) {
+        return Err(ServiceError::invalid(
+            "If-None-Match",
+            "cannot go with If-Match: send If-None-Match: * to create, If-Match: ETAG to replace",
+        ));
+    }
     let value = json_body(ctx, body)?;
     let mut concept = json::concept_from_json(&value).map_err(|e| match e.field.as_str() {
         "body" => ServiceError::from(e),
@@ -243,8 +281,29 @@ async fn put_one(
             ),
         ));
     }
-    let etag = if_match(ctx, headers, &concept.id)?;
-    ctx.upsert(concept, etag).await.map_err(http_condition)
+    let etag = if create_only {
+        crate::store::CREATE_ONLY.to_string()
+    } else {
+        if_match(ctx, headers, &concept.id)?
+    };
+    ctx.upsert(concept, etag, editor)
+        .await
+        .map_err(http_condition)
+}
+
+/// Whether the PUT is create-only: `If-None-Match: *` (SPEC §6). Other values are refused:
+/// a concept is either there or not, so only `*` means something.
+fn if_none_match(headers: &HeaderMap) -> Result<bool, ServiceError> {
+    let Some(value) = headers.get(header::IF_NONE_MATCH) else {
+        return Ok(false);
+    };
+    match value.to_str().map(str::trim) {
+        Ok("*") => Ok(true),
+        _ => Err(ServiceError::invalid(
+            "If-None-Match",
+            "only '*' is supported (create the concept only if its id is free)",
+        )),
+    }
 }
 
 /// `DELETE /v1/concepts/{id}` (admin), conditional on `If-Match`.
@@ -255,9 +314,11 @@ async fn delete_concept(
 ) -> Response {
     let log = AccessLog::start("DELETE /v1/concepts/{id}");
     let outcome = async {
-        authorize_for(&ctx, &headers, Access::Admin)?;
+        let editor = ctx.admin(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()))?;
         let etag = if_match(&ctx, &headers, &id)?;
-        ctx.delete(id.clone(), etag).await.map_err(http_condition)?;
+        ctx.delete(id.clone(), etag, editor)
+            .await
+            .map_err(http_condition)?;
         Ok(json!({ "deleted": id }))
     }
     .await;
@@ -395,14 +456,15 @@ async fn metrics() -> Response {
         .into_response()
 }
 
-/// Usage since the process started: translations, look-ups, gaps, annotations per concept.
+/// Usage since the process started (`since` in RFC 3339, like `loaded_at` in `/v1/info`):
+/// translations, look-ups, gaps, annotations per concept.
 async fn usage(State(ctx): State<Context>, headers: HeaderMap) -> Response {
     let log = AccessLog::start("GET /v1/usage");
     let outcome = authorize(&ctx, &headers).map(|()| {
         let u = crate::metrics::global().usage();
         let since = crate::service::convert::timestamp(u.since);
         json!({
-            "since": {"seconds": since.seconds, "nanos": since.nanos},
+            "since": since.to_string(),
             "texts": u.texts,
             "bytes": u.bytes,
             "lookups": u.lookups,

@@ -96,6 +96,14 @@ impl Context {
         auth::check(&self.config, access, authorization)
     }
 
+    /// Checks an admin request and names who sent it (`None`: the unnamed `--admin-token`).
+    pub(crate) fn admin(
+        &self,
+        authorization: Option<&[u8]>,
+    ) -> Result<Option<String>, ServiceError> {
+        auth::admin(&self.config, authorization)
+    }
+
     /// Refuses a field over `--max-text-bytes`.
     pub(crate) fn check_size(&self, field: &str, len: usize) -> Result<(), ServiceError> {
         let limit = self.config.max_text_bytes;
@@ -190,13 +198,31 @@ impl Context {
         &self,
         concept: Concept,
         expected_etag: String,
+        editor: Option<String>,
     ) -> Result<Concept, ServiceError> {
         concept.validate()?;
         let app = self.app.clone();
-        tokio::task::spawn_blocking(move || app.upsert(concept, &expected_etag))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
-            .map_err(ServiceError::from)
+        if let Some(name) = &editor {
+            tracing::info!(editor = %name, concept = %concept.id, "edit: upsert");
+        }
+        let stored = tokio::task::spawn_blocking(move || {
+            app.upsert(concept, &expected_etag, editor.as_deref())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
+        .map_err(ServiceError::from)?;
+        for shared in self.shared_terms(&stored) {
+            if shared.needs_attention() {
+                tracing::warn!(concept = %shared.id, other = %shared.other_id, "{shared}");
+            }
+        }
+        Ok(stored)
+    }
+
+    /// The terms of `concept` that other concepts of the served glossary also have (for the
+    /// warnings an edit answers with, see [`crate::glossary::SharedTerm`]).
+    pub(crate) fn shared_terms(&self, concept: &Concept) -> Vec<crate::glossary::SharedTerm> {
+        crate::glossary::shared_terms(self.app.current().matcher.glossary(), concept)
     }
 
     /// Deletes concept `id` durably; `expected_etag` empty means unconditionally.
@@ -204,12 +230,16 @@ impl Context {
         &self,
         id: String,
         expected_etag: String,
+        editor: Option<String>,
     ) -> Result<(), ServiceError> {
         if id.is_empty() {
             return Err(ServiceError::invalid("id", "is required"));
         }
         let app = self.app.clone();
-        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag))
+        if let Some(name) = &editor {
+            tracing::info!(editor = %name, concept = %id, "edit: delete");
+        }
+        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag, editor.as_deref()))
             .await
             .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
             .map_err(ServiceError::from)
@@ -359,13 +389,15 @@ where
 
     let snapshot = ctx.app.current();
     let glossary = snapshot.matcher.glossary();
+    // The page's address is the one a newcomer needs: say it in words, ready to click.
+    let page = format!("{}://{addr}/", if tls.is_some() { "https" } else { "http" });
     tracing::info!(
         %addr,
         glossary = %glossary.source(),
         version = glossary.version(),
         concepts = glossary.concepts().len(),
         tls = tls.is_some(),
-        "broker listening (gRPC and HTTP/JSON)"
+        "broker listening (gRPC and HTTP/JSON); the web page is at {page}"
     );
     drop(snapshot);
 

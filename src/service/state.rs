@@ -94,20 +94,31 @@ impl AppState {
     ///
     /// # Errors
     /// No store, or the store's refusal.
-    pub fn upsert(&self, mut concept: Concept, expected_etag: &str) -> Result<Concept, EditError> {
+    pub fn upsert(
+        &self,
+        mut concept: Concept,
+        expected_etag: &str,
+        editor: Option<&str>,
+    ) -> Result<Concept, EditError> {
         if let Some(old) = self.current().matcher.glossary().get(&concept.id) {
             keep_overrides(&mut concept, old);
         }
         self.backend
-            .upsert(concept, expected_etag, |g| self.publish(g))
+            .upsert(concept, expected_etag, editor, |g| self.publish(g))
     }
 
     /// Deletes concept `id` durably and serves the new glossary. Blocking.
     ///
     /// # Errors
     /// No store, or the store's refusal.
-    pub fn delete(&self, id: &str, expected_etag: &str) -> Result<(), EditError> {
-        self.backend.delete(id, expected_etag, |g| self.publish(g))
+    pub fn delete(
+        &self,
+        id: &str,
+        expected_etag: &str,
+        editor: Option<&str>,
+    ) -> Result<(), EditError> {
+        self.backend
+            .delete(id, expected_etag, editor, |g| self.publish(g))
     }
 
     /// The snapshot to answer a request with.

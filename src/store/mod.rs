@@ -24,6 +24,12 @@ pub use postgres::{PgError, PgStore};
 use crate::glossary::write::WriteError;
 use crate::glossary::{Concept, ConceptError, Glossary, GlossaryError};
 
+/// The `expected_etag` that makes an upsert create-only: it succeeds only when no concept has
+/// the id (HTTP `If-None-Match: *`, SPEC §6). No real etag looks like it (they are hex), so it
+/// travels through both stores' one etag check, [`check_etag`], inside their lock or
+/// transaction: two create-only requests for one id never both succeed.
+pub const CREATE_ONLY: &str = "*absent*";
+
 /// Why an edit was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -42,6 +48,14 @@ pub enum StoreError {
         expected: String,
         /// The etag on disk (empty when the concept does not exist).
         actual: String,
+    },
+    /// A create-only upsert ([`CREATE_ONLY`]) names an id that exists.
+    #[error("concept '{id}' already exists (etag '{etag}'); this request only creates: choose another id, or send it without If-None-Match to replace the concept")]
+    Exists {
+        /// The concept.
+        id: String,
+        /// Its etag.
+        etag: String,
     },
     /// The directory does not load (or would not load after the edit).
     #[error("the glossary directory is not valid: {0}")]
@@ -169,13 +183,14 @@ impl Backend {
         &self,
         concept: Concept,
         expected_etag: &str,
+        editor: Option<&str>,
         publish: impl FnOnce(Glossary),
     ) -> Result<Concept, EditError> {
         match self {
             Backend::Embedded => Err(EditError::ReadOnly),
             Backend::Dir(store) => Ok(store.upsert(concept, expected_etag, publish)?),
             Backend::Postgres(db) => {
-                let edit = db.upsert(concept, expected_etag, publish);
+                let edit = db.upsert_as(concept, expected_etag, editor, publish);
                 Ok(tokio::runtime::Handle::current().block_on(edit)?)
             }
         }
@@ -189,13 +204,14 @@ impl Backend {
         &self,
         id: &str,
         expected_etag: &str,
+        editor: Option<&str>,
         publish: impl FnOnce(Glossary),
     ) -> Result<(), EditError> {
         match self {
             Backend::Embedded => Err(EditError::ReadOnly),
             Backend::Dir(store) => Ok(store.delete(id, expected_etag, publish)?),
             Backend::Postgres(db) => {
-                let edit = db.delete(id, expected_etag, publish);
+                let edit = db.delete_as(id, expected_etag, editor, publish);
                 Ok(tokio::runtime::Handle::current().block_on(edit)?)
             }
         }
@@ -211,6 +227,15 @@ pub(crate) fn check_etag(
 ) -> Result<(), StoreError> {
     if expected.is_empty() {
         return Ok(());
+    }
+    if expected == CREATE_ONLY {
+        return match existing {
+            Some(c) => Err(StoreError::Exists {
+                id: id.to_string(),
+                etag: c.etag(),
+            }),
+            None => Ok(()),
+        };
     }
     let actual = existing.map(Concept::etag).unwrap_or_default();
     if actual != expected {

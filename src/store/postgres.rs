@@ -267,6 +267,22 @@ impl PgStore {
         expected_etag: &str,
         publish: impl FnOnce(Glossary),
     ) -> Result<Concept, StoreError> {
+        self.upsert_as(concept, expected_etag, None, publish).await
+    }
+
+    /// [`PgStore::upsert`] recorded in the audit under `editor` (a named admin token), or
+    /// under the replica's own name when `None`.
+    ///
+    /// # Errors
+    /// As [`PgStore::upsert`].
+    pub async fn upsert_as(
+        &self,
+        concept: Concept,
+        expected_etag: &str,
+        editor: Option<&str>,
+        publish: impl FnOnce(Glossary),
+    ) -> Result<Concept, StoreError> {
+        let actor = editor.unwrap_or(&self.actor);
         concept.validate()?;
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         lock_revision(&mut tx).await.map_err(unavailable)?;
@@ -275,11 +291,11 @@ impl PgStore {
             .map_err(unavailable)?
             .pop();
         check_etag(&concept.id, before.as_ref(), expected_etag)?;
-        write_concept(&mut tx, &concept, &self.actor)
+        write_concept(&mut tx, &concept, actor)
             .await
             .map_err(unavailable)?;
         let (revision, glossary) = self
-            .finish(tx, "upsert", &[(before, Some(&concept))])
+            .finish(tx, "upsert", &[(before, Some(&concept))], actor)
             .await?;
         self.offer(revision, glossary, publish);
         Ok(concept)
@@ -295,6 +311,21 @@ impl PgStore {
         expected_etag: &str,
         publish: impl FnOnce(Glossary),
     ) -> Result<(), StoreError> {
+        self.delete_as(id, expected_etag, None, publish).await
+    }
+
+    /// [`PgStore::delete`] recorded in the audit under `editor`, as [`PgStore::upsert_as`].
+    ///
+    /// # Errors
+    /// As [`PgStore::delete`].
+    pub async fn delete_as(
+        &self,
+        id: &str,
+        expected_etag: &str,
+        editor: Option<&str>,
+        publish: impl FnOnce(Glossary),
+    ) -> Result<(), StoreError> {
+        let actor = editor.unwrap_or(&self.actor);
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         lock_revision(&mut tx).await.map_err(unavailable)?;
         let Some(before) = read_concepts(&mut tx, Some(id))
@@ -310,7 +341,9 @@ impl PgStore {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
-        let (revision, glossary) = self.finish(tx, "delete", &[(Some(before), None)]).await?;
+        let (revision, glossary) = self
+            .finish(tx, "delete", &[(Some(before), None)], actor)
+            .await?;
         self.offer(revision, glossary, publish);
         Ok(())
     }
@@ -358,7 +391,7 @@ impl PgStore {
             }
         }
         let action = if replace { "push" } else { "import" };
-        self.finish(tx, action, &changes).await
+        self.finish(tx, action, &changes, &self.actor).await
     }
 
     /// Validates the glossary as the transaction sees it, bumps the revision, audits,
@@ -368,6 +401,7 @@ impl PgStore {
         mut tx: Transaction<'static, Postgres>,
         action: &str,
         changes: &[(Option<Concept>, Option<&Concept>)],
+        actor: &str,
     ) -> Result<(i64, Glossary), StoreError> {
         let all = read_concepts(&mut tx, None).await.map_err(unavailable)?;
         // An edit that would leave the glossary invalid is rolled back (the transaction is
@@ -390,7 +424,7 @@ impl PgStore {
                  VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
             )
             .bind(revision)
-            .bind(&self.actor)
+            .bind(actor)
             .bind(action)
             .bind(id)
             .bind(json(before.as_ref()))
