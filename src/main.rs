@@ -52,6 +52,8 @@ enum Command {
     /// needs one). Exit 0 on success, 1 when the server refuses, 2 when it cannot be asked.
     #[command(subcommand)]
     Concept(ConceptCommand),
+    /// A language server on stdio (LSP 3.17) for editors: diagnostics, hover, quick fixes.
+    Lsp,
 }
 
 #[derive(Args)]
@@ -594,6 +596,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Glossary(GlossaryCommand::Import(args)) => import(args),
         Command::Glossary(GlossaryCommand::Push(args)) => push(args),
         Command::Concept(cmd) => concept(cmd),
+        // Exit 0 after `shutdown` then `exit`, 1 on `exit` alone (LSP).
+        Command::Lsp => Ok(ExitCode::from(u8::from(!broker::lsp::run_stdio()?))),
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! glossary = "docs/glossary"     # a glossary directory, relative to this file
+//! drafts = "docs/glossary/drafts.toml"  # where `broker lsp` adds draft concepts
 //! fail_on = "warning"            # note | warning | error | none
 //! ignore = ["vendor/**", "CHANGELOG.md"]
 //!
@@ -83,6 +84,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct Raw {
     glossary: Option<Spanned<String>>,
+    drafts: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
@@ -118,6 +120,8 @@ pub struct Config {
     pub root: PathBuf,
     /// The glossary directory, resolved against `root`.
     pub glossary: Option<PathBuf>,
+    /// The file `broker lsp` adds draft concepts to, resolved against `root`.
+    pub drafts: Option<PathBuf>,
     pub fail_on: Option<FailOn>,
     pub levels: Levels,
     readers: Vec<(GlobSet, Side)>,
@@ -227,6 +231,7 @@ impl Config {
         Ok(Config {
             path: path.to_path_buf(),
             glossary: raw.glossary.map(|g| root.join(g.into_inner())),
+            drafts: raw.drafts.map(|d| root.join(d.into_inner())),
             root,
             fail_on,
             levels,
