@@ -220,7 +220,10 @@ fn an_editor_sees_diagnostics_hovers_fixes_drafts_and_glossary_changes() {
     let mut c = Client::spawn(&root);
     let init = c.initialize(&root, json!({}), Value::Null);
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
-    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental");
+    assert_eq!(
+        init["capabilities"]["textDocumentSync"]["change"], 2,
+        "incremental"
+    );
     assert_eq!(init["serverInfo"]["name"], "broker");
 
     // didOpen → diagnostics at UTF-16 ranges: the line has an emoji (2 units) and an accent.
@@ -374,7 +377,9 @@ fn an_editor_sees_diagnostics_hovers_fixes_drafts_and_glossary_changes() {
     );
     let diags = c.diagnostics(&uri, Some(2));
     assert!(
-        !diags.iter().any(|d| d["message"].as_str().unwrap().contains("'latency'")),
+        !diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("'latency'")),
         "{diags:#?}"
     );
     assert_eq!(
@@ -382,7 +387,9 @@ fn an_editor_sees_diagnostics_hovers_fixes_drafts_and_glossary_changes() {
         range_of(&text, "API", false)
     );
     // A second change inserts the ignore comment above the pipeline line.
-    let line = text[..text.find("The pipeline").unwrap()].matches('\n').count();
+    let line = text[..text.find("The pipeline").unwrap()]
+        .matches('\n')
+        .count();
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 3},
@@ -390,7 +397,11 @@ fn an_editor_sees_diagnostics_hovers_fixes_drafts_and_glossary_changes() {
                                              "end": {"line": line, "character": 0}},
                                    "text": "<!-- broker-ignore-next-line -->\n"}]}),
     );
-    text = text.replacen("The pipeline", "<!-- broker-ignore-next-line -->\nThe pipeline", 1);
+    text = text.replacen(
+        "The pipeline",
+        "<!-- broker-ignore-next-line -->\nThe pipeline",
+        1,
+    );
     let diags = c.diagnostics(&uri, Some(3));
     assert!(
         !diags.iter().any(|d| d["code"] == "false-friend"),
@@ -420,7 +431,10 @@ fn an_editor_sees_diagnostics_hovers_fixes_drafts_and_glossary_changes() {
 
     // shutdown, then exit: exit code 0.
     let down = c.request("shutdown", Value::Null);
-    assert!(down["result"].is_null() && down.get("error").is_none(), "{down}");
+    assert!(
+        down["result"].is_null() && down.get("error").is_none(),
+        "{down}"
+    );
     c.notify("exit", Value::Null);
     assert_eq!(c.exit_code(), 0);
 }
@@ -457,7 +471,9 @@ fn without_a_reader_one_message_and_settings_from_the_client() {
         json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
     );
     assert!(
-        !c.backlog.iter().any(|m| m["method"] == "window/showMessage"),
+        !c.backlog
+            .iter()
+            .any(|m| m["method"] == "window/showMessage"),
         "{:#?}",
         c.backlog
     );
@@ -477,7 +493,10 @@ fn without_a_reader_one_message_and_settings_from_the_client() {
     let diags = c.diagnostics(&uri, Some(1));
     let latency = by_code(&diags, "jargon", "'latency'");
     assert_eq!(latency["range"], range_of(text, "latency", true));
-    assert_eq!(latency["range"]["start"]["character"], 21, "bytes, not units");
+    assert_eq!(
+        latency["range"]["start"]["character"], 21,
+        "bytes, not units"
+    );
 
     // A reader the server does not know is named, field and all.
     let mut bad = Client::spawn(&root);

@@ -25,15 +25,16 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver, Sender};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand,
     CodeActionProviderCapability, Command, ConfigurationItem, ConfigurationParams, Diagnostic,
     DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverContents, HoverParams,
     HoverProviderCapability, InitializeParams, InitializeResult, Location, MarkupContent,
     MarkupKind, MessageType, NumberOrString, Position, PublishDiagnosticsParams, Range,
-    ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
+    ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentIdentifier,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use serde::{Deserialize, Serialize};
 
@@ -255,6 +256,15 @@ struct DiagnosticData {
     replacement: Option<String>,
 }
 
+/// What a code action request needs: the actions come from the findings under the range,
+/// so the client's copy of the diagnostics (`context`, often partial) is not read.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeActionRequest {
+    text_document: TextDocumentIdentifier,
+    range: Range,
+}
+
 /// The arguments of [`ADD_DRAFT`].
 #[derive(Debug, Serialize, Deserialize)]
 struct AddDraftArgs {
@@ -379,7 +389,7 @@ impl Server {
                 parse::<HoverParams>(req.params).map(|p| to_value(self.hover(&p)))
             }
             "textDocument/codeAction" => {
-                parse::<CodeActionParams>(req.params).map(|p| to_value(self.code_actions(&p)))
+                parse::<CodeActionRequest>(req.params).map(|p| to_value(self.code_actions(&p)))
             }
             "workspace/executeCommand" => {
                 parse::<ExecuteCommandParams>(req.params).and_then(|p| self.execute(p))
@@ -733,7 +743,7 @@ impl Server {
         })
     }
 
-    fn code_actions(&self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+    fn code_actions(&self, p: &CodeActionRequest) -> Vec<CodeActionOrCommand> {
         let Some(doc) = self.docs.get(&p.text_document.uri) else {
             return Vec::new();
         };
