@@ -375,6 +375,17 @@ fn an_editor_sees_diagnostics_hovers_fixes_drafts_and_glossary_changes() {
         json!({"textDocument": {"uri": uri, "version": 2},
                "contentChanges": [{"range": latency["range"], "text": "page speed"}]}),
     );
+    // A request right after a change answers about the changed text (no stale ranges).
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range_of(&text, "API", false),
+               "context": {"diagnostics": []}}),
+    );
+    assert_eq!(
+        actions["result"][0]["edit"]["changes"][&uri][0]["range"],
+        range_of(&text, "API", false),
+        "{actions}"
+    );
     let diags = c.diagnostics(&uri, Some(2));
     assert!(
         !diags
@@ -498,6 +509,24 @@ fn without_a_reader_one_message_and_settings_from_the_client() {
         "bytes, not units"
     );
 
+    // The reader and glossary answered to workspace/configuration (section `broker`).
+    let mut pulled = Client::spawn(&root);
+    pulled.initialize(
+        &root,
+        json!({"workspace": {"configuration": true}}),
+        Value::Null,
+    );
+    let ask = pulled.wait(|m| m["method"] == "workspace/configuration");
+    assert_eq!(ask["params"]["items"][0]["section"], "broker");
+    pulled.write(json!({"jsonrpc": "2.0", "id": ask["id"],
+                        "result": [{"reader": "marketing", "glossary": "g"}]}));
+    pulled.open(&uri, "plaintext", text);
+    let diags = pulled.diagnostics(&uri, Some(1));
+    assert_eq!(
+        by_code(&diags, "jargon", "'latency'")["range"],
+        range_of(text, "latency", false)
+    );
+
     // A reader the server does not know is named, field and all.
     let mut bad = Client::spawn(&root);
     bad.initialize(&root, json!({}), json!({"broker": {"reader": "sales"}}));
@@ -510,7 +539,7 @@ fn without_a_reader_one_message_and_settings_from_the_client() {
             .contains("broker.reader: unknown reader 'sales'"),
         "{msg}"
     );
-    for client in [c, bad] {
+    for client in [c, pulled, bad] {
         let mut client = client;
         client.request("shutdown", Value::Null);
         client.notify("exit", Value::Null);

@@ -101,7 +101,7 @@ pub fn serve(connection: Connection) -> Result<bool, LspError> {
             version: Some(env!("CARGO_PKG_VERSION").into()),
         }),
     };
-    let result = serde_json::to_value(result).map_err(|e| std::io::Error::other(e))?;
+    let result = serde_json::to_value(result).map_err(std::io::Error::other)?;
     connection.initialize_finish(id, result)?;
 
     let root = workspace_root(&params);
@@ -380,6 +380,12 @@ impl Server {
             ));
             return;
         }
+        // Answers are about the text as it is now: a change still waiting out its debounce
+        // is checked first, so code actions never carry ranges of an older version.
+        let waiting: Vec<Uri> = self.due.drain().map(|(uri, _)| uri).collect();
+        for uri in waiting {
+            self.diagnose(&uri);
+        }
         let result: Result<serde_json::Value, (ErrorCode, String)> = match req.method.as_str() {
             "shutdown" => {
                 self.shutdown = true;
@@ -440,8 +446,7 @@ impl Server {
     }
 
     fn on_response(&mut self, resp: Response) {
-        let is_config = matches!(&resp.id, id if id.to_string().contains("broker-configuration"));
-        if !is_config {
+        if !resp.id.to_string().contains("broker-configuration") {
             return;
         }
         if let Some(first) = resp
@@ -460,12 +465,9 @@ impl Server {
     /// Takes the client's settings; whether they changed anything.
     fn apply_settings(&mut self, value: &serde_json::Value) -> bool {
         match ClientSettings::parse(value, self.root.as_deref()) {
-            Ok(s) if s == ClientSettings::default() && value.is_null() => false,
+            // Settings without our keys (or none) leave what we had.
+            Ok(s) if s == ClientSettings::default() => false,
             Ok(s) => {
-                // A settings object without our keys leaves what we had.
-                if s == ClientSettings::default() {
-                    return false;
-                }
                 let changed = s != self.client;
                 self.client = s;
                 changed
