@@ -298,6 +298,7 @@ mod tests {
         let c = parse(
             r#"
 glossary = "terms"
+drafts = "terms/drafts.toml"
 fail_on = "error"
 ignore = ["vendor/", "CHANGELOG.md", "drafts"]
 [rules]
@@ -313,6 +314,10 @@ for = "marketing"
         )
         .unwrap();
         assert_eq!(c.glossary.as_deref(), Some(Path::new("/repo/terms")));
+        assert_eq!(
+            c.drafts.as_deref(),
+            Some(Path::new("/repo/terms/drafts.toml"))
+        );
         assert_eq!(c.fail_on, Some(FailOn::Level(Level::Error)));
         assert_eq!(c.levels.jargon, None);
         assert_eq!(c.levels.false_friend, Some(Level::Warning));
