@@ -42,13 +42,17 @@ struct Client {
 
 impl Client {
     fn spawn(cwd: &Path) -> Client {
+        Client::spawn_logging(cwd, "warn", Stdio::inherit())
+    }
+
+    fn spawn_logging(cwd: &Path, level: &str, stderr: Stdio) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_broker"))
             .arg("lsp")
             .current_dir(cwd)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("spawn broker lsp");
         let stdin = child.stdin.take().unwrap();
@@ -545,4 +549,26 @@ fn without_a_reader_one_message_and_settings_from_the_client() {
         client.notify("exit", Value::Null);
         assert_eq!(client.exit_code(), 0);
     }
+}
+
+#[test]
+fn debug_logs_hold_no_document_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let log = root.join("stderr.log");
+    let mut c = Client::spawn_logging(
+        &root,
+        "debug",
+        Stdio::from(std::fs::File::create(&log).unwrap()),
+    );
+    c.initialize(&root, json!({}), json!({"broker": {"reader": "marketing"}}));
+    let uri = file_uri(&root.join("secret.md"));
+    c.open(&uri, "markdown", "Zanzibarquux: the latency doubled.\n");
+    assert_eq!(c.diagnostics(&uri, Some(1)).len(), 1);
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), 0);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("checked"), "debug logs are on: {logged}");
+    assert!(!logged.contains("Zanzibarquux"), "{logged}");
 }

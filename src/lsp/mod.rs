@@ -74,6 +74,11 @@ pub enum LspError {
 /// # Errors
 /// [`LspError`] when the connection breaks.
 pub fn run_stdio() -> Result<bool, LspError> {
+    // `lsp-server` logs every message it reads and writes at debug level through `log`,
+    // documents and all: no text of the user's goes to the logs, whatever RUST_LOG says.
+    if log::max_level() > log::LevelFilter::Info {
+        log::set_max_level(log::LevelFilter::Info);
+    }
     let (connection, io) = Connection::stdio();
     let clean = serve(connection)?;
     io.join()?;
