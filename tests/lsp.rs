@@ -513,6 +513,19 @@ fn without_a_reader_one_message_and_settings_from_the_client() {
         "bytes, not units"
     );
 
+    // HTML is read as HTML: code, tag attributes and URLs are left alone, like `broker check`.
+    let html = "<p>Our <code>latency</code> graph: <a href=\"https://x.io/api\">link</a>.</p>\n\
+                <p>The API is slow.</p>\n";
+    let html_uri = file_uri(&root.join("page.html"));
+    c.open(&html_uri, "html", html);
+    let diags = c.diagnostics(&html_uri, Some(1));
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let at = html.find("API is").unwrap();
+    assert_eq!(
+        by_code(&diags, "jargon", "'API'")["range"],
+        json!({"start": position(html, at, true), "end": position(html, at + 3, true)})
+    );
+
     // The reader and glossary answered to workspace/configuration (section `broker`).
     let mut pulled = Client::spawn(&root);
     pulled.initialize(
