@@ -23,6 +23,7 @@
 //!   reading one concept from a TOML or JSON file.
 //! - [`integrations`]: Slack, GitHub and Jira webhooks on the service's port (signatures,
 //!   answers within the caller's timeout, remote calls afterwards).
+//! - [`lsp`]: `broker lsp`, the language server: diagnostics, hover and code actions in editors.
 //! - [`config`]: the service's settings (limits, timeouts, tokens), filled by `broker serve`.
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format: it never imports
@@ -38,6 +39,7 @@ pub mod input;
 pub mod integrations;
 pub mod json;
 pub mod lines;
+pub mod lsp;
 pub mod matcher;
 pub mod metrics;
 pub mod render;

@@ -56,5 +56,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Glossary(GlossaryCommand::Import(args)) => cli::glossary::import(args),
         Command::Glossary(GlossaryCommand::Push(args)) => cli::glossary::push(args),
         Command::Concept(cmd) => cli::concept::concept(cmd),
+        // Exit 0 after `shutdown` then `exit`, 1 on `exit` alone (LSP).
+        Command::Lsp => Ok(ExitCode::from(u8::from(!broker::lsp::run_stdio()?))),
     }
 }

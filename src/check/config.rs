@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! glossary = "docs/glossary"     # a glossary directory, relative to this file
+//! drafts = "docs/glossary/drafts.toml"  # where `broker lsp` adds draft concepts
 //! fail_on = "warning"            # note | warning | error | none
 //! ignore = ["vendor/**", "CHANGELOG.md"]
 //!
@@ -83,6 +84,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct Raw {
     glossary: Option<Spanned<String>>,
+    drafts: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
@@ -119,6 +121,8 @@ pub struct Config {
     pub root: PathBuf,
     /// The glossary directory, resolved against `root`.
     pub glossary: Option<PathBuf>,
+    /// The file `broker lsp` adds draft concepts to, resolved against `root`.
+    pub drafts: Option<PathBuf>,
     pub fail_on: Option<FailOn>,
     pub levels: Levels,
     readers: Vec<(GlobSet, Side)>,
@@ -228,6 +232,7 @@ impl Config {
         Ok(Config {
             path: path.to_path_buf(),
             glossary: raw.glossary.map(|g| root.join(g.into_inner())),
+            drafts: raw.drafts.map(|d| root.join(d.into_inner())),
             root,
             fail_on,
             levels,
@@ -294,6 +299,7 @@ mod tests {
         let c = parse(
             r#"
 glossary = "terms"
+drafts = "terms/drafts.toml"
 fail_on = "error"
 ignore = ["vendor/", "CHANGELOG.md", "drafts"]
 [rules]
@@ -309,6 +315,10 @@ reader = "marketing"   # as in integrations.toml
         )
         .unwrap();
         assert_eq!(c.glossary.as_deref(), Some(Path::new("/repo/terms")));
+        assert_eq!(
+            c.drafts.as_deref(),
+            Some(Path::new("/repo/terms/drafts.toml"))
+        );
         assert_eq!(c.fail_on, Some(FailOn::Level(Level::Error)));
         assert_eq!(c.levels.jargon, None);
         assert_eq!(c.levels.false_friend, Some(Level::Warning));

@@ -62,6 +62,8 @@ pub(crate) enum Command {
     /// needs one). Exit 0 on success, 1 when the server refuses, 2 when it cannot be asked.
     #[command(subcommand)]
     Concept(ConceptCommand),
+    /// A language server on stdio (LSP 3.17) for editors: diagnostics, hover, quick fixes.
+    Lsp,
 }
 
 #[derive(Args)]
