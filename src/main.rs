@@ -100,7 +100,7 @@ enum ConceptCommand {
         /// Only concepts with this tag.
         #[arg(long, default_value = "")]
         tag: String,
-        /// Only concepts whose id or a term contains this (case-insensitive).
+        /// Only concepts whose id, a term or a definition contains this (case-insensitive), best match first.
         #[arg(long, default_value = "")]
         query: String,
         /// Print a JSON array of concepts.
