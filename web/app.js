@@ -87,10 +87,11 @@
       ? ''
       : (data && data.error && data.error.message) || `HTTP ${res.status} ${res.statusText}`;
     if (res.status === 401 && !opts.admin) {
-      error = token('read')
+      const refused = !!token('read');
+      error = refused
         ? 'The read token was refused. Check it under “Tokens” at the top of the page.'
         : 'This server needs a read token. Type it under “Tokens” at the top of the page.';
-      readTokenNeeded(error);
+      readTokenNeeded(refused ? 'Refused: check the token.' : 'This server needs a read token: type it here.');
     }
     const e = (data && data.error) || {};
     return { status: res.status, ok: res.ok, data, error, code: e.code, field: e.field };
@@ -493,11 +494,14 @@
       c.tags && c.tags.length ? el('p', { class: 'muted small', text: 'tags: ' + c.tags.join(', ') }) : null);
   }
 
+  let listSeq = 0;
   async function loadList(append) {
     const info = $('browse-info');
+    const seq = ++listSeq; // an answer to an older search must not replace a newer one's
     let list = [];
     if (listRoute) {
       const r = await api('GET', '/v1/concepts?' + query({ page_size: 24, page_token: append ? nextPage : '', ...listQuery }));
+      if (seq !== listSeq) return;
       if (r.ok) {
         list = r.data.concepts || [];
         nextPage = r.data.next_page_token || '';
@@ -518,6 +522,7 @@
         return;
       }
       const r = await api('GET', '/v1/lookup?' + query({ term: listQuery.query, limit: 24 }));
+      if (seq !== listSeq) return;
       if (!r.ok) return setStatus(info, r.error, 'error');
       list = (r.data.hits || []).map((h) => h.concept);
     }
@@ -866,6 +871,7 @@
       $('conflict').hidden = true;
       fillForm(saved);
       $('f-id').readOnly = true;
+      $('id-help').textContent = 'the id stays once the concept exists (links and edits name it)';
       $('delete').hidden = false;
       return;
     }
@@ -914,6 +920,9 @@
     if (!token()) $('tokens').open = true;
     $('delete').hidden = !id;
     $('f-id').readOnly = !!id;
+    $('id-help').textContent = id
+      ? 'the id stays once the concept exists (links and edits name it)'
+      : 'made from the first term; you can change it (lower-case letters, digits and dashes)';
     $('edit-title').textContent = id ? 'Edit ' + id : 'New concept';
     $('edit-cancel').setAttribute('href', id ? '#concept/' + encodeURIComponent(id) : '#browse');
     if (!id) {

@@ -511,7 +511,7 @@ def test_phone_layout(d, server):
         assert d.find_element(By.ID, "tokens").get_attribute("open") is None, "tokens open on a phone"
         assert not d.find_element(By.ID, "token").is_displayed()
         header = d.execute_script("return document.querySelector('header.top').getBoundingClientRect().height")
-        assert header <= 0.12 * height, f"the header takes {header}px of {height}px"
+        assert header <= 0.08 * height, f"the header takes {header}px of {height}px"
         # Before a translation the brief comes first, in a box that leaves the screen room.
         assert top_of(d, "text") < top_of(d, "result-title")
         box = d.execute_script("return document.getElementById('text').getBoundingClientRect().height")
@@ -539,6 +539,14 @@ def test_phone_layout(d, server):
         area.send_keys("Our latency is high.")
         translated(d)
         assert top_of(d, "text") < top_of(d, "result-title"), "the brief moved while typing"
+        # Opened, the token row fits the screen: a field per line, no sideways scrolling.
+        open_tokens(d)
+        assert d.find_element(By.ID, "read-token").is_displayed() and d.find_element(By.ID, "token").is_displayed()
+        width, view = d.execute_script(
+            "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]")
+        assert width <= view, f"the open token row scrolls sideways ({width}px > {view}px)"
+        d.execute_script("window.scrollTo(0, 0)")
+        shot(d, "phone-tokens")
     finally:
         d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
@@ -588,9 +596,11 @@ def test_search_ranks_by_match_quality(d, server):
     search = wait(d, EC.visibility_of_element_located((By.ID, "search")), "the search box")
     search.send_keys("pipe", Keys.ENTER)  # no suggestion chosen: a search
     wait(d, lambda _: "q=pipe" in d.current_url, "the search")
-    wait(d, lambda _: d.find_elements(By.CSS_SELECTOR, "#concept-list li[data-concept]")
-         and "shown" in d.find_element(By.ID, "browse-info").text, "the results")
-    ids = [li.get_attribute("data-concept") for li in d.find_elements(By.CSS_SELECTOR, "#concept-list li[data-concept]")]
+    listed = "return [...document.querySelectorAll('#concept-list li[data-concept]')].map((li) => li.dataset.concept)"
+    # (the whole glossary's first page, loaded on opening, must not replace the search's)
+    wait(d, lambda _: d.execute_script(listed)[:1] in (["ci-pipeline"], ["sales-pipeline"]), "the results")
+    time.sleep(0.5)
+    ids = d.execute_script(listed)
     shot(d, "browse-search-pipe")
     # The two concepts called just "pipeline" come first; database-trigger ("pipeline
     # trigger", an alias) after them.
@@ -690,8 +700,7 @@ def test_read_token_field(d, server):
         # A wrong one is refused, in words.
         box = d.find_element(By.ID, "read-token")
         box.send_keys("wrong", Keys.ENTER)
-        wait(d, lambda _: "refused" in d.find_element(By.ID, "read-token-state").text
-             or "refused" in d.find_element(By.ID, "status").text, "the refusal")
+        wait(d, lambda _: "Refused" in d.find_element(By.ID, "read-token-state").text, "the refusal")
         # The right one: kept for the tab like the admin token, and the page works.
         box.clear()
         box.send_keys(READ_TOKEN, Keys.ENTER)
