@@ -531,6 +531,7 @@
     else clear($('concept-list'), ...list.map(conceptCard));
     const shown = $('concept-list').children.length;
     setStatus(info, shown ? `${shown} concept${shown === 1 ? '' : 's'} shown` + (nextPage ? ' (more below)' : '') : 'No concept matches.');
+    if (!shown && listQuery.query) info.append(' ', el('a', { href: '#new', text: 'Add a new concept' }));
     $('more').hidden = !nextPage;
   }
 
@@ -609,19 +610,22 @@
     return out;
   }
 
+  /** Not a dead end: a link to an id that does not exist (an old link, a guess) becomes a
+   *  search for its words, in place of the link in the history. */
+  function searchInstead(id) {
+    flash = { text: `No concept has the id “${id}”. Concepts that match its words:`, kind: 'muted' };
+    location.replace('#browse?' + query({ q: id.replace(/-+/g, ' ') }));
+  }
+
   async function showConcept(id) {
+    if (!id) return location.replace('#browse');
     const body = $('concept-body');
     $('concept-title').textContent = id;
     $('concept-id').textContent = '';
     clear(body, el('p', { class: 'muted', text: 'Loading…' }));
     concepts.delete(id);
     const r = await api('GET', '/v1/concepts/' + encodeURIComponent(id));
-    if (r.status === 404 && !missingRoute(r)) {
-      // Not a dead end: an old link or a guessed id becomes a search for its words.
-      flash = { text: `No concept has the id “${id}”. Concepts that match its words:`, kind: 'muted' };
-      location.replace('#browse?' + query({ q: id.replace(/-+/g, ' ') }));
-      return;
-    }
+    if (r.status === 404 && !missingRoute(r)) return searchInstead(id);
     if (!r.ok) {
       clear(body, el('p', { class: 'error', text: r.error }));
       return;
@@ -879,7 +883,7 @@
     if (r.status === 412 || r.status === 409 || r.code === 'ABORTED') return showConflict(c, 'save');
     if (missingRoute(r)) return showError('This server does not accept edits over HTTP (no PUT /v1/concepts route): ' + r.error, { plain: true });
     if (r.status === 401) return adminTokenNeeded('The admin token was refused: check it, then save again.');
-    if (r.code === 'FAILED_PRECONDITION') return showError('This server does not accept edits: it was started without an admin token. Ask whoever runs it.', { plain: true });
+    if (r.code === 'FAILED_PRECONDITION') return showError(`This server does not accept edits. Ask whoever runs it; the server says: ${r.error}`, { plain: true });
     showError(r.error, { key: r.field ? fieldOf(r.field + ':') : null });
   }
 
@@ -930,9 +934,10 @@
       return;
     }
     const r = await api('GET', '/v1/concepts/' + encodeURIComponent(id));
+    if (r.status === 404 && !missingRoute(r)) return searchInstead(id);
     if (!r.ok) {
       fillForm(null);
-      showError(r.error);
+      showError(r.error, { plain: true });
       return;
     }
     fillForm(r.data);

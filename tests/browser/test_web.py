@@ -633,10 +633,21 @@ def test_unknown_concept_leads_to_a_search(d, server):
     # Back goes to the page before, not to the dead end again.
     d.back()
     wait(d, lambda _: "#browse?q=release" in d.current_url, "back")
+    # The editor's link to an unknown id, too.
+    d.execute_script("location.hash = '#edit/no-such-thing'")
+    wait(d, lambda _: "#browse?q=no%20such%20thing" in d.current_url, "the search from the editor")
+    assert "No concept has the id “no-such-thing”" in d.find_element(By.ID, "browse-flash").text
+    wait(d, lambda _: "Add a new concept" in d.find_element(By.ID, "browse-info").text, "the offer to add it")
 
 
 def test_new_concept_id_follows_the_first_term(d, server):
     open_page(d, server, "#new")
+    # Saving without the admin token: the token row opens, says why, and has the focus.
+    open_tokens(d)
+    d.find_element(By.ID, "token-clear").click()
+    d.find_element(By.ID, "save").click()
+    wait(d, lambda _: d.switch_to.active_element.get_attribute("id") == "token", "the focus on the token")
+    assert "Saving needs the admin token" in d.find_element(By.ID, "token-state").text
     set_token(d, TOKEN)
     ident = d.find_element(By.ID, "f-id")
     it_terms = d.find_element(By.ID, "f-it-terms")
