@@ -3,12 +3,13 @@
 // Hand-written, no framework, no build step. It is a client of the JSON API like any other.
 // Every piece of text from the user or the server reaches the DOM through textContent or an
 // attribute set with setAttribute — never innerHTML — so a brief holding <script> stays text.
-// The admin token lives in this tab's sessionStorage only and is sent on edits only.
+// The tokens live in this tab's sessionStorage only: the admin token is sent on edits only,
+// the read token (for a server started with --read-token) on every other call.
 'use strict';
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const TOKEN_KEY = 'broker.adminToken';
+  const TOKEN_KEYS = { admin: 'broker.adminToken', read: 'broker.readToken' };
   const SIDE_NAME = { it: 'IT', marketing: 'marketing' };
   const SIDE_TITLE = { it: 'IT', marketing: 'Marketing' };
   const other = (side) => (side === 'it' ? 'marketing' : 'it');
@@ -49,15 +50,20 @@
     };
   }
 
-  function token() {
-    return sessionStorage.getItem(TOKEN_KEY) || '';
+  /** The admin token (`kind` 'admin', the default) or the read token ('read'); '' if none. */
+  function token(kind = 'admin') {
+    return sessionStorage.getItem(TOKEN_KEYS[kind]) || '';
   }
+
+  /** True on a phone-sized screen (the width where the page turns to one column). */
+  const phone = () => window.matchMedia('(max-width: 44rem)').matches;
 
   /** Calls the API; never throws for HTTP errors: {status, ok, data, error}. */
   async function api(method, path, opts = {}) {
     const headers = { Accept: 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (opts.admin && token()) headers.Authorization = 'Bearer ' + token();
+    const bearer = token(opts.admin ? 'admin' : 'read');
+    if (bearer) headers.Authorization = 'Bearer ' + bearer;
     if (opts.etag) headers['If-Match'] = opts.etag;
     let res;
     try {
@@ -77,10 +83,25 @@
     } catch (_) {
       data = null;
     }
-    const error = res.ok
+    let error = res.ok
       ? ''
       : (data && data.error && data.error.message) || `HTTP ${res.status} ${res.statusText}`;
-    return { status: res.status, ok: res.ok, data, error, code: data && data.error && data.error.code };
+    if (res.status === 401 && !opts.admin) {
+      const refused = !!token('read');
+      error = refused
+        ? 'The read token was refused. Check it under “Tokens” at the top of the page.'
+        : 'This server needs a read token. Type it under “Tokens” at the top of the page.';
+      readTokenNeeded(refused ? 'Refused: check the token.' : 'This server needs a read token: type it here.');
+    }
+    const e = (data && data.error) || {};
+    return { status: res.status, ok: res.ok, data, error, code: e.code, field: e.field };
+  }
+
+  /** A read was refused for want of a (right) read token: open the token row and say so there. */
+  function readTokenNeeded(message) {
+    $('tokens').open = true;
+    setStatus($('read-token-state'), message, 'error');
+    $('read-token').setAttribute('aria-invalid', 'true');
   }
 
   /** The server has no such route (an older broker): 404 from the fallback, or 405. */
@@ -110,6 +131,10 @@
   }
   const fold = (s) => (s || '').toLowerCase();
   const sideTerms = (c, side) => (c && c[side] && c[side].terms) || [];
+  /** A concept's name for this page's reader: their side's preferred term, else the other
+   *  side's, else the id. */
+  const nameOf = (c, reader = $('audience').value) =>
+    sideTerms(c, reader)[0] || sideTerms(c, other(reader))[0] || c.id;
 
   // ---- the reader (kept in the URL: ?for=it|marketing) ---------------------------------
 
@@ -142,7 +167,7 @@
     $('format').value = formatForFile(file.name);
     $('text').value = await file.text();
     setStatus($('status'), `Opened ${file.name}.`);
-    translate();
+    translate({ show: true });
   }
 
   /** The note a reader is given for a false friend, as the server's renderings word it. */
@@ -188,7 +213,9 @@
     return a.equivalents[0] ? `${a.equivalents[0]} — ${a.definition}` : a.definition;
   }
 
-  async function translate() {
+  /** Translates the brief. `show`: the reader asked for it (button, file), so on a phone the
+   *  result is scrolled into view. */
+  async function translate({ show = false } = {}) {
     const text = $('text').value;
     const reader = $('audience').value;
     const format = $('format').value;
@@ -233,9 +260,16 @@
       `${spans.length} explained for ${SIDE_NAME[reader]} · ${n} mention${n === 1 ? '' : 's'} found`,
       'ok',
     );
+    // On a phone the result goes above the brief — unless the reader is typing in the brief,
+    // which must not jump away under their fingers.
+    if (phone() && (show || document.activeElement !== $('text'))) {
+      $('read-grid').classList.add('result-first');
+      if (show) $('result-title').scrollIntoView({ block: 'start' });
+    }
   }
 
   function showEmpty() {
+    $('read-grid').classList.remove('result-first');
     clear($('result'), el('p', { class: 'muted', text: 'The annotated brief appears here.' }));
     clear($('concepts'), el('li', { class: 'muted', text: 'Nothing yet.' }));
     clear($('gaps'), el('li', { class: 'muted', text: 'None.' }));
@@ -334,7 +368,8 @@
       lines.push(el('p', { class: 'muted', text: 'Also called: ' + rest.join(', ') }));
     }
     lines.push(el('p', { text: a.definition }));
-    lines.push(el('p', { class: 'small' }, el('a', { href: '#concept/' + encodeURIComponent(a.concept_id), text: 'Open “' + a.concept_id + '” in the glossary' })));
+    const name = a.equivalents[0] || a.text;
+    lines.push(el('p', { class: 'small' }, el('a', { href: '#concept/' + encodeURIComponent(a.concept_id), text: 'Open “' + name + '” in the glossary' })));
     clear(tip, ...lines);
     tip.hidden = false;
     const r = mark.getBoundingClientRect();
@@ -358,14 +393,14 @@
     $('text').addEventListener('input', () => {
       if ($('live').checked) later();
     });
-    $('translate').addEventListener('click', translate);
+    $('translate').addEventListener('click', () => translate({ show: true }));
     $('audience').addEventListener('change', () => {
       keepReaderInUrl($('audience').value);
       $('reader-name').textContent = SIDE_NAME[$('audience').value];
       translate();
     });
-    $('format').addEventListener('change', translate);
-    $('every').addEventListener('change', translate);
+    $('format').addEventListener('change', () => translate());
+    $('every').addEventListener('change', () => translate());
     $('file').addEventListener('change', (e) => loadFile(e.target.files[0]));
     const area = $('text');
     area.addEventListener('dragover', (e) => {
@@ -414,7 +449,7 @@
   let nextPage = '';
   let listQuery = { query: '', tag: '' };
   let activeSuggestion = -1;
-  let flash = ''; // a message for the next visit of the list ("Deleted …")
+  let flash = null; // {text, kind} for the next visit of the list ("Deleted …")
 
   function suggestionItems() {
     return [...$('suggestions').querySelectorAll('li')];
@@ -458,16 +493,19 @@
     const side = (s) =>
       c[s] ? el('p', {}, el('strong', { text: SIDE_TITLE[s] + ': ' }), sideTerms(c, s).join(', ') || '(no terms)') : null;
     return el('li', { 'data-concept': c.id },
-      el('h2', {}, el('a', { href: '#concept/' + encodeURIComponent(c.id), text: c.id })),
+      el('h2', {}, el('a', { href: '#concept/' + encodeURIComponent(c.id), text: nameOf(c) })),
       side('it'), side('marketing'),
       c.tags && c.tags.length ? el('p', { class: 'muted small', text: 'tags: ' + c.tags.join(', ') }) : null);
   }
 
+  let listSeq = 0;
   async function loadList(append) {
     const info = $('browse-info');
+    const seq = ++listSeq; // an answer to an older search must not replace a newer one's
     let list = [];
     if (listRoute) {
       const r = await api('GET', '/v1/concepts?' + query({ page_size: 24, page_token: append ? nextPage : '', ...listQuery }));
+      if (seq !== listSeq) return;
       if (r.ok) {
         list = r.data.concepts || [];
         nextPage = r.data.next_page_token || '';
@@ -488,6 +526,7 @@
         return;
       }
       const r = await api('GET', '/v1/lookup?' + query({ term: listQuery.query, limit: 24 }));
+      if (seq !== listSeq) return;
       if (!r.ok) return setStatus(info, r.error, 'error');
       list = (r.data.hits || []).map((h) => h.concept);
     }
@@ -496,13 +535,16 @@
     else clear($('concept-list'), ...list.map(conceptCard));
     const shown = $('concept-list').children.length;
     setStatus(info, shown ? `${shown} concept${shown === 1 ? '' : 's'} shown` + (nextPage ? ' (more below)' : '') : 'No concept matches.');
+    if (!shown && listQuery.query) info.append(' ', el('a', { href: '#new', text: 'Add a new concept' }));
     $('more').hidden = !nextPage;
   }
 
   function showBrowse(params) {
-    $('browse-flash').textContent = flash;
-    $('browse-flash').hidden = !flash;
-    flash = '';
+    const note = $('browse-flash');
+    note.textContent = flash ? flash.text : '';
+    note.className = flash ? flash.kind : '';
+    note.hidden = !flash;
+    flash = null;
     listQuery = { query: params.get('q') || '', tag: params.get('tag') || '' };
     $('search').value = listQuery.query;
     const filter = $('browse-filter');
@@ -572,18 +614,31 @@
     return out;
   }
 
+  /** Not a dead end: a link to an id that does not exist (an old link, a guess) becomes a
+   *  search for its words, in place of the link in the history. */
+  function searchInstead(id) {
+    flash = { text: `No concept has the id “${id}”. Concepts that match its words:`, kind: 'muted' };
+    location.replace('#browse?' + query({ q: id.replace(/-+/g, ' ') }));
+  }
+
   async function showConcept(id) {
+    if (!id) return location.replace('#browse');
     const body = $('concept-body');
     $('concept-title').textContent = id;
+    $('concept-id').textContent = '';
     clear(body, el('p', { class: 'muted', text: 'Loading…' }));
     concepts.delete(id);
     const r = await api('GET', '/v1/concepts/' + encodeURIComponent(id));
+    if (r.status === 404 && !missingRoute(r)) return searchInstead(id);
     if (!r.ok) {
       clear(body, el('p', { class: 'error', text: r.error }));
       return;
     }
     const c = r.data;
     concepts.set(c.id, c);
+    $('concept-title').textContent = nameOf(c);
+    $('concept-id').textContent = 'id: ' + c.id;
+    document.title = nameOf(c) + ' — broker';
     const sideSection = (s) => {
       const e = c[s];
       const title = SIDE_TITLE[s] + ' side';
@@ -613,7 +668,7 @@
       ? el('ul', {}, ff.map(({ term, concept: o }) => {
         const mine = sideTerms(c, 'it').some((t) => fold(t) === fold(term)) ? 'it' : 'marketing';
         return el('li', { 'data-concept': o.id }, '“' + term + '” means this to ' + SIDE_NAME[mine] + ', but to ' + SIDE_NAME[other(mine)] + ' it means ',
-          el('a', { href: '#concept/' + encodeURIComponent(o.id), text: o.id }),
+          el('a', { href: '#concept/' + encodeURIComponent(o.id), text: nameOf(o) }),
           sideTerms(o, mine)[0] ? ' (' + SIDE_NAME[mine] + ' would say “' + sideTerms(o, mine)[0] + '”)' : '',
           ': ' + ((o[other(mine)] && o[other(mine)].definition) || ''));
       }))
@@ -624,6 +679,22 @@
 
   let editing = null; // {id, etag} of the concept being edited; null for a new one
   const FIELDS = ['id', 'it-terms', 'it-definition', 'marketing-terms', 'marketing-definition', 'tags', 'note', 'cues', 'not_in'];
+  const FIELD_NAME = {
+    id: 'Id', 'it-terms': 'IT terms', 'it-definition': 'IT definition', 'marketing-terms': 'Marketing terms',
+    'marketing-definition': 'Marketing definition', tags: 'Tags', note: 'Note', cues: 'Cues', not_in: 'Not in',
+  };
+  let idTyped = false; // the id of a new concept was typed by hand: stop making it from the terms
+
+  /** An id made from a term: "CI/CD pipeline" → "ci-cd-pipeline", "Café" → "cafe". */
+  const slug = (term) => term.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+
+  /** A new concept's id follows its first term (IT side first) until the id is typed by hand. */
+  function deriveId() {
+    if (editing || $('f-id').readOnly || idTyped) return;
+    const first = lines($('f-it-terms').value)[0] || lines($('f-marketing-terms').value)[0] || '';
+    $('f-id').value = slug(first);
+  }
   const lines = (s) => s.split('\n').map((x) => x.trim()).filter(Boolean);
   const commas = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 
@@ -668,27 +739,74 @@
     $('conflict').hidden = true;
   }
 
-  /** Shows an error next to the field it names (`it.terms[1]: …`, `concept.id: …`,
-   *  `file.toml:12: …`), or above the form when it names none. */
-  function showError(message) {
-    const m = /^(?:concept\.)?(id|tags|note|cues|not_in|it|marketing)(?:\.(terms|definition))?(?:\[\d+\])?(?:\.[a-z_]+)?:\s*/.exec(message);
-    let key = null;
-    if (m) key = m[2] ? `${m[1]}-${m[2]}` : m[1] === 'it' || m[1] === 'marketing' ? `${m[1]}-terms` : m[1];
-    else {
-      // Loader messages name the field in words: "… it side has terms but no definition".
-      const w = /\b(it|marketing)[ .](terms|definition)\b/i.exec(message) || /\b(it|marketing) side\b.*\b(definition|terms?)\b/i.exec(message);
-      if (w) key = `${w[1].toLowerCase()}-${w[2].toLowerCase().startsWith('def') ? 'definition' : 'terms'}`;
-      else if (/duplicate id|\bid\b/i.test(message)) key = 'id';
+  /** The field a server message names (`it.terms[1]: …`, `concept.id: …`,
+   *  `file.toml:12: concept 'x': marketing.definition: …`, or in words), as a FIELDS key. */
+  function fieldOf(message) {
+    const m = /^(?:[^\s:]+\.toml:\d+:\s*)?(?:concept '[^']*':\s*)?(?:concept\.)?(id|tags|note|cues|not_in|terms|it|marketing)(?:\.(terms|definition))?(?:\[\d+\])?(?:\.[a-z_]+)?:\s*/.exec(message);
+    if (m) {
+      if (m[2]) return `${m[1]}-${m[2]}`;
+      if (m[1] === 'terms') return 'it-terms';
+      return m[1] === 'it' || m[1] === 'marketing' ? `${m[1]}-terms` : m[1];
     }
+    // Loader messages name the field in words: "… it side has terms but no definition".
+    const w = /\b(it|marketing)[ .](terms|definition)\b/i.exec(message) || /\b(it|marketing) side\b.*\b(definition|terms?)\b/i.exec(message);
+    if (w) return `${w[1].toLowerCase()}-${w[2].toLowerCase().startsWith('def') ? 'definition' : 'terms'}`;
+    if (/duplicate id|\bid\b/i.test(message)) return 'id';
+    return null;
+  }
+
+  /** A server message in words for someone who does not read code: what is wrong and what to
+   *  do. Messages it does not know keep their words, without the code-like field path. */
+  function plainWords(message, key) {
+    const side = key && key.startsWith('marketing') ? 'marketing' : 'it';
+    const index = /\[(\d+)\]/.exec(message);
+    const nth = index ? ['first', 'second', 'third', 'fourth', 'fifth'][+index[1]] || `number ${+index[1] + 1}` : '';
+    const rules = [
+      [/is required when the side is present/, () =>
+        `Write a definition for the ${SIDE_NAME[side]} side: a sentence or two saying what this means to ${SIDE_NAME[side]} people. A side that has terms needs one.`],
+      [/a concept needs an 'it' side|has no terms/, () =>
+        'Write at least one term: on the IT side, the marketing side, or both.'],
+      [/^(?:concept\.)?id: is required/, () =>
+        'Give the concept an id. It is made from the first term you type; you can change it.'],
+      [/is not a valid id/, () =>
+        'The id can only hold lower-case letters (a–z), digits and dashes, like “hallway-test”. Spaces and capitals are not allowed.'],
+      [/already exists/, () =>
+        `There is already a concept with the id “${$('f-id').value.trim()}”. Change the id, or open that concept to edit it.`],
+      [/duplicate id/, () =>
+        'Another concept already has this id. Change the id.'],
+      [/term '([^']*)' has (\d+) words; the most is (\d+)/, (m) =>
+        `“${m[1]}” is too long for a term (${m[2]} words; at most ${m[3]}). Shorten it, and put the longer wording in the definition.`],
+      [/empty term|has no words/, () =>
+        `The ${nth} ${SIDE_NAME[side]} term is empty. Write a term on each line, or remove the line.`],
+      [/must be a phrase of two or more words/, () =>
+        '“Not in” takes phrases of two or more words that contain one of the terms, like “pipeline of ideas”, separated by commas.'],
+      [/^(?:concept\.)?(?:tags|cues)\[\d+\]: is empty/, () =>
+        'Remove the empty entry (two commas in a row, or a comma at the end).'],
+    ];
+    for (const [re, say] of rules) {
+      const m = re.exec(message);
+      if (m) return say(m);
+    }
+    const rest = message.replace(/^(?:[^\s:]+\.toml:\d+:\s*)?(?:concept '[^']*':\s*)?(?:concept\.)?[a-z_]+(?:\.[a-z_]+)?(?:\[\d+\])?:\s*/, '');
+    return rest.charAt(0).toUpperCase() + rest.slice(1);
+  }
+
+  /** Shows an error in plain words next to the field it names, and moves the focus there (the
+   *  field is described by its message); or above the form, focused, when it names none. */
+  function showError(message, opts = {}) {
+    const key = opts.key || fieldOf(message);
+    const words = opts.plain ? message : plainWords(message, key);
     if (key && $('e-' + key)) {
       const e = $('e-' + key);
-      e.textContent = message.replace(/^concept\./, '');
+      e.textContent = words;
       e.hidden = false;
       fieldInput(key).setAttribute('aria-invalid', 'true');
       fieldInput(key).focus();
+      setStatus($('edit-status'), 'Not saved: see the message under ' + FIELD_NAME[key] + '.', 'error');
     } else {
-      $('edit-error').textContent = message;
+      $('edit-error').textContent = words;
       $('edit-error').hidden = false;
+      $('edit-error').focus();
     }
   }
 
@@ -745,11 +863,7 @@
     clearErrors();
     const c = formConcept();
     const status = $('edit-status');
-    if (!token()) {
-      setStatus(status, 'Type the admin token at the top of the page first.', 'error');
-      $('token').focus();
-      return;
-    }
+    if (!token()) return adminTokenNeeded('Saving needs the admin token: type it here, then save again.');
     if (!c.id) return showError('id: is required');
     if (!editing) {
       const existing = await api('GET', '/v1/concepts/' + encodeURIComponent(c.id));
@@ -765,28 +879,23 @@
       $('conflict').hidden = true;
       fillForm(saved);
       $('f-id').readOnly = true;
+      $('id-help').textContent = 'the id stays once the concept exists (links and edits name it)';
       $('delete').hidden = false;
       return;
     }
     setStatus(status, '');
     if (r.status === 412 || r.status === 409 || r.code === 'ABORTED') return showConflict(c, 'save');
-    if (missingRoute(r)) return showError('This server does not accept edits over HTTP (no PUT /v1/concepts route): ' + r.error);
-    if (r.status === 401) {
-      setStatus($('token-state'), 'refused: ' + r.error, 'error');
-      return showError('The admin token was refused: ' + r.error);
-    }
-    showError(r.error);
+    if (missingRoute(r)) return showError('This server does not accept edits over HTTP (no PUT /v1/concepts route): ' + r.error, { plain: true });
+    if (r.status === 401) return adminTokenNeeded('The admin token was refused: check it, then save again.');
+    if (r.code === 'FAILED_PRECONDITION') return showError(`This server does not accept edits. Ask whoever runs it; the server says: ${r.error}`, { plain: true });
+    showError(r.error, { key: r.field ? fieldOf(r.field + ':') : null });
   }
 
   let deleteArmed = 0;
   async function deleteConcept(confirmed) {
     const button = $('delete');
     if (!editing) return;
-    if (!token()) {
-      setStatus($('edit-status'), 'Type the admin token at the top of the page first.', 'error');
-      $('token').focus();
-      return;
-    }
+    if (!token()) return adminTokenNeeded('Deleting needs the admin token: type it here, then delete again.');
     if (!confirmed && !deleteArmed) {
       button.textContent = `Really delete “${editing.id}”?`;
       deleteArmed = setTimeout(() => {
@@ -802,7 +911,7 @@
     const r = await api('DELETE', '/v1/concepts/' + encodeURIComponent(editing.id), { admin: true, etag: editing.etag });
     if (r.ok) {
       concepts.clear();
-      flash = `Deleted “${editing.id}”.`;
+      flash = { text: `Deleted “${editing.id}”.`, kind: 'ok' };
       editing = null;
       location.hash = '#browse';
       return;
@@ -815,8 +924,13 @@
     clearErrors();
     setStatus($('edit-status'), '');
     editing = null;
+    idTyped = false;
+    if (!token()) $('tokens').open = true;
     $('delete').hidden = !id;
     $('f-id').readOnly = !!id;
+    $('id-help').textContent = id
+      ? 'the id stays once the concept exists (links and edits name it)'
+      : 'made from the first term; you can change it (lower-case letters, digits and dashes)';
     $('edit-title').textContent = id ? 'Edit ' + id : 'New concept';
     $('edit-cancel').setAttribute('href', id ? '#concept/' + encodeURIComponent(id) : '#browse');
     if (!id) {
@@ -824,13 +938,15 @@
       return;
     }
     const r = await api('GET', '/v1/concepts/' + encodeURIComponent(id));
+    if (r.status === 404 && !missingRoute(r)) return searchInstead(id);
     if (!r.ok) {
       fillForm(null);
-      showError(r.error);
+      showError(r.error, { plain: true });
       return;
     }
     fillForm(r.data);
     editing = { id: r.data.id, etag: r.data.etag };
+    $('edit-title').textContent = 'Edit “' + nameOf(r.data) + '”';
   }
 
   function setUpEdit() {
@@ -839,25 +955,61 @@
       save();
     });
     $('delete').addEventListener('click', () => deleteConcept(false));
-    $('token-form').addEventListener('submit', (e) => {
-      e.preventDefault();
-      const t = $('token').value.trim();
-      if (t) sessionStorage.setItem(TOKEN_KEY, t);
-      else sessionStorage.removeItem(TOKEN_KEY);
-      showToken();
+    for (const key of ['it-terms', 'marketing-terms']) $('f-' + key).addEventListener('input', deriveId);
+    $('f-id').addEventListener('input', () => {
+      idTyped = $('f-id').value.trim() !== '';
     });
-    $('token-clear').addEventListener('click', () => {
-      sessionStorage.removeItem(TOKEN_KEY);
-      $('token').value = '';
-      showToken();
+    setUpToken('admin', '');
+    setUpToken('read', 'read-', () => {
+      // Reads work now: load what the refused calls could not.
+      showInfo();
+      if ($('view-edit').hidden) route(false); // (never over a form being filled in)
+      if ($('text').value.trim()) translate();
     });
-    showToken();
+    showTokens();
   }
 
-  function showToken() {
-    const has = !!token();
-    if (has) $('token').value = token();
-    setStatus($('token-state'), has ? 'kept for this tab only' : '', has ? 'ok' : '');
+  /** The token row of `kind` (ids prefixed by `prefix`): Use keeps it for this tab, Forget
+   *  drops it. `then` runs after either. */
+  function setUpToken(kind, prefix, then) {
+    $(prefix + 'token-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const t = $(prefix + 'token').value.trim();
+      if (t) sessionStorage.setItem(TOKEN_KEYS[kind], t);
+      else sessionStorage.removeItem(TOKEN_KEYS[kind]);
+      showTokens();
+      if (then) then();
+    });
+    $(prefix + 'token-clear').addEventListener('click', () => {
+      sessionStorage.removeItem(TOKEN_KEYS[kind]);
+      $(prefix + 'token').value = '';
+      showTokens();
+      if (then) then();
+    });
+  }
+
+  function showTokens() {
+    const set = [];
+    for (const [kind, prefix] of [['read', 'read-'], ['admin', '']]) {
+      const has = !!token(kind);
+      if (has) {
+        $(prefix + 'token').value = token(kind);
+        set.push(kind);
+      }
+      $(prefix + 'token').removeAttribute('aria-invalid');
+      setStatus($(prefix + 'token-state'), has ? 'kept for this tab only' : '', has ? 'ok' : '');
+    }
+    $('tokens-state').textContent = set.length ? '(' + set.join(' and ') + ' set)' : '';
+  }
+
+  /** An edit needs the admin token: open the token row, say so there and in the form, and put
+   *  the focus in the field. */
+  function adminTokenNeeded(message) {
+    $('tokens').open = true;
+    setStatus($('token-state'), message, 'error');
+    setStatus($('edit-status'), message, 'error');
+    $('token').setAttribute('aria-invalid', 'true');
+    $('token').focus();
   }
 
   // ---- routing (#read, #browse?q=&tag=, #concept/ID, #edit/ID, #new) -------------------------

@@ -116,7 +116,8 @@ pub(crate) enum ConceptCommand {
         /// Only concepts with this tag (all concepts when absent).
         #[arg(long, value_name = "TAG")]
         tag: Option<String>,
-        /// Only concepts whose id or a term contains this (case-insensitive).
+        /// Only concepts whose id, a term or a definition contains this (case-insensitive), best
+        /// match first.
         #[arg(long, value_name = "TEXT")]
         query: Option<String>,
         /// Print a JSON array of concepts.

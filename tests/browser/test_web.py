@@ -1,7 +1,8 @@
 """Browser tests of broker's web page (SPEC §11), in Debian's headless Chromium.
 
 Each run starts the real `broker serve` on a temporary copy of the default glossary, with an
-admin token, on a free loopback port, and drives the page with selenium. The API is called
+admin token, on a free loopback port, and drives the page with selenium (one test starts a
+second server that needs a read token). The API is called
 directly with urllib to check the page against it (and to change a concept behind the page's
 back). A PNG of each screen goes to target/screenshots/.
 
@@ -33,6 +34,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, "target", "screenshots")
 TOKEN = "browser-test-token"
+READ_TOKEN = "browser-read-token"
 WAIT = 15  # seconds; only a broken page ever waits this long
 
 BRIEF = (
@@ -61,17 +63,20 @@ def free_port():
 class Server:
     """The real broker binary, on a temporary glossary directory; stopped by stop()."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, read_token=None):
+        self.read_token = read_token
         self.dir = tempfile.mkdtemp(prefix="broker-web-")
         self.glossary = os.path.join(self.dir, "glossary")
         shutil.copytree(os.path.join(ROOT, "glossary"), self.glossary)
+        self.binary = binary
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.dir, "server.log"), "wb")
         try:
             self.proc = subprocess.Popen(
                 [binary, "serve", "--glossary", self.glossary, "--admin-token", TOKEN,
-                 "--addr", f"127.0.0.1:{self.port}"],
+                 "--addr", f"127.0.0.1:{self.port}"]
+                + (["--read-token", read_token] if read_token else []),
                 stdout=self.log, stderr=subprocess.STDOUT,
             )
         except OSError:
@@ -93,6 +98,8 @@ class Server:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method)
         req.add_header("Content-Type", "application/json")
+        if self.read_token and not (headers and "Authorization" in headers):
+            req.add_header("Authorization", "Bearer " + self.read_token)
         for k, v in (headers or {}).items():
             req.add_header(k, v)
         try:
@@ -188,6 +195,14 @@ def explained(api_resp, reader):
         seen.add(a["concept_id"])
         out.append(a)
     return out
+
+
+def name_of(c, reader):
+    """A concept's title for `reader`: their side's preferred term, else the other's, else the id."""
+    for side in (reader, "it" if reader == "marketing" else "marketing"):
+        if c.get(side) and c[side]["terms"]:
+            return c[side]["terms"][0]
+    return c["id"]
 
 
 def open_page(d, server, query=""):
@@ -326,11 +341,11 @@ def test_search_and_open_concept(d, server):
         wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, "#concept-list li a")), "results")
         shot(d, "browse-suggest")
         link = d.find_element(By.CSS_SELECTOR, "#concept-list li a")
-        chosen = link.text
+        chosen = d.find_element(By.CSS_SELECTOR, "#concept-list li").get_attribute("data-concept")
         link.click()
-    wait(d, lambda _: d.find_element(By.ID, "concept-title").text == chosen, "the concept page")
-    wait(d, lambda _: "Looking" not in d.find_element(By.ID, "false-friends").text, "false friends")
     c = server.get("/v1/concepts/" + chosen)
+    wait(d, lambda _: d.find_element(By.ID, "concept-title").text == name_of(c, "marketing"), "the concept page")
+    wait(d, lambda _: "Looking" not in d.find_element(By.ID, "false-friends").text, "false friends")
     page = d.find_element(By.ID, "concept-body").text
     for side in ("it", "marketing"):
         if side in c:
@@ -340,12 +355,13 @@ def test_search_and_open_concept(d, server):
     # Open a false friend's other sense: sales pipeline <-> CI/CD pipeline.
     d.get(server.url + "/#concept/ci-pipeline")
     ff = wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, "#false-friends li[data-concept] a")), "a false friend")
-    other = ff.text
+    other = d.find_element(By.CSS_SELECTOR, "#false-friends li[data-concept]").get_attribute("data-concept")
     other_c = server.get("/v1/concepts/" + other)
+    assert ff.text == name_of(other_c, "marketing"), (ff.text, other_c)
     assert any(t.lower() == "pipeline" for t in other_c["marketing"]["terms"]), other_c
     shot(d, "concept")
     ff.click()
-    wait(d, lambda _: d.find_element(By.ID, "concept-title").text == other, "the other sense")
+    wait(d, lambda _: d.find_element(By.ID, "concept-title").text == name_of(other_c, "marketing"), "the other sense")
     # Tags link to a filtered list (where the server lists concepts).
     if server.request("GET", "/v1/concepts?page_size=1")[0] != 200:
         print("     (no GET /v1/concepts on this server: tag list not checked)")
@@ -358,7 +374,13 @@ def test_search_and_open_concept(d, server):
     shot(d, "browse")
 
 
+def open_tokens(d):
+    if d.find_element(By.ID, "tokens").get_attribute("open") is None:
+        d.find_element(By.CSS_SELECTOR, "#tokens summary").click()
+
+
 def set_token(d, token):
+    open_tokens(d)
     box = d.find_element(By.ID, "token")
     box.clear()
     box.send_keys(token, Keys.ENTER)
@@ -409,7 +431,14 @@ def test_create_and_delete(d, server):
     d.find_element(By.ID, "f-tags").send_keys("research")
     d.find_element(By.ID, "save").click()
     err = wait(d, EC.visibility_of_element_located((By.ID, "e-marketing-definition")), "the field error")
-    assert "definition" in err.text, err.text
+    # In words for a marketer, not the server's field path; the focus is on the field, which
+    # the message describes (so a screen reader reads it there).
+    assert err.text.startswith("Write a definition for the marketing side"), err.text
+    assert "marketing.definition" not in err.text and "is required when" not in err.text, err.text
+    active = d.switch_to.active_element
+    assert active.get_attribute("id") == "f-marketing-definition", active.get_attribute("id")
+    assert "e-marketing-definition" in active.get_attribute("aria-describedby")
+    assert "Marketing definition" in d.find_element(By.ID, "edit-status").text
     assert server.request("GET", "/v1/concepts/hallway-test")[0] == 404, "nothing saved"
     d.find_element(By.ID, "f-marketing-definition").send_keys("Five colleagues try the page and we watch.")
     d.find_element(By.ID, "save").click()
@@ -424,7 +453,7 @@ def test_create_and_delete(d, server):
     d.find_element(By.ID, "f-id").send_keys("hallway-test")
     d.find_element(By.ID, "save").click()
     err = wait(d, EC.visibility_of_element_located((By.ID, "e-id")), "the id error")
-    assert "already exists" in err.text
+    assert "already a concept" in err.text, err.text
     # Delete: two clicks.
     open_page(d, server, "#edit/hallway-test")
     wait(d, lambda _: d.find_element(By.ID, "f-it-terms").get_attribute("value"), "the form")
@@ -466,20 +495,251 @@ def test_stale_etag_conflict(d, server):
     assert server.get("/v1/concepts/mql")["note"] == "my note"
 
 
+def top_of(d, element_id):
+    return d.execute_script(
+        "return document.getElementById(arguments[0]).getBoundingClientRect().top", element_id)
+
+
 def test_phone_layout(d, server):
-    d.set_window_size(390, 844)
+    # A phone's screen: 390 × 844 CSS pixels (an iPhone 12–14), as the browser's device mode sets it.
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
     try:
         open_page(d, server, "?for=marketing")
+        height = d.execute_script("return window.innerHeight")
+        # The token row is folded away: the header is one short band, not a fifth of the screen.
+        assert d.find_element(By.ID, "tokens").get_attribute("open") is None, "tokens open on a phone"
+        assert not d.find_element(By.ID, "token").is_displayed()
+        header = d.execute_script("return document.querySelector('header.top').getBoundingClientRect().height")
+        assert header <= 0.08 * height, f"the header takes {header}px of {height}px"
+        # Before a translation the brief comes first, in a box that leaves the screen room.
+        assert top_of(d, "text") < top_of(d, "result-title")
+        box = d.execute_script("return document.getElementById('text').getBoundingClientRect().height")
+        assert box <= 0.25 * height, f"the brief box is {box}px of {height}px"
+        shot(d, "phone-start")
         paste(d, BRIEF)
         translated(d)
         width, view = d.execute_script(
             "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]")
         assert width <= view, f"the page scrolls sideways on a phone ({width}px > {view}px)"
+        # After translating, the result comes first, on the first screen.
+        assert top_of(d, "result-title") < top_of(d, "text"), "the result is not above the brief"
+        assert 0 <= top_of(d, "result-title") < height / 2, top_of(d, "result-title")
+        assert marks(d)[0].is_displayed()
         shot(d, "read-phone")
-        d.execute_script("document.getElementById('result-title').scrollIntoView()")
+        # Translate pressed further down: the result is scrolled to the top of the screen.
+        d.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        retranslate(d, lambda: d.find_element(By.ID, "translate").click())
+        wait(d, lambda _: -2 <= top_of(d, "result-title") < 60, "the result scrolled into view")
         shot(d, "read-phone-result")
+        # Typing in the brief does not move it away from under the fingers.
+        open_page(d, server, "?for=marketing")
+        area = d.find_element(By.ID, "text")
+        area.click()
+        area.send_keys("Our latency is high.")
+        translated(d)
+        assert top_of(d, "text") < top_of(d, "result-title"), "the brief moved while typing"
+        # Opened, the token row fits the screen: a field per line, no sideways scrolling.
+        open_tokens(d)
+        assert d.find_element(By.ID, "read-token").is_displayed() and d.find_element(By.ID, "token").is_displayed()
+        width, view = d.execute_script(
+            "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]")
+        assert width <= view, f"the open token row scrolls sideways ({width}px > {view}px)"
+        d.execute_script("window.scrollTo(0, 0)")
+        shot(d, "phone-tokens")
     finally:
-        d.set_window_size(1280, 1000)
+        d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_titles_are_the_readers_terms(d, server):
+    c = server.get("/v1/concepts/ci-pipeline")
+    for reader in ("marketing", "it"):
+        open_page(d, server, f"?for={reader}#browse")
+        wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, "#concept-list li")), "the cards")
+        cards = d.find_elements(By.CSS_SELECTOR, "#concept-list li[data-concept]")
+        titled = 0
+        for card in cards:
+            concept = server.get("/v1/concepts/" + card.get_attribute("data-concept"))
+            title = card.find_element(By.CSS_SELECTOR, "h2").text
+            assert title == name_of(concept, reader), (title, concept["id"], reader)
+            titled += title != concept["id"]
+        assert titled >= len(cards) // 2, "most cards must be titled by a term, not an id"
+        shot(d, f"browse-{reader}")
+        open_page(d, server, f"?for={reader}#concept/ci-pipeline")
+        want = c[reader]["terms"][0]
+        wait(d, lambda _: d.find_element(By.ID, "concept-title").text == want, f"the {reader} title")
+        assert d.find_element(By.ID, "concept-id").text == "id: ci-pipeline"
+        assert d.title.startswith(want), d.title
+    assert c["marketing"]["terms"][0] != c["it"]["terms"][0] != "ci-pipeline", c
+
+
+def rank(c, q):
+    """The coarse class of a search hit, as the issue orders them: 0 a term is the query,
+    1 a term starts with it, 2 a word of a term does, 3 a term or the id holds it, 4 only a
+    definition does."""
+    names = [t.lower().replace("-", " ") for s in ("it", "marketing") if c.get(s) for t in c[s]["terms"]]
+    names.append(c["id"].replace("-", " "))
+    if q in names:
+        return 0
+    if any(n.startswith(q) for n in names):
+        return 1
+    if any((" " + n).find(" " + q) >= 0 for n in names):
+        return 2
+    if any(q in n for n in names):
+        return 3
+    assert any(q in c[s]["definition"].lower() for s in ("it", "marketing") if c.get(s)), c
+    return 4
+
+
+def test_search_ranks_by_match_quality(d, server):
+    open_page(d, server, "#browse")
+    search = wait(d, EC.visibility_of_element_located((By.ID, "search")), "the search box")
+    search.send_keys("pipe", Keys.ENTER)  # no suggestion chosen: a search
+    wait(d, lambda _: "q=pipe" in d.current_url, "the search")
+    listed = "return [...document.querySelectorAll('#concept-list li[data-concept]')].map((li) => li.dataset.concept)"
+    # (the whole glossary's first page, loaded on opening, must not replace the search's)
+    wait(d, lambda _: d.execute_script(listed)[:1] in (["ci-pipeline"], ["sales-pipeline"]), "the results")
+    time.sleep(0.5)
+    ids = d.execute_script(listed)
+    shot(d, "browse-search-pipe")
+    # The two concepts called just "pipeline" come first; database-trigger ("pipeline
+    # trigger", an alias) after them.
+    assert set(ids[:2]) == {"ci-pipeline", "sales-pipeline"}, ids
+    assert ids.index("database-trigger") > 1, ids
+    # And the rule holds down the whole page: no hit is listed before a better one.
+    ranks = [rank(server.get("/v1/concepts/" + i), "pipe") for i in ids]
+    assert ranks == sorted(ranks), list(zip(ids, ranks))
+    assert ranks[-1] > 1, "the page reaches weaker hits too"
+
+
+def test_unknown_concept_leads_to_a_search(d, server):
+    assert server.request("GET", "/v1/concepts/release")[0] == 404
+    open_page(d, server, "#concept/release")
+    wait(d, lambda _: "#browse?q=release" in d.current_url, "the search for the id")
+    flash = wait(d, EC.visibility_of_element_located((By.ID, "browse-flash")), "the note")
+    assert "No concept has the id “release”" in flash.text, flash.text
+    wait(d, lambda _: d.find_elements(By.CSS_SELECTOR, "#concept-list li[data-concept]"), "the results")
+    assert d.find_element(By.ID, "search").get_attribute("value") == "release"
+    first = d.find_element(By.CSS_SELECTOR, "#concept-list li[data-concept]")
+    c = server.get("/v1/concepts/" + first.get_attribute("data-concept"))
+    assert rank(c, "release") <= 1, c
+    shot(d, "concept-unknown")
+    # An id of several words searches for the words.
+    d.execute_script("location.hash = '#concept/sales-pipe'")
+    wait(d, lambda _: "#browse?q=sales%20pipe" in d.current_url, "the search for the words")
+    first = "const li = document.querySelector('#concept-list li'); return li && li.dataset.concept"
+    wait(d, lambda _: d.execute_script(first) == "sales-pipeline", "sales-pipeline first")
+    assert d.find_element(By.ID, "search").get_attribute("value") == "sales pipe"
+    # Back goes to the page before, not to the dead end again.
+    d.back()
+    wait(d, lambda _: "#browse?q=release" in d.current_url, "back")
+    # The editor's link to an unknown id, too.
+    d.execute_script("location.hash = '#edit/no-such-thing'")
+    wait(d, lambda _: "#browse?q=no%20such%20thing" in d.current_url, "the search from the editor")
+    assert "No concept has the id “no-such-thing”" in d.find_element(By.ID, "browse-flash").text
+    wait(d, lambda _: "Add a new concept" in d.find_element(By.ID, "browse-info").text, "the offer to add it")
+
+
+def test_new_concept_id_follows_the_first_term(d, server):
+    open_page(d, server, "#new")
+    # Saving without the admin token: the token row opens, says why, and has the focus.
+    open_tokens(d)
+    d.find_element(By.ID, "token-clear").click()
+    d.find_element(By.ID, "save").click()
+    wait(d, lambda _: d.switch_to.active_element.get_attribute("id") == "token", "the focus on the token")
+    assert "Saving needs the admin token" in d.find_element(By.ID, "token-state").text
+    set_token(d, TOKEN)
+    ident = d.find_element(By.ID, "f-id")
+    it_terms = d.find_element(By.ID, "f-it-terms")
+    mk_terms = d.find_element(By.ID, "f-marketing-terms")
+    mk_terms.send_keys("Café Crème")
+    assert ident.get_attribute("value") == "cafe-creme", "from the marketing term when IT has none"
+    it_terms.send_keys("CI/CD Hallway Test\nsecond term")
+    assert ident.get_attribute("value") == "ci-cd-hallway-test", ident.get_attribute("value")
+    # Typed by hand, the id stays.
+    ident.clear()
+    ident.send_keys("hallway-check")
+    it_terms.clear()
+    it_terms.send_keys("New Hallway Test")
+    assert ident.get_attribute("value") == "hallway-check"
+    # Emptied, it follows the term again.
+    ident.send_keys(Keys.CONTROL, "a")
+    ident.send_keys(Keys.BACKSPACE)
+    it_terms.send_keys("s")
+    assert ident.get_attribute("value") == "new-hallway-tests", ident.get_attribute("value")
+    shot(d, "new-derived-id")
+    # An id the server refuses: the message says what to do, next to the id, which has the focus.
+    ident.clear()
+    ident.send_keys("Hallway Check!")
+    d.find_element(By.ID, "f-it-definition").send_keys("A test.")
+    d.find_element(By.ID, "f-marketing-definition").send_keys("A check.")
+    d.find_element(By.ID, "save").click()
+    err = wait(d, EC.visibility_of_element_located((By.ID, "e-id")), "the id error")
+    assert err.text.startswith("The id can only hold lower-case letters"), err.text
+    assert d.switch_to.active_element.get_attribute("id") == "f-id"
+    ident.clear()
+    ident.send_keys("hallway-check")
+    d.find_element(By.ID, "save").click()
+    wait(d, lambda _: d.find_element(By.ID, "edit-status").text == "Saved.", "the create")
+    status, c, _ = server.request("GET", "/v1/concepts/hallway-check")
+    assert status == 200 and c["it"]["terms"] == ["New Hallway Tests"], c
+    # An existing concept keeps its id, whatever its terms become.
+    open_page(d, server, "#edit/hallway-check")
+    it_terms = wait(d, lambda _: d.find_element(By.ID, "f-it-terms").get_attribute("value")
+                    and d.find_element(By.ID, "f-it-terms"), "the form")
+    it_terms.send_keys(Keys.CONTROL, Keys.HOME, "Renamed ")
+    assert d.find_element(By.ID, "f-id").get_attribute("value") == "hallway-check"
+    status, _, _ = server.request("DELETE", "/v1/concepts/hallway-check", None,
+                                  {"Authorization": "Bearer " + TOKEN, "If-Match": c["etag"]})
+    assert status in (200, 204), status
+
+
+def test_read_token_field(d, server):
+    """Against a server started with --read-token: the page asks for it, keeps it like the
+    admin token, and sends it on every read (translate, suggest, concepts, lookup)."""
+    guarded = Server(server.binary, read_token=READ_TOKEN)
+    try:
+        assert guarded.request("GET", "/v1/info", headers={"Authorization": "Bearer nope"})[0] == 401
+        open_page(d, guarded)
+        # Refused reads open the token row and say what is needed.
+        state = wait(d, EC.visibility_of_element_located((By.ID, "read-token-state")), "the token row")
+        wait(d, lambda _: "needs a read token" in state.text, "the request for a read token")
+        paste(d, "Our latency is high.")
+        wait(d, lambda _: "read token" in d.find_element(By.ID, "status").text, "the refused translation")
+        assert marks(d) == []
+        shot(d, "read-token-asked")
+        # A wrong one is refused, in words.
+        box = d.find_element(By.ID, "read-token")
+        box.send_keys("wrong", Keys.ENTER)
+        wait(d, lambda _: "Refused" in d.find_element(By.ID, "read-token-state").text, "the refusal")
+        # The right one: kept for the tab like the admin token, and the page works.
+        box.clear()
+        box.send_keys(READ_TOKEN, Keys.ENTER)
+        translated(d)
+        assert [m.get_attribute("data-concept") for m in marks(d)] == ["latency"]
+        assert d.execute_script("return sessionStorage.getItem('broker.readToken')") == READ_TOKEN
+        assert d.execute_script("return localStorage.length") == 0
+        assert "kept" in d.find_element(By.ID, "read-token-state").text
+        wait(d, lambda _: "concepts" in d.find_element(By.ID, "info").text, "the glossary info")
+        shot(d, "read-token-kept")
+        # Concepts (list), suggest and lookup (false friends) work too.
+        d.find_element(By.ID, "nav-browse").click()
+        wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, "#concept-list li")), "the list")
+        search = d.find_element(By.ID, "search")
+        search.send_keys("pipel")
+        wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, "#suggestions li")), "suggestions")
+        d.get(guarded.url + "/#concept/ci-pipeline")
+        wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, "#false-friends li[data-concept]")), "false friends")
+        # Forget: reads are refused again.
+        open_tokens(d)
+        d.find_element(By.ID, "read-token-clear").click()
+        assert d.execute_script("return sessionStorage.getItem('broker.readToken')") is None
+        d.get(guarded.url + "/#concept/latency")
+        wait(d, lambda _: "read token" in d.find_element(By.ID, "concept-body").text, "the refusal after Forget")
+        # The admin token alone does not open reads (it is sent on edits only).
+        assert guarded.request("GET", "/v1/info", headers={"Authorization": "Bearer " + TOKEN})[0] == 401
+    finally:
+        guarded.stop()
 
 
 def test_keyboard_reaches_spans(d, server):
@@ -517,6 +777,11 @@ TESTS = [
     test_stale_etag_conflict,
     test_phone_layout,
     test_keyboard_reaches_spans,
+    test_titles_are_the_readers_terms,
+    test_search_ranks_by_match_quality,
+    test_unknown_concept_leads_to_a_search,
+    test_new_concept_id_follows_the_first_term,
+    test_read_token_field,
 ]
 
 
