@@ -456,7 +456,11 @@ fn rewrite(text: &str, annotations: &[Annotation], reader: Side, explain: Explai
         let glued_number = after
             .strip_prefix(['-', '\u{2011}'])
             .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
-        let Some(e) = equivalent(a).filter(|_| !glued_number) else {
+        // A numbered label matched whole ("SEV-1") is a name too; and where the senses are
+        // undecided, no rewrite picks one.
+        let numbered = a.text.ends_with(|c: char| c.is_ascii_digit());
+        let Some(e) = equivalent(a).filter(|_| !glued_number && !numbered && a.senses.is_empty())
+        else {
             out.push_str(&a.text);
             return;
         };
@@ -466,6 +470,11 @@ fn rewrite(text: &str, annotations: &[Annotation], reader: Side, explain: Explai
         if let Some(next) = first_word(after) {
             if let Some(head) = strip_last_word(&s, next) {
                 s = head;
+            } else if s.eq_ignore_ascii_case(next) && out.ends_with(' ') {
+                // The equivalent is the very next word ("user activity metrics engagement"
+                // -> "engagement"): the span gives way to it.
+                out.pop();
+                return;
             }
         }
         if let Some(prev) = last_word(out) {

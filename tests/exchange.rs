@@ -316,7 +316,7 @@ fn unmapped_languages_import_nothing() {
         "--into",
         path_str(&out),
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nothing to import"), "{}", stderr(&o));
     assert!(!out.exists());
 }
@@ -351,7 +351,8 @@ fn cli_maps_languages_to_sides() {
 }
 
 /// Runs an import that must fail; returns stderr and checks nothing was written.
-fn failed_import(file: &Path, extra: &[&str]) -> String {
+/// Imports `file`, expecting exit `code` (1: the file was read and refused; 2: a usage error).
+fn failed_import(file: &Path, extra: &[&str], code: i32) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let mut args = vec![
@@ -363,24 +364,24 @@ fn failed_import(file: &Path, extra: &[&str]) -> String {
     ];
     args.extend_from_slice(extra);
     let o = broker(&args);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
     assert!(!out.exists(), "a failed import writes nothing");
     stderr(&o)
 }
 
 #[test]
 fn malformed_files_give_positions() {
-    let err = failed_import(&fixture("broken.tbx"), &[]);
+    let err = failed_import(&fixture("broken.tbx"), &[], 1);
     assert!(
         err.contains("broken.tbx:10:5: malformed XML: ill-formed document: expected `</body>`, but `</bodi>` was found"),
         "{err}"
     );
-    let err = failed_import(&fixture("no-definition.tbx"), &[]);
+    let err = failed_import(&fixture("no-definition.tbx"), &[], 1);
     assert!(
         err.contains("no-definition.tbx:10:9: entry 'api': marketing.definition: is required"),
         "{err}"
     );
-    let err = failed_import(&fixture("bad-row.csv"), &[]);
+    let err = failed_import(&fixture("bad-row.csv"), &[], 1);
     assert!(
         err.contains("bad-row.csv: row 4, column 'side': entry 'ctr': unknown side 'advertising'"),
         "{err}"
@@ -389,7 +390,7 @@ fn malformed_files_give_positions() {
         err.contains("bad-row.csv: row 5: 3 cells where the header has 5"),
         "{err}"
     );
-    let err = failed_import(&fixture("v3.tbx"), &["--from", "csv"]);
+    let err = failed_import(&fixture("v3.tbx"), &["--from", "csv"], 1);
     assert!(err.contains("missing column"), "{err}");
 }
 
@@ -398,9 +399,9 @@ fn format_comes_from_the_extension_or_from() {
     let tmp = tempfile::tempdir().unwrap();
     let odd = tmp.path().join("terms.txt");
     std::fs::copy(fixture("no-definition.tbx"), &odd).unwrap();
-    let err = failed_import(&odd, &[]);
+    let err = failed_import(&odd, &[], 2);
     assert!(err.contains("use --from tbx|csv"), "{err}");
-    let err = failed_import(&odd, &["--from", "tbx"]);
+    let err = failed_import(&odd, &["--from", "tbx"], 1);
     assert!(err.contains("marketing.definition"), "{err}");
 }
 
@@ -435,7 +436,7 @@ fn import_never_overwrites_without_force() {
     let target = out.join("terms.toml");
     std::fs::write(&target, "# hand edits\n").unwrap();
     let o = import(false);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("already exists (use --force"),
         "{}",

@@ -526,6 +526,11 @@ pub fn tag_text(text: &str) -> Vec<(&str, &'static str)> {
     out
 }
 
+/// The lexicon's tag of `w` as written (or in lower case), before any context.
+pub(crate) fn lexicon_tag(w: &str) -> Option<Tag> {
+    tagger().lookup(w)
+}
+
 /// Whether `w` (lower case) is a word of a closed class by the lexicon: "the", "with", "our".
 pub(crate) fn is_function_word(w: &str) -> bool {
     tagger().lookup(w).is_some_and(Tag::is_function_word)

@@ -420,7 +420,23 @@ pub(crate) fn judge(
     // lead their teams") or a closed-class word is not a mention.
     // An -ing noun term ("caching") is tagged VBG as a gerund: that is the term's own form.
     let gerund = text[start..end].to_ascii_lowercase().ends_with("ing");
+    // The lexicon's own tags of the neighbours, before any context rule, guard the tagger's
+    // verb reading: a noun follows a preposition, a determiner, a possessive, an adjective or a
+    // number ("from launch to growth"), and no finite verb is followed straight by another
+    // ("the data tier is slow").
+    let lexical = |w: Option<&str>| w.and_then(pos::lexicon_tag).map(pos::Tag::name);
+    let prev_word = match before(text, start) {
+        Before::Word(w) => Some(w),
+        _ => None,
+    };
+    let noun_before = matches!(
+        lexical(prev_word),
+        Some("IN" | "DT" | "PRP$" | "POS" | "JJ" | "CD")
+    ) && !prev_word.is_some_and(|w| w.eq_ignore_ascii_case("that"));
+    let verb_after = matches!(lexical(after(text, end)), Some("VBZ" | "VBD" | "MD"));
     if !sense.verb
+        && !noun_before
+        && !verb_after
         && pos::tag_at(text, start).is_some_and(|t| {
             (t.is_finite_or_bare_verb() && !(gerund && t.name() == "VBG")) || t.is_function_word()
         })

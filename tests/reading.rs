@@ -1,0 +1,180 @@
+//! Reading text nobody tuned on (issue 29): the tagger's part-of-speech decisions, forms of
+//! multi-word verb terms and numbered acronyms, senses weighed by what the glossary says about
+//! each, and no guessing where the text does not tell senses apart. Sentences are written from
+//! the rules, over a glossary of this file's own.
+
+use std::sync::Arc;
+
+use broker::glossary::Source;
+use broker::matcher::pos::tag_text;
+use broker::render::render;
+use broker::{Explain, Format, Glossary, MatchOptions, Matcher, Side};
+
+const GLOSSARY: &str = r#"
+[[concept]]
+id = "rollback"
+tags = ["delivery"]
+[concept.it]
+terms = [{ text = "roll back", pos = "verb" }, "rollback"]
+definition = "Putting the previous version back in production after a bad release."
+[concept.marketing]
+terms = ["undo the update"]
+definition = "Going back to the version customers had before, because the new one broke something."
+
+[[concept]]
+id = "sev1"
+tags = ["incidents"]
+[concept.it]
+terms = ["Sev1", "severity 1 incident"]
+definition = "The most severe incident class: the service is down for many customers."
+[concept.marketing]
+terms = ["major outage"]
+definition = "Customers cannot use the product at all."
+
+[[concept]]
+id = "continuous-integration"
+tags = ["delivery"]
+cues = ["merge", "branch", "build"]
+[concept.it]
+terms = ["CI", "continuous integration"]
+definition = "Every merge is built and tested automatically."
+[concept.marketing]
+terms = ["automated quality checks"]
+definition = "Machines test every change as soon as it is made."
+
+[[concept]]
+id = "competitive-intelligence"
+tags = ["strategy"]
+cues = ["competitor", "rival", "battlecard"]
+[concept.it]
+terms = ["competitor research"]
+definition = "Collecting facts on rival products and their prices."
+[concept.marketing]
+terms = ["CI", "competitive intelligence"]
+definition = "What we learn about competitors to win deals against them."
+
+[[concept]]
+id = "pull-request"
+tags = ["code-review"]
+[concept.it]
+terms = ["PR", "pull request"]
+definition = "A proposed code change on a branch that reviewers comment on before it is merged."
+[concept.marketing]
+terms = ["proposed change"]
+definition = "A change to the product that colleagues check before it goes in."
+
+[[concept]]
+id = "public-relations"
+tags = ["communications"]
+[concept.it]
+terms = ["press work"]
+definition = "Managing how journalists and the media cover the company."
+[concept.marketing]
+terms = ["PR", "public relations"]
+definition = "Earning coverage of the company by journalists and media outlets."
+"#;
+
+fn matcher() -> Matcher {
+    let g = Glossary::from_files(&[("reading.toml".into(), GLOSSARY.into())], Source::Memory)
+        .expect("the test glossary loads");
+    Matcher::new(Arc::new(g))
+}
+
+fn tag_of(text: &str, word: &str) -> &'static str {
+    tag_text(text)
+        .into_iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, t)| t)
+        .expect("the word is tagged")
+}
+
+#[test]
+fn the_tagger_tells_verbs_from_nouns_by_their_neighbours() {
+    let cases = [
+        ("They lead their teams well.", "lead", "VB"),
+        ("The lead signed the contract.", "lead", "NN"),
+        ("We want to track every order.", "track", "VB"),
+        ("Each track has three stages.", "track", "NN"),
+        ("Marketing will launch the site.", "launch", "VB"),
+        ("The launch went well.", "launch", "NN"),
+        ("Sales gathered new leads at the fair.", "leads", "NNS"),
+        ("She leads the team.", "leads", "VBZ"),
+        ("Two regressions slipped through.", "regressions", "NNS"),
+    ];
+    for (text, word, want) in cases {
+        let got = tag_of(text, word);
+        assert!(
+            got.starts_with(want),
+            "{word:?} in {text:?}: tagged {got}, expected {want}"
+        );
+    }
+}
+
+#[test]
+fn any_word_of_a_verb_term_inflects_and_numbered_acronyms_match_every_spelling() {
+    let m = matcher();
+    let opts = MatchOptions::default();
+    for text in [
+        "We rolled back the deploy.",
+        "They are rolling back now.",
+        "It rolls back by itself.",
+    ] {
+        let found = m.find(text, &opts);
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        assert_eq!(found[0].concept_id, "rollback", "{text}");
+    }
+    for text in [
+        "A SEV-1 was declared.",
+        "A SEV 1 was declared.",
+        "A Sev1 was declared.",
+    ] {
+        let found = m.find(text, &opts);
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        assert_eq!(found[0].concept_id, "sev1", "{text}");
+    }
+}
+
+#[test]
+fn without_evidence_a_specific_term_names_every_sense_and_guesses_none() {
+    let m = matcher();
+    let text = "CI is red again today.";
+    let a = &m.find(text, &MatchOptions::default())[0];
+    assert_eq!(a.text, "CI");
+    assert_eq!(a.senses.len(), 2, "{a:?}");
+    assert!(a.senses.iter().any(|s| s == "continuous integration"));
+    assert!(a.senses.iter().any(|s| s == "competitive intelligence"));
+    // Both readers are told both senses, and no rewrite picks one.
+    for reader in [Side::It, Side::Marketing] {
+        let out = render(text, &[a.clone()], reader, Format::Inline, Explain::First);
+        assert!(
+            out.contains("continuous integration or competitive intelligence")
+                || out.contains("competitive intelligence or continuous integration"),
+            "{out}"
+        );
+        let out = render(text, &[a.clone()], reader, Format::Rewrite, Explain::First);
+        assert_eq!(out, text);
+    }
+    // With evidence (a cue of one sense nearby), the sense is decided and no other is named.
+    let a = &m.find(
+        "The build failed after the merge. CI is red again.",
+        &MatchOptions::default(),
+    )[0];
+    assert_eq!(a.concept_id, "continuous-integration");
+    assert!(a.senses.is_empty(), "{a:?}");
+}
+
+#[test]
+fn what_the_glossary_says_of_each_sense_decides_for_the_whole_document() {
+    let m = matcher();
+    // No cues on either concept: the words of their definitions in the text decide.
+    let code = "The PR is open.\n\nReviewers commented on the branch; it is merged tomorrow.";
+    let a = &m.find(code, &MatchOptions::default())[0];
+    assert_eq!(a.text, "PR");
+    assert_eq!(a.concept_id, "pull-request", "{a:?}");
+    assert!(a.senses.is_empty(), "decided: {a:?}");
+    let press = "The PR is open.\n\nJournalists and media outlets will cover the company.";
+    let a = &m.find(press, &MatchOptions::default())[0];
+    assert_eq!(a.text, "PR");
+    assert_eq!(a.concept_id, "public-relations", "{a:?}");
+    assert!(a.senses.is_empty(), "decided: {a:?}");
+}
