@@ -189,9 +189,7 @@ fn note(a: &Annotation) -> String {
 
 /// The inline note: ` [≈ equivalent]`, ` [definition]`, or the false friend's sense.
 fn inline_note(a: &Annotation) -> String {
-    if !a.senses.is_empty() {
-        format!(" [{}]", note(a))
-    } else if a.false_friend && a.misread_as.is_some() {
+    if !a.senses.is_empty() || (a.false_friend && a.misread_as.is_some()) {
         format!(" [{}]", note(a))
     } else if let Some(e) = equivalent(a) {
         format!(" [≈ {}]", equivalent_in_number(a, e))

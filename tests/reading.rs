@@ -145,13 +145,25 @@ fn without_evidence_a_specific_term_names_every_sense_and_guesses_none() {
     assert!(a.senses.iter().any(|s| s == "competitive intelligence"));
     // Both readers are told both senses, and no rewrite picks one.
     for reader in [Side::It, Side::Marketing] {
-        let out = render(text, &[a.clone()], reader, Format::Inline, Explain::First);
+        let out = render(
+            text,
+            std::slice::from_ref(a),
+            reader,
+            Format::Inline,
+            Explain::First,
+        );
         assert!(
             out.contains("continuous integration or competitive intelligence")
                 || out.contains("competitive intelligence or continuous integration"),
             "{out}"
         );
-        let out = render(text, &[a.clone()], reader, Format::Rewrite, Explain::First);
+        let out = render(
+            text,
+            std::slice::from_ref(a),
+            reader,
+            Format::Rewrite,
+            Explain::First,
+        );
         assert_eq!(out, text);
     }
     // With evidence (a cue of one sense nearby), the sense is decided and no other is named.
