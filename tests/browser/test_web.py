@@ -598,14 +598,17 @@ def test_search_ranks_by_match_quality(d, server):
     wait(d, lambda _: "q=pipe" in d.current_url, "the search")
     listed = "return [...document.querySelectorAll('#concept-list li[data-concept]')].map((li) => li.dataset.concept)"
     # (the whole glossary's first page, loaded on opening, must not replace the search's)
-    wait(d, lambda _: d.execute_script(listed)[:1] in (["ci-pipeline"], ["sales-pipeline"]), "the results")
+    # (the search's answer has replaced the whole glossary's first page)
+    wait(d, lambda _: "sales-pipeline" in d.execute_script(listed), "the results")
     time.sleep(0.5)
     ids = d.execute_script(listed)
     shot(d, "browse-search-pipe")
-    # The two concepts called just "pipeline" come first; database-trigger ("pipeline
-    # trigger", an alias) after them.
-    assert set(ids[:2]) == {"ci-pipeline", "sales-pipeline"}, ids
-    assert ids.index("database-trigger") > 1, ids
+    # The concepts called "pipeline" (a term that starts with the query) come before
+    # database-trigger ("pipeline trigger" is only an alias of it), whatever else the
+    # glossary holds.
+    assert "ci-pipeline" in ids and "sales-pipeline" in ids, ids
+    if "database-trigger" in ids:
+        assert ids.index("database-trigger") > max(ids.index("ci-pipeline"), ids.index("sales-pipeline")), ids
     # And the rule holds down the whole page: no hit is listed before a better one.
     ranks = [rank(server.get("/v1/concepts/" + i), "pipe") for i in ids]
     assert ranks == sorted(ranks), list(zip(ids, ranks))
