@@ -715,12 +715,19 @@ fn find_in_pieces(
     let mut keep: Vec<bool> = Vec::new();
     if ambiguous || needs_senses {
         let ev = Evidence::new(ix, cues, &groups, &all);
-        let profiles = ix.profiles(g);
-        let doc = profiles.document(text);
-        // Per group, the evidence of the glossary's profiles for each of its options.
-        let weigh = |gr: &Group, concept: u32| {
+        // The glossary's profiles read against the text: only where a span has several
+        // senses to weigh, so texts without one never pay for it.
+        let doc = std::cell::OnceCell::new();
+        let weigh = |gr: &Group, options: &[Candidate]| {
+            let (profiles, doc) = doc.get_or_init(|| {
+                let profiles = ix.profiles(g);
+                (profiles, profiles.document(text))
+            });
             let own = profiles.ids_of(&text[gr.start..gr.end]);
-            doc.evidence(concept, gr.start, gr.end, &own)
+            options
+                .iter()
+                .map(|o| doc.evidence(ix.terms[o.term as usize].concept, gr.start, gr.end, &own))
+                .collect::<Vec<f32>>()
         };
         for (gi, gr) in groups.iter().enumerate() {
             if gr.options(&all).len() > 1 {
@@ -736,11 +743,7 @@ fn find_in_pieces(
                         _ => None,
                     }
                 });
-                let weights: Vec<f32> = gr
-                    .options(&all)
-                    .iter()
-                    .map(|o| weigh(gr, ix.terms[o.term as usize].concept))
-                    .collect();
+                let weights = weigh(gr, gr.options(&all));
                 let (k, margin) = ev.best(
                     ix,
                     gi,
@@ -847,23 +850,17 @@ fn find_in_pieces(
             .collect();
     }
     if keep.iter().any(|&k| !k) {
-        let mut i = 0;
-        groups.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        let mut i = 0;
-        chosen.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        let mut i = 0;
-        undecided.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
+        retain_kept(&mut groups, &keep);
+        retain_kept(&mut chosen, &keep);
+        retain_kept(&mut undecided, &keep);
     }
     annotations(ix, g, text, &groups, &all, (&chosen, &undecided), opts)
+}
+
+/// Keeps the items of `v` whose flag in `keep` (one per item) is set.
+fn retain_kept<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    v.retain(|_| flags.next().copied().unwrap_or(true));
 }
 
 /// How many cues and other terms of a concept a whole text must show before they count as

@@ -37,42 +37,40 @@ pub(crate) struct Profiles {
     of: Vec<Box<[u32]>>,
 }
 
-/// Verb forms → the verb ("deployed" → "deploy"), from `data/verb_forms.txt`.
-fn verb_lemmas() -> &'static FxHashMap<&'static str, &'static str> {
-    static M: OnceLock<FxHashMap<&'static str, &'static str>> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut m = FxHashMap::default();
-        for line in include_str!("data/verb_forms.txt").lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            let mut f = line.split(' ');
-            let Some(lemma) = f.next() else { continue };
-            for form in f {
-                m.entry(form).or_insert(lemma);
-            }
-        }
-        m
-    })
+/// English verbs (`data/verb_forms.txt`, parsed once): each verb's forms, and each form's verb.
+struct Verbs {
+    /// Verb → past, past participle, -ing, third person.
+    forms: FxHashMap<&'static str, [&'static str; 4]>,
+    /// Any form → its verb ("deployed" → "deploy").
+    lemmas: FxHashMap<&'static str, &'static str>,
 }
 
-/// The forms of a verb (`data/verb_forms.txt`): past, past participle, -ing, third person.
-pub(crate) fn verb_forms(lemma: &str) -> Option<[&'static str; 4]> {
-    static M: OnceLock<FxHashMap<&'static str, [&'static str; 4]>> = OnceLock::new();
-    let m = M.get_or_init(|| {
-        let mut m = FxHashMap::default();
+fn verbs() -> &'static Verbs {
+    static V: OnceLock<Verbs> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v = Verbs {
+            forms: FxHashMap::default(),
+            lemmas: FxHashMap::default(),
+        };
         for line in include_str!("data/verb_forms.txt").lines() {
             if line.starts_with('#') {
                 continue;
             }
             let f: Vec<&'static str> = line.split(' ').collect();
             if let [l, a, b, c, d] = f[..] {
-                m.insert(l, [a, b, c, d]);
+                v.forms.insert(l, [a, b, c, d]);
+                for form in [a, b, c, d] {
+                    v.lemmas.entry(form).or_insert(l);
+                }
             }
         }
-        m
-    });
-    m.get(lemma).copied()
+        v
+    })
+}
+
+/// The forms of a verb (`data/verb_forms.txt`): past, past participle, -ing, third person.
+pub(crate) fn verb_forms(lemma: &str) -> Option<[&'static str; 4]> {
+    verbs().forms.get(lemma).copied()
 }
 
 /// The base form of a lower-case word, or `None` for a word that carries no sense: shorter
@@ -84,7 +82,7 @@ pub(crate) fn base_form(w: &str) -> Option<String> {
     if pos::is_function_word(w) {
         return None;
     }
-    if let Some(l) = verb_lemmas().get(w) {
+    if let Some(l) = verbs().lemmas.get(w) {
         return Some((*l).to_string());
     }
     let b = w.as_bytes();
