@@ -72,6 +72,17 @@ definition = "Managing how journalists and the media cover the company."
 [concept.marketing]
 terms = ["PR", "public relations"]
 definition = "Earning coverage of the company by journalists and media outlets."
+
+[[concept]]
+id = "product-launch"
+tags = ["go-to-market"]
+cues = ["announce", "announcement"]
+[concept.it]
+terms = ["general availability release"]
+definition = "The day a new product or feature is made available and announced."
+[concept.marketing]
+terms = ["launch", "product launch"]
+definition = "The coordinated announcement of a new product or feature."
 "#;
 
 fn matcher() -> Matcher {
@@ -189,4 +200,17 @@ fn what_the_glossary_says_of_each_sense_decides_for_the_whole_document() {
     assert_eq!(a.text, "PR");
     assert_eq!(a.concept_id, "public-relations", "{a:?}");
     assert!(a.senses.is_empty(), "decided: {a:?}");
+}
+
+#[test]
+fn a_word_glued_to_a_hash_or_an_at_sign_is_a_handle_not_a_mention() {
+    let m = matcher();
+    let text = "We announce the launch on Monday: post the announcement in #launch, ask @launch.";
+    let found: Vec<_> = m
+        .find(text, &MatchOptions::default())
+        .into_iter()
+        .filter(|a| a.concept_id == "product-launch")
+        .map(|a| a.start)
+        .collect();
+    assert_eq!(found, vec![text.find("launch").unwrap()], "{text}");
 }

@@ -323,18 +323,55 @@ fn phrase_covers(text: &str, start: usize, end: usize, phrase: &str) -> bool {
             _ => {}
         }
     }
-    let n = words.len();
-    toks.windows(n).any(|w| {
-        let covers = w[0].0 <= start && end <= w[n - 1].1;
-        covers
-            && w.iter().zip(&words).enumerate().all(|(k, (t, want))| {
-                t.2 == *want
-                    || (k + 1 == n && {
-                        let mut buf = String::new();
-                        each_singular(&t.2, &mut buf, |s| s == want)
-                    })
-            })
+    (0..toks.len()).any(|first| {
+        toks[first].0 <= start
+            && phrase_at(&toks[first..], &words).is_some_and(|last| end <= toks[first + last].1)
     })
+}
+
+/// A definite determiner: "the" or a possessive ("our", "their"). One stands for any other in
+/// a `not_in` phrase ("members of the audience" covers "members of our audience"); other
+/// determiners carry meaning of their own ("in any event" is not "in the event").
+fn is_determiner(w: &str) -> bool {
+    w == "the" || pos::lexicon_tag(w).is_some_and(|t| t.name() == "PRP$")
+}
+
+/// A modifier that may stand inside a fixed phrase without changing it: an adjective or
+/// adverb ("in the unlikely event that", "in the very event of").
+fn is_modifier(w: &str) -> bool {
+    pos::lexicon_tag(w).is_some_and(|t| matches!(t.name(), "JJ" | "JJR" | "JJS" | "RB"))
+}
+
+/// Whether the phrase `words` starts at `toks[0]`, and the index of the token holding its last
+/// word. A fixed phrase keeps its grammar, not its wording: its determiners match any
+/// determiner, and adjectives or adverbs may stand before any of its words after the first
+/// (at most two in all). The last word may be in any plural form the matcher accepts.
+fn phrase_at(toks: &[(usize, usize, String)], words: &[String]) -> Option<usize> {
+    const MAX_INSERTED: usize = 2;
+    let n = words.len();
+    let mut t = 0;
+    let mut inserted = 0;
+    for (k, want) in words.iter().enumerate() {
+        loop {
+            let got = &toks.get(t)?.2;
+            let same = got == want
+                || (is_determiner(want) && is_determiner(got))
+                || (k + 1 == n && {
+                    let mut buf = String::new();
+                    each_singular(got, &mut buf, |s| s == want)
+                });
+            if same {
+                break;
+            }
+            if k == 0 || inserted == MAX_INSERTED || !is_modifier(got) || is_modifier(want) {
+                return None;
+            }
+            inserted += 1;
+            t += 1;
+        }
+        t += 1;
+    }
+    Some(t - 1)
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -403,6 +440,11 @@ pub(crate) fn judge(
             return Err(NotAMention::Name);
         }
         return Ok(());
+    }
+    // A word glued to "#" or "@" is a handle: a chat channel, a hashtag, a user ("#launch",
+    // "@release"). It names something; it does not use the word's sense.
+    if matches!(prev_char, Some('#' | '@')) {
+        return Err(NotAMention::Name);
     }
     // The first half of a hyphenated compound ("event-driven", "platform-agnostic"): the
     // compound means something else, unless it is a term itself (then it was found whole).
@@ -516,5 +558,20 @@ mod tests {
         let t = "two moving-targets here";
         let s = t.find("targets").unwrap();
         assert!(phrase_covers(t, s, s + 7, "moving target"));
+    }
+
+    #[test]
+    fn phrases_keep_their_grammar_not_their_wording() {
+        let covers = |t: &str, word: &str, phrase: &str| {
+            let s = t.find(word).unwrap();
+            phrase_covers(t, s, s + word.len(), phrase)
+        };
+        // Modifiers may stand inside the phrase, possessives for "the".
+        assert!(covers("In the rare event that it fails, retry.", "event", "in the event that"));
+        assert!(covers("We asked members of our audience.", "audience", "members of the audience"));
+        // ...but not before its first word, nor other determiners, nor other words.
+        assert!(!covers("in any event, go", "event", "in the event of"));
+        assert!(!covers("in the marketing event that we ran", "event", "in the event that"));
+        assert!(!covers("the unlikely event that", "event", "unlikely the event that"));
     }
 }
