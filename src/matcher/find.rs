@@ -753,6 +753,22 @@ fn find_in_pieces(
                     opts.audience,
                     modifier,
                 );
+                tracing::trace!(
+                    target: "broker::senses",
+                    at = gr.start,
+                    decided = margin,
+                    options = ?gr
+                        .options(&all)
+                        .iter()
+                        .zip(&weights)
+                        .map(|(o, w)| {
+                            let c = ix.terms[o.term as usize].concept;
+                            (g.concepts()[c as usize].id.as_str(), ev.score(gi, gr, c), *w)
+                        })
+                        .collect::<Vec<_>>(),
+                    chosen = k,
+                    "sense"
+                );
                 chosen[gi] = k;
                 undecided[gi] = !margin;
             }
@@ -1339,3 +1355,4 @@ mod tests {
         }
     }
 }
+
