@@ -11,19 +11,19 @@
 //! Files: [`slack`] (slash command, Events API, Block Kit), [`github`] (one comment per issue
 //! or pull request, updated in place), [`jira`] (a comment in Atlassian Document Format).
 //! Shared here: signature checks, the bounded expiring [`Memory`] (delivery ids, Slack threads,
-//! Jira issues), readers, and the outbound HTTP client.
+//! Jira issues), readers, and the outbound HTTP client; in [`webhook`], the prologue of every
+//! webhook (body limit, signature, typed parse, replay) and the shapes of their answers.
 
 pub mod github;
 pub mod jira;
 pub mod slack;
+pub(crate) mod webhook;
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -107,26 +107,13 @@ pub(crate) fn routes(ctx: Context) -> Router {
 /// logged (and counted in the metrics) like every request.
 pub(crate) fn answer(
     log: AccessLog,
-    outcome: Result<(StatusCode, serde_json::Value), ServiceError>,
+    outcome: Result<(StatusCode, impl serde::Serialize), ServiceError>,
 ) -> Response {
     log.finish(&outcome);
     match outcome {
         Ok((status, body)) => (status, axum::Json(body)).into_response(),
         Err(e) => e.into_response(),
     }
-}
-
-/// The request body, or 413 naming the limit.
-pub(crate) fn body(max: usize, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ServiceError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServiceError::TooLarge(format!(
-                "body: over the webhook limit of {max} bytes (max_body_bytes / --webhook-max-bytes)"
-            ))
-        } else {
-            ServiceError::invalid("body", e.body_text())
-        }
-    })
 }
 
 /// A header as text; `Unauthenticated` naming it when absent.

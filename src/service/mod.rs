@@ -31,6 +31,7 @@ pub mod http;
 mod intake;
 pub mod limits;
 pub mod paging;
+pub(crate) mod responses;
 pub mod server;
 pub mod state;
 pub mod tls;
