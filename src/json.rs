@@ -12,6 +12,7 @@ use crate::glossary::{Concept, Side, SideEntry, Term};
 use crate::matcher::Annotation;
 use crate::render::Format;
 use crate::translate::{TranslateRequest, TranslateResponse};
+use crate::UnknownValue;
 
 /// A JSON request field that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,10 +24,10 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+fn field_error(field: &str, message: impl std::fmt::Display) -> FieldError {
     FieldError {
         field: field.to_string(),
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 
@@ -330,23 +331,21 @@ fn typed<'de, T: Deserialize<'de>>(
 /// Parses a side: `it`, `marketing`, or (for "both") `both`, empty, or the proto names.
 ///
 /// # Errors
-/// A message listing the accepted values.
-pub fn parse_audience(s: &str) -> Result<Option<Side>, String> {
+/// An [`UnknownValue`] listing the accepted values.
+pub fn parse_audience(s: &str) -> Result<Option<Side>, UnknownValue> {
     match s.to_ascii_lowercase().trim_start_matches("side_") {
         "" | "both" | "unspecified" => Ok(None),
         "it" => Ok(Some(Side::It)),
         "marketing" => Ok(Some(Side::Marketing)),
-        other => Err(format!(
-            "unknown reader '{other}': expected it, marketing or both"
-        )),
+        other => Err(UnknownValue::new("reader", other, "it, marketing or both")),
     }
 }
 
 /// Parses a format: `inline`, `markdown`, `html`, `rewrite`, `none` (or the proto names).
 ///
 /// # Errors
-/// A message listing the accepted values.
-pub fn parse_format(s: &str) -> Result<Format, String> {
+/// An [`UnknownValue`] listing the accepted values.
+pub fn parse_format(s: &str) -> Result<Format, UnknownValue> {
     match s.to_ascii_lowercase().trim_start_matches("format_") {
         "" | "unspecified" => Ok(Format::Inline),
         other => other.parse(),

@@ -24,7 +24,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::webhook::{self, Ack, Comment, Encoding, Verify};
-use super::{answer, header, parse_reader, parse_readers, readers_name, Memory};
+use super::{
+    answer, header, parse_reader, parse_readers, readers_name, Memory, RemoteError, SetupError,
+};
 use crate::config::{GithubConfig, Secret, GITHUB_API};
 use crate::glossary::Side;
 use crate::render;
@@ -59,7 +61,10 @@ pub struct Github {
 }
 
 impl Github {
-    pub(crate) fn new(c: &GithubConfig, http: reqwest::Client) -> Result<Option<Github>, String> {
+    pub(crate) fn new(
+        c: &GithubConfig,
+        http: reqwest::Client,
+    ) -> Result<Option<Github>, SetupError> {
         let Some(secret) = c.webhook_secret.clone() else {
             return Ok(None);
         };
@@ -304,12 +309,9 @@ pub fn comment_body(explanations: &[render::Explanation], rendering: &str, reade
     out
 }
 
-async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String> {
-    let gh = ctx
-        .integrations
-        .github
-        .as_ref()
-        .ok_or("the integration is off")?;
+async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), RemoteError> {
+    let gh = ctx.integrations.github.as_ref().ok_or(RemoteError::Off)?;
+    let what = format!("{}#{}", item.repo, item.number);
     let resp = super::translate_for(
         ctx,
         item.text.clone(),
@@ -318,7 +320,7 @@ async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String>
         super::BACKGROUND_BUDGET,
     )
     .await
-    .map_err(|e| format!("{}#{}: cannot translate: {e}", item.repo, item.number))?;
+    .map_err(|e| RemoteError::Translate(e).during(&what))?;
     let explanations = render::explanations(&resp.annotations, item.reader);
     let rendering = resp.renderings.first().map_or("", |r| r.text.as_str());
     let body = comment_body(&explanations, rendering, item.reader);
@@ -339,11 +341,9 @@ async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String>
         .json(&Comment { body })
         .send()
         .await
-        .map_err(|e| format!("{}#{}: {e}", item.repo, item.number))?;
+        .map_err(|e| RemoteError::from(e).during(&what))?;
     if !r.status().is_success() {
-        return Err(
-            super::remote_error(&format!("{}#{} comment", item.repo, item.number), r).await,
-        );
+        return Err(super::remote_error(&format!("{what} comment"), r).await);
     }
     tracing::info!(repo = %Escaped(&item.repo), number = item.number, updated = existing.is_some(), concepts = explanations.len(), "github: comment written");
     Ok(())
@@ -356,7 +356,16 @@ fn with_headers(r: reqwest::RequestBuilder, token: &Secret) -> reqwest::RequestB
 }
 
 /// The id of broker's comment on the item, if there is one.
-async fn find_comment(gh: &Github, token: &Secret, item: &Item) -> Result<Option<u64>, String> {
+async fn find_comment(
+    gh: &Github,
+    token: &Secret,
+    item: &Item,
+) -> Result<Option<u64>, RemoteError> {
+    let listing = |e: reqwest::Error| {
+        RemoteError::from(e)
+            .during("listing comments")
+            .during(format!("{}#{}", item.repo, item.number))
+    };
     for page in 1..=COMMENT_PAGES {
         let url = format!(
             "{}/repos/{}/issues/{}/comments?per_page=100&page={page}",
@@ -365,14 +374,11 @@ async fn find_comment(gh: &Github, token: &Secret, item: &Item) -> Result<Option
         let r = with_headers(gh.http.get(&url), token)
             .send()
             .await
-            .map_err(|e| format!("{}#{}: listing comments: {e}", item.repo, item.number))?;
+            .map_err(listing)?;
         if !r.status().is_success() {
             return Err(super::remote_error("listing comments", r).await);
         }
-        let list: Vec<IssueComment> = r
-            .json()
-            .await
-            .map_err(|e| format!("{}#{}: listing comments: {e}", item.repo, item.number))?;
+        let list: Vec<IssueComment> = r.json().await.map_err(listing)?;
         if let Some(c) = list
             .iter()
             .find(|c| c.body.as_deref().is_some_and(|b| b.contains(MARKER)))

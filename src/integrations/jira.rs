@@ -20,7 +20,9 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::webhook::{self, Ack, Comment, Encoding, Verify};
-use super::{answer, header, parse_reader, parse_readers, readers_name, Memory};
+use super::{
+    answer, header, parse_reader, parse_readers, readers_name, Memory, RemoteError, SetupError,
+};
 use crate::config::{JiraConfig, Secret};
 use crate::glossary::Side;
 use crate::render::{self, Explanation};
@@ -47,14 +49,17 @@ pub struct Jira {
 }
 
 impl Jira {
-    pub(crate) fn new(c: &JiraConfig, http: reqwest::Client) -> Result<Option<Jira>, String> {
+    pub(crate) fn new(c: &JiraConfig, http: reqwest::Client) -> Result<Option<Jira>, SetupError> {
         let Some(secret) = c.webhook_secret.clone() else {
             return Ok(None);
         };
         let base = c.base.as_ref().map(|b| b.trim_end_matches('/').to_string());
         if let Some(b) = &base {
             if !(b.starts_with("https://") || b.starts_with("http://")) {
-                return Err(format!("jira.base: '{b}' is not an http(s) URL"));
+                return Err(SetupError::NotHttp {
+                    setting: "jira.base",
+                    value: b.clone(),
+                });
             }
         }
         let jira = Jira {
@@ -351,15 +356,11 @@ pub fn adf_comment(explanations: &[Explanation], reader: Side) -> Adf {
     }
 }
 
-async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Result<(), String> {
-    let jira = ctx
-        .integrations
-        .jira
-        .as_ref()
-        .ok_or("the integration is off")?;
+async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Result<(), RemoteError> {
+    let jira = ctx.integrations.jira.as_ref().ok_or(RemoteError::Off)?;
     let resp = super::translate_for(ctx, text, reader, Format::None, super::BACKGROUND_BUDGET)
         .await
-        .map_err(|e| format!("cannot translate: {e}"))?;
+        .map_err(RemoteError::Translate)?;
     let all = render::explanations(&resp.annotations, reader);
     let ids: Vec<String> = all.iter().map(|e| e.concept_id.clone()).collect();
     let told = jira.told.update(t.key.clone(), |told, _| {
@@ -385,7 +386,7 @@ async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Resul
         })
         .send()
         .await
-        .map_err(|e| format!("posting the comment: {e}"))?;
+        .map_err(|e| RemoteError::from(e).during("posting the comment"))?;
     if !r.status().is_success() {
         return Err(super::remote_error("posting the comment", r).await);
     }

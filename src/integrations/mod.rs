@@ -70,14 +70,14 @@ impl Hub {
     /// secret).
     ///
     /// # Errors
-    /// A message naming the setting: an unknown reader, a bad URL, no TLS.
-    pub fn new(config: &IntegrationsConfig) -> Result<Hub, String> {
+    /// A [`SetupError`] naming the setting: an unknown reader, a bad URL, no TLS.
+    pub fn new(config: &IntegrationsConfig) -> Result<Hub, SetupError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(REMOTE_TIMEOUT)
             .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("integrations: cannot set up the HTTP client: {e}"))?;
+            .map_err(SetupError::Client)?;
         let hub = Hub {
             slack: slack::Slack::new(&config.slack, http.clone())?,
             github: github::Github::new(&config.github, http.clone())?,
@@ -88,6 +88,68 @@ impl Hub {
                 .max(1024),
         };
         Ok(hub)
+    }
+}
+
+/// A setting of an integration that cannot be used (the server does not start).
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The outbound HTTP client (TLS set-up).
+    #[error("integrations: cannot set up the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    /// A reader that is not `it` or `marketing`.
+    #[error("{setting}: {source}")]
+    Reader {
+        /// The setting (`slack.reader`, `github.repos.owner/name`).
+        setting: String,
+        /// The value and what is accepted.
+        source: crate::UnknownValue,
+    },
+    /// A base URL that is not `http(s)://…`.
+    #[error("{setting}: '{value}' is not an http(s) URL")]
+    NotHttp {
+        /// The setting (`jira.base`).
+        setting: &'static str,
+        /// The value given.
+        value: String,
+    },
+}
+
+/// Why the work after a webhook's answer (translating, calling a remote API) did nothing.
+/// Logged, never sent: the webhook was answered already.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RemoteError {
+    /// The integration was switched off meanwhile.
+    #[error("the integration is off")]
+    Off,
+    /// The text could not be translated (too long, too slow).
+    #[error("cannot translate: {0}")]
+    Translate(#[source] ServiceError),
+    /// The remote API could not be reached, or its answer not read.
+    #[error("{0}")]
+    Send(#[from] reqwest::Error),
+    /// The remote API refused: its status and the start of its answer (never our token).
+    #[error("{what}: HTTP {status}: {body}")]
+    Refused {
+        what: String,
+        status: StatusCode,
+        body: String,
+    },
+    /// What was being done when `source` happened (`owner/name#7`, `listing comments`).
+    #[error("{what}: {source}")]
+    During {
+        what: String,
+        source: Box<RemoteError>,
+    },
+}
+
+impl RemoteError {
+    /// `self`, said to have happened while doing `what`.
+    pub(crate) fn during(self, what: impl Into<String>) -> RemoteError {
+        RemoteError::During {
+            what: what.into(),
+            source: Box::new(self),
+        }
     }
 }
 
@@ -188,10 +250,13 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Parses a reader setting: `it` or `marketing`.
-pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, String> {
+pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, SetupError> {
     match value {
         None => Ok(Side::Marketing),
-        Some(v) => v.parse().map_err(|e| format!("{setting}: {e}")),
+        Some(v) => v.parse().map_err(|source| SetupError::Reader {
+            setting: setting.to_string(),
+            source,
+        }),
     }
 }
 
@@ -199,13 +264,14 @@ pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, S
 pub(crate) fn parse_readers(
     map: &std::collections::BTreeMap<String, String>,
     setting: &str,
-) -> Result<HashMap<String, Side>, String> {
+) -> Result<HashMap<String, Side>, SetupError> {
     map.iter()
         .map(|(k, v)| {
-            Ok((
-                k.clone(),
-                v.parse().map_err(|e| format!("{setting}.{k}: {e}"))?,
-            ))
+            let side = v.parse().map_err(|source| SetupError::Reader {
+                setting: format!("{setting}.{k}"),
+                source,
+            })?;
+            Ok((k.clone(), side))
         })
         .collect()
 }
@@ -237,13 +303,14 @@ pub(crate) async fn translate_for(
 }
 
 /// A remote API's refusal, for the log (the body's start, never our token).
-pub(crate) async fn remote_error(what: &str, resp: reqwest::Response) -> String {
+pub(crate) async fn remote_error(what: &str, resp: reqwest::Response) -> RemoteError {
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
-    format!(
-        "{what}: HTTP {status}: {}",
-        text.chars().take(300).collect::<String>()
-    )
+    RemoteError::Refused {
+        what: what.to_string(),
+        status,
+        body: text.chars().take(300).collect(),
+    }
 }
 
 /// A bounded memory whose entries expire: delivery ids seen, what a Slack thread was told,

@@ -79,7 +79,10 @@ pub struct Slack {
 }
 
 impl Slack {
-    pub(crate) fn new(c: &SlackConfig, http: reqwest::Client) -> Result<Option<Slack>, String> {
+    pub(crate) fn new(
+        c: &SlackConfig,
+        http: reqwest::Client,
+    ) -> Result<Option<Slack>, super::SetupError> {
         let Some(signing_secret) = c.signing_secret.clone() else {
             return Ok(None);
         };

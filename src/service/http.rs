@@ -170,7 +170,8 @@ async fn lookup_one(
         .into_iter()
         .find_map(|n| params.get(n).map(|v| (n, v.as_str())))
         .unwrap_or(("audience", ""));
-    let audience = json::parse_audience(value).map_err(|m| ServiceError::invalid(name, m))?;
+    let audience =
+        json::parse_audience(value).map_err(|m| ServiceError::invalid(name, m.to_string()))?;
     let limit = number(&params, "limit")?;
     let deadline = Deadline::for_request(arrival, headers, ctx.config.request_timeout);
     let (snapshot, hits) = ctx.lookup(term, audience, limit, deadline).await?;
@@ -414,7 +415,7 @@ async fn suggest(
         let prefix = params.remove("prefix").unwrap_or_default();
         log.text_bytes = prefix.len();
         let side = json::parse_audience(params.get("side").map_or("", String::as_str))
-            .map_err(|m| ServiceError::invalid("side", m))?;
+            .map_err(|m| ServiceError::invalid("side", m.to_string()))?;
         let limit = number(&params, "limit")?;
         let deadline =
             Deadline::for_request(arrival.map(|e| e.0), &headers, ctx.config.request_timeout);
