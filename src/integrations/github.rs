@@ -10,7 +10,7 @@
 //! repository; a label `for:marketing` or `for:it` on the issue wins) and writes one comment,
 //! found again on later edits by a hidden marker and updated in place.
 
-use crate::service::access_log::Escaped;
+use crate::service::escaped::Escaped;
 use std::collections::HashMap;
 
 use sha2::Digest;
@@ -24,6 +24,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::webhook::{self, Ack, Comment, Encoding, Verify};
+use super::Webhooks;
 use super::{
     answer, header, parse_reader, parse_readers, readers_name, Memory, RemoteError, SetupError,
 };
@@ -31,7 +32,7 @@ use crate::config::{GithubConfig, Secret, GITHUB_API};
 use crate::glossary::Side;
 use crate::render;
 use crate::service::access_log::AccessLog;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::Format;
 
 /// The hidden marker that finds broker's comment again.
@@ -107,7 +108,7 @@ struct Item {
 
 /// `POST /v1/hooks/github`.
 pub(crate) async fn hook(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -185,7 +186,7 @@ struct IssueComment {
 }
 
 fn hook_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Ack), ServiceError> {
@@ -309,7 +310,7 @@ pub fn comment_body(explanations: &[render::Explanation], rendering: &str, reade
     out
 }
 
-async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), RemoteError> {
+async fn comment(ctx: &Webhooks, item: Item, token: Secret) -> Result<(), RemoteError> {
     let gh = ctx.integrations.github.as_ref().ok_or(RemoteError::Off)?;
     let what = format!("{}#{}", item.repo, item.number);
     let resp = super::translate_for(

@@ -8,7 +8,7 @@
 //! description for the project's reader and posts `POST {base}/rest/api/3/issue/{key}/comment`
 //! with the concepts this issue has not been told about yet (remembered per issue, bounded).
 
-use crate::service::access_log::Escaped;
+use crate::service::escaped::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -20,6 +20,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::webhook::{self, Ack, Comment, Encoding, Verify};
+use super::Webhooks;
 use super::{
     answer, header, parse_reader, parse_readers, readers_name, Memory, RemoteError, SetupError,
 };
@@ -27,7 +28,7 @@ use crate::config::{JiraConfig, Secret};
 use crate::glossary::Side;
 use crate::render::{self, Explanation};
 use crate::service::access_log::AccessLog;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::Format;
 
 const ISSUES: usize = 50_000;
@@ -87,7 +88,7 @@ impl Jira {
 
 /// `POST /v1/hooks/jira`.
 pub(crate) async fn hook(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -172,7 +173,7 @@ struct AdfIn {
 }
 
 fn hook_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Ack), ServiceError> {
@@ -356,7 +357,12 @@ pub fn adf_comment(explanations: &[Explanation], reader: Side) -> Adf {
     }
 }
 
-async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Result<(), RemoteError> {
+async fn comment(
+    ctx: &Webhooks,
+    t: &Target,
+    text: String,
+    reader: Side,
+) -> Result<(), RemoteError> {
     let jira = ctx.integrations.jira.as_ref().ok_or(RemoteError::Off)?;
     let resp = super::translate_for(ctx, text, reader, Format::None, super::BACKGROUND_BUDGET)
         .await

@@ -21,7 +21,7 @@ pub(crate) mod webhook;
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
@@ -36,8 +36,9 @@ use subtle::ConstantTimeEq;
 use crate::config::{IntegrationsConfig, Secret, DEFAULT_WEBHOOK_MAX_BYTES};
 use crate::glossary::Side;
 use crate::service::access_log::AccessLog;
+use crate::service::context::Context;
 use crate::service::deadline::Deadline;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::translate::{TranslateRequest, TranslateResponse};
 use crate::Format;
 
@@ -153,9 +154,21 @@ impl RemoteError {
     }
 }
 
+/// What the webhook handlers share: the service's request core (the same [`Context`] the
+/// gRPC and HTTP handlers call) and the integrations that are on.
+#[derive(Debug, Clone)]
+pub(crate) struct Webhooks {
+    pub(crate) service: Context,
+    pub(crate) integrations: Arc<Hub>,
+}
+
 /// The webhook routes, with their own body limit.
-pub(crate) fn routes(ctx: Context) -> Router {
-    let limit = ctx.integrations.max_body;
+pub(crate) fn routes(service: Context, integrations: Arc<Hub>) -> Router {
+    let limit = integrations.max_body;
+    let ctx = Webhooks {
+        service,
+        integrations,
+    };
     Router::new()
         .route("/v1/slack/commands", post(slack::command))
         .route("/v1/slack/events", post(slack::events))
@@ -286,7 +299,7 @@ pub(crate) fn readers_name(side: Side) -> &'static str {
 
 /// Translates `text` for `reader` with the server's usual checks (size limit, deadline).
 pub(crate) async fn translate_for(
-    ctx: &Context,
+    ctx: &Webhooks,
     text: String,
     reader: Side,
     format: Format,
@@ -298,7 +311,8 @@ pub(crate) async fn translate_for(
         format,
         ..TranslateRequest::default()
     };
-    ctx.translate(req, Deadline::after(Instant::now(), budget))
+    ctx.service
+        .translate(req, Deadline::after(Instant::now(), budget))
         .await
 }
 

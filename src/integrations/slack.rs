@@ -18,7 +18,7 @@
 //! Formatting is Block Kit `mrkdwn`: explained terms in bold with the explanation after, in
 //! italics; `&`, `<` and `>` escaped as Slack asks.
 
-use crate::service::access_log::Escaped;
+use crate::service::escaped::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -31,6 +31,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::webhook::{self, Ack, Encoding, Verify};
+use super::Webhooks;
 use super::{answer, header, parse_reader, parse_readers, readers_name, Memory};
 use crate::config::{Secret, SlackConfig, SLACK_API};
 use crate::glossary::{Concept, Side};
@@ -38,7 +39,7 @@ use crate::matcher::Annotation;
 use crate::render;
 use crate::service::access_log::AccessLog;
 use crate::service::deadline::Deadline;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::Format;
 
 /// Texts longer than this are answered through `response_url`, after the 3-second answer.
@@ -171,7 +172,7 @@ impl Slack {
     }
 }
 
-fn slack_of(ctx: &Context) -> Result<&Slack, ServiceError> {
+fn slack_of(ctx: &Webhooks) -> Result<&Slack, ServiceError> {
     ctx.integrations.slack.as_ref().ok_or_else(|| {
         ServiceError::NotFound(
             "the Slack integration is off: start the server with --slack-signing-secret".into(),
@@ -230,7 +231,7 @@ const HELP: &str = "*/jargon TEXT* explains the other side's jargon in TEXT for 
 
 /// `POST /v1/slack/commands`.
 pub(crate) async fn command(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -251,7 +252,7 @@ struct CommandForm {
 }
 
 async fn command_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Message), ServiceError> {
@@ -266,7 +267,11 @@ async fn command_one(
         Command::Lookup(term) => {
             let reader = slack.reader_of(user);
             let deadline = Deadline::after(std::time::Instant::now(), Duration::from_secs(2));
-            match ctx.lookup(term.clone(), Some(reader), 3, deadline).await {
+            match ctx
+                .service
+                .lookup(term.clone(), Some(reader), 3, deadline)
+                .await
+            {
                 Ok((snapshot, hits)) => {
                     let glossary = snapshot.matcher.glossary();
                     let concepts: Vec<&Concept> = hits
@@ -639,7 +644,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// `POST /v1/slack/events`.
 pub(crate) async fn events(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -685,7 +690,7 @@ enum EventsAnswer {
 }
 
 fn events_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, EventsAnswer), ServiceError> {
@@ -786,7 +791,7 @@ struct SlackAnswer {
 }
 
 /// Answers `m` in its thread with what its reader has not been told in that thread yet.
-async fn reply(ctx: &Context, m: Incoming, token: Secret) {
+async fn reply(ctx: &Webhooks, m: Incoming, token: Secret) {
     let Some(slack) = ctx.integrations.slack.as_ref() else {
         return;
     };

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::service::ServiceError;
+use crate::service::error::ServiceError;
 
 /// How a webhook's body is encoded.
 #[derive(Debug, Clone, Copy)]

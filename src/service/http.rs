@@ -23,11 +23,11 @@ use serde_json::Value;
 
 use super::access_log::AccessLog;
 use super::auth::Access;
+use super::context::Context;
 use super::deadline::{Arrival, Deadline};
 use super::error::ServiceError;
 use super::paging::PageRequest;
 use super::responses;
-use super::Context;
 use crate::glossary::Concept;
 use crate::json;
 
