@@ -80,7 +80,12 @@ fn json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ServiceError> {
     let mut de = serde_json::Deserializer::from_slice(raw);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         if e.inner().is_data() {
-            ServiceError::invalid(e.path().to_string(), e.inner().to_string())
+            // A root of the wrong type (a string; an array, read as a struct's fields in
+            // order) is the body's fault, not a field's.
+            let path = e.path().to_string();
+            let root = path == "." || path.starts_with('[');
+            let field = if root { "body".to_string() } else { path };
+            ServiceError::invalid(field, e.inner().to_string())
         } else {
             not_json(e.inner())
         }
@@ -171,6 +176,8 @@ mod tests {
         assert_eq!(field(r#"{"issue": 3}"#), "issue");
         assert_eq!(field(r#"{"issue": {}"#), "body");
         assert_eq!(field(r#"{"issue": null} trailing"#), "body");
+        assert_eq!(field(r#"["not", "an", "object"]"#), "body");
+        assert_eq!(field(r#""a string""#), "body");
         assert!(json::<Payload>(br#"{"issue": {"number": 7}, "other": [1]}"#).is_ok());
     }
 
