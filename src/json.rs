@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::glossary::{Concept, Side, SideEntry, Term};
 use crate::matcher::Annotation;
 use crate::render::Format;
 use crate::translate::{TranslateRequest, TranslateResponse};
+use crate::UnknownValue;
 
 /// A JSON request field that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,10 +24,10 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+fn field_error(field: &str, message: impl std::fmt::Display) -> FieldError {
     FieldError {
         field: field.to_string(),
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 
@@ -225,6 +226,59 @@ pub fn concept(c: &Concept) -> Value {
     })
 }
 
+/// A concept as it comes in (the proto `Concept`): `null` reads as absent except for `id`
+/// and a side's `definition`; `etag` is accepted and ignored (conditions travel in `If-Match`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConceptIn {
+    #[serde(default)]
+    id: String,
+    it: Option<SideIn>,
+    marketing: Option<SideIn>,
+    tags: Option<Vec<String>>,
+    note: Option<String>,
+    cues: Option<Vec<String>>,
+    not_in: Option<Vec<String>>,
+    #[serde(rename = "etag")]
+    _etag: Option<String>,
+}
+
+/// One side of a concept as it comes in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SideIn {
+    terms: Option<Vec<String>>,
+    #[serde(default)]
+    definition: String,
+}
+
+impl From<SideIn> for SideEntry {
+    fn from(s: SideIn) -> SideEntry {
+        SideEntry {
+            terms: s
+                .terms
+                .unwrap_or_default()
+                .into_iter()
+                .map(Term::new)
+                .collect(),
+            definition: s.definition,
+        }
+    }
+}
+
+/// What a field of a concept must be, for the message naming it.
+fn concept_field_expects(path: &str) -> &'static str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match last.split('[').next().unwrap_or(last) {
+        _ if last.ends_with(']') => "must be a string",
+        "tags" | "cues" | "not_in" | "terms" => "must be an array of strings",
+        "it" | "marketing" => {
+            "must be an object {\"terms\": [...], \"definition\": \"...\"} or null"
+        }
+        _ => "must be a string",
+    }
+}
+
 /// Reads a concept from JSON in the shape of [`concept`] (the proto `Concept`): `id`, `it` and
 /// `marketing` (each `{"terms": [...], "definition": "..."}`, absent or `null` for no side),
 /// `tags`, `note`, `cues`, `not_in`; `etag` is accepted and ignored (conditions travel in
@@ -233,112 +287,103 @@ pub fn concept(c: &Concept) -> Value {
 /// # Errors
 /// A [`FieldError`] naming the first field of the wrong type or unknown to the shape.
 pub fn concept_from_json(v: &Value) -> Result<Concept, FieldError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| field_error("body", "must be a JSON object (a Concept)"))?;
-    let mut c = Concept::default();
-    for (key, value) in obj {
-        match key.as_str() {
-            "id" => c.id = string(value, key)?,
-            "note" => {
-                let note = if value.is_null() {
-                    String::new()
-                } else {
-                    string(value, key)?
-                };
-                c.note = (!note.is_empty()).then_some(note);
-            }
-            "tags" => c.tags = strings(value, key)?,
-            "cues" => c.cues = strings(value, key)?,
-            "not_in" => c.not_in = strings(value, key)?,
-            "etag" => {
-                if !value.is_null() {
-                    string(value, key)?;
-                }
-            }
-            "it" | "marketing" => {
-                let side: Side = key.parse().map_err(|m: String| field_error(key, m))?;
-                *c.side_mut(side) = side_entry(value, key)?;
-            }
-            other => return Err(field_error(
-                other,
-                "unknown field: a Concept has id, it, marketing, tags, note, cues, not_in, etag",
-            )),
+    if !v.is_object() {
+        return Err(field_error("body", "must be a JSON object (a Concept)"));
+    }
+    let c: ConceptIn = typed(v, concept_field_expects, |path| {
+        if path.contains('.') {
+            "unknown field: a side has terms and definition"
+        } else {
+            "unknown field: a Concept has id, it, marketing, tags, note, cues, not_in, etag"
         }
-    }
-    Ok(c)
-}
-
-fn string(v: &Value, field: &str) -> Result<String, FieldError> {
-    v.as_str()
-        .map(str::to_string)
-        .ok_or_else(|| field_error(field, "must be a string"))
-}
-
-fn strings(v: &Value, field: &str) -> Result<Vec<String>, FieldError> {
-    if v.is_null() {
-        return Ok(Vec::new());
-    }
-    let items = v
-        .as_array()
-        .ok_or_else(|| field_error(field, "must be an array of strings"))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, x)| string(x, &format!("{field}[{i}]")))
-        .collect()
-}
-
-fn side_entry(v: &Value, field: &str) -> Result<Option<SideEntry>, FieldError> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    let obj = v.as_object().ok_or_else(|| {
-        field_error(
-            field,
-            "must be an object {\"terms\": [...], \"definition\": \"...\"} or null",
-        )
     })?;
-    let mut entry = SideEntry::default();
-    for (key, value) in obj {
-        let name = format!("{field}.{key}");
-        match key.as_str() {
-            "terms" => entry.terms = strings(value, &name)?.into_iter().map(Term::new).collect(),
-            "definition" => entry.definition = string(value, &name)?,
-            _ => {
-                return Err(field_error(
-                    &name,
-                    "unknown field: a side has terms and definition",
-                ))
-            }
-        }
-    }
-    Ok(Some(entry))
+    Ok(Concept {
+        id: c.id,
+        tags: c.tags.unwrap_or_default(),
+        note: c.note.filter(|n| !n.is_empty()),
+        cues: c.cues.unwrap_or_default(),
+        not_in: c.not_in.unwrap_or_default(),
+        it: c.it.map(SideEntry::from),
+        marketing: c.marketing.map(SideEntry::from),
+        ..Concept::default()
+    })
+}
+
+/// Deserializes `v` into `T`; an error names the field's path (`it.terms[1]`) with the
+/// message `expects(path)` gives for a value of the wrong type, or `unknown(path)` for a field
+/// the shape does not have.
+fn typed<'de, T: Deserialize<'de>>(
+    v: &'de Value,
+    expects: fn(&str) -> &'static str,
+    unknown: fn(&str) -> &'static str,
+) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let message = if e.inner().to_string().starts_with("unknown field") {
+            unknown(&path)
+        } else {
+            expects(&path)
+        };
+        field_error(&path, message)
+    })
 }
 
 /// Parses a side: `it`, `marketing`, or (for "both") `both`, empty, or the proto names.
 ///
 /// # Errors
-/// A message listing the accepted values.
-pub fn parse_audience(s: &str) -> Result<Option<Side>, String> {
+/// An [`UnknownValue`] listing the accepted values.
+pub fn parse_audience(s: &str) -> Result<Option<Side>, UnknownValue> {
     match s.to_ascii_lowercase().trim_start_matches("side_") {
         "" | "both" | "unspecified" => Ok(None),
         "it" => Ok(Some(Side::It)),
         "marketing" => Ok(Some(Side::Marketing)),
-        other => Err(format!(
-            "unknown reader '{other}': expected it, marketing or both"
-        )),
+        other => Err(UnknownValue::new("reader", other, "it, marketing or both")),
     }
 }
 
 /// Parses a format: `inline`, `markdown`, `html`, `rewrite`, `none` (or the proto names).
 ///
 /// # Errors
-/// A message listing the accepted values.
-pub fn parse_format(s: &str) -> Result<Format, String> {
+/// An [`UnknownValue`] listing the accepted values.
+pub fn parse_format(s: &str) -> Result<Format, UnknownValue> {
     match s.to_ascii_lowercase().trim_start_matches("format_") {
         "" | "unspecified" => Ok(Format::Inline),
         other => other.parse(),
+    }
+}
+
+/// A `TranslateRequest` as it comes in: snake_case fields, enums as lower-case strings (or
+/// the proto names); the reader under one of three names.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslateRequestIn {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    request_id: String,
+    audience: Option<String>,
+    /// `for` and `reader` are what the CLI (`--for`) and the config files call `audience`.
+    #[serde(rename = "for")]
+    for_: Option<String>,
+    reader: Option<String>,
+    #[serde(default)]
+    format: String,
+    /// 0 is the proto default and means "not set".
+    #[serde(default)]
+    min_score: f64,
+    #[serde(default)]
+    exact_only: bool,
+    #[serde(default)]
+    explain: String,
+    #[serde(default)]
+    view: String,
+}
+
+fn request_field_expects(path: &str) -> &'static str {
+    match path {
+        "min_score" => "must be a number",
+        "exact_only" => "must be true or false",
+        _ => "must be a string",
     }
 }
 
@@ -347,97 +392,99 @@ pub fn parse_format(s: &str) -> Result<Format, String> {
 /// # Errors
 /// A [`FieldError`] naming the first unusable field.
 pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| field_error("body", "must be a JSON object"))?;
-    let mut req = TranslateRequest::default();
-    let mut audience_given: Option<&str> = None;
-    for (key, value) in obj {
-        let as_str = || {
-            value
-                .as_str()
-                .ok_or_else(|| field_error(key, "must be a string"))
-        };
-        match key.as_str() {
-            "text" => req.text = as_str()?.to_string(),
-            "request_id" => req.request_id = as_str()?.to_string(),
-            // `for` and `reader` are what the CLI (`--for`) and the config files call it.
-            "audience" | "for" | "reader" => {
-                if let Some(first) = audience_given.replace(key.as_str()) {
-                    return Err(field_error(
-                        key,
-                        format!("the reader is already given as '{first}': send one of audience, for, reader"),
-                    ));
-                }
-                req.audience = parse_audience(as_str()?).map_err(|m| field_error(key, m))?
-            }
-            "format" => req.format = parse_format(as_str()?).map_err(|m| field_error(key, m))?,
-            "min_score" => {
-                let f = value
-                    .as_f64()
-                    .ok_or_else(|| field_error(key, "must be a number"))?;
-                // 0 is the proto default and means "not set".
-                req.min_score = (f != 0.0).then_some(f as f32);
-            }
-            "exact_only" => {
-                req.exact_only = value
-                    .as_bool()
-                    .ok_or_else(|| field_error(key, "must be true or false"))?
-            }
-            "explain" => req.explain = as_str()?.parse().map_err(|m| field_error(key, m))?,
-            "view" => req.view = as_str()?.parse().map_err(|m| field_error(key, m))?,
-            other => {
-                return Err(field_error(
-                    other,
-                    "unknown field: a request has text, audience (or for), format, explain, \
-                     view, min_score, exact_only, request_id",
-                ))
-            }
-        }
+    if !v.is_object() {
+        return Err(field_error("body", "must be a JSON object"));
     }
-    Ok(req)
+    let r: TranslateRequestIn = typed(v, request_field_expects, |_| {
+        "unknown field: a request has text, audience (or for), format, explain, view, \
+         min_score, exact_only, request_id"
+    })?;
+    let readers = [
+        ("audience", &r.audience),
+        ("for", &r.for_),
+        ("reader", &r.reader),
+    ];
+    let mut given = readers
+        .iter()
+        .filter_map(|(k, v)| Some((*k, v.as_deref()?)));
+    let audience = match (given.next(), given.next()) {
+        (_, Some((key, _))) => {
+            let first = readers
+                .iter()
+                .find(|(_, v)| v.is_some())
+                .map_or("", |r| r.0);
+            return Err(field_error(
+                key,
+                format!(
+                    "the reader is already given as '{first}': send one of audience, for, reader"
+                ),
+            ));
+        }
+        (Some((key, value)), None) => parse_audience(value).map_err(|m| field_error(key, m))?,
+        (None, None) => None,
+    };
+    Ok(TranslateRequest {
+        text: r.text,
+        audience,
+        format: parse_format(&r.format).map_err(|m| field_error("format", m))?,
+        min_score: (r.min_score != 0.0).then_some(r.min_score as f32),
+        exact_only: r.exact_only,
+        request_id: r.request_id,
+        explain: r.explain.parse().map_err(|m| field_error("explain", m))?,
+        view: r.view.parse().map_err(|m| field_error("view", m))?,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn request(json: &str) -> Result<TranslateRequest, FieldError> {
+        translate_request(&serde_json::from_str(json).unwrap())
+    }
 
     #[test]
     fn requests_name_the_bad_field() {
-        let err = translate_request(&json!({"text": "x", "audience": "cmo"})).unwrap_err();
+        let err = request(r#"{"text": "x", "audience": "cmo"}"#).unwrap_err();
         assert_eq!(err.field, "audience");
-        let err = translate_request(&json!({"text": 3})).unwrap_err();
-        assert_eq!(err.field, "text");
-        let err = translate_request(&json!({"txt": "x"})).unwrap_err();
+        let err = request(r#"{"text": 3}"#).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.message.as_str()),
+            ("text", "must be a string")
+        );
+        let err = request(r#"{"txt": "x"}"#).unwrap_err();
         assert_eq!(err.field, "txt");
-        let ok = translate_request(
-            &json!({"text": "x", "audience": "marketing", "format": "markdown", "min_score": 0.9}),
+        let err = request(r#"{"text": "x", "exact_only": 1}"#).unwrap_err();
+        assert_eq!(err.to_string(), "exact_only: must be true or false");
+        let err = request(r#"[1, 2]"#).unwrap_err();
+        assert_eq!(err.field, "body");
+        let ok = request(
+            r#"{"text": "x", "audience": "marketing", "format": "markdown", "min_score": 0.9}"#,
         )
         .unwrap();
         assert_eq!(ok.audience, Some(Side::Marketing));
         assert_eq!(ok.format, Format::Markdown);
         assert_eq!(ok.min_score, Some(0.9));
         assert_eq!(ok.explain, crate::Explain::First);
-        let every = translate_request(&json!({"text": "x", "explain": "every"})).unwrap();
+        let every = request(r#"{"text": "x", "explain": "every"}"#).unwrap();
         assert_eq!(every.explain, crate::Explain::Every);
-        let err = translate_request(&json!({"text": "x", "explain": "twice"})).unwrap_err();
+        let err = request(r#"{"text": "x", "explain": "twice"}"#).unwrap_err();
         assert_eq!(err.field, "explain");
         // The reader under the names the CLI and config files use, once.
         for key in ["for", "reader"] {
-            let r = translate_request(&json!({"text": "x", key: "it"})).unwrap();
+            let r = request(&format!(r#"{{"text": "x", "{key}": "it"}}"#)).unwrap();
             assert_eq!(r.audience, Some(Side::It));
         }
-        let r = translate_request(&json!({"text": "x", "for": "SIDE_MARKETING"})).unwrap();
+        let r = request(r#"{"text": "x", "for": "SIDE_MARKETING"}"#).unwrap();
         assert_eq!(r.audience, Some(Side::Marketing));
-        let err =
-            translate_request(&json!({"text": "x", "for": "it", "audience": "it"})).unwrap_err();
-        assert!(err.message.contains("already given"), "{err}");
-        let err = translate_request(&json!({"text": "x", "fro": "it"})).unwrap_err();
+        let err = request(r#"{"text": "x", "for": "it", "audience": "it"}"#).unwrap_err();
+        assert_eq!(err.field, "for");
+        assert!(err.message.contains("already given as 'audience'"), "{err}");
+        let err = request(r#"{"text": "x", "fro": "it"}"#).unwrap_err();
         assert!(err.message.contains("audience (or for)"), "{err}");
-        let compact = translate_request(&json!({"text": "x", "view": "compact"})).unwrap();
+        let compact = request(r#"{"text": "x", "view": "compact"}"#).unwrap();
         assert_eq!(compact.view, crate::View::Compact);
-        let err = translate_request(&json!({"text": "x", "view": "small"})).unwrap_err();
+        let err = request(r#"{"text": "x", "view": "small"}"#).unwrap_err();
         assert_eq!(err.field, "view");
     }
 
@@ -456,16 +503,42 @@ mod tests {
         };
         assert_eq!(concept_from_json(&concept(&c)).unwrap(), c);
         let cases = [
-            (json!([]), "body"),
-            (json!({"id": 3}), "id"),
-            (json!({"id": "x", "it": {"terms": ["a", 1]}}), "it.terms[1]"),
-            (json!({"id": "x", "it": {"term": ["a"]}}), "it.term"),
-            (json!({"id": "x", "marketing": "y"}), "marketing"),
-            (json!({"id": "x", "tags": "y"}), "tags"),
-            (json!({"id": "x", "colour": "y"}), "colour"),
+            (r#"[]"#, "body", "must be a JSON object (a Concept)"),
+            (r#"{"id": 3}"#, "id", "must be a string"),
+            (r#"{"id": null}"#, "id", "must be a string"),
+            (
+                r#"{"id": "x", "it": {"terms": ["a", 1]}}"#,
+                "it.terms[1]",
+                "must be a string",
+            ),
+            (
+                r#"{"id": "x", "it": {"term": ["a"]}}"#,
+                "it.term",
+                "unknown field: a side has terms and definition",
+            ),
+            (
+                r#"{"id": "x", "marketing": "y"}"#,
+                "marketing",
+                "must be an object",
+            ),
+            (
+                r#"{"id": "x", "tags": "y"}"#,
+                "tags",
+                "must be an array of strings",
+            ),
+            (
+                r#"{"id": "x", "colour": "y"}"#,
+                "colour",
+                "unknown field: a Concept",
+            ),
         ];
-        for (v, field) in cases {
-            assert_eq!(concept_from_json(&v).unwrap_err().field, field, "{v}");
+        for (json, field, message) in cases {
+            let err = concept_from_json(&serde_json::from_str(json).unwrap()).unwrap_err();
+            assert_eq!(err.field, field, "{json}");
+            assert!(err.message.starts_with(message), "{json}: {err}");
         }
+        let nulls = r#"{"id": "x", "it": null, "tags": null, "note": null, "etag": null}"#;
+        let c = concept_from_json(&serde_json::from_str(nulls).unwrap()).unwrap();
+        assert_eq!((c.it, c.tags.len(), c.note), (None, 0, None));
     }
 }

@@ -24,6 +24,7 @@
 //! - [`integrations`]: Slack, GitHub and Jira webhooks on the service's port (signatures,
 //!   answers within the caller's timeout, remote calls afterwards).
 //! - [`lsp`]: `broker lsp`, the language server: diagnostics, hover and code actions in editors.
+//! - [`unknown`]: [`UnknownValue`], the error of every `FromStr` of a small enum.
 //! - [`config`]: the service's settings (limits, timeouts, tokens), filled by `broker serve`.
 //!
 //! The core (glossary, matcher, render, translate) knows no wire format: it never imports
@@ -46,11 +47,13 @@ pub mod render;
 pub mod service;
 pub mod store;
 pub mod translate;
+pub mod unknown;
 
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
 pub use matcher::{Annotation, InputFormat, MatchKind, MatchOptions, Matcher};
 pub use render::{Explain, Format};
 pub use translate::{translate, ConceptNote, Rendering, TranslateRequest, TranslateResponse, View};
+pub use unknown::UnknownValue;
 
 /// A count with its noun in the right number, for messages: `plural(1, "concept")` is
 /// "1 concept", `plural(2, "concept")` "2 concepts" (regular nouns only).

@@ -36,7 +36,7 @@ impl Format {
 }
 
 impl std::str::FromStr for Format {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s.to_ascii_lowercase().as_str() {
@@ -46,8 +46,10 @@ impl std::str::FromStr for Format {
             "rewrite" => Format::Rewrite,
             "none" => Format::None,
             other => {
-                return Err(format!(
-                    "unknown format '{other}': expected inline, markdown, html, rewrite or none"
+                return Err(crate::UnknownValue::new(
+                    "format",
+                    other,
+                    "inline, markdown, html, rewrite or none",
                 ))
             }
         })
@@ -75,15 +77,13 @@ impl Explain {
 }
 
 impl std::str::FromStr for Explain {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().trim_start_matches("explain_") {
             "" | "unspecified" | "first" => Ok(Explain::First),
             "every" => Ok(Explain::Every),
-            other => Err(format!(
-                "unknown explain '{other}': expected first or every"
-            )),
+            other => Err(crate::UnknownValue::new("explain", other, "first or every")),
         }
     }
 }

@@ -44,13 +44,13 @@ pub enum View {
 }
 
 impl std::str::FromStr for View {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().trim_start_matches("view_") {
             "" | "unspecified" | "full" => Ok(View::Full),
             "compact" => Ok(View::Compact),
-            other => Err(format!("unknown view '{other}': expected full or compact")),
+            other => Err(crate::UnknownValue::new("view", other, "full or compact")),
         }
     }
 }

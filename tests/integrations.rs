@@ -669,6 +669,20 @@ async fn github_comments_once_per_issue_updates_in_place_and_never_twice_per_del
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(message(&v).contains("not valid JSON"), "{v}");
+    // A value of the wrong type is named by its path in the payload.
+    let mut typo = fixture_json("github/issues_opened.json");
+    typo["issue"]["number"] = json!("seven");
+    let typo = serde_json::to_vec(&typo).unwrap();
+    let (status, v, _) = post(
+        &app,
+        hook,
+        ct,
+        &github_headers(&typo, "issues", "d-typo"),
+        typo,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["field"], "issue.number", "{v}");
     let mut huge = fixture_json("github/issues_opened.json");
     huge["issue"]["body"] = json!("latency ".repeat(20_000));
     let huge = serde_json::to_vec(&huge).unwrap();

@@ -52,13 +52,13 @@ impl FailOn {
 }
 
 impl std::str::FromStr for FailOn {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "none" => Ok(FailOn::None),
             other => other.parse().map(FailOn::Level).map_err(|_| {
-                format!("unknown level '{other}': expected note, warning, error or none")
+                crate::UnknownValue::new("level", other, "note, warning, error or none")
             }),
         }
     }

@@ -51,15 +51,17 @@ impl Level {
 }
 
 impl std::str::FromStr for Level {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "note" => Ok(Level::Note),
             "warning" => Ok(Level::Warning),
             "error" => Ok(Level::Error),
-            other => Err(format!(
-                "unknown level '{other}': expected note, warning or error"
+            other => Err(crate::UnknownValue::new(
+                "level",
+                other,
+                "note, warning or error",
             )),
         }
     }

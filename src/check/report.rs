@@ -24,7 +24,7 @@ pub enum Output {
 }
 
 impl std::str::FromStr for Output {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     /// `text`, `json`, `sarif` or `github`, as `--output` takes them.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -33,8 +33,10 @@ impl std::str::FromStr for Output {
             "json" => Ok(Output::Json),
             "sarif" => Ok(Output::Sarif),
             "github" => Ok(Output::Github),
-            other => Err(format!(
-                "unknown output '{other}': expected text, json, sarif or github"
+            other => Err(crate::UnknownValue::new(
+                "output",
+                other,
+                "text, json, sarif or github",
             )),
         }
     }

@@ -21,7 +21,7 @@ use broker::{Explain, Format, Side, View};
 /// turning the chosen one into `T` with the library's `FromStr`.
 fn one_of<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
 where
-    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
+    T: FromStr<Err = broker::UnknownValue> + Clone + Send + Sync + 'static,
 {
     PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
 }

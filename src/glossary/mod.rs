@@ -281,55 +281,9 @@ impl Glossary {
                     }
                 }
                 id_at.push((fi, loc.id_line));
-                if loc.concept.draft {
-                    warnings.push(Diagnostic::new(
-                        file,
-                        loc.line,
-                        format!(
-                            "concept '{}' is a draft: write its definitions, then remove 'draft = true' (drafts are not matched)",
-                            loc.concept.id
-                        ),
-                    ));
-                }
-                for (side, i, text) in loc.concept.duplicate_terms() {
-                    let line = loc.line_of(&format!("{side}.terms[{i}]"));
-                    warnings.push(Diagnostic::new(
-                        file,
-                        line,
-                        format!(
-                            "concept '{}': term '{text}' is written twice on the {side} side",
-                            loc.concept.id
-                        ),
-                    ));
-                }
+                concept_warnings(file, &loc, &mut warnings);
                 if !loc.concept.draft {
-                    for side in Side::BOTH {
-                        for (i, t) in loc.concept.terms(side).iter().enumerate() {
-                            let owners = term_owners
-                                .entry((side, shared::term_key(&t.text)))
-                                .or_default();
-                            // The concept itself is last when it wrote the term twice.
-                            for &j in owners.iter().filter(|&&j| j < concepts.len()) {
-                                let other: &Concept = &concepts[j];
-                                let shared = SharedTerm {
-                                    id: loc.concept.id.clone(),
-                                    term: t.text.clone(),
-                                    side,
-                                    other_id: other.id.clone(),
-                                    other_side: side,
-                                    disambiguated: !loc.concept.cues.is_empty()
-                                        && !other.cues.is_empty(),
-                                };
-                                if shared.needs_attention() {
-                                    let line = loc.line_of(&format!("{side}.terms[{i}]"));
-                                    warnings.push(Diagnostic::new(file, line, shared.to_string()));
-                                }
-                            }
-                            if owners.last() != Some(&concepts.len()) {
-                                owners.push(concepts.len());
-                            }
-                        }
-                    }
+                    shared_term_warnings(file, &loc, &concepts, &mut term_owners, &mut warnings);
                 }
                 origins.push(Some(Origin {
                     file: origin_name.clone(),
@@ -499,6 +453,70 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, Gloss
             Ok((p, text))
         })
         .collect()
+}
+
+/// The warnings of one concept on its own: a draft, a term written twice on one side.
+fn concept_warnings(file: &str, loc: &located::Located, warnings: &mut Vec<Diagnostic>) {
+    if loc.concept.draft {
+        warnings.push(Diagnostic::new(
+            file,
+            loc.line,
+            format!(
+                "concept '{}' is a draft: write its definitions, then remove 'draft = true' (drafts are not matched)",
+                loc.concept.id
+            ),
+        ));
+    }
+    for (side, i, text) in loc.concept.duplicate_terms() {
+        let line = loc.line_of(&format!("{side}.terms[{i}]"));
+        warnings.push(Diagnostic::new(
+            file,
+            line,
+            format!(
+                "concept '{}': term '{text}' is written twice on the {side} side",
+                loc.concept.id
+            ),
+        ));
+    }
+}
+
+/// The warnings for terms `loc` shares with the concepts loaded before it (`concepts`), which
+/// need attention ([`SharedTerm::needs_attention`]); records `loc`'s terms in `term_owners`
+/// (per side and term key, the indices of the concepts that have it) as concept
+/// `concepts.len()`.
+fn shared_term_warnings(
+    file: &str,
+    loc: &located::Located,
+    concepts: &[Concept],
+    term_owners: &mut HashMap<(Side, String), Vec<usize>>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for side in Side::BOTH {
+        for (i, t) in loc.concept.terms(side).iter().enumerate() {
+            let owners = term_owners
+                .entry((side, shared::term_key(&t.text)))
+                .or_default();
+            // The concept itself is last when it wrote the term twice.
+            for &j in owners.iter().filter(|&&j| j < concepts.len()) {
+                let other: &Concept = &concepts[j];
+                let shared = SharedTerm {
+                    id: loc.concept.id.clone(),
+                    term: t.text.clone(),
+                    side,
+                    other_id: other.id.clone(),
+                    other_side: side,
+                    disambiguated: !loc.concept.cues.is_empty() && !other.cues.is_empty(),
+                };
+                if shared.needs_attention() {
+                    let line = loc.line_of(&format!("{side}.terms[{i}]"));
+                    warnings.push(Diagnostic::new(file, line, shared.to_string()));
+                }
+            }
+            if owners.last() != Some(&concepts.len()) {
+                owners.push(concepts.len());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

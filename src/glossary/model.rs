@@ -45,14 +45,16 @@ impl fmt::Display for Side {
 }
 
 impl std::str::FromStr for Side {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "it" => Ok(Side::It),
             "marketing" => Ok(Side::Marketing),
-            other => Err(format!(
-                "unknown side '{other}': expected 'it' or 'marketing'"
+            other => Err(crate::UnknownValue::new(
+                "side",
+                other,
+                "'it' or 'marketing'",
             )),
         }
     }
@@ -80,14 +82,16 @@ impl Pos {
 }
 
 impl std::str::FromStr for Pos {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "noun" => Ok(Pos::Noun),
             "verb" => Ok(Pos::Verb),
-            other => Err(format!(
-                "unknown pos '{other}': expected \"noun\" or \"verb\""
+            other => Err(crate::UnknownValue::new(
+                "pos",
+                other,
+                "\"noun\" or \"verb\"",
             )),
         }
     }

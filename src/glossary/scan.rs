@@ -14,6 +14,10 @@
 //! reads the file with the `toml` crate, which accepts it or reports it in its own words. The
 //! tests check that whatever this reader accepts, the `toml` path reads the same way, lines
 //! included.
+//!
+//! Why it stays (measured by `tests::measure_readers`, figures in ARCHITECTURE.md): on the
+//! embedded glossary it takes 1.7 ms where `toml` + serde takes 5.9–11.8 ms, which would
+//! double the whole load (8.7 ms); a bare `toml_parser` pass alone takes 1.2 ms.
 
 use super::located::{FieldLines, Located, SideLines};
 use super::model::{Concept, SideEntry, Term};
@@ -621,5 +625,62 @@ definition = "d"
         }
         // The edits must leave enough files readable for the comparison to mean something.
         assert!(accepted > 400, "only {accepted} edited samples were read");
+    }
+
+    /// What the embedded glossary costs to read by each way there is, alternated round by
+    /// round: this reader, the `toml` crate through serde (the fallback), and a bare
+    /// `toml_parser` pass (lexing and parsing into no receiver: less than any reader built on
+    /// it would do). Run in release:
+    /// `cargo test --release --lib glossary::scan::tests::measure_readers -- --ignored --nocapture`.
+    /// Figures and the decision they led to are in ARCHITECTURE.md (`glossary/`).
+    #[test]
+    #[ignore = "a measurement: run it in release with --ignored --nocapture"]
+    fn measure_readers() {
+        use std::time::Instant;
+        let files = crate::glossary::EMBEDDED;
+        let as_owned: Vec<(String, String)> = files
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect();
+        for (file, text) in files {
+            assert_eq!(parse(text), parse_file_toml(file, text).ok(), "{file}");
+        }
+        let mut times = [const { Vec::new() }; 4];
+        for _ in 0..60 {
+            let t = Instant::now();
+            for (_, text) in files {
+                std::hint::black_box(parse(text));
+            }
+            times[0].push(t.elapsed());
+            let t = Instant::now();
+            for (file, text) in files {
+                std::hint::black_box(parse_file_toml(file, text).ok());
+            }
+            times[1].push(t.elapsed());
+            let t = Instant::now();
+            for (_, text) in files {
+                let source = toml_parser::Source::new(text);
+                let tokens: Vec<_> = source.lex().collect();
+                let mut errors: Vec<toml_parser::ParseError> = Vec::new();
+                toml_parser::parser::parse_document(&tokens, &mut (), &mut errors);
+                std::hint::black_box((tokens.len(), errors.len()));
+            }
+            times[2].push(t.elapsed());
+            let t = Instant::now();
+            std::hint::black_box(
+                crate::Glossary::from_files(&as_owned, crate::glossary::Source::Embedded).ok(),
+            );
+            times[3].push(t.elapsed());
+        }
+        let names = [
+            "scan.rs (today)",
+            "toml + serde (fallback)",
+            "bare toml_parser lex+parse",
+            "whole Glossary load (scan)",
+        ];
+        for (name, t) in names.iter().zip(&mut times) {
+            t.sort();
+            println!("{name:28} median {:?}  min {:?}", t[t.len() / 2], t[0]);
+        }
     }
 }

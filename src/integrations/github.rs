@@ -10,7 +10,7 @@
 //! repository; a label `for:marketing` or `for:it` on the issue wins) and writes one comment,
 //! found again on later edits by a hidden marker and updated in place.
 
-use crate::service::access_log::Escaped;
+use crate::service::escaped::Escaped;
 use std::collections::HashMap;
 
 use sha2::Digest;
@@ -21,14 +21,18 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde::Deserialize;
 
-use super::{answer, body, header, parse_reader, parse_readers, readers_name, Memory};
+use super::webhook::{self, Ack, Comment, Encoding, Verify};
+use super::Webhooks;
+use super::{
+    answer, header, parse_reader, parse_readers, readers_name, Memory, RemoteError, SetupError,
+};
 use crate::config::{GithubConfig, Secret, GITHUB_API};
 use crate::glossary::Side;
 use crate::render;
 use crate::service::access_log::AccessLog;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::Format;
 
 /// The hidden marker that finds broker's comment again.
@@ -58,7 +62,10 @@ pub struct Github {
 }
 
 impl Github {
-    pub(crate) fn new(c: &GithubConfig, http: reqwest::Client) -> Result<Option<Github>, String> {
+    pub(crate) fn new(
+        c: &GithubConfig,
+        http: reqwest::Client,
+    ) -> Result<Option<Github>, SetupError> {
         let Some(secret) = c.webhook_secret.clone() else {
             return Ok(None);
         };
@@ -101,7 +108,7 @@ struct Item {
 
 /// `POST /v1/hooks/github`.
 pub(crate) async fn hook(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -109,62 +116,118 @@ pub(crate) async fn hook(
     answer(log, hook_one(&ctx, &headers, raw))
 }
 
+impl Verify for Github {
+    /// The body's signature, then the headers every delivery has.
+    fn verify(&self, headers: &HeaderMap, raw: &[u8]) -> Result<(), ServiceError> {
+        super::verify_hub_signature(headers, "x-hub-signature-256", &self.secret, raw)?;
+        for name in ["x-github-event", "x-github-delivery"] {
+            header(headers, name).map_err(|_| ServiceError::invalid(name, "missing"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Github {
+    /// Refuses a delivery id already handled, and a body already handled under another id.
+    fn refuse_replay(&self, delivery: &str, raw: &[u8]) -> Result<(), ServiceError> {
+        if !self.deliveries.insert_new(delivery.to_string()) {
+            return Err(ServiceError::Duplicate(format!(
+                "x-github-delivery: delivery {delivery} was already handled; nothing done again"
+            )));
+        }
+        let digest: [u8; 32] = sha2::Sha256::digest(raw).into();
+        if !self.bodies.insert_new(digest) {
+            return Err(ServiceError::Duplicate(
+                "body: this signed body was already handled under another delivery id (a replay); \
+                 nothing done again"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The part of a webhook delivery broker reads (`issues`, `pull_request`, `ping`).
+#[derive(Debug, Deserialize)]
+struct Delivery {
+    action: Option<String>,
+    /// `ping`'s line of wisdom, sent back.
+    zen: Option<String>,
+    issue: Option<Issue>,
+    pull_request: Option<Issue>,
+    repository: Option<Repository>,
+}
+
+/// An issue or a pull request.
+#[derive(Debug, Deserialize)]
+struct Issue {
+    number: Option<u64>,
+    title: Option<String>,
+    body: Option<String>,
+    #[serde(default)]
+    labels: Vec<Label>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Label {
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Repository {
+    full_name: Option<String>,
+}
+
+/// A comment, as the API lists them.
+#[derive(Debug, Deserialize)]
+struct IssueComment {
+    id: Option<u64>,
+    body: Option<String>,
+}
+
 fn hook_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Value), ServiceError> {
+) -> Result<(StatusCode, Ack), ServiceError> {
     let gh = ctx.integrations.github.as_ref().ok_or_else(|| {
         ServiceError::NotFound(
             "the GitHub integration is off: start the server with --github-webhook-secret".into(),
         )
     })?;
-    let raw = body(ctx.integrations.max_body, raw)?;
-    super::verify_hub_signature(headers, "x-hub-signature-256", &gh.secret, &raw)?;
-    let event = header(headers, "x-github-event")
-        .map_err(|_| ServiceError::invalid("x-github-event", "missing"))?;
-    let delivery = header(headers, "x-github-delivery")
-        .map_err(|_| ServiceError::invalid("x-github-delivery", "missing"))?;
-    let v: Value = serde_json::from_slice(&raw)
-        .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))?;
-    if !gh.deliveries.insert_new(delivery.to_string()) {
-        return Err(ServiceError::Duplicate(format!(
-            "x-github-delivery: delivery {delivery} was already handled; nothing done again"
-        )));
-    }
-    let digest: [u8; 32] = sha2::Sha256::digest(&raw).into();
-    if !gh.bodies.insert_new(digest) {
-        return Err(ServiceError::Duplicate(
-            "body: this signed body was already handled under another delivery id (a replay); \
-             nothing done again"
-                .into(),
-        ));
-    }
-    let action = v["action"].as_str().unwrap_or_default();
+    let max = ctx.integrations.max_body;
+    let v: Delivery = webhook::verified(max, gh, headers, raw, Encoding::Json, |raw| {
+        gh.refuse_replay(header(headers, "x-github-delivery")?, raw)
+    })?;
+    let event = header(headers, "x-github-event")?;
+    let action = v.action.as_deref().unwrap_or_default();
     let item = match event {
-        "ping" => return Ok((StatusCode::OK, json!({"ok": true, "pong": v["zen"]}))),
-        "issues" | "pull_request" if matches!(action, "opened" | "edited" | "reopened") => item(
-            gh,
-            &v,
-            if event == "issues" {
-                "issue"
+        "ping" => {
+            let pong = Ack {
+                pong: Some(v.zen),
+                ..Ack::ok()
+            };
+            return Ok((StatusCode::OK, pong));
+        }
+        "issues" | "pull_request" if matches!(action, "opened" | "edited" | "reopened") => {
+            let (issue, key) = if event == "issues" {
+                (v.issue, "issue")
             } else {
-                "pull_request"
-            },
-        )?,
+                (v.pull_request, "pull_request")
+            };
+            item(gh, issue, v.repository, key)?
+        }
         _ => {
-            return Ok((
-                StatusCode::OK,
-                json!({"ok": true, "ignored": format!("{event} {action}").trim().to_string()}),
-            ))
+            let what = format!("{event} {action}").trim().to_string();
+            return Ok((StatusCode::OK, Ack::ignored(what)));
         }
     };
     let Some(token) = gh.token.clone() else {
         tracing::warn!("github: an issue to explain, but no --github-token to comment with");
-        return Ok((StatusCode::OK, json!({"ok": true, "ignored": "no token"})));
+        return Ok((StatusCode::OK, Ack::ignored("no token")));
     };
     let ctx2 = ctx.clone();
-    let answer = json!({"ok": true, "queued": format!("{}#{}", item.repo, item.number), "reader": item.reader.as_str()});
+    let answer = Ack::queued(format!("{}#{}", item.repo, item.number), item.reader);
     tokio::spawn(async move {
         if let Err(e) = comment(&ctx2, item, token).await {
             tracing::warn!(error = %Escaped(e), "github: no comment written");
@@ -173,28 +236,31 @@ fn hook_one(
     Ok((StatusCode::ACCEPTED, answer))
 }
 
-fn item(gh: &Github, v: &Value, key: &str) -> Result<Item, ServiceError> {
-    let issue = &v[key];
-    let repo = v["repository"]["full_name"]
-        .as_str()
-        .ok_or_else(|| ServiceError::invalid("repository.full_name", "missing"))?
-        .to_string();
+fn item(
+    gh: &Github,
+    issue: Option<Issue>,
+    repository: Option<Repository>,
+    key: &str,
+) -> Result<Item, ServiceError> {
+    let repo = repository
+        .and_then(|r| r.full_name)
+        .ok_or_else(|| ServiceError::invalid("repository.full_name", "missing"))?;
     if repo.split('/').count() != 2 {
         return Err(ServiceError::invalid(
             "repository.full_name",
             "expected owner/name",
         ));
     }
-    let number = issue["number"]
-        .as_u64()
+    let issue = issue.ok_or_else(|| ServiceError::invalid(format!("{key}.number"), "missing"))?;
+    let number = issue
+        .number
         .ok_or_else(|| ServiceError::invalid(format!("{key}.number"), "missing"))?;
-    let title = issue["title"].as_str().unwrap_or_default();
-    let text = match issue["body"].as_str() {
+    let title = issue.title.unwrap_or_default();
+    let text = match issue.body {
         Some(b) if !b.trim().is_empty() => format!("{title}\n\n{b}"),
-        _ => title.to_string(),
+        _ => title,
     };
-    let labels = issue["labels"].as_array().cloned().unwrap_or_default();
-    let label_reader = labels.iter().find_map(|l| match l["name"].as_str() {
+    let label_reader = issue.labels.iter().find_map(|l| match l.name.as_deref() {
         Some(n) if n.eq_ignore_ascii_case("for:marketing") => Some(Side::Marketing),
         Some(n) if n.eq_ignore_ascii_case("for:it") => Some(Side::It),
         _ => None,
@@ -244,12 +310,9 @@ pub fn comment_body(explanations: &[render::Explanation], rendering: &str, reade
     out
 }
 
-async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String> {
-    let gh = ctx
-        .integrations
-        .github
-        .as_ref()
-        .ok_or("the integration is off")?;
+async fn comment(ctx: &Webhooks, item: Item, token: Secret) -> Result<(), RemoteError> {
+    let gh = ctx.integrations.github.as_ref().ok_or(RemoteError::Off)?;
+    let what = format!("{}#{}", item.repo, item.number);
     let resp = super::translate_for(
         ctx,
         item.text.clone(),
@@ -258,7 +321,7 @@ async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String>
         super::BACKGROUND_BUDGET,
     )
     .await
-    .map_err(|e| format!("{}#{}: cannot translate: {e}", item.repo, item.number))?;
+    .map_err(|e| RemoteError::Translate(e).during(&what))?;
     let explanations = render::explanations(&resp.annotations, item.reader);
     let rendering = resp.renderings.first().map_or("", |r| r.text.as_str());
     let body = comment_body(&explanations, rendering, item.reader);
@@ -276,14 +339,12 @@ async fn comment(ctx: &Context, item: Item, token: Secret) -> Result<(), String>
         )),
     };
     let r = with_headers(request, &token)
-        .json(&json!({ "body": body }))
+        .json(&Comment { body })
         .send()
         .await
-        .map_err(|e| format!("{}#{}: {e}", item.repo, item.number))?;
+        .map_err(|e| RemoteError::from(e).during(&what))?;
     if !r.status().is_success() {
-        return Err(
-            super::remote_error(&format!("{}#{} comment", item.repo, item.number), r).await,
-        );
+        return Err(super::remote_error(&format!("{what} comment"), r).await);
     }
     tracing::info!(repo = %Escaped(&item.repo), number = item.number, updated = existing.is_some(), concepts = explanations.len(), "github: comment written");
     Ok(())
@@ -296,7 +357,16 @@ fn with_headers(r: reqwest::RequestBuilder, token: &Secret) -> reqwest::RequestB
 }
 
 /// The id of broker's comment on the item, if there is one.
-async fn find_comment(gh: &Github, token: &Secret, item: &Item) -> Result<Option<u64>, String> {
+async fn find_comment(
+    gh: &Github,
+    token: &Secret,
+    item: &Item,
+) -> Result<Option<u64>, RemoteError> {
+    let listing = |e: reqwest::Error| {
+        RemoteError::from(e)
+            .during("listing comments")
+            .during(format!("{}#{}", item.repo, item.number))
+    };
     for page in 1..=COMMENT_PAGES {
         let url = format!(
             "{}/repos/{}/issues/{}/comments?per_page=100&page={page}",
@@ -305,19 +375,16 @@ async fn find_comment(gh: &Github, token: &Secret, item: &Item) -> Result<Option
         let r = with_headers(gh.http.get(&url), token)
             .send()
             .await
-            .map_err(|e| format!("{}#{}: listing comments: {e}", item.repo, item.number))?;
+            .map_err(listing)?;
         if !r.status().is_success() {
             return Err(super::remote_error("listing comments", r).await);
         }
-        let list: Vec<Value> = r
-            .json()
-            .await
-            .map_err(|e| format!("{}#{}: listing comments: {e}", item.repo, item.number))?;
+        let list: Vec<IssueComment> = r.json().await.map_err(listing)?;
         if let Some(c) = list
             .iter()
-            .find(|c| c["body"].as_str().is_some_and(|b| b.contains(MARKER)))
+            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(MARKER)))
         {
-            return Ok(c["id"].as_u64());
+            return Ok(c.id);
         }
         if list.len() < 100 {
             break;

@@ -8,7 +8,7 @@
 //! description for the project's reader and posts `POST {base}/rest/api/3/issue/{key}/comment`
 //! with the concepts this issue has not been told about yet (remembered per issue, bounded).
 
-use crate::service::access_log::Escaped;
+use crate::service::escaped::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -17,14 +17,18 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use super::{answer, body, header, parse_reader, parse_readers, readers_name, Memory};
+use super::webhook::{self, Ack, Comment, Encoding, Verify};
+use super::Webhooks;
+use super::{
+    answer, header, parse_reader, parse_readers, readers_name, Memory, RemoteError, SetupError,
+};
 use crate::config::{JiraConfig, Secret};
 use crate::glossary::Side;
 use crate::render::{self, Explanation};
 use crate::service::access_log::AccessLog;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::Format;
 
 const ISSUES: usize = 50_000;
@@ -46,14 +50,17 @@ pub struct Jira {
 }
 
 impl Jira {
-    pub(crate) fn new(c: &JiraConfig, http: reqwest::Client) -> Result<Option<Jira>, String> {
+    pub(crate) fn new(c: &JiraConfig, http: reqwest::Client) -> Result<Option<Jira>, SetupError> {
         let Some(secret) = c.webhook_secret.clone() else {
             return Ok(None);
         };
         let base = c.base.as_ref().map(|b| b.trim_end_matches('/').to_string());
         if let Some(b) = &base {
             if !(b.starts_with("https://") || b.starts_with("http://")) {
-                return Err(format!("jira.base: '{b}' is not an http(s) URL"));
+                return Err(SetupError::NotHttp {
+                    setting: "jira.base",
+                    value: b.clone(),
+                });
             }
         }
         let jira = Jira {
@@ -81,7 +88,7 @@ impl Jira {
 
 /// `POST /v1/hooks/jira`.
 pub(crate) async fn hook(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -89,72 +96,138 @@ pub(crate) async fn hook(
     answer(log, hook_one(&ctx, &headers, raw))
 }
 
+impl Verify for Jira {
+    fn verify(&self, headers: &HeaderMap, raw: &[u8]) -> Result<(), ServiceError> {
+        super::verify_hub_signature(headers, "x-hub-signature", &self.secret, raw)
+    }
+}
+
+impl Jira {
+    /// Refuses a webhook delivery already handled (when Jira names it).
+    fn refuse_replay(&self, headers: &HeaderMap) -> Result<(), ServiceError> {
+        if let Ok(id) = header(headers, "x-atlassian-webhook-identifier") {
+            if !self.deliveries.insert_new(id.to_string()) {
+                return Err(ServiceError::Duplicate(format!(
+                    "x-atlassian-webhook-identifier: delivery {id} was already handled; nothing done again"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The part of a Jira webhook broker reads.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Event {
+    webhook_event: Option<String>,
+    changelog: Option<Changelog>,
+    issue: Option<Issue>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Changelog {
+    #[serde(default)]
+    items: Vec<Change>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Change {
+    field: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Issue {
+    key: Option<String>,
+    fields: Option<Fields>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Fields {
+    summary: Option<String>,
+    description: Option<Description>,
+    project: Option<Project>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Project {
+    key: Option<String>,
+}
+
+/// A description: Jira Cloud webhooks send wiki-markup strings; API v3 sends ADF.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Description {
+    Text(String),
+    Doc(AdfIn),
+    Other(serde::de::IgnoredAny),
+}
+
+/// A node of an Atlassian Document Format document, as far as its text goes.
+#[derive(Debug, Deserialize)]
+struct AdfIn {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    text: Option<String>,
+    content: Option<Vec<AdfIn>>,
+}
+
 fn hook_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Value), ServiceError> {
+) -> Result<(StatusCode, Ack), ServiceError> {
     let jira = ctx.integrations.jira.as_ref().ok_or_else(|| {
         ServiceError::NotFound(
             "the Jira integration is off: start the server with --jira-webhook-secret".into(),
         )
     })?;
-    let raw = body(ctx.integrations.max_body, raw)?;
-    super::verify_hub_signature(headers, "x-hub-signature", &jira.secret, &raw)?;
-    let v: Value = serde_json::from_slice(&raw)
-        .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))?;
-    if let Ok(id) = header(headers, "x-atlassian-webhook-identifier") {
-        if !jira.deliveries.insert_new(id.to_string()) {
-            return Err(ServiceError::Duplicate(format!(
-                "x-atlassian-webhook-identifier: delivery {id} was already handled; nothing done again"
-            )));
-        }
-    }
-    let event = v["webhookEvent"].as_str().ok_or_else(|| {
+    let max = ctx.integrations.max_body;
+    let v: Event = webhook::verified(max, jira, headers, raw, Encoding::Json, |_| {
+        jira.refuse_replay(headers)
+    })?;
+    let event = v.webhook_event.ok_or_else(|| {
         ServiceError::invalid("webhookEvent", "missing: not a Jira webhook payload")
     })?;
-    let relevant = match event {
+    let relevant = match event.as_str() {
         "jira:issue_created" => true,
-        "jira:issue_updated" => v["changelog"]["items"].as_array().is_some_and(|items| {
-            items
+        "jira:issue_updated" => v.changelog.is_some_and(|c| {
+            c.items
                 .iter()
-                .any(|i| matches!(i["field"].as_str(), Some("summary" | "description")))
+                .any(|i| matches!(i.field.as_deref(), Some("summary" | "description")))
         }),
         _ => false,
     };
     if !relevant {
-        return Ok((StatusCode::OK, json!({"ok": true, "ignored": event})));
+        return Ok((StatusCode::OK, Ack::ignored(event)));
     }
-    let issue = &v["issue"];
-    let key = issue["key"]
-        .as_str()
+    let issue = v.issue;
+    let key = issue
+        .as_ref()
+        .and_then(|i| i.key.clone())
         .filter(|k| !k.is_empty() && !k.contains('/'))
-        .ok_or_else(|| ServiceError::invalid("issue.key", "missing"))?
-        .to_string();
-    let fields = &issue["fields"];
-    let summary = fields["summary"].as_str().unwrap_or_default();
-    let description = description_text(&fields["description"]);
+        .ok_or_else(|| ServiceError::invalid("issue.key", "missing"))?;
+    let fields = issue.and_then(|i| i.fields).unwrap_or_default();
+    let summary = fields.summary.unwrap_or_default();
+    let description = description_text(fields.description);
     let text = if description.trim().is_empty() {
-        summary.to_string()
+        summary
     } else {
         format!("{summary}\n\n{description}")
     };
-    let project = fields["project"]["key"]
-        .as_str()
-        .map(str::to_string)
+    let project = fields
+        .project
+        .and_then(|p| p.key)
         .unwrap_or_else(|| key.split('-').next().unwrap_or_default().to_string());
     let reader = jira.projects.get(&project).copied().unwrap_or(jira.reader);
     let (Some(base), Some(user), Some(token)) =
         (jira.base.clone(), jira.user.clone(), jira.token.clone())
     else {
         tracing::warn!("jira: an issue to explain, but no --jira-base/--jira-user/--jira-token to comment with");
-        return Ok((
-            StatusCode::OK,
-            json!({"ok": true, "ignored": "no Jira credentials"}),
-        ));
+        return Ok((StatusCode::OK, Ack::ignored("no Jira credentials")));
     };
     let ctx2 = ctx.clone();
-    let answer = json!({"ok": true, "queued": key, "reader": reader.as_str()});
+    let answer = Ack::queued(key.clone(), reader);
     tokio::spawn(async move {
         let target = Target {
             base,
@@ -169,29 +242,29 @@ fn hook_one(
     Ok((StatusCode::ACCEPTED, answer))
 }
 
-/// The text of a description: Jira Cloud webhooks send wiki-markup strings; API v3 sends ADF.
-fn description_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Object(_) => {
+/// The text of a description.
+fn description_text(d: Option<Description>) -> String {
+    match d {
+        Some(Description::Text(s)) => s,
+        Some(Description::Doc(node)) => {
             let mut out = String::new();
-            adf_text(v, &mut out);
+            adf_text(&node, &mut out);
             out
         }
-        _ => String::new(),
+        Some(Description::Other(_)) | None => String::new(),
     }
 }
 
-fn adf_text(node: &Value, out: &mut String) {
-    if let Some(t) = node["text"].as_str() {
+fn adf_text(node: &AdfIn, out: &mut String) {
+    if let Some(t) = &node.text {
         out.push_str(t);
     }
-    if let Some(children) = node["content"].as_array() {
+    if let Some(children) = &node.content {
         for c in children {
             adf_text(c, out);
         }
         if matches!(
-            node["type"].as_str(),
+            node.kind.as_deref(),
             Some("paragraph" | "heading" | "listItem")
         ) {
             out.push('\n');
@@ -206,38 +279,94 @@ struct Target {
     key: String,
 }
 
-/// The comment, as an Atlassian Document Format document: a bold heading line and a bullet
-/// list, each item the term in bold and its explanation.
-pub fn adf_comment(explanations: &[Explanation], reader: Side) -> Value {
-    let text = |t: &str| json!({"type": "text", "text": t});
-    let strong = |t: &str| json!({"type": "text", "text": t, "marks": [{"type": "strong"}]});
-    let items: Vec<Value> = explanations
-        .iter()
-        .map(|e| {
-            json!({"type": "listItem", "content": [{"type": "paragraph", "content": [
-                strong(&e.text), text(&format!(" — {}", e.long)),
-            ]}]})
-        })
-        .collect();
-    json!({
-        "type": "doc",
-        "version": 1,
-        "content": [
-            {"type": "paragraph", "content": [strong(&format!("Jargon explained for {}", readers_name(reader))), text(" (broker)")]},
-            {"type": "bulletList", "content": items},
-        ],
-    })
+/// A node of an Atlassian Document Format document, as broker writes them. Fields in
+/// alphabetical order, as the JSON maps they replace wrote them.
+#[derive(Debug, Serialize)]
+pub struct Adf {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Vec<Adf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marks: Option<Vec<Mark>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u32>,
 }
 
-async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Result<(), String> {
-    let jira = ctx
-        .integrations
-        .jira
-        .as_ref()
-        .ok_or("the integration is off")?;
+/// A text mark (`strong`).
+#[derive(Debug, Serialize)]
+pub struct Mark {
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+impl Adf {
+    fn node(kind: &'static str, content: Vec<Adf>) -> Adf {
+        Adf {
+            content: Some(content),
+            marks: None,
+            text: None,
+            kind,
+            version: None,
+        }
+    }
+
+    fn text(text: impl Into<String>) -> Adf {
+        Adf {
+            content: None,
+            marks: None,
+            text: Some(text.into()),
+            kind: "text",
+            version: None,
+        }
+    }
+
+    fn strong(text: impl Into<String>) -> Adf {
+        Adf {
+            marks: Some(vec![Mark { kind: "strong" }]),
+            ..Adf::text(text)
+        }
+    }
+}
+
+/// The comment, as an Atlassian Document Format document: a bold heading line and a bullet
+/// list, each item the term in bold and its explanation.
+pub fn adf_comment(explanations: &[Explanation], reader: Side) -> Adf {
+    let items = explanations
+        .iter()
+        .map(|e| {
+            let line = vec![Adf::strong(&e.text), Adf::text(format!(" — {}", e.long))];
+            Adf::node("listItem", vec![Adf::node("paragraph", line)])
+        })
+        .collect();
+    let heading = vec![
+        Adf::strong(format!("Jargon explained for {}", readers_name(reader))),
+        Adf::text(" (broker)"),
+    ];
+    Adf {
+        version: Some(1),
+        ..Adf::node(
+            "doc",
+            vec![
+                Adf::node("paragraph", heading),
+                Adf::node("bulletList", items),
+            ],
+        )
+    }
+}
+
+async fn comment(
+    ctx: &Webhooks,
+    t: &Target,
+    text: String,
+    reader: Side,
+) -> Result<(), RemoteError> {
+    let jira = ctx.integrations.jira.as_ref().ok_or(RemoteError::Off)?;
     let resp = super::translate_for(ctx, text, reader, Format::None, super::BACKGROUND_BUDGET)
         .await
-        .map_err(|e| format!("cannot translate: {e}"))?;
+        .map_err(RemoteError::Translate)?;
     let all = render::explanations(&resp.annotations, reader);
     let ids: Vec<String> = all.iter().map(|e| e.concept_id.clone()).collect();
     let told = jira.told.update(t.key.clone(), |told, _| {
@@ -258,10 +387,12 @@ async fn comment(ctx: &Context, t: &Target, text: String, reader: Side) -> Resul
         .post(&url)
         .basic_auth(&t.user, Some(t.token.expose()))
         .header("accept", "application/json")
-        .json(&json!({ "body": adf_comment(&new, reader) }))
+        .json(&Comment {
+            body: adf_comment(&new, reader),
+        })
         .send()
         .await
-        .map_err(|e| format!("posting the comment: {e}"))?;
+        .map_err(|e| RemoteError::from(e).during("posting the comment"))?;
     if !r.status().is_success() {
         return Err(super::remote_error("posting the comment", r).await);
     }

@@ -11,19 +11,19 @@
 //! Files: [`slack`] (slash command, Events API, Block Kit), [`github`] (one comment per issue
 //! or pull request, updated in place), [`jira`] (a comment in Atlassian Document Format).
 //! Shared here: signature checks, the bounded expiring [`Memory`] (delivery ids, Slack threads,
-//! Jira issues), readers, and the outbound HTTP client.
+//! Jira issues), readers, and the outbound HTTP client; in [`webhook`], the prologue of every
+//! webhook (body limit, signature, typed parse, replay) and the shapes of their answers.
 
 pub mod github;
 pub mod jira;
 pub mod slack;
+pub(crate) mod webhook;
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -36,8 +36,9 @@ use subtle::ConstantTimeEq;
 use crate::config::{IntegrationsConfig, Secret, DEFAULT_WEBHOOK_MAX_BYTES};
 use crate::glossary::Side;
 use crate::service::access_log::AccessLog;
+use crate::service::context::Context;
 use crate::service::deadline::Deadline;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::translate::{TranslateRequest, TranslateResponse};
 use crate::Format;
 
@@ -70,14 +71,14 @@ impl Hub {
     /// secret).
     ///
     /// # Errors
-    /// A message naming the setting: an unknown reader, a bad URL, no TLS.
-    pub fn new(config: &IntegrationsConfig) -> Result<Hub, String> {
+    /// A [`SetupError`] naming the setting: an unknown reader, a bad URL, no TLS.
+    pub fn new(config: &IntegrationsConfig) -> Result<Hub, SetupError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(REMOTE_TIMEOUT)
             .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("integrations: cannot set up the HTTP client: {e}"))?;
+            .map_err(SetupError::Client)?;
         let hub = Hub {
             slack: slack::Slack::new(&config.slack, http.clone())?,
             github: github::Github::new(&config.github, http.clone())?,
@@ -91,9 +92,83 @@ impl Hub {
     }
 }
 
+/// A setting of an integration that cannot be used (the server does not start).
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The outbound HTTP client (TLS set-up).
+    #[error("integrations: cannot set up the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    /// A reader that is not `it` or `marketing`.
+    #[error("{setting}: {source}")]
+    Reader {
+        /// The setting (`slack.reader`, `github.repos.owner/name`).
+        setting: String,
+        /// The value and what is accepted.
+        source: crate::UnknownValue,
+    },
+    /// A base URL that is not `http(s)://…`.
+    #[error("{setting}: '{value}' is not an http(s) URL")]
+    NotHttp {
+        /// The setting (`jira.base`).
+        setting: &'static str,
+        /// The value given.
+        value: String,
+    },
+}
+
+/// Why the work after a webhook's answer (translating, calling a remote API) did nothing.
+/// Logged, never sent: the webhook was answered already.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RemoteError {
+    /// The integration was switched off meanwhile.
+    #[error("the integration is off")]
+    Off,
+    /// The text could not be translated (too long, too slow).
+    #[error("cannot translate: {0}")]
+    Translate(#[source] ServiceError),
+    /// The remote API could not be reached, or its answer not read.
+    #[error("{0}")]
+    Send(#[from] reqwest::Error),
+    /// The remote API refused: its status and the start of its answer (never our token).
+    #[error("{what}: HTTP {status}: {body}")]
+    Refused {
+        what: String,
+        status: StatusCode,
+        body: String,
+    },
+    /// What was being done when `source` happened (`owner/name#7`, `listing comments`).
+    #[error("{what}: {source}")]
+    During {
+        what: String,
+        source: Box<RemoteError>,
+    },
+}
+
+impl RemoteError {
+    /// `self`, said to have happened while doing `what`.
+    pub(crate) fn during(self, what: impl Into<String>) -> RemoteError {
+        RemoteError::During {
+            what: what.into(),
+            source: Box::new(self),
+        }
+    }
+}
+
+/// What the webhook handlers share: the service's request core (the same [`Context`] the
+/// gRPC and HTTP handlers call) and the integrations that are on.
+#[derive(Debug, Clone)]
+pub(crate) struct Webhooks {
+    pub(crate) service: Context,
+    pub(crate) integrations: Arc<Hub>,
+}
+
 /// The webhook routes, with their own body limit.
-pub(crate) fn routes(ctx: Context) -> Router {
-    let limit = ctx.integrations.max_body;
+pub(crate) fn routes(service: Context, integrations: Arc<Hub>) -> Router {
+    let limit = integrations.max_body;
+    let ctx = Webhooks {
+        service,
+        integrations,
+    };
     Router::new()
         .route("/v1/slack/commands", post(slack::command))
         .route("/v1/slack/events", post(slack::events))
@@ -107,26 +182,13 @@ pub(crate) fn routes(ctx: Context) -> Router {
 /// logged (and counted in the metrics) like every request.
 pub(crate) fn answer(
     log: AccessLog,
-    outcome: Result<(StatusCode, serde_json::Value), ServiceError>,
+    outcome: Result<(StatusCode, impl serde::Serialize), ServiceError>,
 ) -> Response {
     log.finish(&outcome);
     match outcome {
         Ok((status, body)) => (status, axum::Json(body)).into_response(),
         Err(e) => e.into_response(),
     }
-}
-
-/// The request body, or 413 naming the limit.
-pub(crate) fn body(max: usize, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ServiceError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServiceError::TooLarge(format!(
-                "body: over the webhook limit of {max} bytes (max_body_bytes / --webhook-max-bytes)"
-            ))
-        } else {
-            ServiceError::invalid("body", e.body_text())
-        }
-    })
 }
 
 /// A header as text; `Unauthenticated` naming it when absent.
@@ -201,10 +263,13 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Parses a reader setting: `it` or `marketing`.
-pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, String> {
+pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, SetupError> {
     match value {
         None => Ok(Side::Marketing),
-        Some(v) => v.parse().map_err(|e| format!("{setting}: {e}")),
+        Some(v) => v.parse().map_err(|source| SetupError::Reader {
+            setting: setting.to_string(),
+            source,
+        }),
     }
 }
 
@@ -212,13 +277,14 @@ pub(crate) fn parse_reader(value: Option<&str>, setting: &str) -> Result<Side, S
 pub(crate) fn parse_readers(
     map: &std::collections::BTreeMap<String, String>,
     setting: &str,
-) -> Result<HashMap<String, Side>, String> {
+) -> Result<HashMap<String, Side>, SetupError> {
     map.iter()
         .map(|(k, v)| {
-            Ok((
-                k.clone(),
-                v.parse().map_err(|e| format!("{setting}.{k}: {e}"))?,
-            ))
+            let side = v.parse().map_err(|source| SetupError::Reader {
+                setting: format!("{setting}.{k}"),
+                source,
+            })?;
+            Ok((k.clone(), side))
         })
         .collect()
 }
@@ -233,7 +299,7 @@ pub(crate) fn readers_name(side: Side) -> &'static str {
 
 /// Translates `text` for `reader` with the server's usual checks (size limit, deadline).
 pub(crate) async fn translate_for(
-    ctx: &Context,
+    ctx: &Webhooks,
     text: String,
     reader: Side,
     format: Format,
@@ -245,18 +311,20 @@ pub(crate) async fn translate_for(
         format,
         ..TranslateRequest::default()
     };
-    ctx.translate(req, Deadline::after(Instant::now(), budget))
+    ctx.service
+        .translate(req, Deadline::after(Instant::now(), budget))
         .await
 }
 
 /// A remote API's refusal, for the log (the body's start, never our token).
-pub(crate) async fn remote_error(what: &str, resp: reqwest::Response) -> String {
+pub(crate) async fn remote_error(what: &str, resp: reqwest::Response) -> RemoteError {
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
-    format!(
-        "{what}: HTTP {status}: {}",
-        text.chars().take(300).collect::<String>()
-    )
+    RemoteError::Refused {
+        what: what.to_string(),
+        status,
+        body: text.chars().take(300).collect(),
+    }
 }
 
 /// A bounded memory whose entries expire: delivery ids seen, what a Slack thread was told,

@@ -18,7 +18,7 @@
 //! Formatting is Block Kit `mrkdwn`: explained terms in bold with the explanation after, in
 //! italics; `&`, `<` and `>` escaped as Slack asks.
 
-use crate::service::access_log::Escaped;
+use crate::service::escaped::Escaped;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,16 +28,18 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use super::{answer, body, header, parse_reader, parse_readers, readers_name, Memory};
+use super::webhook::{self, Ack, Encoding, Verify};
+use super::Webhooks;
+use super::{answer, header, parse_reader, parse_readers, readers_name, Memory};
 use crate::config::{Secret, SlackConfig, SLACK_API};
 use crate::glossary::{Concept, Side};
 use crate::matcher::Annotation;
 use crate::render;
 use crate::service::access_log::AccessLog;
 use crate::service::deadline::Deadline;
-use crate::service::{Context, ServiceError};
+use crate::service::error::ServiceError;
 use crate::Format;
 
 /// Texts longer than this are answered through `response_url`, after the 3-second answer.
@@ -78,7 +80,10 @@ pub struct Slack {
 }
 
 impl Slack {
-    pub(crate) fn new(c: &SlackConfig, http: reqwest::Client) -> Result<Option<Slack>, String> {
+    pub(crate) fn new(
+        c: &SlackConfig,
+        http: reqwest::Client,
+    ) -> Result<Option<Slack>, super::SetupError> {
         let Some(signing_secret) = c.signing_secret.clone() else {
             return Ok(None);
         };
@@ -114,7 +119,9 @@ impl Slack {
     fn reader_of(&self, user: &str) -> Side {
         self.readers.get(user).copied().unwrap_or(self.reader)
     }
+}
 
+impl Verify for Slack {
     /// Checks the signature and the timestamp, before anything of the body is used.
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), ServiceError> {
         let ts = header(headers, "x-slack-request-timestamp")?;
@@ -165,7 +172,7 @@ impl Slack {
     }
 }
 
-fn slack_of(ctx: &Context) -> Result<&Slack, ServiceError> {
+fn slack_of(ctx: &Webhooks) -> Result<&Slack, ServiceError> {
     ctx.integrations.slack.as_ref().ok_or_else(|| {
         ServiceError::NotFound(
             "the Slack integration is off: start the server with --slack-signing-secret".into(),
@@ -224,7 +231,7 @@ const HELP: &str = "*/jargon TEXT* explains the other side's jargon in TEXT for 
 
 /// `POST /v1/slack/commands`.
 pub(crate) async fn command(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -232,29 +239,39 @@ pub(crate) async fn command(
     answer(log, command_one(&ctx, &headers, raw).await)
 }
 
+/// A slash command as Slack posts it (form-encoded), the fields broker reads.
+#[derive(Debug, Deserialize)]
+struct CommandForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    user_id: String,
+    /// Where a late answer goes.
+    #[serde(default)]
+    response_url: String,
+}
+
 async fn command_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Value), ServiceError> {
+) -> Result<(StatusCode, Message), ServiceError> {
     let slack = slack_of(ctx)?;
-    let raw = body(ctx.integrations.max_body, raw)?;
-    slack.verify(headers, &raw)?;
-    slack.refuse_replay(headers)?;
-    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&raw).map_err(|e| {
-        ServiceError::invalid(
-            "body",
-            format!("not a form (application/x-www-form-urlencoded): {e}"),
-        )
+    let max = ctx.integrations.max_body;
+    let form: CommandForm = webhook::verified(max, slack, headers, raw, Encoding::Form, |_| {
+        slack.refuse_replay(headers)
     })?;
-    let field = |name: &str| form.get(name).map_or("", String::as_str);
-    let user = field("user_id");
-    match parse_command(field("text")) {
+    let user = form.user_id.as_str();
+    match parse_command(&form.text) {
         Command::Help => Ok((StatusCode::OK, ephemeral_text(HELP))),
         Command::Lookup(term) => {
             let reader = slack.reader_of(user);
             let deadline = Deadline::after(std::time::Instant::now(), Duration::from_secs(2));
-            match ctx.lookup(term.clone(), Some(reader), 3, deadline).await {
+            match ctx
+                .service
+                .lookup(term.clone(), Some(reader), 3, deadline)
+                .await
+            {
                 Ok((snapshot, hits)) => {
                     let glossary = snapshot.matcher.glossary();
                     let concepts: Vec<&Concept> = hits
@@ -268,7 +285,7 @@ async fn command_one(
         }
         Command::Translate { reader, text } => {
             let reader = reader.unwrap_or_else(|| slack.reader_of(user));
-            let response_url = field("response_url").to_string();
+            let response_url = form.response_url.clone();
             if text.len() <= INLINE_BYTES {
                 let outcome =
                     super::translate_for(ctx, text.clone(), reader, Format::None, INLINE_BUDGET)
@@ -304,7 +321,7 @@ async fn command_one(
                     Ok(resp) => ephemeral(&text, &resp.annotations, reader, &HashSet::new()).0,
                     Err(e) => ephemeral_text(&format!("Sorry: {e}")),
                 };
-                message["replace_original"] = json!(true);
+                message.replace_original = Some(true);
                 match http.post(&response_url).json(&message).send().await {
                     Ok(r) if r.status().is_success() => {}
                     Ok(r) => {
@@ -318,7 +335,7 @@ async fn command_one(
                 StatusCode::OK,
                 ephemeral_text(&format!(
                     "Reading your {} bytes for {}: the answer follows in a moment.",
-                    text_len(&form),
+                    form.text.len(),
                     readers_name(reader)
                 )),
             ))
@@ -326,12 +343,100 @@ async fn command_one(
     }
 }
 
-fn text_len(form: &HashMap<String, String>) -> usize {
-    form.get("text").map_or(0, String::len)
+/// A message: the answer to a slash command, a late answer through `response_url`, a reply in
+/// a thread. Fields in alphabetical order, as the JSON maps they replace wrote them.
+#[derive(Debug, Serialize)]
+pub struct Message {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<Vec<Block>>,
+    /// Thread replies: the channel and the thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<String>,
+    /// Late answers replace the "working on it" message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replace_original: Option<bool>,
+    /// `ephemeral` for answers to a command: only its caller sees them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_type: Option<&'static str>,
+    /// The plain-text fallback (notifications, clients without blocks).
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread_ts: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unfurl_links: Option<bool>,
 }
 
-fn ephemeral_text(text: &str) -> Value {
-    json!({"response_type": "ephemeral", "text": text})
+impl Message {
+    fn ephemeral(text: String, blocks: Option<Vec<Block>>) -> Message {
+        Message {
+            blocks,
+            channel: None,
+            replace_original: None,
+            response_type: Some("ephemeral"),
+            text,
+            thread_ts: None,
+            unfurl_links: None,
+        }
+    }
+}
+
+/// A Block Kit block (`section`, `context`, `header`).
+#[derive(Debug, Serialize)]
+pub struct Block {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elements: Option<Vec<Text>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<Text>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<Text>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// A Block Kit text object (`mrkdwn` or `plain_text`).
+#[derive(Debug, Serialize)]
+pub struct Text {
+    text: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+impl Text {
+    fn mrkdwn(text: impl Into<String>) -> Text {
+        Text {
+            text: text.into(),
+            kind: "mrkdwn",
+        }
+    }
+}
+
+impl Block {
+    fn new(kind: &'static str) -> Block {
+        Block {
+            elements: None,
+            fields: None,
+            text: None,
+            kind,
+        }
+    }
+
+    fn section(text: &str) -> Block {
+        Block {
+            text: Some(Text::mrkdwn(text)),
+            ..Block::new("section")
+        }
+    }
+
+    fn context(text: impl Into<String>) -> Block {
+        Block {
+            elements: Some(vec![Text::mrkdwn(text)]),
+            ..Block::new("context")
+        }
+    }
+}
+
+fn ephemeral_text(text: &str) -> Message {
+    Message::ephemeral(text.to_string(), None)
 }
 
 /// The annotated text as an ephemeral message, and the concepts it explains.
@@ -340,12 +445,9 @@ fn ephemeral(
     annotations: &[Annotation],
     reader: Side,
     skip: &HashSet<String>,
-) -> (Value, Vec<String>) {
+) -> (Message, Vec<String>) {
     let (blocks, fallback, explained) = annotated_blocks(text, annotations, reader, skip);
-    (
-        json!({"response_type": "ephemeral", "text": fallback, "blocks": blocks}),
-        explained,
-    )
+    (Message::ephemeral(fallback, Some(blocks)), explained)
 }
 
 /// Escapes text for Slack `mrkdwn`.
@@ -364,7 +466,7 @@ pub fn annotated_blocks(
     annotations: &[Annotation],
     reader: Side,
     skip: &HashSet<String>,
-) -> (Vec<Value>, String, Vec<String>) {
+) -> (Vec<Block>, String, Vec<String>) {
     let mut pieces: Vec<String> = Vec::new();
     let mut fallback = String::new();
     let mut explained: Vec<String> = Vec::new();
@@ -405,26 +507,21 @@ pub fn annotated_blocks(
         }
     };
     if explained.is_empty() {
-        let blocks =
-            vec![json!({"type": "context", "elements": [{"type": "mrkdwn", "text": header}]})];
+        let blocks = vec![Block::context(header.clone())];
         return (blocks, header, explained);
     }
     let mut blocks = Vec::new();
     for chunk in pack(&pieces, SECTION_CHARS) {
         if blocks.len() == MAX_BLOCKS {
-            blocks.push(section(
+            blocks.push(Block::section(
                 "…(the rest of the text is too long for one Slack message)",
             ));
             break;
         }
-        blocks.push(section(&chunk));
+        blocks.push(Block::section(&chunk));
     }
-    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": header}]}));
+    blocks.push(Block::context(header));
     (blocks, fallback, explained)
-}
-
-fn section(text: &str) -> Value {
-    json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})
 }
 
 /// Packs pieces into chunks of at most `max` characters, splitting only plain pieces (at
@@ -474,14 +571,14 @@ fn pack(pieces: &[String], max: usize) -> Vec<String> {
 }
 
 /// A lookup as a short card: the term, both sides' terms and definitions, the concept id.
-fn lookup_card(term: &str, concepts: &[&Concept]) -> Value {
+fn lookup_card(term: &str, concepts: &[&Concept]) -> Message {
     let Some(best) = concepts.first() else {
         return ephemeral_text(&format!(
             "No concept for \u{201c}{}\u{201d} in the glossary.",
             escape(term)
         ));
     };
-    let field = |side: Side| -> Value {
+    let field = |side: Side| -> Text {
         let text = match best.side(side) {
             Some(e) => {
                 let terms = e.terms.iter().map(|t| escape(&t.text)).collect::<Vec<_>>();
@@ -502,7 +599,7 @@ fn lookup_card(term: &str, concepts: &[&Concept]) -> Value {
                 side
             ),
         };
-        json!({"type": "mrkdwn", "text": text})
+        Text::mrkdwn(text)
     };
     let mut context = format!("concept `{}`", best.id);
     if !best.tags.is_empty() {
@@ -516,15 +613,25 @@ fn lookup_card(term: &str, concepts: &[&Concept]) -> Value {
         context.push_str(&format!(" · may also mean: {}", others.join(", ")));
     }
     let title = truncate(term, 140);
-    json!({
-        "response_type": "ephemeral",
-        "text": format!("{title}: {}", best.side(Side::Marketing).or(best.side(Side::It)).map_or("", |e| e.definition.as_str())),
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": title}},
-            {"type": "section", "fields": [field(Side::It), field(Side::Marketing)]},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
-        ],
-    })
+    let definition = best
+        .side(Side::Marketing)
+        .or(best.side(Side::It))
+        .map_or("", |e| e.definition.as_str());
+    let blocks = vec![
+        Block {
+            text: Some(Text {
+                text: title.clone(),
+                kind: "plain_text",
+            }),
+            ..Block::new("header")
+        },
+        Block {
+            fields: Some(vec![field(Side::It), field(Side::Marketing)]),
+            ..Block::new("section")
+        },
+        Block::context(context),
+    ];
+    Message::ephemeral(format!("{title}: {definition}"), Some(blocks))
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -537,7 +644,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// `POST /v1/slack/events`.
 pub(crate) async fn events(
-    State(ctx): State<Context>,
+    State(ctx): State<Webhooks>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -545,52 +652,88 @@ pub(crate) async fn events(
     answer(log, events_one(&ctx, &headers, raw))
 }
 
+/// An Events API payload, the fields broker reads.
+#[derive(Debug, Deserialize)]
+struct EventsPayload {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    /// `url_verification`: sent back.
+    challenge: Option<String>,
+    event_id: Option<String>,
+    #[serde(default)]
+    event: Event,
+}
+
+/// The event of an `event_callback`.
+#[derive(Debug, Default, Deserialize)]
+struct Event {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    /// Set (not null) on messages from bots, broker's own replies included.
+    bot_id: Option<serde::de::IgnoredAny>,
+    /// Set on edits, joins and other non-messages.
+    subtype: Option<serde::de::IgnoredAny>,
+    channel_type: Option<String>,
+    channel: Option<String>,
+    user: Option<String>,
+    text: Option<String>,
+    ts: Option<String>,
+    thread_ts: Option<String>,
+}
+
+/// What `POST /v1/slack/events` answers.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum EventsAnswer {
+    Challenge { challenge: String },
+    Ack(Ack),
+}
+
 fn events_one(
-    ctx: &Context,
+    ctx: &Webhooks,
     headers: &HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Value), ServiceError> {
+) -> Result<(StatusCode, EventsAnswer), ServiceError> {
     let slack = slack_of(ctx)?;
-    let raw = body(ctx.integrations.max_body, raw)?;
-    slack.verify(headers, &raw)?;
-    let v: Value = serde_json::from_slice(&raw)
-        .map_err(|e| ServiceError::invalid("body", format!("not valid JSON: {e}")))?;
-    match v["type"].as_str() {
+    let max = ctx.integrations.max_body;
+    // Events are idempotent by their event id (below), so no replay check here.
+    let v: EventsPayload = webhook::verified(max, slack, headers, raw, Encoding::Json, |_| Ok(()))?;
+    let ack = |a: Ack| Ok((StatusCode::OK, EventsAnswer::Ack(a)));
+    match v.kind.as_deref() {
         Some("url_verification") => {
-            let challenge = v["challenge"]
-                .as_str()
+            let challenge = v
+                .challenge
                 .ok_or_else(|| ServiceError::invalid("challenge", "missing"))?;
-            Ok((StatusCode::OK, json!({ "challenge": challenge })))
+            Ok((StatusCode::OK, EventsAnswer::Challenge { challenge }))
         }
         Some("event_callback") => {
-            let event = &v["event"];
-            if let Some(id) = v["event_id"].as_str() {
-                if !slack.events.insert_new(id.to_string()) {
-                    return Ok((StatusCode::OK, json!({"ok": true, "duplicate": id})));
+            let event = v.event;
+            if let Some(id) = v.event_id {
+                if !slack.events.insert_new(id.clone()) {
+                    return ack(Ack {
+                        duplicate: Some(id),
+                        ..Ack::ok()
+                    });
                 }
             }
-            let kind = event["type"].as_str().unwrap_or_default();
-            let from_bot = event.get("bot_id").is_some_and(|b| !b.is_null())
-                || event.get("subtype").is_some_and(|s| !s.is_null());
-            let direct = kind == "message" && event["channel_type"] == "im";
+            let kind = event.kind.clone().unwrap_or_default();
+            let from_bot = event.bot_id.is_some() || event.subtype.is_some();
+            let direct = kind == "message" && event.channel_type.as_deref() == Some("im");
             if from_bot || !(kind == "app_mention" || direct) {
-                return Ok((StatusCode::OK, json!({"ok": true, "ignored": kind})));
+                return ack(Ack::ignored(kind));
             }
-            let message = Message::from_event(event)?;
+            let message = Incoming::from_event(event)?;
             let Some(token) = slack.bot_token.clone() else {
                 tracing::warn!(
                     "slack: an event to answer, but no --slack-bot-token to answer with"
                 );
-                return Ok((
-                    StatusCode::OK,
-                    json!({"ok": true, "ignored": "no bot token"}),
-                ));
+                return ack(Ack::ignored("no bot token"));
             };
             let ctx2 = ctx.clone();
             tokio::spawn(async move { reply(&ctx2, message, token).await });
-            Ok((StatusCode::OK, json!({"ok": true})))
+            ack(Ack::ok())
         }
-        Some(other) => Ok((StatusCode::OK, json!({"ok": true, "ignored": other}))),
+        Some(other) => ack(Ack::ignored(other)),
         None => Err(ServiceError::invalid(
             "type",
             "missing: not a Slack Events API payload",
@@ -600,27 +743,24 @@ fn events_one(
 
 /// A message to answer in its thread.
 #[derive(Debug)]
-struct Message {
+struct Incoming {
     channel: String,
     thread: String,
     user: String,
     text: String,
 }
 
-impl Message {
-    fn from_event(e: &Value) -> Result<Message, ServiceError> {
-        let get = |name: &str| -> Result<String, ServiceError> {
-            e[name]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| ServiceError::invalid(format!("event.{name}"), "missing"))
+impl Incoming {
+    fn from_event(e: Event) -> Result<Incoming, ServiceError> {
+        let get = |value: Option<String>, name: &str| {
+            value.ok_or_else(|| ServiceError::invalid(format!("event.{name}"), "missing"))
         };
-        let ts = get("ts")?;
-        Ok(Message {
-            channel: get("channel")?,
-            thread: e["thread_ts"].as_str().map_or(ts, str::to_string),
-            user: get("user")?,
-            text: strip_mentions(&get("text")?),
+        let ts = get(e.ts, "ts")?;
+        Ok(Incoming {
+            channel: get(e.channel, "channel")?,
+            thread: e.thread_ts.unwrap_or(ts),
+            user: get(e.user, "user")?,
+            text: strip_mentions(&get(e.text, "text")?),
         })
     }
 }
@@ -643,8 +783,15 @@ fn strip_mentions(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// What Slack's Web API answers.
+#[derive(Debug, Deserialize)]
+struct SlackAnswer {
+    ok: Option<bool>,
+    error: Option<String>,
+}
+
 /// Answers `m` in its thread with what its reader has not been told in that thread yet.
-async fn reply(ctx: &Context, m: Message, token: Secret) {
+async fn reply(ctx: &Webhooks, m: Incoming, token: Secret) {
     let Some(slack) = ctx.integrations.slack.as_ref() else {
         return;
     };
@@ -683,13 +830,15 @@ async fn reply(ctx: &Context, m: Message, token: Secret) {
         before
     });
     let (blocks, fallback, _) = annotated_blocks(&text, &resp.annotations, reader, &already);
-    let body = json!({
-        "channel": m.channel,
-        "thread_ts": m.thread,
-        "text": fallback,
-        "blocks": blocks,
-        "unfurl_links": false,
-    });
+    let body = Message {
+        blocks: Some(blocks),
+        channel: Some(m.channel),
+        replace_original: None,
+        response_type: None,
+        text: fallback,
+        thread_ts: Some(m.thread),
+        unfurl_links: Some(false),
+    };
     let url = format!("{}/chat.postMessage", slack.api_base);
     match slack
         .http
@@ -701,10 +850,13 @@ async fn reply(ctx: &Context, m: Message, token: Secret) {
     {
         Ok(r) if r.status().is_success() => {
             // Slack answers 200 with {"ok": false, "error": …} on refusals.
-            if let Ok(v) = r.json::<Value>().await {
-                if v["ok"] == false {
-                    tracing::warn!(error = %Escaped(&v["error"]), "slack chat.postMessage refused");
-                }
+            if let Ok(SlackAnswer {
+                ok: Some(false),
+                error,
+            }) = r.json::<SlackAnswer>().await
+            {
+                let error = error.unwrap_or_default();
+                tracing::warn!(error = %Escaped(error), "slack chat.postMessage refused");
             }
         }
         Ok(r) => {

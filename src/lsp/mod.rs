@@ -552,13 +552,16 @@ impl Server {
     }
 
     /// The matcher of glossary `dir`, loading (and watching) it the first time.
-    fn matcher(&mut self, dir: &Option<PathBuf>) -> Result<Arc<Matcher>, String> {
+    fn matcher(
+        &mut self,
+        dir: &Option<PathBuf>,
+    ) -> Result<Arc<Matcher>, crate::glossary::GlossaryError> {
         if let Some(m) = self.matchers.get(dir) {
             return Ok(m.clone());
         }
         let glossary = match dir {
             None => Glossary::embedded(),
-            Some(d) => Glossary::load_dir(d).map_err(|e| e.to_string())?,
+            Some(d) => Glossary::load_dir(d)?,
         };
         let matcher = Arc::new(Matcher::new(Arc::new(glossary)));
         self.matchers.insert(dir.clone(), matcher.clone());

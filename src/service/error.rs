@@ -254,11 +254,11 @@ impl From<EditError> for ServiceError {
                 ServiceError::Unavailable(e.to_string())
             }
             EditError::Store(e @ StoreError::Database(_)) => {
-                tracing::error!(error = %super::access_log::Escaped(&e), "edit failed in the database");
+                tracing::error!(error = %super::escaped::Escaped(&e), "edit failed in the database");
                 ServiceError::Internal(e.to_string())
             }
             EditError::Store(e @ StoreError::Write(_)) => {
-                tracing::error!(error = %super::access_log::Escaped(&e), "durable edit failed");
+                tracing::error!(error = %super::escaped::Escaped(&e), "durable edit failed");
                 ServiceError::Internal(format!("the edit could not be written: {e}"))
             }
         }

@@ -15,12 +15,12 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::access_log::AccessLog;
 use super::auth::Access;
+use super::context::Context;
 use super::convert;
 use super::deadline::{Arrival, Deadline};
 use super::error::ServiceError;
 use super::paging::PageRequest;
 use super::pb;
-use super::Context;
 
 /// How many answers of a stream may wait for the client to read them. Small, so that a slow
 /// reader slows the stream down instead of growing the server's memory.

@@ -18,14 +18,16 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::access_log::AccessLog;
 use super::auth::Access;
+use super::context::Context;
 use super::deadline::{Arrival, Deadline};
 use super::error::ServiceError;
 use super::paging::PageRequest;
-use super::Context;
+use super::responses;
 use crate::glossary::Concept;
 use crate::json;
 
@@ -105,7 +107,7 @@ fn json_body(ctx: &Context, body: Result<Bytes, BytesRejection>) -> Result<Value
 }
 
 /// Logs the outcome and turns it into a response.
-fn respond(log: AccessLog, outcome: Result<Value, ServiceError>) -> Response {
+fn respond(log: AccessLog, outcome: Result<impl Serialize, ServiceError>) -> Response {
     log.finish(&outcome);
     match outcome {
         Ok(v) => Json(v).into_response(),
@@ -158,7 +160,7 @@ async fn lookup_one(
     headers: &HeaderMap,
     query: Params,
     log: &mut AccessLog,
-) -> Result<Value, ServiceError> {
+) -> Result<responses::Hits, ServiceError> {
     authorize(ctx, headers)?;
     let mut params = params(query)?;
     let term = params.remove("term").unwrap_or_default();
@@ -168,7 +170,8 @@ async fn lookup_one(
         .into_iter()
         .find_map(|n| params.get(n).map(|v| (n, v.as_str())))
         .unwrap_or(("audience", ""));
-    let audience = json::parse_audience(value).map_err(|m| ServiceError::invalid(name, m))?;
+    let audience =
+        json::parse_audience(value).map_err(|m| ServiceError::invalid(name, m.to_string()))?;
     let limit = number(&params, "limit")?;
     let deadline = Deadline::for_request(arrival, headers, ctx.config.request_timeout);
     let (snapshot, hits) = ctx.lookup(term, audience, limit, deadline).await?;
@@ -177,11 +180,15 @@ async fn lookup_one(
         .iter()
         .filter_map(|h| {
             let c = glossary.get(&h.concept_id)?;
-            Some(json!({"concept": json::concept(c), "score": h.score, "match": h.kind.as_str()}))
+            Some(responses::Hit {
+                concept: json::concept(c),
+                kind: h.kind.as_str(),
+                score: f64::from(h.score),
+            })
         })
         .collect::<Vec<_>>();
     log.results = Some(hits.len());
-    Ok(json!({ "hits": hits }))
+    Ok(responses::Hits { hits })
 }
 
 async fn get_concept(
@@ -319,7 +326,7 @@ async fn delete_concept(
         ctx.delete(id.clone(), etag, editor)
             .await
             .map_err(http_condition)?;
-        Ok(json!({ "deleted": id }))
+        Ok(responses::Deleted { deleted: id })
     }
     .await;
     respond(log, outcome)
@@ -386,10 +393,10 @@ async fn list_concepts(State(ctx): State<Context>, headers: HeaderMap, query: Pa
             },
         )?;
         log.results = Some(page.concepts.len());
-        Ok(json!({
-            "concepts": page.concepts.iter().map(|c| json::concept(c)).collect::<Vec<_>>(),
-            "next_page_token": page.next_page_token,
-        }))
+        Ok(responses::ConceptPage {
+            concepts: page.concepts.iter().map(|c| json::concept(c)).collect(),
+            next_page_token: page.next_page_token,
+        })
     });
     respond(log, outcome)
 }
@@ -408,17 +415,21 @@ async fn suggest(
         let prefix = params.remove("prefix").unwrap_or_default();
         log.text_bytes = prefix.len();
         let side = json::parse_audience(params.get("side").map_or("", String::as_str))
-            .map_err(|m| ServiceError::invalid("side", m))?;
+            .map_err(|m| ServiceError::invalid("side", m.to_string()))?;
         let limit = number(&params, "limit")?;
         let deadline =
             Deadline::for_request(arrival.map(|e| e.0), &headers, ctx.config.request_timeout);
         let suggestions = ctx.suggest(prefix, side, limit, deadline).await?;
         log.results = Some(suggestions.len());
-        Ok(json!({
-            "suggestions": suggestions.iter().map(|s| json!({
-                "term": s.term, "concept_id": s.concept_id, "side": s.side.as_str(),
-            })).collect::<Vec<_>>(),
-        }))
+        let suggestions = suggestions
+            .into_iter()
+            .map(|s| responses::Suggestion {
+                concept_id: s.concept_id,
+                side: s.side.as_str(),
+                term: s.term,
+            })
+            .collect();
+        Ok(responses::Suggestions { suggestions })
     }
     .await;
     respond(log, outcome)
@@ -430,15 +441,15 @@ async fn info(State(ctx): State<Context>, headers: HeaderMap) -> Response {
     let log = AccessLog::start("GET /v1/info");
     let outcome = authorize(&ctx, &headers).map(|()| {
         let i = ctx.info();
-        json!({
-            "version": i.version,
-            "concepts": i.concepts,
-            "it_terms": i.it_terms,
-            "marketing_terms": i.marketing_terms,
-            "false_friends": i.false_friends,
-            "loaded_at": crate::service::convert::timestamp(i.loaded_at).to_string(),
-            "source": i.source,
-        })
+        responses::Info {
+            concepts: i.concepts,
+            false_friends: i.false_friends,
+            it_terms: i.it_terms,
+            loaded_at: crate::service::convert::timestamp(i.loaded_at).to_string(),
+            marketing_terms: i.marketing_terms,
+            source: i.source,
+            version: i.version,
+        }
     });
     respond(log, outcome)
 }
@@ -463,17 +474,19 @@ async fn usage(State(ctx): State<Context>, headers: HeaderMap) -> Response {
     let outcome = authorize(&ctx, &headers).map(|()| {
         let u = crate::metrics::global().usage();
         let since = crate::service::convert::timestamp(u.since);
-        json!({
-            "since": since.to_string(),
-            "texts": u.texts,
-            "bytes": u.bytes,
-            "lookups": u.lookups,
-            "lookups_without_hit": u.lookup_misses,
-            "gaps": u.gaps,
-            "annotations_by_concept": u.concepts.iter()
-                .map(|(c, n)| json!({"concept_id": c, "count": n}))
-                .collect::<Vec<_>>(),
-        })
+        responses::Usage {
+            annotations_by_concept: u
+                .concepts
+                .into_iter()
+                .map(|(concept_id, count)| responses::ConceptCount { concept_id, count })
+                .collect(),
+            bytes: u.bytes,
+            gaps: u.gaps,
+            lookups: u.lookups,
+            lookups_without_hit: u.lookup_misses,
+            since: since.to_string(),
+            texts: u.texts,
+        }
     });
     respond(log, outcome)
 }
@@ -497,25 +510,31 @@ async fn gaps(State(ctx): State<Context>, headers: HeaderMap, query: Params) -> 
                     )
                 })?,
         };
-        let list = crate::metrics::global().gaps(limit);
-        Ok(json!({
-            "gaps": list.iter().map(|g| json!({
-                "key": g.key, "text": g.text, "kind": g.kind.as_str(), "count": g.count,
-            })).collect::<Vec<_>>(),
-        }))
+        Ok(crate::metrics::global().gaps(limit))
     });
-    respond(log, outcome)
+    let outcome = outcome.as_ref().map(|list| responses::Gaps {
+        gaps: list
+            .iter()
+            .map(|g| responses::Gap {
+                count: g.count,
+                key: &g.key,
+                kind: g.kind.as_str(),
+                text: &g.text,
+            })
+            .collect(),
+    });
+    respond(log, outcome.map_err(Clone::clone))
 }
 
 /// Liveness and readiness for load balancers; open even when a read token is set.
 async fn healthz(State(ctx): State<Context>) -> Response {
     let snapshot = ctx.app.current();
     let glossary = snapshot.matcher.glossary();
-    Json(json!({
-        "status": "serving",
-        "glossary_version": glossary.version(),
-        "concepts": glossary.concepts().len(),
-    }))
+    Json(responses::Health {
+        concepts: glossary.concepts().len(),
+        glossary_version: glossary.version(),
+        status: "serving",
+    })
     .into_response()
 }
 

@@ -16,21 +16,24 @@
 //!
 //! Files: [`state`] (the swappable glossary), [`grpc`] (handlers), [`http`] (routes),
 //! [`convert`] (proto ⇄ core), [`auth`] (tokens), [`deadline`], [`paging`] (page tokens),
-//! [`error`] (the one error mapping), [`access_log`], [`web`] (the page at `/`), [`limits`]
+//! [`error`] (the one error mapping), [`access_log`], [`escaped`] (log-safe text), [`web`] (the page at `/`), [`limits`]
 //! (message sizes), [`tls`].
 
 pub mod access_log;
 pub mod auth;
 pub mod codec;
 mod connection;
+pub(crate) mod context;
 pub mod convert;
 pub mod deadline;
 pub mod error;
+pub mod escaped;
 pub mod grpc;
 pub mod http;
 mod intake;
 pub mod limits;
 pub mod paging;
+pub(crate) mod responses;
 pub mod server;
 pub mod state;
 pub mod tls;
@@ -48,17 +51,12 @@ use tonic_health::ServingStatus;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::util::MapRequestLayer;
 
-use self::auth::Access;
-use self::deadline::Deadline;
+pub(crate) use self::context::Context;
+pub use self::context::{DEFAULT_LOOKUP_LIMIT, DEFAULT_SUGGEST_LIMIT, MAX_RESULTS};
 pub use self::error::ServiceError;
-use self::paging::{Page, PageRequest};
 pub use self::state::{AppState, Snapshot};
 use crate::config::ServiceConfig;
-use crate::glossary::{Concept, Side};
-use crate::matcher::{Hit, Suggestion};
-use crate::translate::{
-    translate_within, Bounds, TranslateError, TranslateRequest, TranslateResponse,
-};
+use crate::integrations::{self, Hub};
 
 /// The generated gRPC code of `proto/broker/v1/broker.proto`, and its descriptor set.
 pub mod pb {
@@ -68,233 +66,6 @@ pub mod pb {
     /// The encoded `FileDescriptorSet` of the proto (with its imports), for reflection.
     pub const FILE_DESCRIPTOR_SET: &[u8] =
         include_bytes!(concat!(env!("OUT_DIR"), "/broker_descriptor.bin"));
-}
-
-/// Look-ups return this many concepts when the request says 0.
-pub const DEFAULT_LOOKUP_LIMIT: usize = 5;
-/// Suggestions returned when the request says 0.
-pub const DEFAULT_SUGGEST_LIMIT: usize = 10;
-/// The most look-up hits or suggestions one request can get.
-pub const MAX_RESULTS: usize = 100;
-
-/// What every handler shares: the glossary being served and the settings.
-#[derive(Debug, Clone)]
-pub(crate) struct Context {
-    pub(crate) app: Arc<AppState>,
-    pub(crate) config: Arc<ServiceConfig>,
-    /// Slack, GitHub and Jira, those that are on.
-    pub(crate) integrations: Arc<crate::integrations::Hub>,
-}
-
-impl Context {
-    /// Checks the bearer token for `access`.
-    pub(crate) fn authorize(
-        &self,
-        access: Access,
-        authorization: Option<&[u8]>,
-    ) -> Result<(), ServiceError> {
-        auth::check(&self.config, access, authorization)
-    }
-
-    /// Checks an admin request and names who sent it (`None`: the unnamed `--admin-token`).
-    pub(crate) fn admin(
-        &self,
-        authorization: Option<&[u8]>,
-    ) -> Result<Option<String>, ServiceError> {
-        auth::admin(&self.config, authorization)
-    }
-
-    /// Refuses a field over `--max-text-bytes`.
-    pub(crate) fn check_size(&self, field: &str, len: usize) -> Result<(), ServiceError> {
-        let limit = self.config.max_text_bytes;
-        if len > limit {
-            return Err(ServiceError::too_large(field, len, limit));
-        }
-        Ok(())
-    }
-
-    /// Translates one text on the current glossary, within `deadline`.
-    pub(crate) async fn translate(
-        &self,
-        req: TranslateRequest,
-        deadline: Deadline,
-    ) -> Result<TranslateResponse, ServiceError> {
-        self.check_size("text", req.text.len())?;
-        // Validate before taking a worker.
-        req.match_options()?;
-        let snapshot = self.app.current();
-        let bytes = req.text.len();
-        let bounds = Bounds {
-            deadline: Some(deadline.instant()),
-            max_response_ratio: Some(crate::translate::MAX_RESPONSE_RATIO),
-        };
-        let resp = deadline
-            .run_sized(bytes, move || {
-                translate_within(&snapshot.matcher, &req, bounds)
-            })
-            .await?
-            .map_err(|e| match e {
-                TranslateError::DeadlinePassed => deadline.exceeded(),
-                e => e.into(),
-            })?;
-        crate::metrics::global().translation(bytes, &resp);
-        Ok(resp)
-    }
-
-    /// The concepts `term` may mean, best first, with the snapshot that holds them.
-    pub(crate) async fn lookup(
-        &self,
-        term: String,
-        audience: Option<Side>,
-        limit: usize,
-        deadline: Deadline,
-    ) -> Result<(Arc<Snapshot>, Vec<Hit>), ServiceError> {
-        if term.trim().is_empty() {
-            return Err(ServiceError::invalid("term", "is required"));
-        }
-        self.check_size("term", term.len())?;
-        let limit = clamp(limit, DEFAULT_LOOKUP_LIMIT);
-        let snapshot = self.app.current();
-        let worker = snapshot.clone();
-        let hits = deadline
-            .run(move || worker.matcher.lookup(&term, audience, limit))
-            .await?;
-        crate::metrics::global().lookup(!hits.is_empty());
-        Ok((snapshot, hits))
-    }
-
-    /// Terms that start with `prefix`.
-    pub(crate) async fn suggest(
-        &self,
-        prefix: String,
-        side: Option<Side>,
-        limit: usize,
-        deadline: Deadline,
-    ) -> Result<Vec<Suggestion>, ServiceError> {
-        if prefix.trim().is_empty() {
-            return Err(ServiceError::invalid("prefix", "is required"));
-        }
-        self.check_size("prefix", prefix.len())?;
-        let limit = clamp(limit, DEFAULT_SUGGEST_LIMIT);
-        let snapshot = self.app.current();
-        deadline
-            .run(move || snapshot.matcher.suggest(&prefix, side, limit))
-            .await
-    }
-
-    /// A page of `snapshot`'s concepts.
-    pub(crate) fn list_concepts<'s>(
-        &self,
-        snapshot: &'s Snapshot,
-        req: &PageRequest<'_>,
-    ) -> Result<Page<'s>, ServiceError> {
-        self.check_size("query", req.query.len())?;
-        paging::list(snapshot.matcher.glossary(), req)
-    }
-
-    /// Creates or replaces `concept` durably (after checking it against the glossary rules)
-    /// and serves the new glossary; `expected_etag` empty means unconditionally.
-    pub(crate) async fn upsert(
-        &self,
-        concept: Concept,
-        expected_etag: String,
-        editor: Option<String>,
-    ) -> Result<Concept, ServiceError> {
-        concept.validate()?;
-        let app = self.app.clone();
-        if let Some(name) = &editor {
-            tracing::info!(editor = %name, concept = %concept.id, "edit: upsert");
-        }
-        let stored = tokio::task::spawn_blocking(move || {
-            app.upsert(concept, &expected_etag, editor.as_deref())
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
-        .map_err(ServiceError::from)?;
-        for shared in self.shared_terms(&stored) {
-            if shared.needs_attention() {
-                tracing::warn!(concept = %shared.id, other = %shared.other_id, "{shared}");
-            }
-        }
-        Ok(stored)
-    }
-
-    /// The terms of `concept` that other concepts of the served glossary also have (for the
-    /// warnings an edit answers with, see [`crate::glossary::SharedTerm`]).
-    pub(crate) fn shared_terms(&self, concept: &Concept) -> Vec<crate::glossary::SharedTerm> {
-        crate::glossary::shared_terms(self.app.current().matcher.glossary(), concept)
-    }
-
-    /// Deletes concept `id` durably; `expected_etag` empty means unconditionally.
-    pub(crate) async fn delete(
-        &self,
-        id: String,
-        expected_etag: String,
-        editor: Option<String>,
-    ) -> Result<(), ServiceError> {
-        if id.is_empty() {
-            return Err(ServiceError::invalid("id", "is required"));
-        }
-        let app = self.app.clone();
-        if let Some(name) = &editor {
-            tracing::info!(editor = %name, concept = %id, "edit: delete");
-        }
-        tokio::task::spawn_blocking(move || app.delete(&id, &expected_etag, editor.as_deref()))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("edit worker failed: {e}")))?
-            .map_err(ServiceError::from)
-    }
-
-    /// The figures of the glossary being served.
-    pub(crate) fn info(&self) -> Info {
-        let snapshot = self.app.current();
-        let glossary = snapshot.matcher.glossary();
-        let stats = glossary.stats();
-        Info {
-            version: glossary.version().to_string(),
-            concepts: stats.concepts,
-            it_terms: stats.it_terms,
-            marketing_terms: stats.marketing_terms,
-            false_friends: stats.false_friends,
-            loaded_at: snapshot.loaded_at,
-            source: glossary.source().to_string(),
-        }
-    }
-
-    /// The concept `id` of `snapshot`.
-    pub(crate) fn concept<'s>(
-        &self,
-        snapshot: &'s Snapshot,
-        id: &str,
-    ) -> Result<&'s Concept, ServiceError> {
-        if id.is_empty() {
-            return Err(ServiceError::invalid("id", "is required"));
-        }
-        snapshot
-            .matcher
-            .glossary()
-            .get(id)
-            .ok_or_else(|| ServiceError::NotFound(format!("no concept with id '{id}'")))
-    }
-}
-
-/// What `GetGlossaryInfo` and `GET /v1/info` report.
-#[derive(Debug, Clone)]
-pub(crate) struct Info {
-    pub(crate) version: String,
-    pub(crate) concepts: usize,
-    pub(crate) it_terms: usize,
-    pub(crate) marketing_terms: usize,
-    pub(crate) false_friends: usize,
-    pub(crate) loaded_at: std::time::SystemTime,
-    pub(crate) source: String,
-}
-
-fn clamp(limit: usize, default: usize) -> usize {
-    match limit {
-        0 => default,
-        n => n.min(MAX_RESULTS),
-    }
 }
 
 /// Serves gRPC and HTTP/JSON on `listener` until `shutdown` completes.
@@ -353,18 +124,16 @@ where
         idle_timeout: config.idle_timeout,
         max_per_peer: config.max_connections_per_peer.max(1),
     };
-    let integrations =
-        crate::integrations::Hub::new(&config.integrations).map_err(io::Error::other)?;
+    let hub = Arc::new(Hub::new(&config.integrations).map_err(io::Error::other)?);
     let ctx = Context {
         app: state,
         config: Arc::new(config),
-        integrations: Arc::new(integrations),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<pb::broker_server::BrokerServer<grpc::BrokerService>>()
         .await;
-    let app = router(ctx.clone(), health_service)?;
+    let app = router(ctx.clone(), hub, health_service)?;
     // With a PostgreSQL store: whether edits can be made, as its own health service.
     let writes = ctx.app.database().cloned().map(|db| {
         let health = health.clone();
@@ -443,6 +212,7 @@ where
 /// All services and routes of the port.
 fn router(
     ctx: Context,
+    hub: Arc<Hub>,
     health: tonic_health::pb::health_server::HealthServer<
         impl tonic_health::pb::health_server::Health,
     >,
@@ -468,12 +238,12 @@ fn router(
         )));
     let intake = intake::Intake::new(
         ctx.config.max_text_bytes,
-        ctx.integrations.max_body,
+        hub.max_body,
         ctx.config.body_timeout,
     );
     Ok(grpc
         .merge(http::routes(ctx.clone()))
-        .merge(crate::integrations::routes(ctx.clone()))
+        .merge(integrations::routes(ctx.clone(), hub))
         .method_not_allowed_fallback(http::method_not_allowed)
         .fallback(http::fallback)
         .layer(GlobalConcurrencyLimitLayer::new(

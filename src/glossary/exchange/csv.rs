@@ -366,14 +366,14 @@ impl Builder {
             return Err(vec![Problem::new(cell(row, "id"), None, "empty id")]);
         }
         let side_text = cols.get(rec, "side").trim();
-        let side: Side = side_text.parse().map_err(|m: String| {
+        let side: Side = side_text.parse().map_err(|m: crate::UnknownValue| {
             vec![Problem::new(
                 cell(row, "side"),
                 Some(id),
                 if side_text.is_empty() {
                     "empty side: expected 'it' or 'marketing'".to_string()
                 } else {
-                    m
+                    m.to_string()
                 },
             )]
         })?;
@@ -390,10 +390,13 @@ impl Builder {
         });
         let pos = match cols.get(rec, "pos").trim() {
             "" => None,
-            p => p.parse().map(Some).unwrap_or_else(|m: String| {
-                problems.push(Problem::new(cell(row, "pos"), Some(id), m));
-                None
-            }),
+            p => p
+                .parse()
+                .map(Some)
+                .unwrap_or_else(|m: crate::UnknownValue| {
+                    problems.push(Problem::new(cell(row, "pos"), Some(id), m.to_string()));
+                    None
+                }),
         };
 
         let index = *self.by_id.entry(id.to_string()).or_insert_with(|| {

@@ -41,14 +41,14 @@ impl Format {
 }
 
 impl std::str::FromStr for Format {
-    type Err = String;
+    type Err = crate::UnknownValue;
 
     /// `tbx` or `csv`, as the CLI's `--to` and `--from` take them.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "tbx" => Ok(Format::Tbx),
             "csv" => Ok(Format::Csv),
-            other => Err(format!("unknown format '{other}': expected tbx or csv")),
+            other => Err(crate::UnknownValue::new("format", other, "tbx or csv")),
         }
     }
 }
