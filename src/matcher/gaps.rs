@@ -23,8 +23,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::index::{common_words, fold_phrase, Index};
+use super::index::{common_words, fold_phrase, fold_word, Index};
 use super::lexicon::WordSet;
+use super::pos;
 use super::Annotation;
 
 /// A span of jargon the glossary lacks. Offsets as in [`Annotation`].
@@ -53,6 +54,10 @@ pub enum GapKind {
     Defined,
     /// A capitalised multi-word name repeated in the text.
     Name,
+    /// A lower-case word no dictionary holds, used as a word of the text's own vocabulary:
+    /// several times, inside sentences ("nack", "nacked"); or an unknown modifier with its
+    /// noun ("firmographic data").
+    Word,
 }
 
 impl GapKind {
@@ -62,6 +67,7 @@ impl GapKind {
             GapKind::Acronym => "acronym",
             GapKind::Defined => "defined",
             GapKind::Name => "name",
+            GapKind::Word => "word",
         }
     }
 }
@@ -72,6 +78,7 @@ impl Gap {
     pub fn key(&self) -> String {
         match self.kind {
             GapKind::Acronym | GapKind::Defined => acronym_core(&self.text).0.to_string(),
+            GapKind::Word => family(&self.text.to_ascii_lowercase()).to_string(),
             GapKind::Name => {
                 let folded = fold_phrase(&self.text);
                 folded
@@ -82,6 +89,11 @@ impl Gap {
         }
     }
 }
+
+/// Markers writers leave in drafts and chat: all-capital, in no dictionary list (SCOWL's
+/// abbreviations lack them), never domain jargon. The one hand list of this module, kept to
+/// writing conventions of this kind; a term never goes here.
+const PLACEHOLDERS: &[&str] = &["TODO", "TBD", "TBA", "TBC", "WIP", "FIXME", "TLDR", "XXX"];
 
 fn abbreviations() -> &'static WordSet {
     static SET: OnceLock<WordSet> = OnceLock::new();
@@ -337,9 +349,6 @@ pub(crate) fn find(
     excluded: &[Range<usize>],
     annotations: &[Annotation],
 ) -> Vec<Gap> {
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Vec::new();
-    }
     // Every rule starts at a capitalised word; the rest of the text is only looked at around
     // them, so a text costs one pass over its bytes.
     let ws: Vec<Word> = capital_words(text)
@@ -353,6 +362,11 @@ pub(crate) fn find(
     let is_term = |t: &str| ix.terms_with_key_text(&fold_phrase(t)).is_some();
     let mut chunks = Chunks::default();
     let mut out: Vec<(usize, usize, GapKind)> = Vec::new();
+    // Acronyms the text spells out, and those other sources know (kept if the text spells
+    // them out elsewhere).
+    let mut defined: Vec<&str> = Vec::new();
+    let mut known: Vec<(usize, usize, &str)> = Vec::new();
+    let people = people(text, &ws);
     for (i, w) in ws.iter().enumerate() {
         let mut end = w.end;
         let word = &text[w.start..w.end];
@@ -383,18 +397,33 @@ pub(crate) fn find(
             || prev.is_some_and(is_name_word)
             || next.is_some_and(is_name_word)
             || chunks.is_address(text, w.start)
+            || PLACEHOLDERS.contains(&core)
             || is_term(core);
         if rejected {
             continue;
         }
-        let kind = if spelled_out(text, &ws, i, core) {
-            GapKind::Defined
+        if spelled_out(text, &ws, i, core) {
+            defined.push(core);
+            out.push((w.start, end, GapKind::Defined));
+        } else if known_acronym(ix, text, core, end, next)
+            || acts_as_name(text, w.start, core, plural, next)
+            || near_person(text, &people, w.start)
+        {
+            known.push((w.start, end, core));
         } else {
-            GapKind::Acronym
-        };
-        out.push((w.start, end, kind));
+            out.push((w.start, end, GapKind::Acronym));
+        }
     }
-    names(text, &ws, &overlaps, &is_term, &mut out);
+    // What the text spells out is a gap wherever it is written, even where another source
+    // knows the letters ("BT" is a company to the tagger's lexicon).
+    out.extend(
+        known
+            .iter()
+            .filter(|k| defined.contains(&k.2))
+            .map(|&(s, e, _)| (s, e, GapKind::Acronym)),
+    );
+    names(ix, text, &ws, &overlaps, &is_term, &mut out);
+    vocabulary(ix, text, excluded, &overlaps, &mut out);
     // A glossary word numbered as a rank ("Tier 1"): the sense rules leave it out as a
     // compound of its own; the compound is what the glossary lacks.
     for w in &ws {
@@ -503,6 +532,7 @@ fn spelled_out(text: &str, ws: &[Word], i: usize, core: &str) -> bool {
 /// Capitalised multi-word names repeated in the text (outside headings and tables), added to
 /// `out` at each place.
 fn names(
+    ix: &Index,
     text: &str,
     ws: &[Word],
     overlaps: &dyn Fn(usize, usize) -> bool,
@@ -544,7 +574,9 @@ fn names(
             || run.iter().any(|w| {
                 is_term(&text[w.start..w.end])
                     || is_name_word(&text[w.start..w.end]) && w.start == s
+                    || proper_only(&text[w.start..w.end])
             })
+            || starts_a_term(ix, text, run)
             || lines.title_at(s)
         {
             continue;
@@ -557,6 +589,379 @@ fn names(
     for spans in seen.into_values() {
         if spans.len() >= 2 {
             out.extend(spans.into_iter().map(|(s, e)| (s, e, GapKind::Name)));
+        }
+    }
+}
+
+/// A word the tagger's lexicon knows only as a proper noun, as written ("Bertrand", not
+/// "Buyer", which it also knows in lower case).
+fn proper_only(w: &str) -> bool {
+    pos::lexicon_tag_as_written(w).is_some_and(|t| matches!(t.name(), "NNP" | "NNPS"))
+        && pos::lexicon_tag_as_written(&w.to_ascii_lowercase()).is_none()
+}
+
+/// Whether the words of `run` begin a glossary term ("First Touch" of "first-touch
+/// attribution"): the text shortens a term the glossary has, so no gap.
+fn starts_a_term(ix: &Index, text: &str, run: &[Word]) -> bool {
+    let mut node = 0;
+    for w in run {
+        let Some(id) = ix.word(&fold_word(&text[w.start..w.end])) else {
+            return false;
+        };
+        match ix.child(node, id, super::tokens::Gap::Space) {
+            Some(c) => node = c,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Whether other sources know acronym `core` (at `start`, followed by `next`): the tagger's
+/// lexicon as written (companies, agencies, everyday abbreviations: "BT", "CEO"), a word of
+/// a glossary term ("SMS" of "SMS marketing": the glossary uses it as known), or the first
+/// word of a capitalised name ("IWK Social Business").
+fn known_acronym(ix: &Index, text: &str, core: &str, end: usize, next: Option<&str>) -> bool {
+    pos::lexicon_tag_as_written(core).is_some()
+        || ix.word(&fold_word(core)).is_some()
+        || next.is_some_and(|n| {
+            title_case(n)
+                && word_after(text, end + 1 + n.len())
+                    .is_some_and(|m| m.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+}
+
+/// Whether acronym `core` at `start` is the bare subject of a verb in the past or the third
+/// person, at the start of a sentence or clause, with no determiner: an organisation acting
+/// ("IDC recommends", "IBM announced"), where jargon takes an article ("the DRI owns").
+fn acts_as_name(text: &str, start: usize, core: &str, plural: bool, next: Option<&str>) -> bool {
+    let clause = sentence_start(text, start) || text[..start].trim_end().ends_with(',');
+    !plural
+        && core.len() >= 2
+        && clause
+        && next.is_some_and(|n| {
+            n.bytes().all(|c| c.is_ascii_lowercase())
+                && !matches!(n, "is" | "was" | "has" | "does")
+                && pos::lexicon_tag_as_written(n).is_some_and(|t| matches!(t.name(), "VBZ" | "VBD"))
+        })
+}
+
+/// Where the text names a person: a capitalised word that is a given name (known only as a
+/// proper noun, or in no dictionary) followed by a capitalised surname ("Marci Geisler",
+/// "Megan O'Dowd"). Byte offsets, in order.
+fn people(text: &str, ws: &[Word]) -> Vec<usize> {
+    let given = |w: &str| {
+        title_case(w)
+            && w.len() >= 3
+            && (proper_only(w) || {
+                let l = w.to_ascii_lowercase();
+                !known_word(&l) && !english_formed(&l)
+            })
+    };
+    let surname = |w: &str, end: usize| {
+        title_case(w) && !known_word(&w.to_ascii_lowercase())
+            || w.len() == 1 && text[end..].starts_with(['\'', '’'])
+    };
+    ws.windows(2)
+        .filter(|p| &text[p[0].end..p[1].start] == " ")
+        .filter(|p| {
+            given(&text[p[0].start..p[0].end]) && surname(&text[p[1].start..p[1].end], p[1].end)
+        })
+        .map(|p| p[0].start)
+        .collect()
+}
+
+/// How far from a person's name, on the same line, an acronym is read as part of what the
+/// text says about the person (a title, a team, a region: "Marci Geisler - Senior Manager,
+/// ENT for APAC").
+const PERSON_REACH: usize = 160;
+
+/// Whether a person's name (of `people`) is within [`PERSON_REACH`] of `at` on its line.
+fn near_person(text: &str, people: &[usize], at: usize) -> bool {
+    let lo = at.saturating_sub(PERSON_REACH);
+    let k = people.partition_point(|&p| p < lo);
+    people[k..]
+        .iter()
+        .take_while(|&&p| p <= at + PERSON_REACH)
+        .any(|&p| {
+            let (a, b) = if p < at { (p, at) } else { (at, p) };
+            memchr::memchr(b'\n', &text.as_bytes()[a..b]).is_none()
+        })
+}
+
+/// Prefixes that make an English word of an English word ("unhandled", "reindex").
+const PREFIXES: &[&str] = &[
+    "un", "re", "sub", "pre", "non", "multi", "co", "inter", "over", "under", "self", "anti", "de",
+    "dis", "mis", "out", "post", "super", "micro", "auto", "cross", "semi", "mid", "counter",
+    "hyper", "meta", "mega", "ex", "in", "im",
+];
+
+/// Suffixes that derive an English word from an English word ("reputational", "spammy").
+const SUFFIXES: &[&str] = &[
+    "ization", "isation", "ation", "ities", "ity", "ness", "izes", "ized", "ize", "ises", "ised",
+    "ise", "able", "ible", "ally", "al", "ly", "ship", "less", "ful", "ist", "ism", "ic", "ive",
+    "ment", "ish", "wise", "ers", "er", "ors", "or", "y",
+];
+
+/// Particles that close an English compound ("signup", "popup", "rollout").
+const PARTICLES: &[&str] = &["up", "in", "on", "out", "off", "down", "over", "back"];
+
+/// Whether lower-case `w` is in a dictionary: the short or common word lists, or the
+/// tagger's lexicon (its 94,000 words hold inflected forms and chat words).
+fn known_word(w: &str) -> bool {
+    is_english(w) || pos::lexicon_tag_as_written(w).is_some()
+}
+
+/// Whether `w` or the base it inflects is [`known_word`] ("params" is not, "codebases" is
+/// not, "roadmaps" is).
+fn known_stem(w: &str) -> bool {
+    if known_word(w) {
+        return true;
+    }
+    let n = w.len();
+    let base = |cut: usize, add: &str| -> bool {
+        n > cut + 2 && {
+            let stem = &w[..n - cut];
+            known_word(&format!("{stem}{add}"))
+                || add.is_empty() && {
+                    // A doubled last consonant: "shipped", "shipping".
+                    let b = stem.as_bytes();
+                    b.len() > 3
+                        && b[b.len() - 1] == b[b.len() - 2]
+                        && known_word(&stem[..stem.len() - 1])
+                }
+        }
+    };
+    (w.ends_with('s') && !w.ends_with("ss") && base(1, ""))
+        || (w.ends_with("es") && base(2, ""))
+        || (w.ends_with("ies") && base(3, "y"))
+        || (w.ends_with("ied") && base(3, "y"))
+        || (w.ends_with("ed") && (base(2, "") || base(1, "")))
+        || (w.ends_with("ing") && (base(3, "") || base(3, "e")))
+        || (w.ends_with("er") && (base(2, "") || base(1, "")))
+        || (w.ends_with("est") && base(3, ""))
+}
+
+/// Whether lower-case `w`, which no dictionary holds, is still English made of English: an
+/// inflection, a prefix or a derivational suffix on a known word, or a compound of two
+/// ("codebase", "unhandled", "reputational", "signup", "adblockers").
+fn english_formed(w: &str) -> bool {
+    if known_stem(w) {
+        return true;
+    }
+    let prefixed = PREFIXES.iter().any(|p| {
+        w.strip_prefix(p)
+            .is_some_and(|r| r.len() >= 3 && (known_stem(r) || derived(r)))
+    });
+    prefixed || derived(w) || compound(w)
+}
+
+/// A known root with a derivational suffix ("recency" ← "recent", "strategize" ←
+/// "strategy", "spammy" ← "spam").
+fn derived(w: &str) -> bool {
+    SUFFIXES.iter().any(|suf| {
+        w.strip_suffix(suf).is_some_and(|r| {
+            r.len() >= 3 && {
+                let b = r.as_bytes();
+                known_stem(r)
+                    || known_word(&format!("{r}e"))
+                    || known_word(&format!("{r}y"))
+                    || r.ends_with('i') && known_word(&format!("{}y", &r[..r.len() - 1]))
+                    || r.ends_with("c") && known_word(&format!("{r}e"))
+                    || b[b.len() - 1] == b[b.len() - 2] && known_word(&r[..r.len() - 1])
+            }
+        })
+    })
+}
+
+/// Two known words written as one ("timeframe", "hubspot", "signup").
+fn compound(w: &str) -> bool {
+    (2..w.len().saturating_sub(1)).any(|k| {
+        let (a, b) = w.split_at(k);
+        known_word(a) && (b.len() >= 3 && (known_stem(b) || derived(b)) || PARTICLES.contains(&b))
+    })
+}
+
+/// Whether `w` is one edit (a letter dropped, added, changed or two swapped) from a known
+/// word: a misspelling ("thier", "succcess") rather than a word of its own.
+fn near_known(w: &str) -> bool {
+    let b = w.as_bytes();
+    let mut x: Vec<u8> = Vec::with_capacity(b.len() + 1);
+    let hit = |x: &[u8]| std::str::from_utf8(x).is_ok_and(known_word);
+    for i in 0..b.len() {
+        x.clear();
+        x.extend_from_slice(&b[..i]);
+        x.extend_from_slice(&b[i + 1..]);
+        if hit(&x) {
+            return true;
+        }
+        if i + 1 < b.len() {
+            x.clear();
+            x.extend_from_slice(b);
+            x.swap(i, i + 1);
+            if hit(&x) {
+                return true;
+            }
+        }
+    }
+    for i in 0..=b.len() {
+        for c in b'a'..=b'z' {
+            x.clear();
+            x.extend_from_slice(&b[..i]);
+            x.push(c);
+            x.extend_from_slice(&b[i..]);
+            if hit(&x) {
+                return true;
+            }
+            if i < b.len() && b[i] != c {
+                x.clear();
+                x.extend_from_slice(b);
+                x[i] = c;
+                if hit(&x) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The form a word is counted under: without "-s", "-es", "-ed", "-ing" ("nacked" is
+/// "nack").
+fn family(w: &str) -> &str {
+    for suf in ["ing", "ed", "es", "s"] {
+        if let Some(b) = w.strip_suffix(suf) {
+            if b.len() >= 3 && !(suf == "s" && b.ends_with('s')) {
+                return b;
+            }
+        }
+    }
+    w
+}
+
+/// Whether the word at `start` follows a lower-case word in its sentence ("to nack"): used
+/// as a word, not a name or a heading.
+fn after_lower_word(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', ',', '(', '"', '“', '\'', '‘', '/']);
+    before
+        .bytes()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_lowercase())
+}
+
+/// Whether the word `[s, e)` is one of two plain words joined by a slash ("ack/nack"), not a
+/// path.
+fn slash_pair(text: &str, s: usize, e: usize) -> bool {
+    let a = text[..s]
+        .rfind(|c: char| c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    let b = text[e..]
+        .find(|c: char| c.is_whitespace())
+        .map_or(text.len(), |i| e + i);
+    let chunk = text[a..b].trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    chunk.bytes().filter(|&c| c == b'/').count() == 1
+        && chunk.bytes().all(|c| c == b'/' || c.is_ascii_alphabetic())
+}
+
+/// Lower-case words no dictionary holds and English does not form ([`english_formed`]),
+/// which the text uses as its own vocabulary: a family of forms ("nack", "nacks", "nacked")
+/// written at least twice, at least once after a lower-case word, never capitalised inside
+/// a sentence (a name), one edit from no known word unless written in several forms (a
+/// misspelling repeats one form); or, once, an adjective-like unknown word (-ic, -al, -ive,
+/// -ous) before a noun, with its noun ("firmographic data"). Words of glossary terms, code,
+/// addresses and identifiers are left out.
+fn vocabulary(
+    ix: &Index,
+    text: &str,
+    excluded: &[Range<usize>],
+    overlaps: &dyn Fn(usize, usize) -> bool,
+    out: &mut Vec<(usize, usize, GapKind)>,
+) {
+    #[derive(Default)]
+    struct Family<'t> {
+        spans: Vec<(usize, usize)>,
+        forms: Vec<&'t str>,
+        inside: bool,
+        named: bool,
+        modified: Option<usize>,
+    }
+    let b = text.as_bytes();
+    let mut families: HashMap<String, Family> = HashMap::new();
+    let mut chunks = Chunks::default();
+    let mut lower = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let end = i;
+        let odd = |c: u8| c.is_ascii_digit() || c >= 0x80 || c == b'_';
+        if end - start < 3
+            || end - start > 30
+            || start > 0 && odd(b[start - 1])
+            || end < b.len() && odd(b[end])
+            || !b[start + 1..end].iter().all(u8::is_ascii_lowercase)
+        {
+            continue;
+        }
+        let word = &text[start..end];
+        let capital = b[start].is_ascii_uppercase();
+        lower.clear();
+        lower.push_str(word);
+        lower.make_ascii_lowercase();
+        // The common case: a dictionary word, one look-up.
+        if known_word(&lower) {
+            continue;
+        }
+        if inside(excluded, start, end)
+            || overlaps(start, end)
+            || (glued_before(text, start) || glued_after(text, end))
+                && !slash_pair(text, start, end)
+            || chunks.is_address(text, start)
+            || english_formed(&lower)
+            || ix.word(&lower).is_some()
+        {
+            continue;
+        }
+        let f = families.entry(family(&lower).to_string()).or_default();
+        if capital && !sentence_start(text, start) {
+            f.named = true;
+            continue;
+        }
+        f.spans.push((start, end));
+        if !capital {
+            if !f.forms.contains(&word) {
+                f.forms.push(word);
+            }
+            f.inside |= after_lower_word(text, start);
+            if ["ic", "al", "ive", "ous"].iter().any(|s| word.ends_with(s)) {
+                f.modified = word_after(text, end).and_then(|n| {
+                    let noun = n.bytes().all(|c| c.is_ascii_lowercase())
+                        && pos::lexicon_tag_as_written(n)
+                            .is_some_and(|t| matches!(t.name(), "NN" | "NNS"));
+                    let e = end + 1 + n.len();
+                    (noun && !overlaps(start, e)).then_some(e)
+                });
+            }
+        }
+    }
+    for (key, f) in families {
+        if f.named || !f.inside || f.forms.is_empty() {
+            continue;
+        }
+        if f.spans.len() >= 2 {
+            if f.forms.len() < 2 && near_known(&key) {
+                continue;
+            }
+            out.extend(f.spans.iter().map(|&(s, e)| (s, e, GapKind::Word)));
+        } else if let Some(e) = f.modified {
+            if !near_known(&key) {
+                out.push((f.spans[0].0, e, GapKind::Word));
+            }
         }
     }
 }
