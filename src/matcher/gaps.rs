@@ -616,12 +616,13 @@ fn starts_a_term(ix: &Index, text: &str, run: &[Word]) -> bool {
     true
 }
 
-/// Whether other sources know acronym `core` (at `start`, followed by `next`): the tagger's
-/// lexicon as written (companies, agencies, everyday abbreviations: "BT", "CEO"), a word of
-/// a glossary term ("SMS" of "SMS marketing": the glossary uses it as known), or the first
-/// word of a capitalised name ("IWK Social Business").
+/// Whether other sources know acronym `core` (ending at `end`, followed by `next`): a pair of
+/// letters the tagger's lexicon holds as written ("BT", "FT": companies and papers; longer
+/// ones there, "DRI" among them, are as often jargon as names), a word of a glossary term
+/// ("SMS" of "SMS marketing": the glossary uses it as known), or the first word of a
+/// capitalised name ("IWK Social Business").
 fn known_acronym(ix: &Index, text: &str, core: &str, end: usize, next: Option<&str>) -> bool {
-    pos::lexicon_tag_as_written(core).is_some()
+    core.len() == 2 && pos::lexicon_tag_as_written(core).is_some()
         || ix.word(&fold_word(core)).is_some()
         || next.is_some_and(|n| {
             title_case(n)
@@ -877,9 +878,9 @@ fn vocabulary(
     out: &mut Vec<(usize, usize, GapKind)>,
 ) {
     #[derive(Default)]
-    struct Family<'t> {
+    struct Family {
         spans: Vec<(usize, usize)>,
-        forms: Vec<&'t str>,
+        forms: Vec<String>,
         inside: bool,
         named: bool,
         modified: Option<usize>,
@@ -933,10 +934,10 @@ fn vocabulary(
             continue;
         }
         f.spans.push((start, end));
+        if !f.forms.contains(&lower) {
+            f.forms.push(lower.clone());
+        }
         if !capital {
-            if !f.forms.contains(&word) {
-                f.forms.push(word);
-            }
             f.inside |= after_lower_word(text, start);
             if ["ic", "al", "ive", "ous"].iter().any(|s| word.ends_with(s)) {
                 f.modified = word_after(text, end).and_then(|n| {
