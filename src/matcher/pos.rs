@@ -537,6 +537,11 @@ pub(crate) fn lexicon_tag_as_written(w: &str) -> Option<Tag> {
     tagger().lexicon.get(w).copied()
 }
 
+/// Every word of the lexicon, as written.
+pub(crate) fn lexicon_words() -> impl Iterator<Item = &'static str> {
+    tagger().lexicon.keys().copied()
+}
+
 /// Whether `w` (lower case) is a word of a closed class by the lexicon: "the", "with", "our".
 pub(crate) fn is_function_word(w: &str) -> bool {
     tagger().lookup(w).is_some_and(Tag::is_function_word)
