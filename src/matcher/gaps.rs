@@ -1,23 +1,33 @@
 //! Gaps (SPEC §8): jargon-looking spans of a text that no concept covers, so that glossary
 //! owners learn what their readers keep meeting unexplained.
 //!
-//! Three kinds, each read from the text itself:
+//! Four kinds, each read from the text itself:
 //!
 //! - **acronyms** and initialisms, with plurals and possessives ("OKRs", "SAE's"): two to six
 //!   capitals, not a well-known abbreviation (`abbreviations.txt`, the all-capital words of
 //!   SCOWL), not an English word in capitals ("NOTE", "DO NOT"), not a Roman numeral, not glued
 //!   into an identifier ("utm_source", "TL;DR", "v2.AB"), not a word of a proper name
-//!   ("Informa PLC");
+//!   ("Informa PLC", "IWK Social Business"), not a writing marker ([`PLACEHOLDERS`]: "TODO");
+//!   and, unless the text spells the letters out somewhere, not known elsewhere: two letters
+//!   the tagger's lexicon holds ("BT"), a word of a glossary term ("SMS" of "SMS marketing"),
+//!   an organisation acting ("IDC recommends"), letters on a line that names a person (a job
+//!   title, a team, a region: "Marci Geisler - Manager, EMEA");
 //! - **defined** acronyms: the text spells them out, "Incident Manager On Call (IMOC)" or
-//!   "IMOC (Incident Manager On Call)";
+//!   "IMOC (Incident Manager On Call)"; the other occurrences of the letters are gaps too;
 //! - **names** of processes and roles: two to four capitalised words, the first an English
 //!   word, repeated in the text outside headings and tables ("Economic Buyer", "Meeting
-//!   Setting"), with no glossary term inside; and a glossary word numbered as a rank ("Tier 1"),
-//!   which the sense rules leave out as a compound of its own.
+//!   Setting"), with no glossary term inside, no word the lexicon knows only as a proper noun
+//!   ("Matt Bertrand"), not the start of a glossary term ("First Touch" of "first-touch
+//!   attribution"); and a glossary word numbered as a rank ("Tier 1"), which the sense rules
+//!   leave out as a compound of its own;
+//! - **words** no dictionary holds, in lower case, that the text uses as its own vocabulary
+//!   ([`vocabulary`]: "nack", "nacked", "nacks"), not English formed from English
+//!   ("codebase"), not a misspelling, a name or a user handle; or such a word as a modifier
+//!   with its noun.
 //!
 //! Nothing a concept covers is a gap: no span overlapping an annotation, no text that is a term
 //! (even where the sense rules did not take it). A new kind goes here, as a [`GapKind`] and a
-//! function over [`Word`]s, with a test in `tests/gaps.rs`.
+//! function over the text's words, with a test in `tests/gaps.rs`.
 
 use std::collections::HashMap;
 use std::ops::Range;
