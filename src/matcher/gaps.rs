@@ -1104,6 +1104,43 @@ mod tests {
     }
 
     #[test]
+    fn english_made_of_english_is_known() {
+        for w in [
+            "codebase",
+            "unhandled",
+            "reputational",
+            "signup",
+            "roadmaps",
+            "spammy",
+        ] {
+            assert!(english_formed(w), "{w}");
+        }
+        for w in ["nack", "acked", "kubelet"] {
+            assert!(!english_formed(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn families_misspellings_and_names() {
+        assert_eq!(family("nacked"), "nack");
+        assert_eq!(family("nacks"), "nack");
+        assert_eq!(family("nack"), "nack");
+        assert_eq!(family("acks"), "ack");
+        assert!(near_known("thier") && near_known("succcess") && !near_known("kubelet"));
+        assert!(proper_only("Bertrand") && !proper_only("Buyer"));
+        assert!(lower_case_name("venezuela") && !lower_case_name("nack"));
+    }
+
+    #[test]
+    fn the_dictionary_filter_holds_every_known_word() {
+        for w in ["the", "message", "acknowledge", "deploy", "broker"] {
+            assert!(known_word(w), "{w}");
+            assert!(dictionary().may_contain(hash_str(w.as_bytes())), "{w}");
+        }
+        assert!(!known_word("nack"));
+    }
+
+    #[test]
     fn title_lines() {
         assert!(title_line("## Buyer Touchpoints"));
         assert!(title_line("Title Image By Syda Productions"));
