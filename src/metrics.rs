@@ -155,7 +155,12 @@ impl Metrics {
         ] {
             registry.register(c).expect("metric names are unique");
         }
-        for kind in [GapKind::Acronym, GapKind::Defined, GapKind::Name] {
+        for kind in [
+            GapKind::Acronym,
+            GapKind::Defined,
+            GapKind::Name,
+            GapKind::Word,
+        ] {
             gaps.with_label_values(&[kind.as_str()]);
         }
         Metrics {

@@ -27,6 +27,13 @@ definition = "A layer of an application."
 [concept.marketing]
 terms = ["application layer"]
 definition = "One part of how the product is built."
+
+[[concept]]
+id = "text-campaign"
+tags = ["campaigns"]
+[concept.marketing]
+terms = ["SMS campaign"]
+definition = "A marketing message sent to phones as a text."
 "#;
 
 fn matcher() -> Matcher {
@@ -149,4 +156,114 @@ fn offsets_count_chars_and_utf16_units() {
     assert_eq!((g[0].start, g[0].end), (11, 14));
     assert_eq!((g[0].char_start, g[0].char_end), (7, 10));
     assert_eq!((g[0].utf16_start, g[0].utf16_end), (8, 11));
+}
+
+#[test]
+fn placeholders_are_not_gaps_but_a_domain_acronym_is() {
+    let m = matcher();
+    // Markers a writer leaves in a draft: no glossary could define them.
+    assert_eq!(
+        gaps(
+            &m,
+            "Owner: TBD. Budget: TODO, still WIP. FIXME before the launch."
+        ),
+        []
+    );
+    // Jargon a reader needs explained, which no dictionary holds.
+    assert_eq!(
+        texts(&gaps(&m, "The PRD lists what we review at each QBR.")),
+        ["PRD", "QBR"]
+    );
+}
+
+#[test]
+fn names_of_people_and_what_follows_them_are_not_gaps() {
+    let m = matcher();
+    // A surname the tagger's lexicon knows only as a proper noun, repeated: no gap.
+    assert_eq!(
+        gaps(
+            &m,
+            "Ask Grant Hoffman first. Later Grant Hoffman approved it."
+        ),
+        []
+    );
+    // A job title and a region after a person's name are what the text says about them.
+    assert_eq!(
+        gaps(
+            &m,
+            "- Priya Raman - Senior Director, Field Sales for QZNA and QZEU\n"
+        ),
+        []
+    );
+    // The same letters away from a name are still a gap.
+    assert_eq!(texts(&gaps(&m, "Our QZNA numbers grew.")), ["QZNA"]);
+}
+
+#[test]
+fn an_organisation_acting_is_not_a_gap() {
+    let m = matcher();
+    // A bare acronym as the subject of a verb in the third person: a firm, not jargon.
+    assert_eq!(
+        gaps(&m, "QZR recommends three steps. Then, QZR announced more."),
+        []
+    );
+    // With an article it is a thing the text talks about.
+    assert_eq!(texts(&gaps(&m, "The QZR recommends three steps.")), ["QZR"]);
+}
+
+#[test]
+fn what_the_glossary_or_the_lexicon_knows_is_not_a_gap_unless_the_text_defines_it() {
+    let m = matcher();
+    // "SMS" is a word of the glossary term "SMS campaign": known to the glossary.
+    assert_eq!(gaps(&m, "Send a reminder by SMS or email."), []);
+    // "BT" is a company to the tagger's lexicon...
+    assert_eq!(gaps(&m, "Call BT about the line."), []);
+    // ...but a text that spells it out uses it as its own jargon, everywhere.
+    let g = gaps(
+        &m,
+        "Each Buyer Touchpoint (BT) is stored. Sales reads the BT's date.",
+    );
+    assert_eq!(
+        g,
+        [
+            ("BT".to_string(), GapKind::Defined),
+            ("BT's".to_string(), GapKind::Acronym)
+        ]
+    );
+}
+
+#[test]
+fn a_word_no_dictionary_holds_used_as_vocabulary_is_a_gap() {
+    let m = matcher();
+    let g = gaps(
+        &m,
+        "A consumer may nack a bad message. Nacked messages return to the queue, and \
+         the worker retries what was nacked.",
+    );
+    assert_eq!(texts(&g), ["nack", "Nacked", "nacked"]);
+    assert!(g.iter().all(|(_, k)| *k == GapKind::Word));
+    // An unknown modifier with its noun: a term of art.
+    assert_eq!(
+        texts(&gaps(&m, "We keep sociographic data on every account.")),
+        ["sociographic data"]
+    );
+}
+
+#[test]
+fn misspellings_compounds_names_and_handles_are_not_vocabulary() {
+    let m = matcher();
+    for text in [
+        // A misspelling repeats one form, one edit from a word.
+        "We read thier logs and thier alerts.",
+        // English made of English: a compound, a prefix, a suffix.
+        "The codebase grew; the codebase is old. It was unhandled, and unhandled twice.",
+        // A name written in lower case once and capitalised inside a sentence elsewhere.
+        "We use zorblat daily, and zorblat works. The Zorblat team agrees.",
+        // A user name that only starts lines, never follows a word.
+        "**qwzmark commented:**\nLooks good.\n\n**qwzmark commented:**\nShip it.\n",
+        // Code and addresses.
+        "Call `zorq_init` with zorq://host/zorq or mail zorq@example.com about zorq-x.",
+    ] {
+        assert_eq!(gaps(&m, text), [], "{text}");
+    }
 }

@@ -1,30 +1,41 @@
 //! Gaps (SPEC §8): jargon-looking spans of a text that no concept covers, so that glossary
 //! owners learn what their readers keep meeting unexplained.
 //!
-//! Three kinds, each read from the text itself:
+//! Four kinds, each read from the text itself:
 //!
 //! - **acronyms** and initialisms, with plurals and possessives ("OKRs", "SAE's"): two to six
 //!   capitals, not a well-known abbreviation (`abbreviations.txt`, the all-capital words of
 //!   SCOWL), not an English word in capitals ("NOTE", "DO NOT"), not a Roman numeral, not glued
 //!   into an identifier ("utm_source", "TL;DR", "v2.AB"), not a word of a proper name
-//!   ("Informa PLC");
+//!   ("Informa PLC", "IWK Social Business"), not a writing marker ([`PLACEHOLDERS`]: "TODO");
+//!   and, unless the text spells the letters out somewhere, not known elsewhere: two letters
+//!   the tagger's lexicon holds ("BT"), a word of a glossary term ("SMS" of "SMS marketing"),
+//!   an organisation acting ("IDC recommends"), letters on a line that names a person (a job
+//!   title, a team, a region: "Marci Geisler - Manager, EMEA");
 //! - **defined** acronyms: the text spells them out, "Incident Manager On Call (IMOC)" or
-//!   "IMOC (Incident Manager On Call)";
+//!   "IMOC (Incident Manager On Call)"; the other occurrences of the letters are gaps too;
 //! - **names** of processes and roles: two to four capitalised words, the first an English
 //!   word, repeated in the text outside headings and tables ("Economic Buyer", "Meeting
-//!   Setting"), with no glossary term inside; and a glossary word numbered as a rank ("Tier 1"),
-//!   which the sense rules leave out as a compound of its own.
+//!   Setting"), with no glossary term inside, no word the lexicon knows only as a proper noun
+//!   ("Matt Bertrand"), not the start of a glossary term ("First Touch" of "first-touch
+//!   attribution"); and a glossary word numbered as a rank ("Tier 1"), which the sense rules
+//!   leave out as a compound of its own;
+//! - **words** no dictionary holds, in lower case, that the text uses as its own vocabulary
+//!   ([`vocabulary`]: "nack", "nacked", "nacks"), not English formed from English
+//!   ("codebase"), not a misspelling, a name or a user handle; or such a word as a modifier
+//!   with its noun.
 //!
 //! Nothing a concept covers is a gap: no span overlapping an annotation, no text that is a term
 //! (even where the sense rules did not take it). A new kind goes here, as a [`GapKind`] and a
-//! function over [`Word`]s, with a test in `tests/gaps.rs`.
+//! function over the text's words, with a test in `tests/gaps.rs`.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::index::{common_words, fold_phrase, Index};
-use super::lexicon::WordSet;
+use super::index::{common_words, fold_phrase, fold_word, Index};
+use super::lexicon::{hash_str, Bloom, WordSet};
+use super::pos;
 use super::Annotation;
 
 /// A span of jargon the glossary lacks. Offsets as in [`Annotation`].
@@ -53,6 +64,10 @@ pub enum GapKind {
     Defined,
     /// A capitalised multi-word name repeated in the text.
     Name,
+    /// A lower-case word no dictionary holds, used as a word of the text's own vocabulary:
+    /// several times, inside sentences ("nack", "nacked"); or an unknown modifier with its
+    /// noun ("firmographic data").
+    Word,
 }
 
 impl GapKind {
@@ -62,6 +77,7 @@ impl GapKind {
             GapKind::Acronym => "acronym",
             GapKind::Defined => "defined",
             GapKind::Name => "name",
+            GapKind::Word => "word",
         }
     }
 }
@@ -72,6 +88,7 @@ impl Gap {
     pub fn key(&self) -> String {
         match self.kind {
             GapKind::Acronym | GapKind::Defined => acronym_core(&self.text).0.to_string(),
+            GapKind::Word => family(&self.text.to_ascii_lowercase()).to_string(),
             GapKind::Name => {
                 let folded = fold_phrase(&self.text);
                 folded
@@ -82,6 +99,11 @@ impl Gap {
         }
     }
 }
+
+/// Markers writers leave in drafts and chat: all-capital, in no dictionary list (SCOWL's
+/// abbreviations lack them), never domain jargon. The one hand list of this module, kept to
+/// writing conventions of this kind; a term never goes here.
+const PLACEHOLDERS: &[&str] = &["TODO", "TBD", "TBA", "TBC", "WIP", "FIXME", "TLDR", "XXX"];
 
 fn abbreviations() -> &'static WordSet {
     static SET: OnceLock<WordSet> = OnceLock::new();
@@ -337,9 +359,6 @@ pub(crate) fn find(
     excluded: &[Range<usize>],
     annotations: &[Annotation],
 ) -> Vec<Gap> {
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Vec::new();
-    }
     // Every rule starts at a capitalised word; the rest of the text is only looked at around
     // them, so a text costs one pass over its bytes.
     let ws: Vec<Word> = capital_words(text)
@@ -353,6 +372,11 @@ pub(crate) fn find(
     let is_term = |t: &str| ix.terms_with_key_text(&fold_phrase(t)).is_some();
     let mut chunks = Chunks::default();
     let mut out: Vec<(usize, usize, GapKind)> = Vec::new();
+    // Acronyms the text spells out, and those other sources know (kept if the text spells
+    // them out elsewhere).
+    let mut defined: Vec<&str> = Vec::new();
+    let mut known: Vec<(usize, usize, &str)> = Vec::new();
+    let people = people(text, &ws);
     for (i, w) in ws.iter().enumerate() {
         let mut end = w.end;
         let word = &text[w.start..w.end];
@@ -383,18 +407,33 @@ pub(crate) fn find(
             || prev.is_some_and(is_name_word)
             || next.is_some_and(is_name_word)
             || chunks.is_address(text, w.start)
+            || PLACEHOLDERS.contains(&core)
             || is_term(core);
         if rejected {
             continue;
         }
-        let kind = if spelled_out(text, &ws, i, core) {
-            GapKind::Defined
+        if spelled_out(text, &ws, i, core) {
+            defined.push(core);
+            out.push((w.start, end, GapKind::Defined));
+        } else if known_acronym(ix, text, core, end, next)
+            || acts_as_name(text, w.start, core, plural, next)
+            || near_person(text, &people, w.start)
+        {
+            known.push((w.start, end, core));
         } else {
-            GapKind::Acronym
-        };
-        out.push((w.start, end, kind));
+            out.push((w.start, end, GapKind::Acronym));
+        }
     }
-    names(text, &ws, &overlaps, &is_term, &mut out);
+    // What the text spells out is a gap wherever it is written, even where another source
+    // knows the letters ("BT" is a company to the tagger's lexicon).
+    out.extend(
+        known
+            .iter()
+            .filter(|k| defined.contains(&k.2))
+            .map(|&(s, e, _)| (s, e, GapKind::Acronym)),
+    );
+    names(ix, text, &ws, &overlaps, &is_term, &mut out);
+    vocabulary(ix, text, excluded, &overlaps, &mut out);
     // A glossary word numbered as a rank ("Tier 1"): the sense rules leave it out as a
     // compound of its own; the compound is what the glossary lacks.
     for w in &ws {
@@ -503,6 +542,7 @@ fn spelled_out(text: &str, ws: &[Word], i: usize, core: &str) -> bool {
 /// Capitalised multi-word names repeated in the text (outside headings and tables), added to
 /// `out` at each place.
 fn names(
+    ix: &Index,
     text: &str,
     ws: &[Word],
     overlaps: &dyn Fn(usize, usize) -> bool,
@@ -544,7 +584,9 @@ fn names(
             || run.iter().any(|w| {
                 is_term(&text[w.start..w.end])
                     || is_name_word(&text[w.start..w.end]) && w.start == s
+                    || proper_only(&text[w.start..w.end])
             })
+            || starts_a_term(ix, text, run)
             || lines.title_at(s)
         {
             continue;
@@ -557,6 +599,438 @@ fn names(
     for spans in seen.into_values() {
         if spans.len() >= 2 {
             out.extend(spans.into_iter().map(|(s, e)| (s, e, GapKind::Name)));
+        }
+    }
+}
+
+/// A word the tagger's lexicon knows only as a proper noun, as written ("Bertrand", not
+/// "Buyer", which it also knows in lower case).
+fn proper_only(w: &str) -> bool {
+    pos::lexicon_tag_as_written(w).is_some_and(|t| matches!(t.name(), "NNP" | "NNPS"))
+        && pos::lexicon_tag_as_written(&w.to_ascii_lowercase()).is_none()
+}
+
+/// Whether the words of `run` begin a glossary term ("First Touch" of "first-touch
+/// attribution"): the text shortens a term the glossary has, so no gap.
+fn starts_a_term(ix: &Index, text: &str, run: &[Word]) -> bool {
+    let mut node = 0;
+    for w in run {
+        let Some(id) = ix.word(&fold_word(&text[w.start..w.end])) else {
+            return false;
+        };
+        match ix.child(node, id, super::tokens::Gap::Space) {
+            Some(c) => node = c,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Whether other sources know acronym `core` (ending at `end`, followed by `next`): a pair of
+/// letters the tagger's lexicon holds as written ("BT", "FT": companies and papers; longer
+/// ones there, "DRI" among them, are as often jargon as names), a word of a glossary term
+/// ("SMS" of "SMS marketing": the glossary uses it as known), or the first word of a
+/// capitalised name ("IWK Social Business").
+fn known_acronym(ix: &Index, text: &str, core: &str, end: usize, next: Option<&str>) -> bool {
+    core.len() == 2 && pos::lexicon_tag_as_written(core).is_some()
+        || ix.word(&fold_word(core)).is_some()
+        || next.is_some_and(|n| {
+            title_case(n)
+                && word_after(text, end + 1 + n.len())
+                    .is_some_and(|m| m.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+}
+
+/// Whether acronym `core` at `start` is the bare subject of a verb in the past or the third
+/// person, at the start of a sentence or clause, with no determiner: an organisation acting
+/// ("IDC recommends", "IBM announced"), where jargon takes an article ("the DRI owns").
+fn acts_as_name(text: &str, start: usize, core: &str, plural: bool, next: Option<&str>) -> bool {
+    let clause = sentence_start(text, start) || text[..start].trim_end().ends_with(',');
+    !plural
+        && core.len() >= 2
+        && clause
+        && next.is_some_and(|n| {
+            n.bytes().all(|c| c.is_ascii_lowercase())
+                && !matches!(n, "is" | "was" | "has" | "does")
+                && pos::lexicon_tag_as_written(n).is_some_and(|t| matches!(t.name(), "VBZ" | "VBD"))
+        })
+}
+
+/// Where the text names a person: a capitalised word that is a given name (known only as a
+/// proper noun, or in no dictionary) followed by a capitalised surname ("Marci Geisler",
+/// "Megan O'Dowd"). Byte offsets, in order.
+fn people(text: &str, ws: &[Word]) -> Vec<usize> {
+    let given = |w: &str| {
+        title_case(w) && w.len() >= 3 && (proper_only(w) || !known_word(&w.to_ascii_lowercase()))
+    };
+    let surname = |w: &str, end: usize| {
+        title_case(w) && !known_word(&w.to_ascii_lowercase())
+            || w.len() == 1 && text[end..].starts_with(['\'', '’'])
+    };
+    ws.windows(2)
+        .filter(|p| &text[p[0].end..p[1].start] == " ")
+        .filter(|p| {
+            given(&text[p[0].start..p[0].end]) && surname(&text[p[1].start..p[1].end], p[1].end)
+        })
+        .map(|p| p[0].start)
+        .collect()
+}
+
+/// How far from a person's name, on the same line, an acronym is read as part of what the
+/// text says about the person (a title, a team, a region: "Marci Geisler - Senior Manager,
+/// ENT for APAC").
+const PERSON_REACH: usize = 160;
+
+/// Whether a person's name (of `people`) is within [`PERSON_REACH`] of `at` on its line.
+fn near_person(text: &str, people: &[usize], at: usize) -> bool {
+    let lo = at.saturating_sub(PERSON_REACH);
+    let k = people.partition_point(|&p| p < lo);
+    people[k..]
+        .iter()
+        .take_while(|&&p| p <= at + PERSON_REACH)
+        .any(|&p| {
+            let (a, b) = if p < at { (p, at) } else { (at, p) };
+            memchr::memchr(b'\n', &text.as_bytes()[a..b]).is_none()
+        })
+}
+
+/// Prefixes that make an English word of an English word ("unhandled", "reindex").
+const PREFIXES: &[&str] = &[
+    "un", "re", "sub", "pre", "non", "multi", "co", "inter", "over", "under", "self", "anti", "de",
+    "dis", "mis", "out", "post", "super", "micro", "auto", "cross", "semi", "mid", "counter",
+    "hyper", "meta", "mega", "ex", "in", "im",
+];
+
+/// Suffixes that derive an English word from an English word ("reputational", "spammy").
+const SUFFIXES: &[&str] = &[
+    "ization", "isation", "ation", "ities", "ity", "ness", "izes", "ized", "ize", "ises", "ised",
+    "ise", "able", "ible", "ally", "al", "ly", "ship", "less", "ful", "ist", "ism", "ic", "ive",
+    "ment", "ish", "wise", "ers", "er", "ors", "or", "y",
+];
+
+/// Particles that close an English compound ("signup", "popup", "rollout").
+const PARTICLES: &[&str] = &["up", "in", "on", "out", "off", "down", "over", "back"];
+
+/// Whether lower-case `w` is in a dictionary: the short or common word lists, or the
+/// tagger's lexicon (its 94,000 words hold inflected forms and chat words).
+fn known_word(w: &str) -> bool {
+    // The filter first: it rules out most strings at one read of a table in cache.
+    dictionary().may_contain(hash_str(w.as_bytes()))
+        && (is_english(w) || pos::lexicon_tag_as_written(w).is_some())
+}
+
+/// Every word of the dictionaries ([`known_word`]), in lower case, as a Bloom filter of about
+/// 16 bits a word (256 KB): most words of a text are known, and each is told so by one read
+/// of a table that stays in cache; about one unknown word in a hundred is taken for known.
+fn dictionary() -> &'static Bloom {
+    static SET: OnceLock<Bloom> = OnceLock::new();
+    SET.get_or_init(|| {
+        let scowl =
+            data(include_str!("common_words.txt")).chain(data(include_str!("short_words.txt")));
+        let lexicon: Vec<String> = pos::lexicon_words().map(str::to_ascii_lowercase).collect();
+        let words: Vec<&str> = scowl.chain(lexicon.iter().map(String::as_str)).collect();
+        let mut bloom = Bloom::with_capacity(words.len() * 2);
+        for w in words {
+            bloom.insert(hash_str(w.as_bytes()));
+        }
+        bloom
+    })
+}
+
+/// Whether lower-case `w` is a proper name written in lower case: the tagger's lexicon holds
+/// it capitalised, as a proper noun ("venezuela").
+fn lower_case_name(w: &str) -> bool {
+    let mut buf = [0u8; 64];
+    if w.is_empty() || w.len() > buf.len() {
+        return false;
+    }
+    buf[..w.len()].copy_from_slice(w.as_bytes());
+    buf[0] = buf[0].to_ascii_uppercase();
+    std::str::from_utf8(&buf[..w.len()]).is_ok_and(|c| {
+        pos::lexicon_tag_as_written(c).is_some_and(|t| matches!(t.name(), "NNP" | "NNPS"))
+    })
+}
+
+/// Whether `a` followed by `b` is [`known_word`], without allocating.
+fn known_joined(a: &str, b: &str) -> bool {
+    let mut buf = [0u8; 64];
+    let n = a.len() + b.len();
+    if n > buf.len() {
+        return false;
+    }
+    buf[..a.len()].copy_from_slice(a.as_bytes());
+    buf[a.len()..n].copy_from_slice(b.as_bytes());
+    std::str::from_utf8(&buf[..n]).is_ok_and(known_word)
+}
+
+/// Whether `w` or the base it inflects is [`known_word`] ("params" is not, "codebases" is
+/// not, "roadmaps" is).
+fn known_stem(w: &str) -> bool {
+    if known_word(w) {
+        return true;
+    }
+    let n = w.len();
+    let base = |cut: usize, add: &str| -> bool {
+        n > cut + 2 && {
+            let stem = &w[..n - cut];
+            known_joined(stem, add)
+                || add.is_empty() && {
+                    // A doubled last consonant: "shipped", "shipping".
+                    let b = stem.as_bytes();
+                    b.len() > 3
+                        && b[b.len() - 1] == b[b.len() - 2]
+                        && known_word(&stem[..stem.len() - 1])
+                }
+        }
+    };
+    (w.ends_with('s') && !w.ends_with("ss") && base(1, ""))
+        || (w.ends_with("es") && base(2, ""))
+        || (w.ends_with("ies") && base(3, "y"))
+        || (w.ends_with("ied") && base(3, "y"))
+        || (w.ends_with("ed") && (base(2, "") || base(1, "")))
+        || (w.ends_with("ing") && (base(3, "") || base(3, "e")))
+        || (w.ends_with("er") && (base(2, "") || base(1, "")))
+        || (w.ends_with("est") && base(3, ""))
+}
+
+/// Whether lower-case `w`, which no dictionary holds, is still English made of English: an
+/// inflection, a prefix or a derivational suffix on a known word, or a compound of two
+/// ("codebase", "unhandled", "reputational", "signup", "adblockers").
+fn english_formed(w: &str) -> bool {
+    if known_stem(w) {
+        return true;
+    }
+    let prefixed = PREFIXES.iter().any(|p| {
+        w.strip_prefix(p)
+            .is_some_and(|r| r.len() >= 3 && (known_stem(r) || derived(r)))
+    });
+    prefixed || derived(w) || compound(w)
+}
+
+/// A known root with a derivational suffix ("recency" ← "recent", "strategize" ←
+/// "strategy", "spammy" ← "spam").
+fn derived(w: &str) -> bool {
+    SUFFIXES.iter().any(|suf| {
+        w.strip_suffix(suf).is_some_and(|r| {
+            r.len() >= 3 && {
+                let b = r.as_bytes();
+                known_stem(r)
+                    || known_joined(r, "e")
+                    || known_joined(r, "y")
+                    || r.ends_with('i') && known_joined(&r[..r.len() - 1], "y")
+                    || b[b.len() - 1] == b[b.len() - 2] && known_word(&r[..r.len() - 1])
+            }
+        })
+    })
+}
+
+/// Two known words written as one ("timeframe", "hubspot", "signup").
+fn compound(w: &str) -> bool {
+    (2..w.len().saturating_sub(1)).any(|k| {
+        let (a, b) = w.split_at(k);
+        known_word(a) && (b.len() >= 3 && (known_stem(b) || derived(b)) || PARTICLES.contains(&b))
+    })
+}
+
+/// Whether `w` is one edit (a letter dropped, added, changed or two swapped) from a known
+/// word: a misspelling ("thier", "succcess") rather than a word of its own.
+fn near_known(w: &str) -> bool {
+    let b = w.as_bytes();
+    let mut x: Vec<u8> = Vec::with_capacity(b.len() + 1);
+    let hit = |x: &[u8]| std::str::from_utf8(x).is_ok_and(known_word);
+    for i in 0..b.len() {
+        x.clear();
+        x.extend_from_slice(&b[..i]);
+        x.extend_from_slice(&b[i + 1..]);
+        if hit(&x) {
+            return true;
+        }
+        if i + 1 < b.len() {
+            x.clear();
+            x.extend_from_slice(b);
+            x.swap(i, i + 1);
+            if hit(&x) {
+                return true;
+            }
+        }
+    }
+    for i in 0..=b.len() {
+        for c in b'a'..=b'z' {
+            x.clear();
+            x.extend_from_slice(&b[..i]);
+            x.push(c);
+            x.extend_from_slice(&b[i..]);
+            if hit(&x) {
+                return true;
+            }
+            if i < b.len() && b[i] != c {
+                x.clear();
+                x.extend_from_slice(b);
+                x[i] = c;
+                if hit(&x) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The form a word is counted under: without "-s", "-es", "-ed", "-ing" ("nacked" is
+/// "nack").
+fn family(w: &str) -> &str {
+    for suf in ["ing", "ed", "es", "s"] {
+        if let Some(b) = w.strip_suffix(suf) {
+            if b.len() >= 3 && !(suf == "s" && b.ends_with('s')) {
+                return b;
+            }
+        }
+    }
+    w
+}
+
+/// Whether the word at `start` follows a lower-case word in its sentence ("to nack"): used
+/// as a word, not a name or a heading.
+fn after_lower_word(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', ',', '(', '"', '“', '\'', '‘', '/']);
+    before
+        .bytes()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_lowercase())
+}
+
+/// Whether the word `[s, e)` is one of two plain words joined by a slash ("ack/nack"), not a
+/// path.
+fn slash_pair(text: &str, s: usize, e: usize) -> bool {
+    let a = text[..s]
+        .rfind(|c: char| c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    let b = text[e..]
+        .find(|c: char| c.is_whitespace())
+        .map_or(text.len(), |i| e + i);
+    let chunk = text[a..b].trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    chunk.bytes().filter(|&c| c == b'/').count() == 1
+        && chunk.bytes().all(|c| c == b'/' || c.is_ascii_alphabetic())
+}
+
+/// Lower-case words no dictionary holds and English does not form ([`english_formed`]),
+/// which the text uses as its own vocabulary: a family of forms ("nack", "nacks", "nacked")
+/// written at least twice, at least once after a lower-case word, never capitalised inside
+/// a sentence (a name), one edit from no known word unless written in several forms (a
+/// misspelling repeats one form); or, once, an adjective-like unknown word (-ic, -al, -ive,
+/// -ous) before a noun, with its noun ("firmographic data"). Words of glossary terms, code,
+/// addresses and identifiers are left out.
+fn vocabulary(
+    ix: &Index,
+    text: &str,
+    excluded: &[Range<usize>],
+    overlaps: &dyn Fn(usize, usize) -> bool,
+    out: &mut Vec<(usize, usize, GapKind)>,
+) {
+    #[derive(Default)]
+    struct Family {
+        spans: Vec<(usize, usize)>,
+        forms: Vec<String>,
+        inside: bool,
+        named: bool,
+        modified: Option<usize>,
+    }
+    let b = text.as_bytes();
+    let mut families: HashMap<String, Family> = HashMap::new();
+    let mut chunks = Chunks::default();
+    let mut lower = String::new();
+    // Unknown words repeat: each is taken apart once.
+    let mut formed: rustc_hash::FxHashMap<&str, bool> = rustc_hash::FxHashMap::default();
+    let mut ex = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let end = i;
+        let odd = |c: u8| c.is_ascii_digit() || c >= 0x80 || c == b'_';
+        if end - start < 3
+            || end - start > 30
+            || start > 0 && odd(b[start - 1])
+            || end < b.len() && odd(b[end])
+            || !b[start + 1..end].iter().all(u8::is_ascii_lowercase)
+        {
+            continue;
+        }
+        let word = &text[start..end];
+        let capital = b[start].is_ascii_uppercase();
+        lower.clear();
+        lower.push_str(word);
+        lower.make_ascii_lowercase();
+        // The common case: a dictionary word, one read of a small table (the short words
+        // that make up a third of a text: of a smaller one still).
+        if end - start == 3 && short_words().contains(&lower)
+            || dictionary().may_contain(hash_str(lower.as_bytes()))
+        {
+            continue;
+        }
+        // Words come in order: the next range that may hold this one, without a search.
+        while ex < excluded.len() && excluded[ex].end <= start {
+            ex += 1;
+        }
+        if excluded.get(ex).is_some_and(|r| r.start < end)
+            || overlaps(start, end)
+            || *formed.entry(word).or_insert_with(|| {
+                known_word(&lower)
+                    || english_formed(&lower)
+                    || lower_case_name(&lower)
+                    || ix.word(&lower).is_some()
+            })
+            || (glued_before(text, start) || glued_after(text, end))
+                && !slash_pair(text, start, end)
+            || chunks.is_address(text, start)
+        {
+            continue;
+        }
+        let key = family(&lower);
+        if !families.contains_key(key) {
+            families.insert(key.to_string(), Family::default());
+        }
+        let f = families.get_mut(key).expect("inserted");
+        if capital && !sentence_start(text, start) {
+            f.named = true;
+            continue;
+        }
+        f.spans.push((start, end));
+        if !f.forms.contains(&lower) {
+            f.forms.push(lower.clone());
+        }
+        if !capital {
+            f.inside |= after_lower_word(text, start);
+            if ["ic", "al", "ive", "ous"].iter().any(|s| word.ends_with(s)) {
+                f.modified = word_after(text, end).and_then(|n| {
+                    let noun = n.bytes().all(|c| c.is_ascii_lowercase())
+                        && pos::lexicon_tag_as_written(n)
+                            .is_some_and(|t| matches!(t.name(), "NN" | "NNS"));
+                    let e = end + 1 + n.len();
+                    (noun && !overlaps(start, e)).then_some(e)
+                });
+            }
+        }
+    }
+    for (key, f) in families {
+        if f.named || !f.inside || f.forms.is_empty() {
+            continue;
+        }
+        if f.spans.len() >= 2 {
+            if f.forms.len() < 2 && near_known(&key) {
+                continue;
+            }
+            out.extend(f.spans.iter().map(|&(s, e)| (s, e, GapKind::Word)));
+        } else if let Some(e) = f.modified {
+            if !near_known(&key) {
+                out.push((f.spans[0].0, e, GapKind::Word));
+            }
         }
     }
 }
@@ -627,6 +1101,43 @@ mod tests {
             .map(|w| &text[w.start..w.end])
             .collect();
         assert_eq!(ws, ["OKRs", "DRI"]);
+    }
+
+    #[test]
+    fn english_made_of_english_is_known() {
+        for w in [
+            "codebase",
+            "unhandled",
+            "reputational",
+            "signup",
+            "roadmaps",
+            "spammy",
+        ] {
+            assert!(english_formed(w), "{w}");
+        }
+        for w in ["nack", "acked", "kubelet"] {
+            assert!(!english_formed(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn families_misspellings_and_names() {
+        assert_eq!(family("nacked"), "nack");
+        assert_eq!(family("nacks"), "nack");
+        assert_eq!(family("nack"), "nack");
+        assert_eq!(family("acks"), "ack");
+        assert!(near_known("thier") && near_known("succcess") && !near_known("kubelet"));
+        assert!(proper_only("Bertrand") && !proper_only("Buyer"));
+        assert!(lower_case_name("venezuela") && !lower_case_name("nack"));
+    }
+
+    #[test]
+    fn the_dictionary_filter_holds_every_known_word() {
+        for w in ["the", "message", "acknowledge", "deploy", "broker"] {
+            assert!(known_word(w), "{w}");
+            assert!(dictionary().may_contain(hash_str(w.as_bytes())), "{w}");
+        }
+        assert!(!known_word("nack"));
     }
 
     #[test]

@@ -531,6 +531,17 @@ pub(crate) fn lexicon_tag(w: &str) -> Option<Tag> {
     tagger().lookup(w)
 }
 
+/// The lexicon's tag of `w` exactly as written, without the lower-case fallback: "BT" (a
+/// company) is there, "ISM" is not, though "ism" is.
+pub(crate) fn lexicon_tag_as_written(w: &str) -> Option<Tag> {
+    tagger().lexicon.get(w).copied()
+}
+
+/// Every word of the lexicon, as written.
+pub(crate) fn lexicon_words() -> impl Iterator<Item = &'static str> {
+    tagger().lexicon.keys().copied()
+}
+
 /// Whether `w` (lower case) is a word of a closed class by the lexicon: "the", "with", "our".
 pub(crate) fn is_function_word(w: &str) -> bool {
     tagger().lookup(w).is_some_and(Tag::is_function_word)
