@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::glossary::Side;
 use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
-use crate::render::{render, Explain, Format};
+use crate::render::{needs_note, render, Explain, Format};
 
 /// What to translate and for whom.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,9 +37,11 @@ pub enum View {
     /// Each annotation carries its equivalents and definition (the default).
     #[default]
     Full,
-    /// Equivalents and definitions once per concept, in [`TranslateResponse::concepts`]; the
-    /// annotations leave them empty. A 1 KB brief then answers in about a third of the bytes,
-    /// and a long document no longer repeats a definition at every mention.
+    /// What a client needs, once: equivalents and definitions once per concept the reader
+    /// needs explained, in [`TranslateResponse::concepts`]; annotations as spans and ids (their
+    /// notes, `text`, and `term` when it is the span as written, left empty). A 1 KB brief
+    /// then answers in under 5 KB instead of 12, and a long document no longer repeats a
+    /// definition at every mention. See `compact` in this module for the rules.
     Compact,
 }
 
@@ -87,8 +89,8 @@ pub struct TranslateResponse {
     pub glossary_version: String,
     /// Jargon-looking spans the glossary lacks (SPEC §8), in text order.
     pub gaps: Vec<Gap>,
-    /// [`View::Compact`]: the note of every concept annotated, by concept id (empty in the
-    /// full view).
+    /// [`View::Compact`]: the note of every concept annotated that the reader(s) asked need
+    /// explained, by concept id (empty in the full view).
     pub concepts: BTreeMap<String, ConceptNote>,
 }
 
@@ -161,7 +163,16 @@ impl Bounds {
 
 /// The bytes `s` takes as a JSON string (quotes and escapes; other control characters as
 /// `\u00XX`).
+///
+/// Runs on every string of every annotation of every service response, so the common case (no
+/// byte to escape) is one branch-free count the compiler vectorises; the exact escape widths
+/// are only worked out for a string that has such a byte.
 fn json_len(s: &str) -> usize {
+    let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let n = s.bytes().filter(|&b| special(b)).count();
+    if n == 0 {
+        return s.len() + 2;
+    }
     let escapes: usize = s
         .bytes()
         .map(|b| match b {
@@ -193,7 +204,11 @@ fn annotation_size(a: &Annotation) -> usize {
 
 /// About how many bytes `r` takes as JSON (the larger of its encodings: protobuf is smaller).
 pub fn response_size(r: &TranslateResponse) -> usize {
-    let annotations: usize = r.annotations.iter().map(annotation_size).sum();
+    r.annotations.iter().map(annotation_size).sum::<usize>() + response_size_besides_annotations(r)
+}
+
+/// [`response_size`] without the annotations.
+fn response_size_besides_annotations(r: &TranslateResponse) -> usize {
     let renderings: usize = r.renderings.iter().map(|x| json_len(&x.text) + 40).sum();
     let gaps: usize = r.gaps.iter().map(|g| GAP_FIXED + json_len(&g.text)).sum();
     let concepts: usize = r
@@ -205,7 +220,7 @@ pub fn response_size(r: &TranslateResponse) -> usize {
                 + n.equivalents.iter().map(|e| json_len(e) + 1).sum::<usize>()
         })
         .sum();
-    200 + annotations + renderings + gaps + concepts + json_len(&r.request_id)
+    200 + renderings + gaps + concepts + json_len(&r.request_id)
 }
 
 impl TranslateRequest {
@@ -257,20 +272,18 @@ pub fn translate_within(
     };
     let text_len = req.text.len();
     let annotations = matcher.find(&req.text, &opts);
-    // In the compact view the notes move out of the annotations: only a full view's are
-    // known to stay this large.
+    // Sizes are estimated only for a bounded answer (the service's): a CLI run or a library
+    // call has no limit to check them against. In the compact view the notes move out of the
+    // annotations: only a full view's are known to stay this large.
+    let bounded = bounds.max_response_ratio.is_some();
     let early = match req.view {
-        View::Full => annotations.iter().map(annotation_size).sum(),
-        View::Compact => 0,
+        View::Full if bounded => annotations.iter().map(annotation_size).sum(),
+        _ => 0,
     };
     bounds.check(text_len, early)?;
     let gaps = matcher.gaps(&req.text, &opts, &annotations);
     bounds.check(text_len, early)?;
-    let readers: &[Side] = match req.audience {
-        Some(Side::It) => &[Side::It],
-        Some(Side::Marketing) => &[Side::Marketing],
-        None => &Side::BOTH,
-    };
+    let readers = req.readers();
     let renderings = if req.format == Format::None {
         Vec::new()
     } else {
@@ -285,7 +298,7 @@ pub fn translate_within(
     let mut annotations = annotations;
     let concepts = match req.view {
         View::Full => BTreeMap::new(),
-        View::Compact => compact(&mut annotations),
+        View::Compact => compact(&mut annotations, &req.text, readers),
     };
     let response = TranslateResponse {
         annotations,
@@ -295,21 +308,59 @@ pub fn translate_within(
         gaps,
         concepts,
     };
-    if bounds.max_response_ratio.is_some() {
-        bounds.check(text_len, response_size(&response))?;
+    if bounded {
+        // The full view's annotations were sized above: only the rest is added.
+        let size = match req.view {
+            View::Full => early + response_size_besides_annotations(&response),
+            View::Compact => response_size(&response),
+        };
+        bounds.check(text_len, size)?;
     }
     Ok(response)
 }
 
-/// Moves each concept's equivalents and definition out of its annotations into one note.
+impl TranslateRequest {
+    /// The readers this request renders for: the one asked, or both.
+    pub fn readers(&self) -> &'static [Side] {
+        match self.audience {
+            Some(Side::It) => &[Side::It],
+            Some(Side::Marketing) => &[Side::Marketing],
+            None => &Side::BOTH,
+        }
+    }
+}
+
+/// Makes `annotations` compact (SPEC §5 `view`, issue 33): what a client needs, once.
 ///
-/// A concept's note depends on the side of the term that matched (an IT term is explained by
-/// marketing words and the other way round), so when one text mentions a concept by terms of
-/// both sides, the annotations whose note differs from the concept's entry (the first one's)
-/// keep theirs: a client reads an annotation's own fields when they are set, else the entry.
-fn compact(annotations: &mut [Annotation]) -> BTreeMap<String, ConceptNote> {
+/// - Each concept's equivalents and definition move out of its annotations into one note in
+///   the returned map, and only for the concepts one of `readers` needs explained
+///   ([`needs_note`]): a marketing reader is told nothing about "conversion rate", so its
+///   note is not sent either. With both readers (no audience asked) every concept has one.
+/// - A concept's note depends on the side of the term that matched (an IT term is explained by
+///   marketing words and the other way round), so when one text mentions a concept by terms of
+///   both sides, the annotations whose note differs from the concept's entry (the first
+///   one's) keep theirs: a client reads an annotation's own fields when they are set, else the
+///   entry.
+/// - `text` is left empty: it is the request's text from `start` to `end`. `term` is left
+///   empty when it is that span exactly as written.
+fn compact(
+    annotations: &mut [Annotation],
+    text: &str,
+    readers: &[Side],
+) -> BTreeMap<String, ConceptNote> {
     let mut notes: BTreeMap<String, ConceptNote> = BTreeMap::new();
     for a in annotations {
+        if text.get(a.start..a.end) == Some(a.text.as_str()) {
+            if a.term == a.text {
+                a.term = String::new();
+            }
+            a.text = String::new();
+        }
+        if !readers.iter().any(|&r| needs_note(a, r)) {
+            a.equivalents = Vec::new();
+            a.definition = String::new();
+            continue;
+        }
         match notes.get(&a.concept_id) {
             Some(n) if n.equivalents == a.equivalents && n.definition == a.definition => {
                 a.equivalents = Vec::new();
