@@ -262,10 +262,14 @@ impl Tagger {
     }
 
     fn lookup(&self, w: &str) -> Option<Tag> {
-        self.lexicon
-            .get(w)
-            .or_else(|| self.lexicon.get(w.to_lowercase().as_str()))
-            .copied()
+        if let Some(&t) = self.lexicon.get(w) {
+            return Some(t);
+        }
+        // Lower-case ASCII is its own lower case: no second probe, no allocation.
+        if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        self.lexicon.get(w.to_lowercase().as_str()).copied()
     }
 
     /// The tag of a word the lexicon lacks: a number, a capitalised word (a name) or a noun,
@@ -339,8 +343,19 @@ impl Tagger {
         };
         let word_at =
             |i: isize| -> Option<&str> { (i >= 0 && (i as usize) < n).then(|| words[i as usize]) };
+        // The tags present in the window (a superset once rules rewrite some): a rule whose
+        // `from` tag is absent cannot fire, and most of the ~450 rules are skipped unread.
+        let mut present = [0u64; 4];
+        let mark =
+            |present: &mut [u64; 4], t: Tag| present[usize::from(t.0 >> 6)] |= 1 << (t.0 & 63);
+        for &t in &tags {
+            mark(&mut present, t);
+        }
         // Brill's order: each rule in turn over the whole window, left to right.
         for r in &self.context {
+            if present[usize::from(r.from.0 >> 6)] & (1 << (r.from.0 & 63)) == 0 {
+                continue;
+            }
             for i in 0..n {
                 if tags[i] != r.from {
                     continue;
@@ -377,6 +392,7 @@ impl Tagger {
                 };
                 if hit {
                     tags[i] = r.to;
+                    mark(&mut present, r.to);
                 }
             }
         }
