@@ -338,9 +338,10 @@ impl TranslateRequest {
 ///   note is not sent either. With both readers (no audience asked) every concept has one.
 /// - A concept's note depends on the side of the term that matched (an IT term is explained by
 ///   marketing words and the other way round), so when one text mentions a concept by terms of
-///   both sides, the annotations whose note differs from the concept's entry (the first
-///   one's) keep theirs: a client reads an annotation's own fields when they are set, else the
-///   entry.
+///   both sides, the annotations whose note differs from the concept's entry (that of its
+///   first mention a reader needs explained) keep theirs: a client reads an annotation's own
+///   fields when they are set, else the entry. An annotation of a concept without an entry
+///   has no note.
 /// - `text` is left empty: it is the request's text from `start` to `end`. `term` is left
 ///   empty when it is that span exactly as written.
 fn compact(
@@ -348,32 +349,33 @@ fn compact(
     text: &str,
     readers: &[Side],
 ) -> BTreeMap<String, ConceptNote> {
+    // The entry of each concept: the note of its first mention a reader needs explained.
     let mut notes: BTreeMap<String, ConceptNote> = BTreeMap::new();
-    for a in annotations {
+    for a in annotations.iter() {
+        if !notes.contains_key(&a.concept_id) && readers.iter().any(|&r| needs_note(a, r)) {
+            let note = ConceptNote {
+                equivalents: a.equivalents.clone(),
+                definition: a.definition.clone(),
+            };
+            notes.insert(a.concept_id.clone(), note);
+        }
+    }
+    for a in annotations.iter_mut() {
         if text.get(a.start..a.end) == Some(a.text.as_str()) {
             if a.term == a.text {
                 a.term = String::new();
             }
             a.text = String::new();
         }
-        if !readers.iter().any(|&r| needs_note(a, r)) {
+        // An annotation keeps its own note only where the entry would say something else (a
+        // mention by a term of the other side; one the reader needs nothing about keeps it
+        // too, so that a client never reads the entry's note for it).
+        let same = notes
+            .get(&a.concept_id)
+            .is_none_or(|n| n.equivalents == a.equivalents && n.definition == a.definition);
+        if same {
             a.equivalents = Vec::new();
             a.definition = String::new();
-            continue;
-        }
-        match notes.get(&a.concept_id) {
-            Some(n) if n.equivalents == a.equivalents && n.definition == a.definition => {
-                a.equivalents = Vec::new();
-                a.definition = String::new();
-            }
-            Some(_) => {}
-            None => {
-                let note = ConceptNote {
-                    equivalents: std::mem::take(&mut a.equivalents),
-                    definition: std::mem::take(&mut a.definition),
-                };
-                notes.insert(a.concept_id.clone(), note);
-            }
         }
     }
     notes

@@ -296,6 +296,8 @@ impl Tagger {
         };
         let prev = i.checked_sub(1).map(|p| words[p]);
         let next = words.get(i + 1).copied();
+        // One buffer for the words with an affix added (no allocation per rule).
+        let mut joined = String::with_capacity(w.len() + 8);
         for m in &self.morphology {
             if m.only_from.is_some_and(|f| f != tag) {
                 continue;
@@ -306,8 +308,18 @@ impl Tagger {
                 MorphTest::Char => w.contains(x),
                 MorphTest::HasPref => w.starts_with(x),
                 MorphTest::HasSuf => w.ends_with(x),
-                MorphTest::AddPref => self.known(&format!("{x}{w}")),
-                MorphTest::AddSuf => self.known(&format!("{w}{x}")),
+                MorphTest::AddPref => {
+                    joined.clear();
+                    joined.push_str(x);
+                    joined.push_str(w);
+                    self.known(&joined)
+                }
+                MorphTest::AddSuf => {
+                    joined.clear();
+                    joined.push_str(w);
+                    joined.push_str(x);
+                    self.known(&joined)
+                }
                 MorphTest::DeletePref => w.strip_prefix(x).is_some_and(|r| self.known(r)),
                 MorphTest::DeleteSuf => w.strip_suffix(x).is_some_and(|r| self.known(r)),
                 MorphTest::GoodLeft => next == Some(x),
