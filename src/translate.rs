@@ -169,8 +169,15 @@ impl Bounds {
 /// are only worked out for a string that has such a byte.
 fn json_len(s: &str) -> usize {
     let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    let n = s.bytes().filter(|&b| special(b)).count();
-    if n == 0 {
+    // 32 bytes at a time, or-ed without an early exit inside a chunk: vector compares.
+    let mut chunks = s.as_bytes().chunks_exact(32);
+    let escaped = chunks.by_ref().any(|c| {
+        let hits = c.iter().fold(0u8, |m, &b| {
+            m | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+        });
+        hits != 0
+    }) || chunks.remainder().iter().any(|&b| special(b));
+    if !escaped {
         return s.len() + 2;
     }
     let escapes: usize = s
