@@ -127,7 +127,10 @@ async fn grpc_compact_view_carries_each_note_once() {
         "at most the cross-side mentions keep their note: {compact:?}"
     );
     // Nothing the reader needs is lost: the full annotations are rebuilt from the compact ones.
-    assert_eq!(expand(&compact, BRIEF), without_unsent_notes(&full, &compact));
+    assert_eq!(
+        expand(&compact, BRIEF),
+        without_unsent_notes(&full, &compact)
+    );
     // With no reader asked, the concepts either reader needs explained have their note (the
     // marketing reader's CTR too); only terms both sides share ("KPI") need none.
     let mut both = translate_request(BRIEF, pb::View::Compact);
@@ -137,8 +140,14 @@ async fn grpc_compact_view_carries_each_note_once() {
     full_both.audience = pb::Side::Unspecified.into();
     let full_both = client.translate(full_both).await.unwrap().into_inner();
     assert!(both.concepts.contains_key("ctr") && both.concepts.contains_key("latency"));
-    assert!(!both.concepts.contains_key("kpi"), "KPI is on both sides: {both:?}");
-    assert_eq!(expand(&both, BRIEF), without_unsent_notes(&full_both, &both));
+    assert!(
+        !both.concepts.contains_key("kpi"),
+        "KPI is on both sides: {both:?}"
+    );
+    assert_eq!(
+        expand(&both, BRIEF),
+        without_unsent_notes(&full_both, &both)
+    );
     assert!(
         compact.encoded_len() < full.encoded_len(),
         "compact {} bytes, full {} bytes",
@@ -199,7 +208,10 @@ async fn grpc_compact_answer_to_the_load_brief_is_under_5_kb() {
         full.encoded_len()
     );
     assert_eq!(compact.renderings, full.renderings);
-    assert_eq!(expand(&compact, &brief), without_unsent_notes(&full, &compact));
+    assert_eq!(
+        expand(&compact, &brief),
+        without_unsent_notes(&full, &compact)
+    );
 }
 
 #[tokio::test]
@@ -219,7 +231,10 @@ async fn grpc_stream_honours_the_view() {
     let full = answers.message().await.unwrap().unwrap();
     assert!(!compact.concepts.is_empty());
     assert!(full.concepts.is_empty());
-    assert_eq!(expand(&compact, BRIEF), without_unsent_notes(&full, &compact));
+    assert_eq!(
+        expand(&compact, BRIEF),
+        without_unsent_notes(&full, &compact)
+    );
 }
 
 #[tokio::test]
