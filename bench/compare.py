@@ -7,7 +7,12 @@ For each matcher, on the same glossary and the same corpus (one thread): build t
 throughput (MB/s of matching, the median of REPEAT runs), recall per kind of planted mention
 (exact, variant, typo) and precision against bench/out/gold.tsv, then the ratios peer / broker.
 A reported mention is right when its byte span and concept equal a gold mention's.
-broker runs in-process through `examples/bench_find.rs` (release build).
+broker runs in-process through `examples/bench_find.rs` (release build), and end to end as a
+user runs it: `broker translate --for both --format none --json` on the whole corpus (process
+start, glossary load, matching, gaps, JSON on stdout), timed over the whole process, with its
+peak RSS. Planted mentions that the end-to-end run misses or mislabels are written to
+bench/out/lost.tsv (gold span, kind, text, what broker said instead), with a count per kind of
+variant on stdout.
 """
 import collections
 import pathlib
@@ -21,6 +26,7 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench/out"
 BENCH_FIND = ROOT / "target/release/examples/bench_find"
+BROKER = ROOT / "target/release/broker"
 # Matching runs per matcher; the median time is reported (one run moves with the host).
 REPEAT = 3
 
@@ -92,6 +98,65 @@ def run_broker(glossary, exact_only=False):
     return rep["build_s"] + rep["load_s"], rep["mb_s"], found
 
 
+def run_broker_cli(glossary):
+    """`broker translate --json` on the corpus: median wall seconds of REPEAT runs, peak RSS."""
+    corpus = OUT / "corpus.txt"
+    cmd = [str(BROKER), "translate", "--glossary", str(glossary), "--for", "both", "--format",
+           "none", "--json", "--max-text-bytes", str(corpus.stat().st_size + 1)]
+    out_path, rss_path = OUT / "broker-translate.json", OUT / "broker-translate.rss"
+    cmd = ["/usr/bin/time", "-f", "%M", "-o", str(rss_path)] + cmd
+    times, rss = [], []
+    for _ in range(REPEAT):
+        with open(corpus, "rb") as fin, open(out_path, "wb") as fout:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, stdin=fin, stdout=fout, check=True)
+            times.append(time.perf_counter() - t0)
+        rss.append(int(rss_path.read_text().split()[-1]) / 1024)
+    rss_mb = max(rss)
+    doc = json.loads(out_path.read_text(encoding="utf-8"))
+    found = [(a["start"], a["end"], a["concept_id"]) for a in doc["annotations"]]
+    secs = sorted(times)[len(times) // 2]
+    return secs, corpus.stat().st_size / 1e6 / secs, found, rss_mb
+
+
+def variant_kind(text, term):
+    """How a planted variant differs from its term (gen.py's kinds), for the lost list."""
+    if text.endswith("'s") or text.endswith("s'"):
+        return "possessive"
+    if ("-" in text) != ("-" in term):
+        return "hyphen"
+    if text.lower() == term.lower():
+        return "case"
+    return "plural"
+
+
+def lost(gold, found, text_bytes, pairs):
+    """Gold mentions not found with their concept: written to bench/out/lost.tsv."""
+    by_span = {(s, e): c for s, e, c in found}
+    starts = sorted(found)
+    import bisect
+    term_of = collections.defaultdict(list)
+    for t, cid in pairs:
+        term_of[cid].append(t)
+    kinds = collections.Counter()
+    with open(OUT / "lost.tsv", "w", encoding="utf-8") as f:
+        for (s, e), (c, k) in sorted(gold.items()):
+            if by_span.get((s, e)) == c:
+                continue
+            span = text_bytes[s:e].decode("utf-8", "replace")
+            i = bisect.bisect_left(starts, (s - 60, 0, ""))
+            near = [x for x in starts[i:i + 6] if x[0] < e and x[1] > s]
+            said = "; ".join(f"{text_bytes[a:b].decode('utf-8', 'replace')!r}={cid}"
+                             for a, b, cid in near) or "-"
+            if k == "variant":
+                ts = term_of.get(c, [])
+                best = min(ts, key=lambda t: abs(len(t) - len(span)), default="")
+                k = "variant/" + variant_kind(span, best)
+            kinds[k] += 1
+            f.write(f"{s}\t{e}\t{c}\t{k}\t{span!r}\t{said}\n")
+    return kinds
+
+
 def run_flashtext(pairs, text, table):
     from flashtext import KeywordProcessor
     t0 = time.perf_counter()
@@ -155,6 +220,10 @@ def main():
         build, mbs, found = run()
         recall, precision, n = score(gold, found)
         rows.append((label, build, mbs, recall, precision, n))
+    secs, mbs, found, rss = run_broker_cli(glossary)
+    recall, precision, n = score(gold, found)
+    rows.append(("broker translate --json (end to end)", 0.0, mbs, recall, precision, n))
+    kinds = lost(gold, found, (OUT / "corpus.txt").read_bytes(), pairs)
     base = rows[0]
     print(f"glossary {name} ({len(pairs)} terms), corpus {len(text.encode())} bytes, "
           f"{len(gold)} planted mentions")
@@ -164,6 +233,12 @@ def main():
     for label, build, mbs, r, p, n in rows:
         print(f"| {label} | {build:.2f} | {mbs:.1f} | {r['exact']:.3f} | {r['variant']:.3f} "
               f"| {r['typo']:.3f} | {p:.3f} | {n} | {mbs / base[2]:.2f} |")
+    aho = next(r for r in rows if r[0] == "pyahocorasick")
+    print(f"\nend to end: {secs:.2f} s for the corpus, {mbs:.1f} MB/s = {mbs / aho[2]:.2f}x "
+          f"pyahocorasick's exact-only MB/s; peak RSS {rss:.0f} MB "
+          f"({rss * 1024 * 1024 / (OUT / 'corpus.txt').stat().st_size:.1f}x the corpus)")
+    print("planted mentions lost end to end (bench/out/lost.tsv): "
+          + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 //! Times `translate` of one text, many times, on the embedded glossary (the work of one
-//! `Translate` call without the transport).
+//! `Translate` call without the transport, its answer sized against the service's limit).
 //!
 //! ```text
 //! cargo run --release --example bench_translate -- TEXT_FILE [REPEATS]
@@ -8,7 +8,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use broker::{translate, Format, Glossary, Matcher, Side, TranslateRequest};
+use broker::translate::{translate_within, Bounds, MAX_RESPONSE_RATIO};
+use broker::{Format, Glossary, Matcher, Side, TranslateRequest};
 
 /// The allocator the `broker` binary uses (matching allocates many small, short-lived values).
 #[global_allocator]
@@ -31,7 +32,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut annotations = 0;
     let t = Instant::now();
     for _ in 0..repeats {
-        annotations = translate(&m, &req)?.annotations.len();
+        // Bounded as the service bounds it (its answers are sized), without a deadline.
+        let bounds = Bounds {
+            deadline: None,
+            max_response_ratio: Some(MAX_RESPONSE_RATIO),
+        };
+        annotations = translate_within(&m, &req, bounds)?.annotations.len();
     }
     let us = t.elapsed().as_secs_f64() * 1e6 / repeats as f64;
     println!(

@@ -435,6 +435,147 @@ pub fn translate_request(v: &Value) -> Result<TranslateRequest, FieldError> {
     })
 }
 
+/// Writes `r` as [`translate_response`] would print it, byte for byte, without building it in
+/// memory first (issue 33): keys in the same (sorted) order, each annotation serialised as it
+/// is reached. `broker translate --json` on 10 MB of text no longer holds a JSON tree of every
+/// annotation besides the annotations themselves.
+///
+/// # Errors
+/// The writer's.
+pub fn write_translate_response<W: std::io::Write>(
+    out: W,
+    r: &TranslateResponse,
+) -> serde_json::Result<()> {
+    serde_json::to_writer(out, &sorted::Response(r))
+}
+
+/// The wire shapes of [`translate_response`] with their fields in the order `serde_json::Value`
+/// prints them (sorted by name), for [`write_translate_response`].
+mod sorted {
+    use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+    use serde::Serialize;
+
+    use super::score;
+    use crate::matcher::{Annotation, Gap};
+    use crate::translate::{ConceptNote, Rendering, TranslateResponse};
+
+    pub(super) struct Response<'a>(pub(super) &'a TranslateResponse);
+    struct Annotations<'a>(&'a [Annotation]);
+    struct Ann<'a>(&'a Annotation);
+    struct Gaps<'a>(&'a [Gap]);
+    struct GapOut<'a>(&'a Gap);
+    struct Renderings<'a>(&'a [Rendering]);
+    struct Notes<'a>(&'a std::collections::BTreeMap<String, ConceptNote>);
+    struct Note<'a>(&'a ConceptNote);
+
+    impl Serialize for Response<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let r = self.0;
+            let mut m = s.serialize_struct("TranslateResponse", 6)?;
+            m.serialize_field("annotations", &Annotations(&r.annotations))?;
+            m.serialize_field("concepts", &Notes(&r.concepts))?;
+            m.serialize_field("gaps", &Gaps(&r.gaps))?;
+            m.serialize_field("glossary_version", &r.glossary_version)?;
+            m.serialize_field("renderings", &Renderings(&r.renderings))?;
+            m.serialize_field("request_id", &r.request_id)?;
+            m.end()
+        }
+    }
+
+    impl Serialize for Annotations<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut q = s.serialize_seq(Some(self.0.len()))?;
+            for a in self.0 {
+                q.serialize_element(&Ann(a))?;
+            }
+            q.end()
+        }
+    }
+
+    impl Serialize for Ann<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let a = self.0;
+            let mut m = s.serialize_struct("Annotation", 17)?;
+            m.serialize_field("alternatives", &a.alternatives)?;
+            m.serialize_field("char_end", &a.char_end)?;
+            m.serialize_field("char_start", &a.char_start)?;
+            m.serialize_field("concept_id", &a.concept_id)?;
+            m.serialize_field("definition", &a.definition)?;
+            m.serialize_field("end", &a.end)?;
+            m.serialize_field("equivalents", &a.equivalents)?;
+            m.serialize_field("false_friend", &a.false_friend)?;
+            m.serialize_field("first_mention", &a.first_mention)?;
+            m.serialize_field("match", a.kind.as_str())?;
+            m.serialize_field("score", &score(a.score))?;
+            m.serialize_field("side", a.side.as_str())?;
+            m.serialize_field("start", &a.start)?;
+            m.serialize_field("term", &a.term)?;
+            m.serialize_field("text", &a.text)?;
+            m.serialize_field("utf16_end", &a.utf16_end)?;
+            m.serialize_field("utf16_start", &a.utf16_start)?;
+            m.end()
+        }
+    }
+
+    impl Serialize for Gaps<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut q = s.serialize_seq(Some(self.0.len()))?;
+            for g in self.0 {
+                q.serialize_element(&GapOut(g))?;
+            }
+            q.end()
+        }
+    }
+
+    impl Serialize for GapOut<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let g = self.0;
+            let mut m = s.serialize_struct("Gap", 8)?;
+            m.serialize_field("char_end", &g.char_end)?;
+            m.serialize_field("char_start", &g.char_start)?;
+            m.serialize_field("end", &g.end)?;
+            m.serialize_field("kind", g.kind.as_str())?;
+            m.serialize_field("start", &g.start)?;
+            m.serialize_field("text", &g.text)?;
+            m.serialize_field("utf16_end", &g.utf16_end)?;
+            m.serialize_field("utf16_start", &g.utf16_start)?;
+            m.end()
+        }
+    }
+
+    impl Serialize for Renderings<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut q = s.serialize_seq(Some(self.0.len()))?;
+            for x in self.0 {
+                q.serialize_element(&super::RenderingOut {
+                    audience: x.audience.as_str(),
+                    text: &x.text,
+                })?;
+            }
+            q.end()
+        }
+    }
+
+    impl Serialize for Notes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (id, n) in self.0 {
+                m.serialize_entry(id, &Note(n))?;
+            }
+            m.end()
+        }
+    }
+
+    impl Serialize for Note<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_struct("ConceptNote", 2)?;
+            m.serialize_field("definition", &self.0.definition)?;
+            m.serialize_field("equivalents", &self.0.equivalents)?;
+            m.end()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,6 +627,40 @@ mod tests {
         assert_eq!(compact.view, crate::View::Compact);
         let err = request(r#"{"text": "x", "view": "small"}"#).unwrap_err();
         assert_eq!(err.field, "view");
+    }
+
+    #[test]
+    fn written_translation_is_the_value_byte_for_byte() {
+        let g = crate::Glossary::embedded();
+        let m = crate::Matcher::new(std::sync::Arc::new(g));
+        for (text, view, audience) in [
+            (
+                "Our SLA breach hurt the CTR; the \"p99 latency\" of the API\ttoo.\n",
+                "full",
+                None,
+            ),
+            (
+                "The MQLs\u{2019} churn per cohort, ETL jobs and CI/CD, é.",
+                "compact",
+                Some(Side::It),
+            ),
+            ("", "full", Some(Side::Marketing)),
+        ] {
+            let req = TranslateRequest {
+                text: text.into(),
+                audience,
+                view: view.parse().unwrap(),
+                ..TranslateRequest::default()
+            };
+            let r = crate::translate(&m, &req).unwrap();
+            let mut written = Vec::new();
+            write_translate_response(&mut written, &r).unwrap();
+            let value = serde_json::to_vec(&translate_response(&r)).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(value).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -111,11 +111,38 @@ fn clause(definition: &str) -> &str {
 /// A words-only form of a term for comparing: lower case, dashes and runs of spaces as one
 /// space.
 fn plain(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
+    let mut out = String::with_capacity(s.len());
+    for w in s
+        .split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if w.is_ascii() {
+            out.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Whether the words of `part` appear in `whole` (both [`plain`]), but not as its last words:
+/// `" whole "` contains `" part "` and does not end with it.
+fn inner_words(whole: &str, part: &str) -> bool {
+    if part.is_empty() {
+        return false;
+    }
+    let b = whole.as_bytes();
+    let bounded = |i: usize| {
+        let end = i + part.len();
+        (i == 0 || b[i - 1] == b' ') && (end == b.len() || b[end] == b' ')
+    };
+    let contains = whole.match_indices(part).any(|(i, _)| bounded(i));
+    let at_end =
+        whole.len() >= part.len() && whole.ends_with(part) && bounded(whole.len() - part.len());
+    contains && !at_end
 }
 
 /// An acronym: no lower-case letter and at least two capitals ("BYOD", "B2B").
@@ -138,10 +165,7 @@ pub fn equivalent(a: &Annotation) -> Option<&str> {
     let says = |e: &str| {
         let e = plain(e);
         let useless = |whole: &str| {
-            let (w, x) = (format!(" {whole} "), format!(" {e} "));
-            whole == e
-                || whole.strip_suffix('s') == Some(e.as_str())
-                || (w.contains(&x) && !w.ends_with(&x))
+            whole == e || whole.strip_suffix('s') == Some(e.as_str()) || inner_words(whole, &e)
         };
         useless(&span) || useless(&term)
     };

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::glossary::Side;
 use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
-use crate::render::{render, Explain, Format};
+use crate::render::{needs_note, render, Explain, Format};
 
 /// What to translate and for whom.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,9 +37,11 @@ pub enum View {
     /// Each annotation carries its equivalents and definition (the default).
     #[default]
     Full,
-    /// Equivalents and definitions once per concept, in [`TranslateResponse::concepts`]; the
-    /// annotations leave them empty. A 1 KB brief then answers in about a third of the bytes,
-    /// and a long document no longer repeats a definition at every mention.
+    /// What a client needs, once: equivalents and definitions once per concept the reader
+    /// needs explained, in [`TranslateResponse::concepts`]; annotations as spans and ids (their
+    /// notes, `text`, and `term` when it is the span as written, left empty). A 1 KB brief
+    /// then answers in under 5 KB instead of 12, and a long document no longer repeats a
+    /// definition at every mention. See `compact` in this module for the rules.
     Compact,
 }
 
@@ -87,8 +89,8 @@ pub struct TranslateResponse {
     pub glossary_version: String,
     /// Jargon-looking spans the glossary lacks (SPEC §8), in text order.
     pub gaps: Vec<Gap>,
-    /// [`View::Compact`]: the note of every concept annotated, by concept id (empty in the
-    /// full view).
+    /// [`View::Compact`]: the note of every concept annotated that the reader(s) asked need
+    /// explained, by concept id (empty in the full view).
     pub concepts: BTreeMap<String, ConceptNote>,
 }
 
@@ -161,7 +163,23 @@ impl Bounds {
 
 /// The bytes `s` takes as a JSON string (quotes and escapes; other control characters as
 /// `\u00XX`).
+///
+/// Runs on every string of every annotation of every service response, so the common case (no
+/// byte to escape) is one branch-free count the compiler vectorises; the exact escape widths
+/// are only worked out for a string that has such a byte.
 fn json_len(s: &str) -> usize {
+    let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    // 32 bytes at a time, or-ed without an early exit inside a chunk: vector compares.
+    let mut chunks = s.as_bytes().chunks_exact(32);
+    let escaped = chunks.by_ref().any(|c| {
+        let hits = c.iter().fold(0u8, |m, &b| {
+            m | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+        });
+        hits != 0
+    }) || chunks.remainder().iter().any(|&b| special(b));
+    if !escaped {
+        return s.len() + 2;
+    }
     let escapes: usize = s
         .bytes()
         .map(|b| match b {
@@ -193,7 +211,11 @@ fn annotation_size(a: &Annotation) -> usize {
 
 /// About how many bytes `r` takes as JSON (the larger of its encodings: protobuf is smaller).
 pub fn response_size(r: &TranslateResponse) -> usize {
-    let annotations: usize = r.annotations.iter().map(annotation_size).sum();
+    r.annotations.iter().map(annotation_size).sum::<usize>() + response_size_besides_annotations(r)
+}
+
+/// [`response_size`] without the annotations.
+fn response_size_besides_annotations(r: &TranslateResponse) -> usize {
     let renderings: usize = r.renderings.iter().map(|x| json_len(&x.text) + 40).sum();
     let gaps: usize = r.gaps.iter().map(|g| GAP_FIXED + json_len(&g.text)).sum();
     let concepts: usize = r
@@ -205,7 +227,7 @@ pub fn response_size(r: &TranslateResponse) -> usize {
                 + n.equivalents.iter().map(|e| json_len(e) + 1).sum::<usize>()
         })
         .sum();
-    200 + annotations + renderings + gaps + concepts + json_len(&r.request_id)
+    200 + renderings + gaps + concepts + json_len(&r.request_id)
 }
 
 impl TranslateRequest {
@@ -257,20 +279,18 @@ pub fn translate_within(
     };
     let text_len = req.text.len();
     let annotations = matcher.find(&req.text, &opts);
-    // In the compact view the notes move out of the annotations: only a full view's are
-    // known to stay this large.
+    // Sizes are estimated only for a bounded answer (the service's): a CLI run or a library
+    // call has no limit to check them against. In the compact view the notes move out of the
+    // annotations: only a full view's are known to stay this large.
+    let bounded = bounds.max_response_ratio.is_some();
     let early = match req.view {
-        View::Full => annotations.iter().map(annotation_size).sum(),
-        View::Compact => 0,
+        View::Full if bounded => annotations.iter().map(annotation_size).sum(),
+        _ => 0,
     };
     bounds.check(text_len, early)?;
     let gaps = matcher.gaps(&req.text, &opts, &annotations);
     bounds.check(text_len, early)?;
-    let readers: &[Side] = match req.audience {
-        Some(Side::It) => &[Side::It],
-        Some(Side::Marketing) => &[Side::Marketing],
-        None => &Side::BOTH,
-    };
+    let readers = req.readers();
     let renderings = if req.format == Format::None {
         Vec::new()
     } else {
@@ -285,7 +305,7 @@ pub fn translate_within(
     let mut annotations = annotations;
     let concepts = match req.view {
         View::Full => BTreeMap::new(),
-        View::Compact => compact(&mut annotations),
+        View::Compact => compact(&mut annotations, &req.text, readers),
     };
     let response = TranslateResponse {
         annotations,
@@ -295,34 +315,74 @@ pub fn translate_within(
         gaps,
         concepts,
     };
-    if bounds.max_response_ratio.is_some() {
-        bounds.check(text_len, response_size(&response))?;
+    if bounded {
+        // The full view's annotations were sized above: only the rest is added.
+        let size = match req.view {
+            View::Full => early + response_size_besides_annotations(&response),
+            View::Compact => response_size(&response),
+        };
+        bounds.check(text_len, size)?;
     }
     Ok(response)
 }
 
-/// Moves each concept's equivalents and definition out of its annotations into one note.
+impl TranslateRequest {
+    /// The readers this request renders for: the one asked, or both.
+    pub fn readers(&self) -> &'static [Side] {
+        match self.audience {
+            Some(Side::It) => &[Side::It],
+            Some(Side::Marketing) => &[Side::Marketing],
+            None => &Side::BOTH,
+        }
+    }
+}
+
+/// Makes `annotations` compact (SPEC §5 `view`, issue 33): what a client needs, once.
 ///
-/// A concept's note depends on the side of the term that matched (an IT term is explained by
-/// marketing words and the other way round), so when one text mentions a concept by terms of
-/// both sides, the annotations whose note differs from the concept's entry (the first one's)
-/// keep theirs: a client reads an annotation's own fields when they are set, else the entry.
-fn compact(annotations: &mut [Annotation]) -> BTreeMap<String, ConceptNote> {
+/// - Each concept's equivalents and definition move out of its annotations into one note in
+///   the returned map, and only for the concepts one of `readers` needs explained
+///   ([`needs_note`]): a marketing reader is told nothing about "conversion rate", so its
+///   note is not sent either. With both readers (no audience asked) every concept has one.
+/// - A concept's note depends on the side of the term that matched (an IT term is explained by
+///   marketing words and the other way round), so when one text mentions a concept by terms of
+///   both sides, the annotations whose note differs from the concept's entry (that of its
+///   first mention a reader needs explained) keep theirs: a client reads an annotation's own
+///   fields when they are set, else the entry. An annotation of a concept without an entry
+///   has no note.
+/// - `text` is left empty: it is the request's text from `start` to `end`. `term` is left
+///   empty when it is that span exactly as written.
+fn compact(
+    annotations: &mut [Annotation],
+    text: &str,
+    readers: &[Side],
+) -> BTreeMap<String, ConceptNote> {
+    // The entry of each concept: the note of its first mention a reader needs explained.
     let mut notes: BTreeMap<String, ConceptNote> = BTreeMap::new();
-    for a in annotations {
-        match notes.get(&a.concept_id) {
-            Some(n) if n.equivalents == a.equivalents && n.definition == a.definition => {
-                a.equivalents = Vec::new();
-                a.definition = String::new();
+    for a in annotations.iter() {
+        if !notes.contains_key(&a.concept_id) && readers.iter().any(|&r| needs_note(a, r)) {
+            let note = ConceptNote {
+                equivalents: a.equivalents.clone(),
+                definition: a.definition.clone(),
+            };
+            notes.insert(a.concept_id.clone(), note);
+        }
+    }
+    for a in annotations.iter_mut() {
+        if text.get(a.start..a.end) == Some(a.text.as_str()) {
+            if a.term == a.text {
+                a.term = String::new();
             }
-            Some(_) => {}
-            None => {
-                let note = ConceptNote {
-                    equivalents: std::mem::take(&mut a.equivalents),
-                    definition: std::mem::take(&mut a.definition),
-                };
-                notes.insert(a.concept_id.clone(), note);
-            }
+            a.text = String::new();
+        }
+        // An annotation keeps its own note only where the entry would say something else (a
+        // mention by a term of the other side; one the reader needs nothing about keeps it
+        // too, so that a client never reads the entry's note for it).
+        let same = notes
+            .get(&a.concept_id)
+            .is_none_or(|n| n.equivalents == a.equivalents && n.definition == a.definition);
+        if same {
+            a.equivalents = Vec::new();
+            a.definition = String::new();
         }
     }
     notes

@@ -29,8 +29,12 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
     let resp = broker::translate(&matcher, &req)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &broker::json::translate_response(&resp))?;
-        writeln!(out)?;
+        // Streamed: annotation after annotation into a buffer of its own (stdout's is a line
+        // buffer, and the JSON is one line), never the whole document in memory.
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+        broker::json::write_translate_response(&mut w, &resp)?;
+        writeln!(w)?;
+        w.flush()?;
     } else {
         write_renderings(&mut out, &resp)?;
     }
@@ -133,21 +137,24 @@ fn translate_files(args: TranslateArgs) -> Result<ExitCode> {
                 return Ok(Some(body));
             };
             let mut target = out_dir.join(&f.relative);
-            let mut body = Vec::new();
             if args.json {
                 let mut name = target.file_name().unwrap_or_default().to_os_string();
                 name.push(".json");
                 target.set_file_name(name);
-                serde_json::to_writer(&mut body, &broker::json::translate_response(&resp))?;
-                body.push(b'\n');
-            } else {
-                write_renderings(&mut body, &resp)?;
             }
+            // Each file's answer streamed to its output file, not built in memory first.
             let write = || -> std::io::Result<()> {
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::write(&target, &body)
+                let mut w = std::io::BufWriter::new(std::fs::File::create(&target)?);
+                if args.json {
+                    broker::json::write_translate_response(&mut w, &resp)?;
+                    w.write_all(b"\n")?;
+                } else {
+                    write_renderings(&mut w, &resp)?;
+                }
+                w.flush()
             };
             write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
             Ok(None)

@@ -262,10 +262,14 @@ impl Tagger {
     }
 
     fn lookup(&self, w: &str) -> Option<Tag> {
-        self.lexicon
-            .get(w)
-            .or_else(|| self.lexicon.get(w.to_lowercase().as_str()))
-            .copied()
+        if let Some(&t) = self.lexicon.get(w) {
+            return Some(t);
+        }
+        // Lower-case ASCII is its own lower case: no second probe, no allocation.
+        if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        self.lexicon.get(w.to_lowercase().as_str()).copied()
     }
 
     /// The tag of a word the lexicon lacks: a number, a capitalised word (a name) or a noun,
@@ -292,6 +296,8 @@ impl Tagger {
         };
         let prev = i.checked_sub(1).map(|p| words[p]);
         let next = words.get(i + 1).copied();
+        // One buffer for the words with an affix added (no allocation per rule).
+        let mut joined = String::with_capacity(w.len() + 8);
         for m in &self.morphology {
             if m.only_from.is_some_and(|f| f != tag) {
                 continue;
@@ -302,8 +308,18 @@ impl Tagger {
                 MorphTest::Char => w.contains(x),
                 MorphTest::HasPref => w.starts_with(x),
                 MorphTest::HasSuf => w.ends_with(x),
-                MorphTest::AddPref => self.known(&format!("{x}{w}")),
-                MorphTest::AddSuf => self.known(&format!("{w}{x}")),
+                MorphTest::AddPref => {
+                    joined.clear();
+                    joined.push_str(x);
+                    joined.push_str(w);
+                    self.known(&joined)
+                }
+                MorphTest::AddSuf => {
+                    joined.clear();
+                    joined.push_str(w);
+                    joined.push_str(x);
+                    self.known(&joined)
+                }
                 MorphTest::DeletePref => w.strip_prefix(x).is_some_and(|r| self.known(r)),
                 MorphTest::DeleteSuf => w.strip_suffix(x).is_some_and(|r| self.known(r)),
                 MorphTest::GoodLeft => next == Some(x),
@@ -339,8 +355,19 @@ impl Tagger {
         };
         let word_at =
             |i: isize| -> Option<&str> { (i >= 0 && (i as usize) < n).then(|| words[i as usize]) };
+        // The tags present in the window (a superset once rules rewrite some): a rule whose
+        // `from` tag is absent cannot fire, and most of the ~450 rules are skipped unread.
+        let mut present = [0u64; 4];
+        let mark =
+            |present: &mut [u64; 4], t: Tag| present[usize::from(t.0 >> 6)] |= 1 << (t.0 & 63);
+        for &t in &tags {
+            mark(&mut present, t);
+        }
         // Brill's order: each rule in turn over the whole window, left to right.
         for r in &self.context {
+            if present[usize::from(r.from.0 >> 6)] & (1 << (r.from.0 & 63)) == 0 {
+                continue;
+            }
             for i in 0..n {
                 if tags[i] != r.from {
                     continue;
@@ -377,6 +404,7 @@ impl Tagger {
                 };
                 if hit {
                     tags[i] = r.to;
+                    mark(&mut present, r.to);
                 }
             }
         }

@@ -75,7 +75,8 @@ pub(crate) fn verb_forms(lemma: &str) -> Option<[&'static str; 4]> {
 
 /// The base form of a lower-case word, or `None` for a word that carries no sense: shorter
 /// than three letters, a number, or of a closed class.
-pub(crate) fn base_form(w: &str) -> Option<String> {
+pub(crate) fn base_form(w: &str) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
     if w.len() < 3 || !w.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
@@ -83,17 +84,17 @@ pub(crate) fn base_form(w: &str) -> Option<String> {
         return None;
     }
     if let Some(l) = verbs().lemmas.get(w) {
-        return Some((*l).to_string());
+        return Some(Cow::Borrowed(*l));
     }
     let b = w.as_bytes();
     let n = b.len();
     if n > 4 && w.ends_with("ies") {
-        return Some(format!("{}y", &w[..n - 3]));
+        return Some(Cow::Owned(format!("{}y", &w[..n - 3])));
     }
     if n > 3 && b[n - 1] == b's' && !matches!(b[n - 2], b's' | b'u' | b'i') {
-        return Some(w[..n - 1].to_string());
+        return Some(Cow::Borrowed(&w[..n - 1]));
     }
-    Some(w.to_string())
+    Some(Cow::Borrowed(w))
 }
 
 /// How much a word of a concept's entry says about its sense, by how common the word is in
@@ -149,11 +150,12 @@ impl Profiles {
             seen.clear();
             let mut add = |s: &str| {
                 for (_, w) in words(s) {
-                    let Some(b) = base_form(&w.to_ascii_lowercase()) else {
+                    let lower = w.to_ascii_lowercase();
+                    let Some(b) = base_form(&lower) else {
                         continue;
                     };
                     let next = ids.len() as u32;
-                    let id = *ids.entry(b.into_boxed_str()).or_insert(next);
+                    let id = *ids.entry(Box::<str>::from(b)).or_insert(next);
                     if id as usize == df.len() {
                         df.push(0);
                     }
@@ -207,7 +209,7 @@ impl Profiles {
             buf.clear();
             buf.extend(w.chars().map(|c| c.to_ascii_lowercase()));
             let Some(b) = base_form(&buf) else { continue };
-            if let Some(&id) = self.ids.get(b.as_str()) {
+            if let Some(&id) = self.ids.get(&*b) {
                 if self.weight[id as usize] > 0.0 {
                     words_at.push((at, id));
                 }
@@ -225,8 +227,10 @@ impl Profiles {
     /// The word ids of `s`'s words (a mention's own words, left out of its evidence).
     pub(crate) fn ids_of(&self, s: &str) -> Vec<u32> {
         words(s)
-            .filter_map(|(_, w)| base_form(&w.to_ascii_lowercase()))
-            .filter_map(|b| self.ids.get(b.as_str()).copied())
+            .filter_map(|(_, w)| {
+                let lower = w.to_ascii_lowercase();
+                base_form(&lower).and_then(|b| self.ids.get(&*b).copied())
+            })
             .collect()
     }
 }
