@@ -71,7 +71,6 @@ pub(crate) fn term_forms(term: &Term, out: &mut Vec<String>) {
     out.clear();
     out.push(term.text.clone());
     numbered_forms(&term.text, out);
-    lower_case_acronym(&term.text, out);
     if term.pos != Some(Pos::Verb) {
         return;
     }
@@ -125,31 +124,6 @@ pub(crate) fn term_forms(term: &Term, out: &mut Vec<String>) {
         if multi {
             push(out, format!("{}{rest}", third_person(verb)));
         }
-    }
-}
-
-/// An acronym of three to five letters that is no English word in lower case ("API", "SDK",
-/// "CPC") is also written so in running text ("the api returns", "our sdk"): that form, matched
-/// as written. One that spells a word, or whose plural does ("SAL": "sales"), ("IT", "ROI" and "RAM" in the tagger's lexicon, "ESP"
-/// as a common abbreviation of "especially"), or whose lower-case form is common in English
-/// at large, keeps to capitals (SPEC §3 "Acronyms").
-fn lower_case_acronym(text: &str, out: &mut Vec<String>) {
-    /// A lower-case form at least this common (wordfreq's Zipf scale) is ordinary prose.
-    const MAX_ZIPF: f32 = 4.5;
-    if !(3..=5).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_uppercase()) {
-        return;
-    }
-    let lower = text.to_ascii_lowercase();
-    // Its plural is read too: "sal" would find "sales", "guid" "guides".
-    let word = [format!("{lower}s"), format!("{lower}es")]
-        .iter()
-        .any(|p| is_english(p) || everyday_words().contains(p))
-        || is_english(&lower)
-        || everyday_words().contains(&lower)
-        || pos::lexicon_tag(&lower).is_some()
-        || super::profile::zipf(&lower).is_some_and(|z| z >= MAX_ZIPF);
-    if !word {
-        out.push(lower);
     }
 }
 
