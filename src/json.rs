@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::glossary::{Concept, Side, SideEntry, Term};
-use crate::matcher::Annotation;
+use crate::render::Annotation;
 use crate::render::Format;
 use crate::translate::{TranslateRequest, TranslateResponse};
 

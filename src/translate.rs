@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::glossary::Side;
-use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
-use crate::render::{render, Explain, Format};
+use crate::matcher::{Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
+use crate::render::{annotate, render, Annotation, Explain, Format};
 
 /// What to translate and for whom.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -256,7 +256,7 @@ pub fn translate_within(
         ..req.match_options()?
     };
     let text_len = req.text.len();
-    let annotations = matcher.find(&req.text, &opts);
+    let annotations = annotate(matcher, matcher.find(&req.text, &opts));
     // In the compact view the notes move out of the annotations: only a full view's are
     // known to stay this large.
     let early = match req.view {

@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 use super::{answer, body, header, parse_reader, parse_readers, readers_name, Memory};
 use crate::config::{Secret, SlackConfig, SLACK_API};
 use crate::glossary::{Concept, Side};
-use crate::matcher::Annotation;
+use crate::render::Annotation;
 use crate::render;
 use crate::service::access_log::AccessLog;
 use crate::service::deadline::Deadline;

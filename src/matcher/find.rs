@@ -14,7 +14,7 @@ use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
 use super::senses;
 use super::tokens::{next_cut, Builder, Gap, Tokens};
-use super::{Annotation, MatchKind, MatchOptions};
+use super::{MatchKind, MatchOptions, Mention, TermId};
 use crate::glossary::{Glossary, Side};
 use rustc_hash::FxHashMap;
 
@@ -553,7 +553,7 @@ pub(crate) fn find(
     text: &str,
     opts: &MatchOptions,
     any_case: bool,
-) -> Vec<Annotation> {
+) -> Vec<Mention> {
     let fast = Tuning {
         piece: PIECE,
         memo: true,
@@ -581,7 +581,7 @@ fn find_in_pieces(
     opts: &MatchOptions,
     any_case: bool,
     tuning: Tuning,
-) -> Vec<Annotation> {
+) -> Vec<Mention> {
     let piece = tuning.piece;
     let search = Search {
         ix,
@@ -1115,29 +1115,9 @@ fn annotations(
     all: &[Candidate],
     (chosen, undecided): (&[usize], &[bool]),
     opts: &MatchOptions,
-) -> Vec<Annotation> {
+) -> Vec<Mention> {
     let mut out = Vec::with_capacity(groups.len());
-    let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
-    let mut advance = |to: usize| {
-        // A char starts at every byte that is not a continuation byte (10xxxxxx); chars of
-        // four bytes (leading byte 11110xxx) take two UTF-16 units.
-        let part = &text.as_bytes()[byte..to];
-        if part.is_ascii() {
-            chars += part.len();
-            utf16 += part.len();
-        } else {
-            // Counted in byte-sized sums of at most 255 bytes, which the compiler vectorises.
-            let (mut starts, mut wide) = (0, 0);
-            for c in part.chunks(255) {
-                starts += usize::from(c.iter().map(|&b| u8::from(b & 0xC0 != 0x80)).sum::<u8>());
-                wide += usize::from(c.iter().map(|&b| u8::from(b >= 0xF0)).sum::<u8>());
-            }
-            chars += starts;
-            utf16 += starts + wide;
-        }
-        byte = to;
-        (chars, utf16)
-    };
+    let mut offsets = crate::lines::Offsets::new(text);
     let mut seen_concepts = rustc_hash::FxHashSet::default();
     for ((gr, &k), &undecided) in groups.iter().zip(chosen).zip(undecided) {
         let options = gr.options(all);
@@ -1150,79 +1130,23 @@ fn annotations(
             (true, None) => Side::It,
             _ => t.side,
         };
-        let other = concept.side(side.other());
-        let equivalents = concept
-            .terms(side.other())
-            .iter()
-            .map(|t| t.text.clone())
-            .collect();
-        let definition = other
-            .or(concept.side(side))
-            .map(|s| s.definition.clone())
-            .unwrap_or_default();
-        let alternatives = options
+        // The chosen option first, then the others in their order.
+        let others = options
             .iter()
             .enumerate()
             .filter(|&(i, _)| i != k)
-            .map(|(_, o)| {
-                g.concepts()[ix.terms[o.term as usize].concept as usize]
-                    .id
-                    .clone()
-            })
+            .map(|(_, o)| o.term);
+        let terms: Vec<TermId> = std::iter::once(best.term)
+            .chain(others)
+            .map(TermId)
             .collect();
-        // A false friend: the reader of the other side knows this word from another concept.
-        let misread_as = options
+        let alternatives = terms[1..]
             .iter()
-            .map(|o| &ix.terms[o.term as usize])
-            .find(|o| o.side == side.other() && o.concept != t.concept && o.key == t.key)
-            .and_then(|o| {
-                let assumed = &g.concepts()[o.concept as usize];
-                let matched = ix.term_text(g, best.term);
-                let terms = assumed.terms(side.other());
-                terms
-                    .iter()
-                    .find(|x| !x.text.eq_ignore_ascii_case(matched))
-                    .or(terms.first())
-                    .map(|x| x.text.clone())
-            });
-        let meant_as = misread_as.as_ref().and_then(|_| {
-            let matched = ix.term_text(g, best.term);
-            concept
-                .terms(side)
-                .iter()
-                .find(|x| !x.text.eq_ignore_ascii_case(matched))
-                .map(|x| x.text.clone())
-        });
-        let senses = if undecided {
-            let matched = ix.term_text(g, best.term);
-            let mut names: Vec<String> = Vec::new();
-            let order = std::iter::once(k).chain((0..options.len()).filter(|&o| o != k));
-            for o in order {
-                let ot = &ix.terms[options[o].term as usize];
-                let c = &g.concepts()[ot.concept as usize];
-                let name = c
-                    .terms(ot.side)
-                    .iter()
-                    .chain(c.terms(ot.side.other()))
-                    .find(|x| !x.text.eq_ignore_ascii_case(matched))
-                    .map(|x| x.text.clone());
-                if let Some(n) = name {
-                    if !names.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
-                        names.push(n);
-                    }
-                }
-            }
-            if names.len() > 1 {
-                names
-            } else {
-                Vec::new()
-            }
-        } else {
-            Vec::new()
-        };
-        let (char_start, utf16_start) = advance(gr.start);
-        let (char_end, utf16_end) = advance(gr.end);
-        out.push(Annotation {
+            .map(|o| g.concepts()[ix.terms[o.0 as usize].concept as usize].id.clone())
+            .collect();
+        let (char_start, utf16_start) = offsets.advance(gr.start);
+        let (char_end, utf16_end) = offsets.advance(gr.end);
+        out.push(Mention {
             start: gr.start,
             end: gr.end,
             char_start,
@@ -1235,15 +1159,12 @@ fn annotations(
             term: ix.term_text(g, best.term).to_string(),
             kind: best.kind,
             score: best.score,
-            equivalents,
-            definition,
             alternatives,
             false_friend: ix.keys[t.key as usize].false_friend,
             shared,
             first_mention: seen_concepts.insert(t.concept),
-            misread_as,
-            meant_as,
-            senses,
+            undecided,
+            terms,
         });
     }
     out

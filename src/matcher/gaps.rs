@@ -25,9 +25,9 @@ use std::sync::OnceLock;
 
 use super::index::{common_words, fold_phrase, Index};
 use super::lexicon::WordSet;
-use super::Annotation;
+use super::Mention;
 
-/// A span of jargon the glossary lacks. Offsets as in [`Annotation`].
+/// A span of jargon the glossary lacks. Offsets as in [`Mention`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gap {
     /// UTF-8 byte offsets `[start, end)`.
@@ -335,7 +335,7 @@ pub(crate) fn find(
     ix: &Index,
     text: &str,
     excluded: &[Range<usize>],
-    annotations: &[Annotation],
+    annotations: &[impl AsRef<Mention>],
 ) -> Vec<Gap> {
     if !text.bytes().any(|b| b.is_ascii_uppercase()) {
         return Vec::new();
@@ -347,8 +347,8 @@ pub(crate) fn find(
         .filter(|w| !inside(excluded, w.start, w.end))
         .collect();
     let overlaps = |s: usize, e: usize| {
-        let k = annotations.partition_point(|a| a.end <= s);
-        annotations.get(k).is_some_and(|a| a.start < e)
+        let k = annotations.partition_point(|a| a.as_ref().end <= s);
+        annotations.get(k).is_some_and(|a| a.as_ref().start < e)
     };
     let is_term = |t: &str| ix.terms_with_key_text(&fold_phrase(t)).is_some();
     let mut chunks = Chunks::default();
@@ -562,15 +562,8 @@ fn names(
 }
 
 fn with_offsets(text: &str, spans: Vec<(usize, usize, GapKind)>) -> Vec<Gap> {
-    let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
-    let mut advance = |to: usize| {
-        for c in text[byte..to].chars() {
-            chars += 1;
-            utf16 += c.len_utf16();
-        }
-        byte = to;
-        (chars, utf16)
-    };
+    let mut offsets = crate::lines::Offsets::new(text);
+    let mut advance = |to: usize| offsets.advance(to);
     spans
         .into_iter()
         .map(|(start, end, kind)| {

@@ -1,8 +1,9 @@
 //! The matcher: finds the glossary's terms in free text (SPEC §3).
 //!
 //! A [`Matcher`] is compiled once from a [`Glossary`] and shared immutably (`Arc`) by every
-//! request. It turns text into annotations: byte, char and UTF-16 spans with the concept,
-//! side, term, kind of match and score.
+//! request. It turns text into [`Mention`]s: byte, char and UTF-16 spans with the concept,
+//! side, term, kind of match, score and sense flags. What a reader is told about a mention
+//! is the renderer's business ([`crate::render`]).
 
 mod deletions;
 mod find;
@@ -97,14 +98,21 @@ impl Default for MatchOptions {
     }
 }
 
-/// One mention of a glossary term in a text.
+/// A glossary term's number in a compiled [`Matcher`]: which term of which concept and side.
+/// Meaningful only with the matcher that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TermId(pub(crate) u32);
+
+/// One mention of a glossary term in a text: where it is, what matched and how, and the
+/// sense flags. What a reader is told about it (equivalents, definition, a false friend's
+/// wording) is looked up by [`crate::render::Annotation`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Annotation {
+pub struct Mention {
     /// Byte offset of the first byte, in the UTF-8 input.
     pub start: usize,
     /// Byte offset one past the last byte.
     pub end: usize,
-    /// The same span in Unicode scalar values.
+    /// The same span in Unicode scalar values (counted by [`crate::lines::Offsets`]).
     pub char_start: usize,
     /// End of the span in Unicode scalar values.
     pub char_end: usize,
@@ -116,7 +124,8 @@ pub struct Annotation {
     pub text: String,
     /// The concept chosen for the span.
     pub concept_id: String,
-    /// The side of the matched term.
+    /// The side of the matched term (the reader's, or IT, for a term on both sides of its
+    /// concept).
     pub side: Side,
     /// The glossary term that matched.
     pub term: String,
@@ -124,29 +133,46 @@ pub struct Annotation {
     pub kind: MatchKind,
     /// 1.0 for exact and normalised matches; `1 - edits / letters` for fuzzy ones.
     pub score: f32,
-    /// The other side's terms, preferred first.
-    pub equivalents: Vec<String>,
-    /// The other side's definition (the own side's when there is no other side).
-    pub definition: String,
-    /// Other concepts the same term belongs to.
+    /// Other concepts the same span matched, in the order of [`Mention::terms`].
     pub alternatives: Vec<String>,
-    /// The term is on the reader's side in one concept and on the other side in another.
+    /// The term is on the IT side of one concept and the marketing side of another.
     pub false_friend: bool,
     /// The term is on both sides of the chosen concept: common vocabulary, never explained.
     pub shared: bool,
-    /// The first annotation of its concept in this text.
+    /// The first mention of its concept in this text.
     pub first_mention: bool,
-    /// For a false friend: the term a reader of the other side uses for the sense they would
-    /// assume (the concept where this word is on their side), e.g. "sales pipeline".
-    pub misread_as: Option<String>,
-    /// For a false friend: another term of its own concept on the matched side, naming the
-    /// meant sense when the reader's side has no term for it ("press release" for "release").
-    pub meant_as: Option<String>,
-    /// When the evidence in the text does not separate this concept from its `alternatives`
-    /// (SPEC §3 "no guessing"): a name for each sense, the chosen one first, so that a note
-    /// names them all rather than guessing ("continuous integration", "competitive
-    /// intelligence"). Empty when the sense is decided.
-    pub senses: Vec<String>,
+    /// The evidence in the text did not separate the chosen concept from its alternatives
+    /// (SPEC §3 "no guessing").
+    pub undecided: bool,
+    /// The matched term, then the term of each alternative: what a reader's note is looked
+    /// up from.
+    pub terms: Vec<TermId>,
+}
+
+impl AsRef<Mention> for Mention {
+    fn as_ref(&self) -> &Mention {
+        self
+    }
+}
+
+/// What a [`TermId`] stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct TermRef<'g> {
+    /// The term's concept.
+    pub concept: &'g crate::glossary::Concept,
+    /// The side the term is on.
+    pub side: Side,
+    /// The term as the glossary writes it.
+    pub text: &'g str,
+    /// Equal for terms whose folded text is equal (of any concept or side).
+    key: u32,
+}
+
+impl TermRef<'_> {
+    /// Whether `other` is written the same, folded (case, dashes, spaces, plural).
+    pub fn same_text(&self, other: &TermRef<'_>) -> bool {
+        self.key == other.key
+    }
 }
 
 /// A result of [`Matcher::lookup`].
@@ -202,13 +228,32 @@ impl Matcher {
     }
 
     /// Every mention in `text`, in order, non-overlapping.
-    pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Annotation> {
+    pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Mention> {
         find::find(&self.index, &self.glossary, text, opts, false)
+    }
+
+    /// What term `t` (of a [`Mention`] of this matcher) stands for.
+    ///
+    /// # Panics
+    /// For a `TermId` of another matcher with more terms.
+    pub fn term(&self, t: TermId) -> TermRef<'_> {
+        let info = &self.index.terms[t.0 as usize];
+        TermRef {
+            concept: &self.glossary.concepts()[info.concept as usize],
+            side: info.side,
+            text: self.index.term_text(&self.glossary, t.0),
+            key: info.key,
+        }
     }
 
     /// The gaps of `text` (SPEC §8): jargon-looking spans no concept covers, in order.
     /// `annotations` are the text's mentions, from [`Matcher::find`] with the same options.
-    pub fn gaps(&self, text: &str, opts: &MatchOptions, annotations: &[Annotation]) -> Vec<Gap> {
+    pub fn gaps(
+        &self,
+        text: &str,
+        opts: &MatchOptions,
+        annotations: &[impl AsRef<Mention>],
+    ) -> Vec<Gap> {
         let excluded = markup::excluded(text, opts.input);
         gaps::find(&self.index, text, &excluded, annotations)
     }
