@@ -722,27 +722,26 @@ impl Server {
         let annotations = annotate(matcher, mentions);
         // Any mention the reader needs explained, not only its concept's first.
         let under = |a: &Annotation| a.start <= at && at < a.end;
-        let (start, end, value) = match explained(&annotations, scope.reader, Explain::Every, under)
-            .next()
-        {
-            Some(a) => (
-                a.start,
-                a.end,
-                format!(
-                    "**{}** — for {}: {}",
-                    a.text,
-                    reader_name(scope.reader),
-                    explanation(a)
+        let (start, end, value) =
+            match explained(&annotations, scope.reader, Explain::Every, under).next() {
+                Some(a) => (
+                    a.start,
+                    a.end,
+                    format!(
+                        "**{}** — for {}: {}",
+                        a.text,
+                        reader_name(scope.reader),
+                        explanation(a)
+                    ),
                 ),
-            ),
-            None => {
-                let f = doc
-                    .findings
-                    .iter()
-                    .find(|f| f.rule == Rule::Gap && f.start <= at && at < f.end)?;
-                (f.start, f.end, format!("**{}** — {}", f.text, f.message))
-            }
-        };
+                None => {
+                    let f = doc
+                        .findings
+                        .iter()
+                        .find(|f| f.rule == Rule::Gap && f.start <= at && at < f.end)?;
+                    (f.start, f.end, format!("**{}** — {}", f.text, f.message))
+                }
+            };
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,

@@ -1142,7 +1142,11 @@ fn annotations(
             .collect();
         let alternatives = terms[1..]
             .iter()
-            .map(|o| g.concepts()[ix.terms[o.0 as usize].concept as usize].id.clone())
+            .map(|o| {
+                g.concepts()[ix.terms[o.0 as usize].concept as usize]
+                    .id
+                    .clone()
+            })
             .collect();
         let (char_start, utf16_start) = offsets.advance(gr.start);
         let (char_end, utf16_end) = offsets.advance(gr.end);
