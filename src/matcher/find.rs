@@ -573,7 +573,9 @@ struct Tuning {
     filter: bool,
 }
 
-/// [`find`], tuned by `tuning`.
+/// [`find`], tuned by `tuning`: the passes in order. Each pass narrows what the one before
+/// it left: candidates → selection → senses → judgement (part of speech, forms, idioms,
+/// names, generic words) → mentions.
 fn find_in_pieces(
     ix: &Index,
     g: &Glossary,
@@ -582,7 +584,6 @@ fn find_in_pieces(
     any_case: bool,
     tuning: Tuning,
 ) -> Vec<Mention> {
-    let piece = tuning.piece;
     let search = Search {
         ix,
         g,
@@ -590,6 +591,35 @@ fn find_in_pieces(
         opts,
         any_case,
     };
+    let Some((cands, cues)) = all_candidates(&search, tuning) else {
+        // Past the deadline: the caller has answered already and will drop what this returns.
+        return Vec::new();
+    };
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let mut sel = select(ix, cands);
+    if sel.needs_reading(&search) {
+        let ev = Evidence::new(ix, cues, &sel.groups, &sel.all);
+        choose_senses(&search, &ev, &mut sel);
+        let keep = judge_spans(&search, &ev, &mut sel);
+        sel.retain(&keep);
+    }
+    mentions(ix, g, text, &sel, opts)
+}
+
+/// **Pass 1, candidates.** Tokenizes `s.text` piece by piece (each piece with a look-ahead
+/// of [`Index::span`] tokens), gives each token its steps, walks the trie from each token and
+/// checks what the walks reach against its term's rules ([`check`]).
+///
+/// Out: every checked candidate, sorted by start, then longest, best score, term; and the
+/// cue occurrences, in text order. `None` once the deadline has passed.
+/// Invariant: `tuning` changes how, never what (the `tuning_changes_nothing` property).
+fn all_candidates(
+    s: &Search,
+    tuning: Tuning,
+) -> Option<(Vec<Candidate>, Vec<(u32, u32, usize, bool)>)> {
+    let (ix, text, opts, piece) = (s.ix, s.text, s.opts, tuning.piece);
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
     if tuning.filter {
@@ -614,8 +644,7 @@ fn find_in_pieces(
     let mut pos = 0;
     while pos < text.len() {
         if opts.past_deadline() {
-            // The caller has answered already and will drop what this returns.
-            return Vec::new();
+            return None;
         }
         let cut = next_cut(text, pos.saturating_add(piece));
         tk.clear();
@@ -631,11 +660,8 @@ fn find_in_pieces(
             }
             tk.resume(back);
         }
-        candidates(&search, &tk.out, own, &mut steps_buf, &mut cands, &mut cues);
+        candidates(s, &tk.out, own, &mut steps_buf, &mut cands, &mut cues);
         pos = cut;
-    }
-    if cands.is_empty() {
-        return Vec::new();
     }
     let order = |a: &Candidate, b: &Candidate| {
         a.start
@@ -653,6 +679,53 @@ fn find_in_pieces(
     } else {
         cands.sort_by(order);
     }
+    Some((cands, cues))
+}
+
+/// The selected spans of a text and, once senses are chosen, the sense of each.
+struct Selection {
+    groups: Vec<Group>,
+    /// The options of every group, one list ([`Group::options`]).
+    all: Vec<Candidate>,
+    /// Per group, the index of the chosen option (0 until [`choose_senses`]).
+    chosen: Vec<usize>,
+    /// Per group, whether the evidence left its senses undecided (SPEC §3 "no guessing").
+    undecided: Vec<bool>,
+}
+
+impl Selection {
+    /// Whether any span has senses to choose between or to judge: a group with several
+    /// options, or one whose first option [`Selection::is_read`].
+    fn needs_reading(&self, s: &Search) -> bool {
+        let ambiguous = self.groups.iter().any(|gr| gr.options(&self.all).len() > 1);
+        ambiguous || self.groups.iter().any(|gr| self.is_read(s, gr, 0))
+    }
+
+    /// Whether sense resolution reads option `k` of `gr`: an everyday word, a case-sensitive
+    /// term, or a concept with `not_in` idioms.
+    fn is_read(&self, s: &Search, gr: &Group, k: usize) -> bool {
+        let t = &s.ix.terms[gr.options(&self.all)[k].term as usize];
+        t.sense.everyday
+            || s.ix.case_form(t).is_some()
+            || !s.g.concepts()[t.concept as usize].not_in.is_empty()
+    }
+
+    /// Keeps the groups (with their choices) whose flag in `keep` is set; an empty `keep`
+    /// keeps all.
+    fn retain(&mut self, keep: &[bool]) {
+        if keep.iter().any(|&k| !k) {
+            retain_kept(&mut self.groups, keep);
+            retain_kept(&mut self.chosen, keep);
+            retain_kept(&mut self.undecided, keep);
+        }
+    }
+}
+
+/// **Pass 2, selection.** In: the sorted candidates of [`all_candidates`]. Out: the spans
+/// kept, leftmost first, then longest (the first of each start in `cands`' order); each
+/// span's candidates of that exact extent become its options, the best per concept, in
+/// concept order. Invariant: the groups are sorted and never overlap.
+fn select(ix: &Index, cands: Vec<Candidate>) -> Selection {
     let mut groups: Vec<Group> = Vec::with_capacity(cands.len());
     let mut all: Vec<Candidate> = Vec::with_capacity(cands.len());
     let mut cursor = 0;
@@ -700,161 +773,190 @@ fn find_in_pieces(
             verbs,
         });
     }
-    let mut chosen: Vec<usize> = vec![0; groups.len()];
-    // Spans whose senses the evidence cannot separate (SPEC §3 "no guessing").
-    let mut undecided: Vec<bool> = vec![false; groups.len()];
-    let ambiguous = groups.iter().any(|gr| gr.options(&all).len() > 1);
-    // Spans that sense resolution reads: everyday words and concepts with idioms listed.
-    let read = |gr: &Group, k: usize| {
-        let t = &ix.terms[gr.options(&all)[k].term as usize];
-        t.sense.everyday
-            || ix.case_form(t).is_some()
-            || !g.concepts()[t.concept as usize].not_in.is_empty()
-    };
-    let needs_senses = groups.iter().any(|gr| read(gr, 0));
-    let mut keep: Vec<bool> = Vec::new();
-    if ambiguous || needs_senses {
-        let ev = Evidence::new(ix, cues, &groups, &all);
-        // The glossary's profiles read against the text: only where a span has several
-        // senses to weigh, so texts without one never pay for it.
-        let doc = std::cell::OnceCell::new();
-        let weigh = |gr: &Group, options: &[Candidate]| {
-            let (profiles, doc) = doc.get_or_init(|| {
-                let profiles = ix.profiles(g);
-                (profiles, profiles.document(text))
-            });
-            let own = profiles.ids_of(&text[gr.start..gr.end]);
-            options
-                .iter()
-                .map(|o| doc.evidence(ix.terms[o.term as usize].concept, gr.start, gr.end, &own))
-                .collect::<Vec<f32>>()
-        };
-        for (gi, gr) in groups.iter().enumerate() {
-            if gr.options(&all).len() > 1 {
-                // A jargon modifier right before the word ("personalized campaigns", "email
-                // campaign"): an unambiguous mention of one side says which side's sense.
-                let modifier = gi.checked_sub(1).map(|p| &groups[p]).and_then(|p| {
-                    let between = &text[p.end..gr.start];
-                    let adjacent = !between.is_empty() && between.bytes().all(|b| b == b' ');
-                    match p.options(&all) {
-                        [o] if adjacent && p.shared.is_empty() => {
-                            Some(ix.terms[o.term as usize].side)
-                        }
-                        _ => None,
-                    }
-                });
-                let weights = weigh(gr, gr.options(&all));
-                let (k, margin) = ev.best(
-                    ix,
-                    gi,
-                    gr,
-                    gr.options(&all),
-                    &weights,
-                    opts.audience,
-                    modifier,
-                );
-                chosen[gi] = k;
-                undecided[gi] = !margin;
-            }
-        }
-        // `as_verb`: read the word as a form of a verb term of the same concept.
-        let judge = |gi: usize, gr: &Group, k: usize, as_verb: bool| {
-            let t = &ix.terms[gr.options(&all)[k].term as usize];
-            let concept = &g.concepts()[t.concept as usize];
-            let mut sense = t.sense;
-            sense.verb |= as_verb;
-            let after_term = gi.checked_sub(1).is_some_and(|p| {
-                let between = &text[groups[p].end..gr.start];
-                !between.is_empty() && between.bytes().all(|b| b == b' ')
-            });
-            let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
-                // Evidence that the word is jargon here, for any of its senses (the reader's
-                // side may have picked one with less): near the span (cues, other terms, the
-                // text's domain), or twice in the text.
-                let concepts = gr
-                    .options(&all)
-                    .iter()
-                    .map(|o| ix.terms[o.term as usize].concept);
-                let near: u32 = concepts
-                    .clone()
-                    .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
-                    .sum();
-                if near > 0 {
-                    near
-                } else {
-                    // An everyday cue word that is itself a generic mention ("account" as
-                    // a cue of "opportunity" and the other way round) proves nothing.
-                    let generic_at = |at: usize| {
-                        let k = groups.partition_point(|g| g.start <= at);
-                        k > 0 && {
-                            let g = &groups[k - 1];
-                            at < g.end
-                                && g.options(&all)
-                                    .iter()
-                                    .all(|o| ix.terms[o.term as usize].sense.generic)
-                        }
-                    };
-                    concepts
-                        .map(|c| ev.in_text(c, t.key, generic_at).saturating_sub(1))
-                        .sum()
-                }
-            });
-            if let Err(why) = verdict {
-                tracing::debug!(
-                    span = &text[gr.start..gr.end],
-                    at = gr.start,
-                    concept = concept.id,
-                    ?why,
-                    "not a mention"
-                );
-            }
-            verdict
-        };
-        keep = groups
+    let n = groups.len();
+    Selection {
+        groups,
+        all,
+        chosen: vec![0; n],
+        undecided: vec![false; n],
+    }
+}
+
+/// **Pass 3, senses.** For each span with several options, the best concept by the text's
+/// evidence ([`Evidence::best`]: cues, other terms, a jargon modifier before the word, the
+/// glossary profiles, the reader's side), and whether it is decided. Out: `sel.chosen` and
+/// `sel.undecided`. Invariant: spans with one option keep option 0, decided.
+fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
+    let (ix, text) = (s.ix, s.text);
+    let (groups, all) = (&sel.groups, &sel.all);
+    // The glossary's profiles read against the text: only where a span has several
+    // senses to weigh, so texts without one never pay for it.
+    let doc = std::cell::OnceCell::new();
+    let weigh = |gr: &Group, options: &[Candidate]| {
+        let (profiles, doc) = doc.get_or_init(|| {
+            let profiles = ix.profiles(s.g);
+            (profiles, profiles.document(text))
+        });
+        let own = profiles.ids_of(&text[gr.start..gr.end]);
+        options
             .iter()
-            .enumerate()
-            .map(|(gi, gr)| {
-                let k = chosen[gi];
-                if !read(gr, k) {
-                    return true;
+            .map(|o| doc.evidence(ix.terms[o.term as usize].concept, gr.start, gr.end, &own))
+            .collect::<Vec<f32>>()
+    };
+    for (gi, gr) in groups.iter().enumerate() {
+        if gr.options(all).len() > 1 {
+            // A jargon modifier right before the word ("personalized campaigns", "email
+            // campaign"): an unambiguous mention of one side says which side's sense.
+            let modifier = gi.checked_sub(1).map(|p| &groups[p]).and_then(|p| {
+                let between = &text[p.end..gr.start];
+                let adjacent = !between.is_empty() && between.bytes().all(|b| b == b' ');
+                match p.options(all) {
+                    [o] if adjacent && p.shared.is_empty() => Some(ix.terms[o.term as usize].side),
+                    _ => None,
                 }
-                match judge(gi, gr, k, false) {
-                    Ok(()) => true,
-                    // A noun sense where the text has a verb: a verb sense of the same word
-                    // may fit ("target" the audience: targeting).
-                    // A noun term of a concept that also has this word as a form of one of
-                    // its verb terms ("targeting", a noun and a form of "target"): the verb
-                    // fits the slot.
-                    Err(senses::NotAMention::Verb)
-                        if gr
-                            .verbs
-                            .contains(&ix.terms[gr.options(&all)[k].term as usize].concept)
-                            && judge(gi, gr, k, true).is_ok() =>
-                    {
-                        true
-                    }
-                    Err(senses::NotAMention::Verb) => {
-                        let other = (0..gr.options(&all).len()).find(|&o| {
-                            o != k
-                                && ix.terms[gr.options(&all)[o].term as usize].sense.verb
-                                && judge(gi, gr, o, false).is_ok()
-                        });
-                        if let Some(o) = other {
-                            chosen[gi] = o;
-                        }
-                        other.is_some()
-                    }
-                    Err(_) => false,
+            });
+            let weights = weigh(gr, gr.options(all));
+            let (k, margin) = ev.best(
+                ix,
+                gi,
+                gr,
+                gr.options(all),
+                &weights,
+                s.opts.audience,
+                modifier,
+            );
+            sel.chosen[gi] = k;
+            sel.undecided[gi] = !margin;
+        }
+    }
+}
+
+/// **Pass 4, judgement: part of speech and forms.** For each span whose chosen option
+/// [`Selection::is_read`], whether the text uses the word in the glossary's sense
+/// ([`senses::judge`]: idioms, names, part of speech, evidence for generic words). A noun
+/// sense where the text has a verb falls back to a verb *form*: the same concept's verb term
+/// of this word, or another option's verb term (which then becomes the chosen one).
+///
+/// Out: one flag per group, whether it stays a mention (empty: all stay).
+fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
+    let ix = s.ix;
+    let mut keep = Vec::with_capacity(sel.groups.len());
+    for (gi, gr) in sel.groups.iter().enumerate() {
+        let k = sel.chosen[gi];
+        if !sel.is_read(s, gr, k) {
+            keep.push(true);
+            continue;
+        }
+        let options = gr.options(&sel.all);
+        let judge =
+            |k: usize, as_verb: bool| judge_span(s, ev, &sel.groups, &sel.all, gi, k, as_verb);
+        let kept = match judge(k, false) {
+            Ok(()) => true,
+            // A noun sense where the text has a verb: a verb sense of the same word
+            // may fit ("target" the audience: targeting).
+            // A noun term of a concept that also has this word as a form of one of
+            // its verb terms ("targeting", a noun and a form of "target"): the verb
+            // fits the slot.
+            Err(senses::NotAMention::Verb)
+                if gr
+                    .verbs
+                    .contains(&ix.terms[options[k].term as usize].concept)
+                    && judge(k, true).is_ok() =>
+            {
+                true
+            }
+            Err(senses::NotAMention::Verb) => {
+                let other = (0..options.len()).find(|&o| {
+                    o != k
+                        && ix.terms[options[o].term as usize].sense.verb
+                        && judge(o, false).is_ok()
+                });
+                if let Some(o) = other {
+                    sel.chosen[gi] = o;
                 }
-            })
-            .collect();
+                other.is_some()
+            }
+            Err(_) => false,
+        };
+        keep.push(kept);
     }
-    if keep.iter().any(|&k| !k) {
-        retain_kept(&mut groups, &keep);
-        retain_kept(&mut chosen, &keep);
-        retain_kept(&mut undecided, &keep);
+    keep
+}
+
+/// [`senses::judge`] of option `k` of group `gi`; `as_verb`: read the word as a form of a
+/// verb term of the same concept. A rejection is logged at debug level with its reason.
+fn judge_span(
+    s: &Search,
+    ev: &Evidence,
+    groups: &[Group],
+    all: &[Candidate],
+    gi: usize,
+    k: usize,
+    as_verb: bool,
+) -> Result<(), senses::NotAMention> {
+    let (ix, text) = (s.ix, s.text);
+    let gr = &groups[gi];
+    let t = &ix.terms[gr.options(all)[k].term as usize];
+    let concept = &s.g.concepts()[t.concept as usize];
+    let mut sense = t.sense;
+    sense.verb |= as_verb;
+    let after_term = gi.checked_sub(1).is_some_and(|p| {
+        let between = &text[groups[p].end..gr.start];
+        !between.is_empty() && between.bytes().all(|b| b == b' ')
+    });
+    let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
+        jargon_evidence(ix, ev, groups, all, gi, t.key)
+    });
+    if let Err(why) = verdict {
+        tracing::debug!(
+            span = &text[gr.start..gr.end],
+            at = gr.start,
+            concept = concept.id,
+            ?why,
+            "not a mention"
+        );
     }
-    annotations(ix, g, text, &groups, &all, (&chosen, &undecided), opts)
+    verdict
+}
+
+/// Evidence that the word of group `gi` (folded term `key`) is jargon here, for any of its
+/// senses (the reader's side may have picked one with less): near the span (cues, other
+/// terms, the text's domain), or twice in the text.
+fn jargon_evidence(
+    ix: &Index,
+    ev: &Evidence,
+    groups: &[Group],
+    all: &[Candidate],
+    gi: usize,
+    key: u32,
+) -> u32 {
+    let gr = &groups[gi];
+    let concepts = gr
+        .options(all)
+        .iter()
+        .map(|o| ix.terms[o.term as usize].concept);
+    let near: u32 = concepts
+        .clone()
+        .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
+        .sum();
+    if near > 0 {
+        return near;
+    }
+    // An everyday cue word that is itself a generic mention ("account" as a cue of
+    // "opportunity" and the other way round) proves nothing.
+    let generic_at = |at: usize| {
+        let k = groups.partition_point(|g| g.start <= at);
+        k > 0 && {
+            let g = &groups[k - 1];
+            at < g.end
+                && g.options(all)
+                    .iter()
+                    .all(|o| ix.terms[o.term as usize].sense.generic)
+        }
+    };
+    concepts
+        .map(|c| ev.in_text(c, key, generic_at).saturating_sub(1))
+        .sum()
 }
 
 /// Keeps the items of `v` whose flag in `keep` (one per item) is set.
@@ -1107,15 +1209,18 @@ const MARGIN_SHARE: f32 = 0.2;
 /// one sense's entry that the text shows and the other's does not.
 const PROFILE_MARGIN: f32 = 8.0;
 
-fn annotations(
+/// **Pass 5, mentions.** In: the judged selection. Out: one [`Mention`] per group, in text
+/// order, with its chosen term first in [`Mention::terms`], its offsets counted once
+/// ([`crate::lines::Offsets`]) and `first_mention` set on the first of each concept.
+fn mentions(
     ix: &Index,
     g: &Glossary,
     text: &str,
-    groups: &[Group],
-    all: &[Candidate],
-    (chosen, undecided): (&[usize], &[bool]),
+    sel: &Selection,
     opts: &MatchOptions,
 ) -> Vec<Mention> {
+    let (groups, all) = (&sel.groups, &sel.all);
+    let (chosen, undecided) = (&sel.chosen, &sel.undecided);
     let mut out = Vec::with_capacity(groups.len());
     let mut offsets = crate::lines::Offsets::new(text);
     let mut seen_concepts = rustc_hash::FxHashSet::default();
