@@ -50,6 +50,10 @@ pub(crate) struct Candidate {
     pub score: f32,
 }
 
+/// One occurrence of a cue phrase: (sentence, concept, start byte, distinct: evidence even
+/// far from a mention, see [`super::index::Cue`]).
+type CueAt = (u32, u32, usize, bool);
+
 /// The most edits a whole mention may carry before the walk gives up.
 const MAX_EDITS: u8 = 6;
 
@@ -466,7 +470,7 @@ fn candidates(
     own: usize,
     steps_buf: &mut Steps,
     cands: &mut Vec<Candidate>,
-    cues: &mut Vec<(u32, u32, usize, bool)>,
+    cues: &mut Vec<CueAt>,
 ) {
     let ix = s.ix;
     steps(ix, toks, s.opts, steps_buf);
@@ -490,7 +494,7 @@ fn candidates(
 
 /// (sentence, concept, start byte) of every cue phrase starting at a token with lexicon id
 /// `lex[j]`, in text order.
-fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<(u32, u32, usize, bool)>) {
+fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<CueAt>) {
     for (j, &l) in lex.iter().enumerate() {
         if l == u32::MAX {
             continue;
@@ -615,10 +619,7 @@ fn find_in_pieces(
 /// Out: every checked candidate, sorted by start, then longest, best score, term; and the
 /// cue occurrences, in text order. `None` once the deadline has passed.
 /// Invariant: `tuning` changes how, never what (the `tuning_changes_nothing` property).
-fn all_candidates(
-    s: &Search,
-    tuning: Tuning,
-) -> Option<(Vec<Candidate>, Vec<(u32, u32, usize, bool)>)> {
+fn all_candidates(s: &Search, tuning: Tuning) -> Option<(Vec<Candidate>, Vec<CueAt>)> {
     let (ix, text, opts, piece) = (s.ix, s.text, s.opts, tuning.piece);
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
@@ -972,7 +973,7 @@ const DOCUMENT_EVIDENCE: u32 = 3;
 /// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
 struct Evidence {
     /// (sentence, concept, start byte) of every cue occurrence.
-    cues: Vec<(u32, u32, usize, bool)>,
+    cues: Vec<CueAt>,
     /// (sentence, range of its concepts in `concepts`, folded key of the term) of every
     /// selected group.
     mentions: Vec<(u32, (u32, u32), u32)>,
@@ -984,12 +985,7 @@ struct Evidence {
 }
 
 impl Evidence {
-    fn new(
-        ix: &Index,
-        cues: Vec<(u32, u32, usize, bool)>,
-        groups: &[Group],
-        all: &[Candidate],
-    ) -> Evidence {
+    fn new(ix: &Index, cues: Vec<CueAt>, groups: &[Group], all: &[Candidate]) -> Evidence {
         let mut concepts: Vec<u32> = Vec::with_capacity(groups.len());
         let mentions: Vec<(u32, (u32, u32), u32)> = groups
             .iter()
