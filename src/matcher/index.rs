@@ -613,14 +613,50 @@ pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Gap)>, want
     rest.is_empty()
 }
 
+/// The scratch state of one [`Index::build`]: the index under construction and what its
+/// passes hand to each other. Thrown away once the index is complete.
+struct IndexBuilder<'g> {
+    g: &'g Glossary,
+    ix: Index,
+    /// Scratch: the forms of one term ([`super::senses::term_forms`]).
+    forms: Vec<String>,
+    /// From the vocabulary to the terms pass: every form's words, each packed with the gap
+    /// before it ([`pack_word`]); form `f`'s are `term_words[term_at[f]..term_at[f + 1]]`.
+    /// Forms are numbered in glossary order (concept, side, term, form).
+    term_words: Vec<u32>,
+    term_at: Vec<u32>,
+    /// From the terms pass to the joined pairs: the forms that may match fuzzily.
+    fuzzy_forms: Vec<u32>,
+    /// The trie node each term ends at, and how many nodes the trie has.
+    term_nodes: Vec<(u32, u32)>,
+    nodes: u32,
+    /// From the cues pass to the lexicon: cue phrases by first folded word.
+    cues: FxHashMap<Box<str>, Vec<Cue>>,
+}
+
 impl Index {
+    /// Compiles `g`: the passes of [`IndexBuilder`], in order.
     pub(crate) fn build(g: &Glossary) -> Index {
-        let n_terms = g
-            .concepts()
-            .iter()
-            .map(|c| matched_terms(c, Side::It).len() + matched_terms(c, Side::Marketing).len())
-            .sum();
-        let mut ix = Index {
+        let mut b = IndexBuilder::new(g);
+        b.vocabulary();
+        // Built before the other tables exist, the deletion index sets the build's peak memory
+        // low.
+        b.ix.build_deletions();
+        b.terms_and_trie();
+        b.joined_pairs();
+        b.cues();
+        b.key_facts();
+        b.tags_and_root();
+        let IndexBuilder { mut ix, cues, .. } = b;
+        ix.build_lexicon(cues);
+        ix.build_wanted();
+        common_words(); // built once per process, before the first text needs it
+        ix
+    }
+
+    /// An index with no terms yet, with room for `n_terms` terms and `n_concepts` concepts.
+    fn empty(n_terms: usize, n_concepts: usize) -> Index {
+        Index {
             terms: Vec::with_capacity(n_terms),
             keys: Vec::new(),
             words: Vec::new(),
@@ -632,7 +668,7 @@ impl Index {
             cue_lists: Vec::new(),
             wanted: Bloom::with_capacity(0),
             wanted_exact: Bloom::with_capacity(0),
-            concept_tags: Vec::with_capacity(g.concepts().len()),
+            concept_tags: Vec::with_capacity(n_concepts),
             profiles: std::sync::OnceLock::new(),
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
@@ -651,20 +687,43 @@ impl Index {
             case_forms: String::new(),
             case_form_at: vec![0],
             span: 2,
-        };
-        // Pass 1: the vocabulary, then the deletion index, which needs nothing else: built
-        // before the other tables exist, it sets the peak memory of the build low. Each term's
-        // words are kept (ids and the gap before each) for pass 2, which then tokenizes only
-        // the case-sensitive terms again.
-        let mut term_words: Vec<u32> = Vec::new();
-        let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
+        }
+    }
+}
+
+impl<'g> IndexBuilder<'g> {
+    fn new(g: &'g Glossary) -> IndexBuilder<'g> {
+        let n_terms = g
+            .concepts()
+            .iter()
+            .map(|c| matched_terms(c, Side::It).len() + matched_terms(c, Side::Marketing).len())
+            .sum();
+        let mut term_at = Vec::with_capacity(n_terms + 1);
         term_at.push(0);
-        let mut forms: Vec<String> = Vec::new();
-        for c in g.concepts() {
+        IndexBuilder {
+            g,
+            ix: Index::empty(n_terms, g.concepts().len()),
+            forms: Vec::new(),
+            term_words: Vec::new(),
+            term_at,
+            fuzzy_forms: Vec::new(),
+            term_nodes: Vec::with_capacity(n_terms),
+            nodes: 1,
+            cues: FxHashMap::default(),
+        }
+    }
+
+    /// **Vocabulary.** Every word of every form of every term gets a `WordId` (its lexicon id:
+    /// only words enter the lexicon in this pass), with whether it ends a term and the edits
+    /// it tolerates. Out: `ix.words`, `term_words`/`term_at` (so that the terms pass tokenizes
+    /// only case-sensitive terms again), `ix.span`.
+    fn vocabulary(&mut self) {
+        let ix = &mut self.ix;
+        for c in self.g.concepts() {
             for side in Side::BOTH {
                 for term in matched_terms(c, side) {
-                    super::senses::term_forms(term, &mut forms);
-                    for form in &forms {
+                    super::senses::term_forms(term, &mut self.forms);
+                    for form in &self.forms {
                         let toks = tokenize(form, &[]);
                         let n = toks.len();
                         ix.span = ix.span.max(2 * n + 2);
@@ -679,47 +738,45 @@ impl Index {
                             if fuzzy {
                                 w.max_edits = w.max_edits.max(max_edits_for(f));
                             }
-                            term_words.push(pack_word(id, toks.list[i].gap));
+                            self.term_words.push(pack_word(id, toks.list[i].gap));
                         }
-                        term_at.push(term_words.len() as u32);
+                        self.term_at.push(self.term_words.len() as u32);
                     }
                 }
             }
         }
         ix.words.shrink_to_fit();
-        ix.build_deletions();
+    }
 
-        // Pass 2: terms, keys, the trie, joined forms and cues. The trie node each term ends
-        // at and the pairs of each joined form are grouped into slices once every term is in.
-        let mut term_nodes: Vec<(u32, u32)> = Vec::with_capacity(n_terms);
-        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
-        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
-        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        let mut nodes = 1u32;
-        let mut cues: FxHashMap<Box<str>, Vec<Cue>> = FxHashMap::default();
-        let mut folded = String::new();
-        let mut joined = String::new();
-        let mut next_term = 0;
+    /// The words of form `f` (see [`IndexBuilder::term_words`]), into `out`.
+    fn form_words(&self, f: usize, out: &mut Vec<(WordId, Gap)>) {
+        out.clear();
+        let words = &self.term_words[self.term_at[f] as usize..self.term_at[f + 1] as usize];
+        out.extend(words.iter().map(|&w| unpack_word(w)));
+    }
+
+    /// **Terms and trie.** One [`TermInfo`] per form with words (a term's inflected forms
+    /// after it), its key (equal folded texts share one), its case form, and its path in the
+    /// trie. Out: `ix.terms`, `ix.keys`, `ix.by_key_text`, `ix.case_forms`, `ix.edges`, and
+    /// the terminal lists. Invariant: a term's id is its place in glossary order.
+    fn terms_and_trie(&mut self) {
         let mut key_hashes: Vec<u64> = Vec::new();
         let mut words: Vec<(WordId, Gap)> = Vec::new();
+        let mut folded = String::new();
+        let mut next_form = 0;
+        let g = self.g;
         for (ci, c) in g.concepts().iter().enumerate() {
             for side in Side::BOTH {
                 for (ti, term) in matched_terms(c, side).iter().enumerate() {
+                    let mut forms = std::mem::take(&mut self.forms);
                     super::senses::term_forms(term, &mut forms);
                     for (fi, form) in forms.iter().enumerate() {
-                        let form = form.as_str();
-                        words.clear();
-                        words.extend(
-                            term_words
-                                [term_at[next_term] as usize..term_at[next_term + 1] as usize]
-                                .iter()
-                                .map(|&w| unpack_word(w)),
-                        );
-                        next_term += 1;
-                        let n = words.len();
-                        if n == 0 {
+                        self.form_words(next_form, &mut words);
+                        next_form += 1;
+                        if words.is_empty() {
                             continue;
                         }
+                        let ix = &mut self.ix;
                         folded.clear();
                         for (i, &(id, gap)) in words.iter().enumerate() {
                             if i > 0 && gap != Gap::None {
@@ -727,96 +784,116 @@ impl Index {
                             }
                             folded.push_str(ix.word_text(id));
                         }
-                        let hash = str_hash(&folded);
-                        let (kt, ka) = (&ix.key_text, &ix.key_text_at);
-                        let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
-                        let key = match ix.by_key_text.find(hash, same) {
-                            Some(&k) => k,
-                            None => {
-                                let k = ix.keys.len() as u32;
-                                ix.keys.push(KeyInfo::default());
-                                ix.key_text.push_str(&folded);
-                                ix.key_text_at.push(ix.key_text.len() as u32);
-                                key_hashes.push(hash);
-                                ix.by_key_text
-                                    .insert_unique(hash, k, |&k| key_hashes[k as usize]);
-                                k
-                            }
-                        };
+                        let key = ix.key_of(&folded, &mut key_hashes);
                         let (case_sensitive, fuzzy) = term_flags(term);
                         // An inflected form is matched as written, never fuzzily.
                         let fuzzy = fuzzy && fi == 0;
+                        let case_form = if case_sensitive {
+                            ix.add_case_form(form)
+                        } else {
+                            u32::MAX
+                        };
                         let tid = ix.terms.len() as u32;
                         ix.terms.push(TermInfo {
                             concept: ci as u32,
                             side,
                             index: ti as u16,
-                            case_form: if case_sensitive {
-                                let toks = tokenize(form, &[]);
-                                ix.case_forms.push_str(&case_form(
-                                    toks.list.iter().map(|t| (&form[t.start..t.end], t.gap)),
-                                ));
-                                ix.case_form_at.push(ix.case_forms.len() as u32);
-                                ix.case_form_at.len() as u32 - 2
-                            } else {
-                                u32::MAX
-                            },
+                            case_form,
                             fuzzy,
                             letters: letters(form) as u32,
                             key,
-                            sense: super::senses::TermSense::of(term, n, case_sensitive, &folded),
+                            sense: super::senses::TermSense::of(
+                                term,
+                                words.len(),
+                                case_sensitive,
+                                &folded,
+                            ),
                         });
                         let mut node = 0u32;
                         for (i, &(id, gap)) in words.iter().enumerate() {
                             let gap = if i == 0 { Gap::Space } else { gap };
+                            let nodes = &mut self.nodes;
                             node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
-                                nodes += 1;
-                                nodes - 1
+                                *nodes += 1;
+                                *nodes - 1
                             });
                         }
-                        term_nodes.push((node, tid));
+                        self.term_nodes.push((node, tid));
                         if fuzzy {
-                            for i in 1..n {
-                                let ((a, _), (b, gap)) = (words[i - 1], words[i]);
-                                let (ta, tb) = (ix.word_text(a), ix.word_text(b));
-                                if gap == Gap::Space
-                                    && letters(ta) > 0
-                                    && letters(tb) > 0
-                                    && letters(ta) + letters(tb) >= 5
-                                {
-                                    joined.clear();
-                                    joined.push_str(ta);
-                                    joined.push_str(tb);
-                                    // The group of a joined form is its lexicon id.
-                                    let g = ix.lex.insert(&joined).0;
-                                    if pair_last.len() <= g as usize {
-                                        pair_last.resize(g as usize + 1, u32::MAX);
-                                    }
-                                    let pair = (a, b);
-                                    // The group's records so far, newest first (few share a
-                                    // joined form).
-                                    let mut r = pair_last[g as usize];
-                                    while r != u32::MAX && pair_records[r as usize].1 != pair {
-                                        r = pair_prev[r as usize];
-                                    }
-                                    if r == u32::MAX {
-                                        pair_prev.push(pair_last[g as usize]);
-                                        pair_last[g as usize] = pair_records.len() as u32;
-                                        pair_records.push((g, pair));
-                                    }
-                                }
-                            }
+                            self.fuzzy_forms.push(next_form as u32 - 1);
                         }
+                    }
+                    self.forms = forms;
+                }
+            }
+        }
+        let term_nodes = std::mem::take(&mut self.term_nodes);
+        (self.ix.terminal_at, self.ix.terminal_list) = group(self.nodes as usize, &term_nodes);
+    }
+
+    /// **Joined pairs.** Every pair of neighbouring words of a fuzzy term, written together
+    /// ("clickthrough" for "click through"), enters the lexicon; its lexicon id lists the
+    /// pairs it joins. Out: `ix.pair_at`, `ix.pair_list`. Invariant: run after the
+    /// vocabulary, so a word's lexicon id stays its `WordId`.
+    fn joined_pairs(&mut self) {
+        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
+        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
+        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        let mut words: Vec<(WordId, Gap)> = Vec::new();
+        let mut joined = String::new();
+        for f in std::mem::take(&mut self.fuzzy_forms) {
+            self.form_words(f as usize, &mut words);
+            let ix = &mut self.ix;
+            for i in 1..words.len() {
+                let ((a, _), (b, gap)) = (words[i - 1], words[i]);
+                let (ta, tb) = (ix.word_text(a), ix.word_text(b));
+                if gap == Gap::Space
+                    && letters(ta) > 0
+                    && letters(tb) > 0
+                    && letters(ta) + letters(tb) >= 5
+                {
+                    joined.clear();
+                    joined.push_str(ta);
+                    joined.push_str(tb);
+                    // The group of a joined form is its lexicon id.
+                    let g = ix.lex.insert(&joined).0;
+                    if pair_last.len() <= g as usize {
+                        pair_last.resize(g as usize + 1, u32::MAX);
+                    }
+                    let pair = (a, b);
+                    // The group's records so far, newest first (few share a joined form).
+                    let mut r = pair_last[g as usize];
+                    while r != u32::MAX && pair_records[r as usize].1 != pair {
+                        r = pair_prev[r as usize];
+                    }
+                    if r == u32::MAX {
+                        pair_prev.push(pair_last[g as usize]);
+                        pair_last[g as usize] = pair_records.len() as u32;
+                        pair_records.push((g, pair));
                     }
                 }
             }
+        }
+        let ix = &mut self.ix;
+        (ix.pair_at, ix.pair_list) = group(ix.lex.len(), &pair_records);
+        ix.pair_at = trim_empty_tail(std::mem::take(&mut ix.pair_at));
+        self.term_words = Vec::new();
+        self.term_at = Vec::new();
+    }
+
+    /// **Cues.** Each concept's cue phrases, by first folded word, with whether each is
+    /// `distinct` (a phrase, or a word that is not everyday English). Out: `cues` (for the
+    /// lexicon), `ix.span`.
+    fn cues(&mut self) {
+        for (ci, c) in self.g.concepts().iter().enumerate() {
             for cue in &c.cues {
                 let toks = term_tokens(cue);
-                ix.span = ix.span.max(toks.len() + 2);
+                self.ix.span = self.ix.span.max(toks.len() + 2);
                 let distinct =
                     toks.len() > 1 || toks.iter().all(|(w, _, _)| !everyday_words().contains(w));
                 if let Some(((first, _, _), rest)) = toks.split_first() {
-                    cues.entry(first.clone().into_boxed_str())
+                    self.cues
+                        .entry(first.clone().into_boxed_str())
                         .or_default()
                         .push(Cue {
                             rest: rest
@@ -829,12 +906,14 @@ impl Index {
                 }
             }
         }
-        (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
-        drop(term_nodes);
-        (ix.pair_at, ix.pair_list) = group(ix.lex.len(), &pair_records);
-        ix.pair_at = trim_empty_tail(std::mem::take(&mut ix.pair_at));
-        drop((pair_records, pair_last, pair_prev));
-        drop((term_words, term_at, key_hashes));
+    }
+
+    /// **Key facts.** Each key's terms (in term order), whether it is a false friend (on the
+    /// IT side of one concept and the marketing side of another), and which everyday-word
+    /// terms are generic: a term of several concepts, or of a concept that lists cues, needs
+    /// evidence of its jargon sense (SPEC §3 "Senses").
+    fn key_facts(&mut self) {
+        let ix = &mut self.ix;
         let key_records: Vec<(u32, u32)> = ix
             .terms
             .iter()
@@ -854,8 +933,6 @@ impl Index {
                 })
             });
         }
-        // A word of everyday English that is a term of several concepts, or of a concept that
-        // lists cues, needs evidence of its jargon sense (SPEC §3 "Senses").
         for t in 0..ix.terms.len() {
             if !ix.terms[t].sense.everyday {
                 continue;
@@ -865,13 +942,19 @@ impl Index {
                 .key_terms(ix.terms[t].key)
                 .iter()
                 .any(|&o| ix.terms[o as usize].concept != concept);
-            let cued = !g.concepts()[concept as usize].cues.is_empty();
+            let cued = !self.g.concepts()[concept as usize].cues.is_empty();
             ix.terms[t].sense.generic = shared_key || cued;
         }
         ix.key_text.shrink_to_fit();
         ix.key_text_at.shrink_to_fit();
+    }
+
+    /// **Tags and root.** Tag ids per concept (equal tags, equal ids), and the trie root's
+    /// children as an array by word.
+    fn tags_and_root(&mut self) {
+        let ix = &mut self.ix;
         let mut tag_ids: FxHashMap<&str, u32> = FxHashMap::default();
-        for c in g.concepts() {
+        for c in self.g.concepts() {
             let ids = c.tags.iter().map(|t| {
                 let n = tag_ids.len() as u32;
                 *tag_ids.entry(t.as_str()).or_insert(n)
@@ -884,10 +967,37 @@ impl Index {
                 ix.edges.get(&key).copied().unwrap_or(0)
             })
             .collect();
-        ix.build_lexicon(cues);
-        ix.build_wanted();
-        common_words(); // built once per process, before the first text needs it
-        ix
+    }
+}
+
+impl Index {
+    /// The key of folded term text `folded`, added if new (`hashes`: each key's hash, for
+    /// [`Index::by_key_text`]).
+    fn key_of(&mut self, folded: &str, hashes: &mut Vec<u64>) -> u32 {
+        let hash = str_hash(folded);
+        let (kt, ka) = (&self.key_text, &self.key_text_at);
+        let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
+        if let Some(&k) = self.by_key_text.find(hash, same) {
+            return k;
+        }
+        let k = self.keys.len() as u32;
+        self.keys.push(KeyInfo::default());
+        self.key_text.push_str(folded);
+        self.key_text_at.push(self.key_text.len() as u32);
+        hashes.push(hash);
+        self.by_key_text
+            .insert_unique(hash, k, |&k| hashes[k as usize]);
+        k
+    }
+
+    /// Adds the case form of case-sensitive term `form` ([`case_form`]); returns its number.
+    fn add_case_form(&mut self, form: &str) -> u32 {
+        let toks = tokenize(form, &[]);
+        self.case_forms.push_str(&case_form(
+            toks.list.iter().map(|t| (&form[t.start..t.end], t.gap)),
+        ));
+        self.case_form_at.push(self.case_forms.len() as u32);
+        self.case_form_at.len() as u32 - 2
     }
 
     /// Completes the lexicon with the forms of cue words, computed here by the rules the
