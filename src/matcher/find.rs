@@ -13,7 +13,7 @@ use super::lexicon::{hash_str, inline_key16, LONG};
 use super::markup::excluded;
 use super::normalize::{cue_forms, each_singular};
 use super::senses;
-use super::tokens::{next_cut, Builder, Gap, Tokens};
+use super::tokens::{next_cut, Builder, Sep, Tokens};
 use super::{MatchKind, MatchOptions, Mention, TermId};
 use crate::glossary::{Glossary, Side};
 use rustc_hash::FxHashMap;
@@ -163,29 +163,29 @@ impl Walk<'_> {
         if j >= self.toks.len() || edits > MAX_EDITS {
             return;
         }
-        let gap = if j == first {
-            Gap::Space
+        let sep = if j == first {
+            Sep::Space
         } else {
-            match self.toks.list[j].gap {
-                Gap::Break => return,
+            match self.toks.list[j].sep {
+                Sep::Break => return,
                 g => g,
             }
         };
         for &step in self.steps.of(j) {
             match step {
                 Step::Word(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j, edits);
                         self.walk(c, first, j + 1, edits);
                     }
                 }
                 Step::Plural(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j, edits);
                     }
                 }
                 Step::Fuzzy(id, e) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j, edits + e);
                         self.walk(c, first, j + 1, edits + e);
                     }
@@ -193,21 +193,21 @@ impl Walk<'_> {
                 Step::Joined(a, b) => {
                     let c = self
                         .ix
-                        .child(node, a, gap)
-                        .and_then(|c| self.ix.child(c, b, Gap::Space));
+                        .child(node, a, sep)
+                        .and_then(|c| self.ix.child(c, b, Sep::Space));
                     if let Some(c) = c {
                         self.emit(c, first, j, edits + 1);
                         self.walk(c, first, j + 1, edits + 1);
                     }
                 }
                 Step::Split(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j + 1, edits + 1);
                         self.walk(c, first, j + 2, edits + 1);
                     }
                 }
                 Step::SplitPlural(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j + 1, edits + 1);
                     }
                 }
@@ -344,7 +344,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         }
         if j + 1 < toks.len() {
             let next = toks.list[j + 1];
-            if next.word && next.gap == Gap::Space && ix.may_split(nb, h, toks.norm_bytes(j + 1)) {
+            if next.word && next.sep == Sep::Space && ix.may_split(nb, h, toks.norm_bytes(j + 1)) {
                 joined.clear();
                 joined.push_str(n());
                 joined.push_str(toks.norm(j + 1));
@@ -421,7 +421,7 @@ fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
         let parts = || {
             (raw.first..=raw.last).map(|k| {
                 let t = toks.list[k];
-                (&text[t.start..t.end], t.gap)
+                (&text[t.start..t.end], t.sep)
             })
         };
         let last = &text[toks.list[raw.last].start..end];
@@ -436,7 +436,7 @@ fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
             case_form_is(
                 parts()
                     .take(n)
-                    .chain(std::iter::once((base, toks.list[raw.last].gap))),
+                    .chain(std::iter::once((base, toks.list[raw.last].sep))),
                 want,
             )
         });
@@ -504,7 +504,7 @@ fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<CueAt>)
                 let matches = cue.rest.iter().enumerate().all(|(k, w)| {
                     let t = j + 1 + k;
                     t < toks.len()
-                        && toks.list[t].gap != Gap::Break
+                        && toks.list[t].sep != Sep::Break
                         && (toks.norm(t) == w.as_ref()
                             || (k + 1 == cue.rest.len()
                                 && cue_forms(toks.norm(t)).any(|s| s == w.as_ref())))

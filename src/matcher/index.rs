@@ -1,7 +1,7 @@
 //! The compiled index of a glossary: what the matcher consults for every token.
 //!
 //! - a vocabulary of the folded words of all terms (`WordId`s);
-//! - a trie over word sequences (with the gap each step needs) whose nodes list the terms
+//! - a trie over word sequences (with the separator each step needs) whose nodes list the terms
 //!   ending there;
 //! - a deletion index (SymSpell) proposing fuzzy candidates for words not in the vocabulary;
 //! - joined forms ("clickthrough" for "click through") and cues for ambiguous mentions.
@@ -17,7 +17,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use super::deletions;
 use super::lexicon::{hash_str, Bloom, StrTable, WordSet};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
-use super::tokens::{tokenize, Gap, Tokens};
+use super::tokens::{tokenize, Sep, Tokens};
 use crate::glossary::{Glossary, Side};
 
 pub(crate) type WordId = u32;
@@ -197,24 +197,24 @@ fn slice<'a>(text: &'a str, at: &[u32], i: usize) -> &'a str {
     &text[at[i] as usize..at[i + 1] as usize]
 }
 
-/// A word id and the gap before it in one `u32` (word ids stay below 2^30: each is a word
+/// A word id and the separator before it in one `u32` (word ids stay below 2^30: each is a word
 /// of a term, and glossaries are loaded into memory whole).
-fn pack_word(id: WordId, gap: Gap) -> u32 {
+fn pack_word(id: WordId, sep: Sep) -> u32 {
     id << 2
-        | match gap {
-            Gap::None => 0,
-            Gap::Space => 1,
-            Gap::Break => 2,
+        | match sep {
+            Sep::None => 0,
+            Sep::Space => 1,
+            Sep::Break => 2,
         }
 }
 
-fn unpack_word(w: u32) -> (WordId, Gap) {
-    let gap = match w & 3 {
-        0 => Gap::None,
-        1 => Gap::Space,
-        _ => Gap::Break,
+fn unpack_word(w: u32) -> (WordId, Sep) {
+    let sep = match w & 3 {
+        0 => Sep::None,
+        1 => Sep::Space,
+        _ => Sep::Break,
     };
-    (w >> 2, gap)
+    (w >> 2, sep)
 }
 
 /// Is the term case-sensitive (set so, or an acronym), and may it match with edits (no
@@ -559,12 +559,12 @@ pub(crate) fn max_edits_for(word: &str) -> u8 {
     }
 }
 
-fn gap_bit(g: Gap) -> u64 {
-    u64::from(g != Gap::None)
+fn sep_bit(g: Sep) -> u64 {
+    u64::from(g != Sep::None)
 }
 
-/// A term split into folded tokens: `(folded, original, gap before)`.
-pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Gap)> {
+/// A term split into folded tokens: `(folded, original, separator before)`.
+pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Sep)> {
     let t: Tokens = tokenize(text, &[]);
     (0..t.len())
         .map(|i| {
@@ -572,17 +572,17 @@ pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Gap)> {
             (
                 t.norm(i).to_string(),
                 text[tok.start..tok.end].to_string(),
-                tok.gap,
+                tok.sep,
             )
         })
         .collect()
 }
 
-/// The case-preserving form of a token sequence: tokens joined by one space where a gap was.
-pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> String {
+/// The case-preserving form of a token sequence: tokens joined by one space where a separator was.
+pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Sep)>) -> String {
     let mut s = String::new();
     for (i, (p, g)) in parts.enumerate() {
-        if i > 0 && g != Gap::None {
+        if i > 0 && g != Sep::None {
             s.push(' ');
         }
         s.push_str(&nfkc_keep_case(p));
@@ -591,10 +591,10 @@ pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> Stri
 }
 
 /// Whether [`case_form`] of `parts` equals `want`, without building it.
-pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Gap)>, want: &str) -> bool {
+pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Sep)>, want: &str) -> bool {
     let mut rest = want;
     for (i, (p, g)) in parts.enumerate() {
-        if i > 0 && g != Gap::None {
+        if i > 0 && g != Sep::None {
             let Some(r) = rest.strip_prefix(' ') else {
                 return false;
             };
@@ -620,7 +620,7 @@ struct IndexBuilder<'g> {
     ix: Index,
     /// Scratch: the forms of one term ([`super::senses::term_forms`]).
     forms: Vec<String>,
-    /// From the vocabulary to the terms pass: every form's words, each packed with the gap
+    /// From the vocabulary to the terms pass: every form's words, each packed with the separator
     /// before it ([`pack_word`]); form `f`'s are `term_words[term_at[f]..term_at[f + 1]]`.
     /// Forms are numbered in glossary order (concept, side, term, form).
     term_words: Vec<u32>,
@@ -738,7 +738,7 @@ impl<'g> IndexBuilder<'g> {
                             if fuzzy {
                                 w.max_edits = w.max_edits.max(max_edits_for(f));
                             }
-                            self.term_words.push(pack_word(id, toks.list[i].gap));
+                            self.term_words.push(pack_word(id, toks.list[i].sep));
                         }
                         self.term_at.push(self.term_words.len() as u32);
                     }
@@ -749,7 +749,7 @@ impl<'g> IndexBuilder<'g> {
     }
 
     /// The words of form `f` (see [`IndexBuilder::term_words`]), into `out`.
-    fn form_words(&self, f: usize, out: &mut Vec<(WordId, Gap)>) {
+    fn form_words(&self, f: usize, out: &mut Vec<(WordId, Sep)>) {
         out.clear();
         let words = &self.term_words[self.term_at[f] as usize..self.term_at[f + 1] as usize];
         out.extend(words.iter().map(|&w| unpack_word(w)));
@@ -761,7 +761,7 @@ impl<'g> IndexBuilder<'g> {
     /// the terminal lists. Invariant: a term's id is its place in glossary order.
     fn terms_and_trie(&mut self) {
         let mut key_hashes: Vec<u64> = Vec::new();
-        let mut words: Vec<(WordId, Gap)> = Vec::new();
+        let mut words: Vec<(WordId, Sep)> = Vec::new();
         let mut folded = String::new();
         let mut next_form = 0;
         let g = self.g;
@@ -778,8 +778,8 @@ impl<'g> IndexBuilder<'g> {
                         }
                         let ix = &mut self.ix;
                         folded.clear();
-                        for (i, &(id, gap)) in words.iter().enumerate() {
-                            if i > 0 && gap != Gap::None {
+                        for (i, &(id, sep)) in words.iter().enumerate() {
+                            if i > 0 && sep != Sep::None {
                                 folded.push(' ');
                             }
                             folded.push_str(ix.word_text(id));
@@ -810,10 +810,10 @@ impl<'g> IndexBuilder<'g> {
                             ),
                         });
                         let mut node = 0u32;
-                        for (i, &(id, gap)) in words.iter().enumerate() {
-                            let gap = if i == 0 { Gap::Space } else { gap };
+                        for (i, &(id, sep)) in words.iter().enumerate() {
+                            let sep = if i == 0 { Sep::Space } else { sep };
                             let nodes = &mut self.nodes;
-                            node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
+                            node = *ix.edges.entry(edge_key(node, id, sep)).or_insert_with(|| {
                                 *nodes += 1;
                                 *nodes - 1
                             });
@@ -839,15 +839,15 @@ impl<'g> IndexBuilder<'g> {
         let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
         // Per group its last record, per record the group's previous one (`u32::MAX`: none).
         let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        let mut words: Vec<(WordId, Gap)> = Vec::new();
+        let mut words: Vec<(WordId, Sep)> = Vec::new();
         let mut joined = String::new();
         for f in std::mem::take(&mut self.fuzzy_forms) {
             self.form_words(f as usize, &mut words);
             let ix = &mut self.ix;
             for i in 1..words.len() {
-                let ((a, _), (b, gap)) = (words[i - 1], words[i]);
+                let ((a, _), (b, sep)) = (words[i - 1], words[i]);
                 let (ta, tb) = (ix.word_text(a), ix.word_text(b));
-                if gap == Gap::Space
+                if sep == Sep::Space
                     && letters(ta) > 0
                     && letters(tb) > 0
                     && letters(ta) + letters(tb) >= 5
@@ -963,7 +963,7 @@ impl<'g> IndexBuilder<'g> {
         }
         ix.root = (0..ix.words.len())
             .map(|id| {
-                let key = edge_key(0, id as WordId, Gap::Space);
+                let key = edge_key(0, id as WordId, Sep::Space);
                 ix.edges.get(&key).copied().unwrap_or(0)
             })
             .collect();
@@ -994,7 +994,7 @@ impl Index {
     fn add_case_form(&mut self, form: &str) -> u32 {
         let toks = tokenize(form, &[]);
         self.case_forms.push_str(&case_form(
-            toks.list.iter().map(|t| (&form[t.start..t.end], t.gap)),
+            toks.list.iter().map(|t| (&form[t.start..t.end], t.sep)),
         ));
         self.case_form_at.push(self.case_forms.len() as u32);
         self.case_form_at.len() as u32 - 2
@@ -1291,14 +1291,14 @@ impl Index {
             .map(|&i| self.cue_lists[i as usize].as_slice())
     }
 
-    /// The trie node reached from `node` by `word` after `gap`.
+    /// The trie node reached from `node` by `word` after `sep`.
     #[inline]
-    pub(crate) fn child(&self, node: u32, word: WordId, gap: Gap) -> Option<u32> {
-        if node == 0 && gap != Gap::None {
+    pub(crate) fn child(&self, node: u32, word: WordId, sep: Sep) -> Option<u32> {
+        if node == 0 && sep != Sep::None {
             // Node 0 is the root and never anyone's child, so 0 means none here.
             return Some(self.root[word as usize]).filter(|&c| c != 0);
         }
-        self.edges.get(&edge_key(node, word, gap)).copied()
+        self.edges.get(&edge_key(node, word, sep)).copied()
     }
 
     /// Terms ending at `node`.
@@ -1376,8 +1376,8 @@ pub(crate) struct FuzzyScratch {
     strings: Vec<String>,
 }
 
-fn edge_key(node: u32, word: WordId, gap: Gap) -> u64 {
-    (u64::from(node) << 33) | (u64::from(word) << 1) | gap_bit(gap)
+fn edge_key(node: u32, word: WordId, sep: Sep) -> u64 {
+    (u64::from(node) << 33) | (u64::from(word) << 1) | sep_bit(sep)
 }
 
 /// Folds a phrase the way terms are folded (for look-ups and suggestions).
@@ -1396,7 +1396,7 @@ pub(crate) fn fold_phrase(text: &str) -> String {
         .iter()
         .enumerate()
         .map(|(i, (f, _, g))| {
-            if i > 0 && *g != Gap::None {
+            if i > 0 && *g != Sep::None {
                 format!(" {f}")
             } else {
                 f.clone()
@@ -1416,10 +1416,10 @@ mod tests {
 
     #[test]
     fn case_form_is_agrees_with_case_form() {
-        let cases: &[&[(&str, Gap)]] = &[
-            &[("CI", Gap::Space), ("/", Gap::None), ("CD", Gap::None)],
-            &[("A", Gap::Space), ("B", Gap::Space)],
-            &[("Ｂ2Ｂ", Gap::Space)],
+        let cases: &[&[(&str, Sep)]] = &[
+            &[("CI", Sep::Space), ("/", Sep::None), ("CD", Sep::None)],
+            &[("A", Sep::Space), ("B", Sep::Space)],
+            &[("Ｂ2Ｂ", Sep::Space)],
             &[],
         ];
         for parts in cases {
