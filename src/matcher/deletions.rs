@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::index::WordId;
+use super::ids::WordId;
 use super::lexicon::prefetch;
 
 /// Entry slots per line (slot 0 is the header).

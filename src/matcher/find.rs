@@ -8,13 +8,14 @@
 //!    then longest, then best score; equal spans of several concepts are one ambiguous
 //!    mention, resolved by evidence (cues and other terms nearby).
 
-use super::index::{case_form_is, common_words, FuzzyScratch, Index, TermInfo, WordId};
-use super::lexicon::{hash_str, inline_key16, LONG};
+use super::ids::{LexId, TermId, WordId};
+use super::index::{case_form_is, FuzzyScratch, Index, TermInfo};
+use super::lexicon::{common_words, hash_str, inline_key16, LONG};
 use super::markup::excluded;
+use super::mention::{MatchKind, MatchOptions, Mention};
 use super::normalize::{cue_forms, each_singular};
 use super::senses;
 use super::tokens::{next_cut, Builder, Sep, Tokens};
-use super::{MatchKind, MatchOptions, Mention, TermId};
 use crate::glossary::{Glossary, Side};
 use rustc_hash::FxHashMap;
 
@@ -34,7 +35,7 @@ enum Step {
 struct Raw {
     first: usize,
     last: usize,
-    term: u32,
+    term: TermId,
     edits: u8,
 }
 
@@ -45,7 +46,7 @@ pub(crate) struct Candidate {
     pub end: usize,
     /// Sentence number of the first token, for the ambiguity window.
     pub sentence: u32,
-    pub term: u32,
+    pub term: TermId,
     pub kind: MatchKind,
     pub score: f32,
 }
@@ -63,8 +64,8 @@ const MAX_EDITS: u8 = 6;
 struct Steps {
     list: Vec<Step>,
     at: Vec<u32>,
-    /// Lexicon id of every token's folded form (`u32::MAX`: none), for cues.
-    lex: Vec<u32>,
+    /// Lexicon id of every token's folded form, for cues.
+    lex: Vec<Option<LexId>>,
     /// The fuzzy words of every rare word met so far: `fuzzy_found[a..b]`.
     fuzzy_seen: FxHashMap<Box<str>, (u32, u32)>,
     fuzzy_found: Vec<(WordId, u8)>,
@@ -83,8 +84,8 @@ struct Steps {
 struct Seen {
     /// [`inline_key16`] of the word (`(LONG, LONG)`: empty entry).
     key: (u64, u64),
-    /// Its lexicon id (`u32::MAX`: none).
-    lex: u32,
+    /// Its lexicon id.
+    lex: Option<LexId>,
     /// Some singular of it is a vocabulary word (none of them the last word of a term).
     singular_is_word: bool,
     /// Whether it is a known word (common-word guard), once asked.
@@ -106,7 +107,7 @@ struct Memo {
 impl Memo {
     const EMPTY: Seen = Seen {
         key: (LONG, LONG),
-        lex: u32::MAX,
+        lex: None,
         singular_is_word: false,
         known: None,
     };
@@ -260,13 +261,13 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         }
         let (lex_id, singular_is_word) = if hit {
             let m = memo.slot(h);
-            ((m.lex != u32::MAX).then_some(m.lex), m.singular_is_word)
+            (m.lex.map(LexId::get), m.singular_is_word)
         } else if wanted {
             (ix.lex_id_hashed(nb, h), false)
         } else {
             (None, false)
         };
-        out.lex.push(lex_id.unwrap_or(u32::MAX));
+        out.lex.push(lex_id.and_then(LexId::new));
         let word = lex_id.and_then(|l| ix.lex_word(l));
         if let Some(id) = word {
             st.push(Step::Word(id));
@@ -292,7 +293,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             if memoize && st.len() == plurals {
                 *memo.slot(h) = Seen {
                     key,
-                    lex: lex_id.unwrap_or(u32::MAX),
+                    lex: lex_id.and_then(LexId::new),
                     singular_is_word,
                     known: None,
                 };
@@ -403,7 +404,7 @@ fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
         opts,
         any_case,
     } = *s;
-    let term: &TermInfo = &ix.terms[raw.term as usize];
+    let term: &TermInfo = &ix.terms[raw.term];
     let start = toks.list[raw.first].start;
     let end = toks.list[raw.last].end;
     let score = if raw.edits == 0 {
@@ -494,12 +495,12 @@ fn candidates(
 
 /// (sentence, concept, start byte) of every cue phrase starting at a token with lexicon id
 /// `lex[j]`, in text order.
-fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<CueAt>) {
-    for (j, &l) in lex.iter().enumerate() {
-        if l == u32::MAX {
+fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[Option<LexId>], out: &mut Vec<CueAt>) {
+    for (j, l) in lex.iter().enumerate() {
+        let Some(l) = l else {
             continue;
-        }
-        for list in ix.cues(l) {
+        };
+        for list in ix.cues(l.get()) {
             for cue in list {
                 let matches = cue.rest.iter().enumerate().all(|(k, w)| {
                     let t = j + 1 + k;
@@ -705,7 +706,7 @@ impl Selection {
     /// Whether sense resolution reads option `k` of `gr`: an everyday word, a case-sensitive
     /// term, or a concept with `not_in` idioms.
     fn is_read(&self, s: &Search, gr: &Group, k: usize) -> bool {
-        let t = &s.ix.terms[gr.options(&self.all)[k].term as usize];
+        let t = &s.ix.terms[gr.options(&self.all)[k].term];
         t.sense.everyday
             || s.ix.case_form(t).is_some()
             || !s.g.concepts()[t.concept as usize].not_in.is_empty()
@@ -742,17 +743,17 @@ fn select(ix: &Index, cands: Vec<Candidate>) -> Selection {
         let mut verbs = Vec::new();
         while i < cands.len() && cands[i].start == c.start && cands[i].end == c.end {
             let k = cands[i];
-            let concept = ix.terms[k.term as usize].concept;
-            if ix.terms[k.term as usize].sense.verb && !verbs.contains(&concept) {
+            let concept = ix.terms[k.term].concept;
+            if ix.terms[k.term].sense.verb && !verbs.contains(&concept) {
                 verbs.push(concept);
             }
             match all[first..]
                 .iter_mut()
-                .find(|o| ix.terms[o.term as usize].concept == concept)
+                .find(|o| ix.terms[o.term].concept == concept)
             {
                 None => all.push(k),
                 Some(o) => {
-                    let (a, b) = (&ix.terms[o.term as usize], &ix.terms[k.term as usize]);
+                    let (a, b) = (&ix.terms[o.term], &ix.terms[k.term]);
                     if a.side != b.side && a.key == b.key && !shared.contains(&concept) {
                         shared.push(concept);
                     }
@@ -763,7 +764,7 @@ fn select(ix: &Index, cands: Vec<Candidate>) -> Selection {
             }
             i += 1;
         }
-        all[first..].sort_by_key(|o| ix.terms[o.term as usize].concept);
+        all[first..].sort_by_key(|o| ix.terms[o.term].concept);
         cursor = c.end;
         groups.push(Group {
             start: c.start,
@@ -801,7 +802,7 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
         let own = profiles.ids_of(&text[gr.start..gr.end]);
         options
             .iter()
-            .map(|o| doc.evidence(ix.terms[o.term as usize].concept, gr.start, gr.end, &own))
+            .map(|o| doc.evidence(ix.terms[o.term].concept, gr.start, gr.end, &own))
             .collect::<Vec<f32>>()
     };
     for (gi, gr) in groups.iter().enumerate() {
@@ -812,7 +813,7 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
                 let between = &text[p.end..gr.start];
                 let adjacent = !between.is_empty() && between.bytes().all(|b| b == b' ');
                 match p.options(all) {
-                    [o] if adjacent && p.shared.is_empty() => Some(ix.terms[o.term as usize].side),
+                    [o] if adjacent && p.shared.is_empty() => Some(ix.terms[o.term].side),
                     _ => None,
                 }
             });
@@ -859,18 +860,14 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
             // its verb terms ("targeting", a noun and a form of "target"): the verb
             // fits the slot.
             Err(senses::NotAMention::Verb)
-                if gr
-                    .verbs
-                    .contains(&ix.terms[options[k].term as usize].concept)
+                if gr.verbs.contains(&ix.terms[options[k].term].concept)
                     && judge(k, true).is_ok() =>
             {
                 true
             }
             Err(senses::NotAMention::Verb) => {
                 let other = (0..options.len()).find(|&o| {
-                    o != k
-                        && ix.terms[options[o].term as usize].sense.verb
-                        && judge(o, false).is_ok()
+                    o != k && ix.terms[options[o].term].sense.verb && judge(o, false).is_ok()
                 });
                 if let Some(o) = other {
                     sel.chosen[gi] = o;
@@ -897,7 +894,7 @@ fn judge_span(
 ) -> Result<(), senses::NotAMention> {
     let (ix, text) = (s.ix, s.text);
     let gr = &groups[gi];
-    let t = &ix.terms[gr.options(all)[k].term as usize];
+    let t = &ix.terms[gr.options(all)[k].term];
     let concept = &s.g.concepts()[t.concept as usize];
     let mut sense = t.sense;
     sense.verb |= as_verb;
@@ -932,10 +929,7 @@ fn jargon_evidence(
     key: u32,
 ) -> u32 {
     let gr = &groups[gi];
-    let concepts = gr
-        .options(all)
-        .iter()
-        .map(|o| ix.terms[o.term as usize].concept);
+    let concepts = gr.options(all).iter().map(|o| ix.terms[o.term].concept);
     let near: u32 = concepts
         .clone()
         .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
@@ -952,7 +946,7 @@ fn jargon_evidence(
             at < g.end
                 && g.options(all)
                     .iter()
-                    .all(|o| ix.terms[o.term as usize].sense.generic)
+                    .all(|o| ix.terms[o.term].sense.generic)
         }
     };
     concepts
@@ -992,11 +986,11 @@ impl Evidence {
             .map(|gr| {
                 let a = concepts.len() as u32;
                 let options = gr.options(all);
-                concepts.extend(options.iter().map(|o| ix.terms[o.term as usize].concept));
+                concepts.extend(options.iter().map(|o| ix.terms[o.term].concept));
                 (
                     gr.sentence,
                     (a, concepts.len() as u32),
-                    ix.terms[options[0].term as usize].key,
+                    ix.terms[options[0].term].key,
                 )
             })
             .collect();
@@ -1141,12 +1135,12 @@ impl Evidence {
         modifier: Option<Side>,
     ) -> (usize, bool) {
         let total = |k: usize| {
-            let t = &ix.terms[options[k].term as usize];
+            let t = &ix.terms[options[k].term];
             (3 * self.score(gi, gr, t.concept) + self.document(t.concept, t.key)) as f32
         };
         let totals: Vec<f32> = (0..options.len()).map(total).collect();
         let rank = |k: usize| {
-            let t = &ix.terms[options[k].term as usize];
+            let t = &ix.terms[options[k].term];
             let modified = modifier == Some(t.side);
             let other_side = reader.is_some_and(|r| t.side != r);
             // Evidence in tenths: a difference below that is no difference. The profiles'
@@ -1165,7 +1159,7 @@ impl Evidence {
         // The domain hint (a scan of the mentions nearby) only for the options still tied.
         let then = |k: usize| {
             let o = &options[k];
-            let coherence = self.coherence(ix, gi, ix.terms[o.term as usize].concept);
+            let coherence = self.coherence(ix, gi, ix.terms[o.term].concept);
             (coherence, (o.score * 1000.0) as u32)
         };
         let tied: Vec<usize> = (0..options.len()).filter(|&k| firsts[k] == top).collect();
@@ -1176,15 +1170,15 @@ impl Evidence {
                 .max_by_key(|&k| (then(k), std::cmp::Reverse(k)))
                 .unwrap_or(0),
         };
-        let concept = ix.terms[options[k].term as usize].concept;
+        let concept = ix.terms[options[k].term].concept;
         // A jargon modifier of one side before the word decides ("email campaign").
         let by_modifier = modifier.is_some()
             && (0..options.len())
                 .filter(|&o| firsts[o].1)
-                .all(|o| ix.terms[options[o].term as usize].concept == concept);
+                .all(|o| ix.terms[options[o].term].concept == concept);
         let lead = |of: &[f32]| {
             let runner_up = (0..options.len())
-                .filter(|&o| ix.terms[options[o].term as usize].concept != concept)
+                .filter(|&o| ix.terms[options[o].term].concept != concept)
                 .map(|o| of[o])
                 .fold(0.0f32, f32::max);
             of[k] - runner_up
@@ -1223,7 +1217,7 @@ fn mentions(
     for ((gr, &k), &undecided) in groups.iter().zip(chosen).zip(undecided) {
         let options = gr.options(all);
         let best = options[k];
-        let t = &ix.terms[best.term as usize];
+        let t = &ix.terms[best.term];
         let concept = &g.concepts()[t.concept as usize];
         let shared = gr.shared.contains(&t.concept);
         let side = match (shared, opts.audience) {
@@ -1237,17 +1231,10 @@ fn mentions(
             .enumerate()
             .filter(|&(i, _)| i != k)
             .map(|(_, o)| o.term);
-        let terms: Vec<TermId> = std::iter::once(best.term)
-            .chain(others)
-            .map(TermId)
-            .collect();
+        let terms: Vec<TermId> = std::iter::once(best.term).chain(others).collect();
         let alternatives = terms[1..]
             .iter()
-            .map(|o| {
-                g.concepts()[ix.terms[o.0 as usize].concept as usize]
-                    .id
-                    .clone()
-            })
+            .map(|&o| g.concepts()[ix.terms[o].concept as usize].id.clone())
             .collect();
         let (char_start, utf16_start) = offsets.advance(gr.start);
         let (char_end, utf16_end) = offsets.advance(gr.end);

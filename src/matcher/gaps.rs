@@ -23,9 +23,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::index::{common_words, fold_phrase, Index};
+use super::index::{fold_phrase, Index};
+use super::lexicon::common_words;
 use super::lexicon::WordSet;
-use super::Mention;
+use super::mention::Mention;
 
 /// A span of jargon the glossary lacks. Offsets as in [`Mention`].
 #[derive(Debug, Clone, PartialEq, Eq)]

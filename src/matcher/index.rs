@@ -9,18 +9,18 @@
 //! Built once per glossary; read-only afterwards.
 
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::deletions;
-use super::lexicon::{hash_str, Bloom, StrTable, WordSet};
+use super::ids::TermId;
+use super::lexicon::{common_words, everyday_words, hash_str, Bloom, StrTable};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Sep, Tokens};
 use crate::glossary::{Glossary, Side};
 
-pub(crate) type WordId = u32;
+pub(crate) use super::ids::WordId;
 
 /// One term of one side of one concept.
 #[derive(Debug)]
@@ -32,9 +32,8 @@ pub(crate) struct TermInfo {
     /// (see [`Index::term_text`]), not copied here.
     pub index: u16,
     /// For case-sensitive terms (acronyms, overrides), the form the text must show: its
-    /// number in [`Index::case_form`] (`u32::MAX`: none). Kept out of line, as few terms have
-    /// one.
-    case_form: u32,
+    /// number in [`Index::case_form`]. Kept out of line, as few terms have one.
+    case_form: Option<u32>,
     /// May match with edits.
     pub fuzzy: bool,
     /// Letters and digits in the term: the fuzzy score's denominator.
@@ -43,6 +42,20 @@ pub(crate) struct TermInfo {
     pub key: u32,
     /// What sense resolution needs to know of the term ([`super::senses`]).
     pub sense: super::senses::TermSense,
+}
+
+impl std::ops::Index<TermId> for Vec<TermInfo> {
+    type Output = TermInfo;
+
+    fn index(&self, t: TermId) -> &TermInfo {
+        &self[t.index()]
+    }
+}
+
+impl std::ops::IndexMut<TermId> for Vec<TermInfo> {
+    fn index_mut(&mut self, t: TermId) -> &mut TermInfo {
+        &mut self[t.index()]
+    }
 }
 
 /// What is known of one folded term text across the glossary.
@@ -109,7 +122,7 @@ pub(crate) struct Index {
     profiles: std::sync::OnceLock<super::profile::Profiles>,
     /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
     terminal_at: Vec<u32>,
-    terminal_list: Vec<u32>,
+    terminal_list: Vec<TermId>,
     /// The deletion index: the words of every deletion variant's hash (one `u32` per
     /// (variant, word), read in one cache line). A hash collision only costs a verification:
     /// every candidate is checked by edit distance.
@@ -134,7 +147,7 @@ pub(crate) struct Index {
     key_text_at: Vec<u32>,
     /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
     key_term_at: Vec<u32>,
-    key_term_list: Vec<u32>,
+    key_term_list: Vec<TermId>,
     /// Case forms of case-sensitive terms: form `i` is
     /// `case_forms[case_form_at[i]..case_form_at[i + 1]]`.
     case_forms: String,
@@ -231,29 +244,6 @@ fn term_flags(term: &crate::glossary::Term) -> (bool, bool) {
 
 fn str_hash(s: &str) -> u64 {
     FxBuildHasher.hash_one(s)
-}
-
-/// The built-in list of common English words (the fuzzy guard of SPEC §3).
-pub(crate) fn common_words() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let words = include_str!("common_words.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty());
-        WordSet::new(words)
-    })
-}
-
-/// The built-in list of everyday English words (SCOWL size 35): one-word terms among them
-/// are read in their sentence ([`super::senses`]).
-pub(crate) fn everyday_words() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let words = include_str!("everyday_words.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty());
-        WordSet::new(words)
-    })
 }
 
 /// Multiplier of the polynomial hash of [`hash_bytes`] (odd).
@@ -628,7 +618,7 @@ struct IndexBuilder<'g> {
     /// From the terms pass to the joined pairs: the forms that may match fuzzily.
     fuzzy_forms: Vec<u32>,
     /// The trie node each term ends at, and how many nodes the trie has.
-    term_nodes: Vec<(u32, u32)>,
+    term_nodes: Vec<(u32, TermId)>,
     nodes: u32,
     /// From the cues pass to the lexicon: cue phrases by first folded word.
     cues: FxHashMap<Box<str>, Vec<Cue>>,
@@ -788,12 +778,8 @@ impl<'g> IndexBuilder<'g> {
                         let (case_sensitive, fuzzy) = term_flags(term);
                         // An inflected form is matched as written, never fuzzily.
                         let fuzzy = fuzzy && fi == 0;
-                        let case_form = if case_sensitive {
-                            ix.add_case_form(form)
-                        } else {
-                            u32::MAX
-                        };
-                        let tid = ix.terms.len() as u32;
+                        let case_form = case_sensitive.then(|| ix.add_case_form(form));
+                        let tid = TermId::new(ix.terms.len());
                         ix.terms.push(TermInfo {
                             concept: ci as u32,
                             side,
@@ -837,8 +823,9 @@ impl<'g> IndexBuilder<'g> {
     /// vocabulary, so a word's lexicon id stays its `WordId`.
     fn joined_pairs(&mut self) {
         let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
-        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
-        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        // Per group its last record, per record the group's previous one.
+        let mut pair_last: Vec<Option<u32>> = Vec::new();
+        let mut pair_prev: Vec<Option<u32>> = Vec::new();
         let mut words: Vec<(WordId, Sep)> = Vec::new();
         let mut joined = String::new();
         for f in std::mem::take(&mut self.fuzzy_forms) {
@@ -858,17 +845,17 @@ impl<'g> IndexBuilder<'g> {
                     // The group of a joined form is its lexicon id.
                     let g = ix.lex.insert(&joined).0;
                     if pair_last.len() <= g as usize {
-                        pair_last.resize(g as usize + 1, u32::MAX);
+                        pair_last.resize(g as usize + 1, None);
                     }
                     let pair = (a, b);
                     // The group's records so far, newest first (few share a joined form).
                     let mut r = pair_last[g as usize];
-                    while r != u32::MAX && pair_records[r as usize].1 != pair {
-                        r = pair_prev[r as usize];
+                    while let Some(at) = r.filter(|&at| pair_records[at as usize].1 != pair) {
+                        r = pair_prev[at as usize];
                     }
-                    if r == u32::MAX {
+                    if r.is_none() {
                         pair_prev.push(pair_last[g as usize]);
-                        pair_last[g as usize] = pair_records.len() as u32;
+                        pair_last[g as usize] = Some(pair_records.len() as u32);
                         pair_records.push((g, pair));
                     }
                 }
@@ -914,17 +901,17 @@ impl<'g> IndexBuilder<'g> {
     /// evidence of its jargon sense (SPEC §3 "Senses").
     fn key_facts(&mut self) {
         let ix = &mut self.ix;
-        let key_records: Vec<(u32, u32)> = ix
+        let key_records: Vec<(u32, TermId)> = ix
             .terms
             .iter()
             .enumerate()
-            .map(|(t, info)| (info.key, t as u32))
+            .map(|(t, info)| (info.key, TermId::new(t)))
             .collect();
         (ix.key_term_at, ix.key_term_list) = group(ix.keys.len(), &key_records);
         drop(key_records);
         for k in 0..ix.keys.len() {
             let sides = ix.key_terms(k as u32);
-            let of = |t: u32| (ix.terms[t as usize].concept, ix.terms[t as usize].side);
+            let of = |t: TermId| (ix.terms[t].concept, ix.terms[t].side);
             ix.keys[k].false_friend = sides.iter().any(|&a| {
                 let (a, sa) = of(a);
                 sides.iter().any(|&b| {
@@ -941,7 +928,7 @@ impl<'g> IndexBuilder<'g> {
             let shared_key = ix
                 .key_terms(ix.terms[t].key)
                 .iter()
-                .any(|&o| ix.terms[o as usize].concept != concept);
+                .any(|&o| ix.terms[o].concept != concept);
             let cued = !self.g.concepts()[concept as usize].cues.is_empty();
             ix.terms[t].sense.generic = shared_key || cued;
         }
@@ -1122,12 +1109,12 @@ impl Index {
     }
 
     /// The terms whose folded text is key `key`, in term order.
-    pub(crate) fn key_terms(&self, key: u32) -> &[u32] {
+    pub(crate) fn key_terms(&self, key: u32) -> &[TermId] {
         grouped(&self.key_term_at, &self.key_term_list, key)
     }
 
     /// The terms whose folded text is `folded`, in term order.
-    pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[u32]> {
+    pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[TermId]> {
         self.by_key_text
             .find(str_hash(folded), |&k| self.key_text(k) == folded)
             .map(|&k| self.key_terms(k))
@@ -1135,14 +1122,14 @@ impl Index {
 
     /// Every folded term text with its terms, in the look-up table's order (the order a
     /// `FxHashMap` keyed by the texts, filled in term order, iterates in: a test checks it).
-    pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[u32])> {
+    pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[TermId])> {
         self.by_key_text
             .iter()
             .map(|&k| (self.key_text(k), self.key_terms(k)))
     }
 
     /// Term ids ordered by folded text, then term order: the prefix index of suggestions.
-    pub(crate) fn terms_by_key_text(&self) -> Vec<u32> {
+    pub(crate) fn terms_by_key_text(&self) -> Vec<TermId> {
         // Sorted by the first 8 bytes as a number first (zero-padded, so that number order
         // agrees with text order), the texts compared only on equal prefixes.
         let prefix = |k: u32| {
@@ -1245,13 +1232,13 @@ impl Index {
     /// The form the text must show for a case-sensitive term, if `t` is one.
     #[inline]
     pub(crate) fn case_form(&self, t: &TermInfo) -> Option<&str> {
-        let i = t.case_form as usize;
-        (t.case_form != u32::MAX).then(|| slice(&self.case_forms, &self.case_form_at, i))
+        t.case_form
+            .map(|i| slice(&self.case_forms, &self.case_form_at, i as usize))
     }
 
     /// The text of term `t` as written in `g`, the glossary this index was built from.
-    pub(crate) fn term_text<'g>(&self, g: &'g Glossary, t: u32) -> &'g str {
-        let info = &self.terms[t as usize];
+    pub(crate) fn term_text<'g>(&self, g: &'g Glossary, t: TermId) -> &'g str {
+        let info = &self.terms[t];
         &g.concepts()[info.concept as usize].terms(info.side)[usize::from(info.index)].text
     }
 
@@ -1302,7 +1289,7 @@ impl Index {
     }
 
     /// Terms ending at `node`.
-    pub(crate) fn terminals(&self, node: u32) -> &[u32] {
+    pub(crate) fn terminals(&self, node: u32) -> &[TermId] {
         grouped(&self.terminal_at, &self.terminal_list, node)
     }
 
@@ -1479,7 +1466,7 @@ mod tests {
         }
         assert_eq!(ix.word("no such word"), None);
         // Suggestions walk terms sorted by (folded text, term index).
-        let mut want: Vec<(String, u32)> = ix
+        let mut want: Vec<(String, TermId)> = ix
             .key_texts()
             .flat_map(|(k, ts)| ts.iter().map(move |&t| (k.to_string(), t)))
             .collect();
@@ -1487,10 +1474,10 @@ mod tests {
         let got = ix.terms_by_key_text();
         assert_eq!(got, want.iter().map(|&(_, t)| t).collect::<Vec<_>>());
         for (t, info) in ix.terms.iter().enumerate() {
-            assert!(ix.key_terms(info.key).contains(&(t as u32)));
+            assert!(ix.key_terms(info.key).contains(&TermId::new(t)));
             assert!(ix
                 .terms_with_key_text(ix.key_text(info.key))
-                .is_some_and(|ts| ts.contains(&(t as u32))));
+                .is_some_and(|ts| ts.contains(&TermId::new(t))));
         }
         // Look-ups that fall back to scanning every key (`Matcher::lookup`) keep the order of
         // the map the keys used to be in.

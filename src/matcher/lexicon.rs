@@ -461,6 +461,29 @@ impl Bloom {
     }
 }
 
+/// The built-in list of common English words (the fuzzy guard of SPEC §3).
+pub(crate) fn common_words() -> &'static WordSet {
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let words = include_str!("common_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        WordSet::new(words)
+    })
+}
+
+/// The built-in list of everyday English words (SCOWL size 35): one-word terms among them
+/// are read in their sentence (by the sense pass).
+pub(crate) fn everyday_words() -> &'static WordSet {
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let words = include_str!("everyday_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        WordSet::new(words)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
