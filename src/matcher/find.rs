@@ -227,10 +227,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     out.lex.reserve(toks.len());
     let st = &mut out.list;
     let (fuzzy_seen, fuzzy_found) = (&mut out.fuzzy_seen, &mut out.fuzzy_found);
-    let mut fuzzy = Vec::new();
-    let mut scratch = FuzzyScratch::default();
-    let mut joined = String::new();
-    let mut sing = String::new();
+    let mut sc = StepScratch::default();
+    let filter = out.filter.then(|| ix.wanted(opts.exact_only));
     let common = common_words();
     let memo = &mut out.memo;
     if out.use_memo {
@@ -280,7 +278,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             // Whether some singular is a vocabulary word: also half of the common-word guard.
             let plurals = st.len();
             if wanted && nb.last() == Some(&b's') {
-                each_singular(toks.norm(j), &mut sing, |s| {
+                each_singular(toks.norm(j), &mut sc.sing, |s| {
                     if let Some(id) = ix.word(s) {
                         singular_is_word = true;
                         if ix.words[id as usize].last && Some(id) != word {
@@ -312,7 +310,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             let known = remembered.unwrap_or_else(|| {
                 common.contains_hashed(nb, h)
                     || singular_is_word
-                    || (nb.ends_with(b"s") && each_singular(n(), &mut sing, |s| common.contains(s)))
+                    || (nb.ends_with(b"s")
+                        && each_singular(n(), &mut sc.sing, |s| common.contains(s)))
             });
             if memoize && memo.slot(h).key == key {
                 memo.slot(h).known = Some(known);
@@ -321,45 +320,84 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
                 .then(n)
                 .filter(|n| n.chars().any(char::is_alphabetic));
             if let Some(n) = rare {
-                // The same rare word recurs in a text: look its fuzzy words up once.
-                let (a, b) = match fuzzy_seen.get(n) {
-                    Some(&r) => r,
-                    None => {
-                        ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
-                        let a = fuzzy_found.len() as u32;
-                        fuzzy_found.extend_from_slice(&fuzzy);
-                        let r = (a, fuzzy_found.len() as u32);
-                        fuzzy_seen.insert(n.into(), r);
-                        r
-                    }
-                };
-                st.extend(
-                    fuzzy_found[a as usize..b as usize]
-                        .iter()
-                        .map(|&(id, e)| Step::Fuzzy(id, e)),
-                );
+                fuzzy_steps(ix, n, fuzzy_seen, fuzzy_found, &mut sc, st);
             }
             if let Some(l) = lex_id.filter(|_| nb.len() >= 5) {
                 st.extend(ix.pairs(l).iter().map(|&(a, b)| Step::Joined(a, b)));
             }
         }
         if j + 1 < toks.len() {
-            let next = toks.list[j + 1];
-            if next.word && next.sep == Sep::Space && ix.may_split(nb, h, toks.norm_bytes(j + 1)) {
-                joined.clear();
-                joined.push_str(n());
-                joined.push_str(toks.norm(j + 1));
-                // The filter holds every vocabulary word and its plural forms: most joined
-                // pairs that pass `may_split` are ruled out here, before the look-ups.
-                let hj = hash_str(joined.as_bytes());
-                if !out.filter || ix.may_want(hj, opts.exact_only) {
-                    split_steps(ix, &joined, hj, &mut sing, st);
-                }
-            }
+            joined_steps(ix, toks, j, filter, &mut sc, st);
         }
     }
     out.at.push(st.len() as u32);
     out.use_memo &= out.memo.pays();
+}
+
+/// Buffers [`steps`] reuses from token to token.
+#[derive(Default)]
+struct StepScratch {
+    fuzzy: Vec<(WordId, u8)>,
+    fuzzy_scratch: FuzzyScratch,
+    joined: String,
+    sing: String,
+}
+
+/// The fuzzy steps of rare word `n` (folded), into `st`. The same rare word recurs in a
+/// text: its fuzzy words are looked up once and kept in `seen` (ranges of `found`).
+#[inline]
+fn fuzzy_steps(
+    ix: &Index,
+    n: &str,
+    seen: &mut FxHashMap<Box<str>, (u32, u32)>,
+    found: &mut Vec<(WordId, u8)>,
+    sc: &mut StepScratch,
+    st: &mut Vec<Step>,
+) {
+    let (a, b) = match seen.get(n) {
+        Some(&r) => r,
+        None => {
+            ix.fuzzy_words(n, &mut sc.fuzzy, &mut sc.fuzzy_scratch);
+            let a = found.len() as u32;
+            found.extend_from_slice(&sc.fuzzy);
+            let r = (a, found.len() as u32);
+            seen.insert(n.into(), r);
+            r
+        }
+    };
+    st.extend(
+        found[a as usize..b as usize]
+            .iter()
+            .map(|&(id, e)| Step::Fuzzy(id, e)),
+    );
+}
+
+/// The steps of token `j` joined with the next one ("click through" → "clickthrough"),
+/// into `st`, when the pair may be a split word; `filter`: the wanted filter, when on.
+#[inline]
+fn joined_steps(
+    ix: &Index,
+    toks: &Tokens,
+    j: usize,
+    filter: Option<&super::lexicon::Bloom>,
+    sc: &mut StepScratch,
+    st: &mut Vec<Step>,
+) {
+    let (tok, next) = (toks.list[j], toks.list[j + 1]);
+    if next.word
+        && next.sep == Sep::Space
+        && ix.may_split(toks.norm_bytes(j), tok.hash, toks.norm_bytes(j + 1))
+    {
+        sc.joined.clear();
+        sc.joined.push_str(toks.norm(j));
+        sc.joined.push_str(toks.norm(j + 1));
+        // The filter holds every vocabulary word and its plural forms: most joined
+        // pairs that pass `may_split` are ruled out here, before the look-ups.
+        let hj = hash_str(sc.joined.as_bytes());
+        if filter.is_none_or(|f| f.may_contain(hj)) {
+            split_steps(ix, &sc.joined, hj, &mut sc.sing, st);
+        }
+    }
 }
 
 /// The steps of a token that, joined with the next one to `joined` (of [`hash_str`] `h`),
