@@ -9,6 +9,8 @@
 //! line, and a look-up reads that one line where a directory and a separate array of entries
 //! took two dependent cache misses. A run that does not fit continues into the next lines
 //! (linear probing, in bucket order), which later buckets' runs then start after.
+//! Built in place: a two-level counting sort packs the entries in bucket order into the table,
+//! then the runs are spread to their places from the last one backwards.
 
 use rustc_hash::FxHashMap;
 

@@ -1,12 +1,33 @@
-//! Finding mentions: candidates per token, a walk of the term trie, then selection.
+//! Finding mentions: the passes of [`find`], in order (each a function named below, with its
+//! input, output and invariant in its own doc).
 //!
-//! 1. Each token gets its *steps*: the term words it can stand for (as written, as a plural,
-//!    as a typo, as two words joined, or joined with the next token).
-//! 2. From every token that starts some term, the trie is walked over those steps; each
-//!    term reached is a candidate with its edit count.
-//! 3. Candidates are checked (case rules, fuzzy permission, score) and selected: leftmost,
-//!    then longest, then best score; equal spans of several concepts are one ambiguous
-//!    mention, resolved by evidence (cues and other terms nearby).
+//! 1. **Candidates** (`all_candidates`): each token gets its *steps*, the term words it can stand
+//!    for (as written, as a plural, as a typo, as two words joined, or joined with the next
+//!    token); from every token that starts some term, the trie is walked over those steps; each
+//!    term reached is checked (case rules, fuzzy permission, score) and becomes a candidate.
+//! 2. **Selection** (`select`): leftmost, then longest, then best score; the candidates of one
+//!    span are its options, the best per concept.
+//! 3. **Senses** (`choose_senses`): an ambiguous span's concept by [`Evidence`] (cues and other
+//!    mentions within two sentences, weighted by distance and counted three times, plus the whole
+//!    text's cues and other terms of each sense when it shows at least three: a document about
+//!    one sense, tallied once per text) and the glossary profiles; decided or not.
+//! 4. **Judgement** (`judge_spans`): part of speech, verb forms, idioms, names and generic words
+//!    ([`super::senses::judge`]) drop the spans that are not mentions.
+//! 5. **Mentions** (`mentions`): the lean [`Mention`]s, offsets in bytes, chars and UTF-16 in one
+//!    pass ([`crate::lines::Offsets`]).
+//!
+//! How it is fast (register level): texts over 32 KiB are tokenized, stepped and walked in pieces
+//! (each with a look-ahead of `Index::span` tokens, enough for any walk or cue phrase starting in
+//! the piece), so the working set stays in cache; candidates and cue occurrences carry sentence
+//! numbers, and selection and evidence run once over the whole text. A direct-mapped memo
+//! remembers each recent word's look-ups (lexicon id, singulars, common-word guard) for words up
+//! to 15 bytes. A token the wanted filter rules out skips the lexicon and plural look-ups (in
+//! full mode a word may still be a typo or half of a split word); two tokens that may be a split
+//! word are joined and tested against the wanted filter before the vocabulary look-ups.
+//! Candidates come out of the walks sorted by start; only those of one start are sorted. The
+//! selected spans (groups) keep their options as ranges of one list. None of this changes what
+//! is found: the `tuning_changes_nothing` property holds pieces, memo and filter to the plain
+//! walk.
 
 use super::ids::{LexId, TermId, WordId};
 use super::index::{case_form_is, FuzzyScratch, Index, TermInfo};

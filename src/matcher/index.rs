@@ -1,12 +1,30 @@
 //! The compiled index of a glossary: what the matcher consults for every token.
 //!
 //! - a vocabulary of the folded words of all terms (`WordId`s);
-//! - a trie over word sequences (with the separator each step needs) whose nodes list the terms
-//!   ending there;
-//! - a deletion index (SymSpell) proposing fuzzy candidates for words not in the vocabulary;
-//! - joined forms ("clickthrough" for "click through") and cues for ambiguous mentions.
+//! - a trie over word sequences (with the separator each step needs; the root's edges are an
+//!   array) whose nodes list the terms ending there;
+//! - a deletion index (SymSpell, [`super::deletions`]) proposing fuzzy candidates for words not
+//!   in the vocabulary, verified by a bounded optimal-string-alignment distance ([`osa_within`]);
+//! - joined forms ("clickthrough" for "click through"), cues for ambiguous mentions, tag ids;
+//! - a bit filter of split points (prefix hash and next two bytes of fuzzy words and their
+//!   plurals) in front of the joined-word look-up of two tokens;
+//! - the *wanted* filters: every string a token must be to take a step or play a part in a cue
+//!   phrase (the lexicon, every plural form of every vocabulary word, cue words and the forms of
+//!   last cue words), and for exact-only matching a smaller one without what only typos and split
+//!   or joined words use (joined forms, plurals of words that end no term).
 //!
-//! Built once per glossary; read-only afterwards.
+//! The *lexicon* gives an id to every string a token may be: its first ids are the vocabulary (a
+//! word's lexicon id is its `WordId`, and the word texts live there), then joined forms and the
+//! forms of cues' first words; joined pairs and cue lists are read by lexicon id
+//! (`list[at[l]..at[l + 1]]`), computed at build time by the rules `find.rs` would otherwise
+//! apply per token. One probe per token answers all three.
+//!
+//! Sized for 100,000 concepts: texts stored once in buffers, per-node/per-key lists as slices of
+//! one `Vec`, tables of ids (`hashbrown::HashTable`), the deletion index built first (before the
+//! other tables, which keeps the build's peak memory low).
+//!
+//! Built once per glossary by the passes of `IndexBuilder` (see [`Index::build`]); read-only
+//! afterwards.
 
 use std::hash::BuildHasher;
 
