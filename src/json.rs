@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::glossary::{Concept, Side, SideEntry, Term};
-use crate::matcher::Annotation;
+use crate::render::Annotation;
 use crate::render::Format;
 use crate::translate::{TranslateRequest, TranslateResponse};
 use crate::UnknownValue;
@@ -456,7 +456,8 @@ mod sorted {
     use serde::Serialize;
 
     use super::score;
-    use crate::matcher::{Annotation, Gap};
+    use crate::matcher::Gap;
+    use crate::render::Annotation;
     use crate::translate::{ConceptNote, Rendering, TranslateResponse};
 
     pub(super) struct Response<'a>(pub(super) &'a TranslateResponse);

@@ -4,10 +4,12 @@
 //! pluralised, hyphenated differently) and returns the text annotated for the reader's side.
 //!
 //! # Layout
-//! Data flows one way: files → [`glossary`] → [`matcher`] → annotations → [`render`] → wire.
+//! Data flows one way: files → [`glossary`] → [`matcher`] → mentions → [`render`] (annotations:
+//! mentions with their notes) → wire.
 //! - [`glossary`]: the model, loading and validation with `file:line`.
 //! - [`matcher`]: normalising, indexing, exact and fuzzy candidates, selection, markup skipping.
-//! - [`render`]: annotations → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
+//! - [`render`]: mentions → annotations (equivalents, definitions, false friends' senses looked
+//!   up in the glossary) → inline, Markdown footnotes, HTML `<abbr>`, rewrite.
 //! - [`translate`](mod@translate): the use case that ties matching and rendering together.
 //! - [`store`]: where the served glossary is kept, one [`store::Backend`]: embedded, a
 //!   directory (atomic, comment-preserving edits; hot reload in [`store::watch`]) or PostgreSQL
@@ -50,7 +52,8 @@ pub mod translate;
 pub mod unknown;
 
 pub use glossary::{Concept, Glossary, GlossaryError, Side, SideEntry, Term};
-pub use matcher::{Annotation, InputFormat, MatchKind, MatchOptions, Matcher};
+pub use matcher::{InputFormat, MatchKind, MatchOptions, Matcher, Mention};
+pub use render::Annotation;
 pub use render::{Explain, Format};
 pub use translate::{translate, ConceptNote, Rendering, TranslateRequest, TranslateResponse, View};
 pub use unknown::UnknownValue;

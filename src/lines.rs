@@ -1,7 +1,8 @@
 //! Lines and columns of byte offsets in a text: the one place where offsets become the 1-based
 //! line and column (in characters, and in UTF-16 code units for editors) that reports, error
 //! messages and editors show. Used by glossary loading and exchange (`file:line`), `broker
-//! check` (findings), `broker gaps` (examples) and the integrations file.
+//! check` (findings), `broker gaps` (examples) and the integrations file; and where byte
+//! offsets become the Unicode-scalar and UTF-16 offsets of annotations and gaps ([`Offsets`]).
 //!
 //! Lines end at `\n`; a `\r` before it counts as the previous line's last character.
 
@@ -56,6 +57,51 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Byte offsets to offsets in Unicode scalar values and UTF-16 code units, for offsets met in
+/// increasing order (the spans of one text's annotations or gaps): each call counts only the
+/// bytes since the previous one, so a whole text costs one pass.
+pub struct Offsets<'a> {
+    text: &'a [u8],
+    byte: usize,
+    chars: usize,
+    utf16: usize,
+}
+
+impl<'a> Offsets<'a> {
+    /// A counter at the start of `text`.
+    pub fn new(text: &'a str) -> Offsets<'a> {
+        Offsets {
+            text: text.as_bytes(),
+            byte: 0,
+            chars: 0,
+            utf16: 0,
+        }
+    }
+
+    /// The (char, UTF-16) offsets of byte offset `to`, which must be a char boundary at or
+    /// after the previous call's.
+    pub fn advance(&mut self, to: usize) -> (usize, usize) {
+        // A char starts at every byte that is not a continuation byte (10xxxxxx); chars of
+        // four bytes (leading byte 11110xxx) take two UTF-16 units.
+        let part = &self.text[self.byte..to];
+        if part.is_ascii() {
+            self.chars += part.len();
+            self.utf16 += part.len();
+        } else {
+            // Counted in byte-sized sums of at most 255 bytes, which the compiler vectorises.
+            let (mut starts, mut wide) = (0, 0);
+            for c in part.chunks(255) {
+                starts += usize::from(c.iter().map(|&b| u8::from(b & 0xC0 != 0x80)).sum::<u8>());
+                wide += usize::from(c.iter().map(|&b| u8::from(b >= 0xF0)).sum::<u8>());
+            }
+            self.chars += starts;
+            self.utf16 += starts + wide;
+        }
+        self.byte = to;
+        (self.chars, self.utf16)
+    }
+}
+
 /// The 1-based line of byte `offset` in `text`, for a single look-up (offsets past the end
 /// are on the last line).
 pub fn line_of(text: &str, offset: usize) -> usize {
@@ -75,6 +121,18 @@ mod tests {
         assert_eq!(idx.line(6), 4);
         assert_eq!(line_of("a\nbc\n\nd", 6), 4);
         assert_eq!(line_of("a\nbc", 99), 2);
+    }
+
+    #[test]
+    fn offsets_count_chars_and_utf16_units() {
+        let text = "aé😀b c";
+        let mut o = Offsets::new(text);
+        assert_eq!(o.advance(1), (1, 1));
+        assert_eq!(o.advance("aé".len()), (2, 2));
+        assert_eq!(o.advance("aé😀".len()), (3, 4));
+        assert_eq!(o.advance(text.len()), (6, 7));
+        let long = "é".repeat(300);
+        assert_eq!(Offsets::new(&long).advance(long.len()), (300, 300));
     }
 
     #[test]

@@ -2,9 +2,123 @@
 //!
 //! A rendering explains the mentions whose side is not the reader's own, and flags false
 //! friends on the reader's side. Outside its insertions the text is kept byte for byte.
+//!
+//! The matcher hands over lean [`Mention`]s; [`Annotation::new`] looks up what a reader is
+//! told about each (equivalents, definition, a false friend's senses) in the matcher's
+//! glossary, and [`explained`] decides which mentions a reader gets explained.
 
 use crate::glossary::Side;
-use crate::matcher::Annotation;
+use crate::matcher::{Matcher, Mention};
+
+/// A mention with what a reader is told about it, looked up in the glossary. It reads as its
+/// [`Mention`] (`a.start`, `a.concept_id`, ...): an annotation is a mention plus its notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    /// Where the mention is and what matched.
+    pub mention: Mention,
+    /// The other side's terms, preferred first.
+    pub equivalents: Vec<String>,
+    /// The other side's definition (the own side's when there is no other side).
+    pub definition: String,
+    /// For a false friend: the term a reader of the other side uses for the sense they would
+    /// assume (the concept where this word is on their side), e.g. "sales pipeline".
+    pub misread_as: Option<String>,
+    /// For a false friend: another term of its own concept on the matched side, naming the
+    /// meant sense when the reader's side has no term for it ("press release" for "release").
+    pub meant_as: Option<String>,
+    /// For an undecided mention ([`Mention::undecided`]): a name for each sense, the chosen
+    /// one first, so that a note names them all rather than guessing ("continuous
+    /// integration", "competitive intelligence"). Empty when the sense is decided.
+    pub senses: Vec<String>,
+}
+
+impl std::ops::Deref for Annotation {
+    type Target = Mention;
+
+    fn deref(&self) -> &Mention {
+        &self.mention
+    }
+}
+
+impl AsRef<Mention> for Annotation {
+    fn as_ref(&self) -> &Mention {
+        &self.mention
+    }
+}
+
+impl Annotation {
+    /// `mention` (found by `matcher`) with its notes looked up in `matcher`'s glossary.
+    pub fn new(matcher: &Matcher, mention: Mention) -> Annotation {
+        let side = mention.side;
+        let t = matcher.term(mention.terms[0]);
+        let concept = t.concept;
+        let equivalents = concept
+            .terms(side.other())
+            .iter()
+            .map(|t| t.text.clone())
+            .collect();
+        let definition = concept
+            .side(side.other())
+            .or(concept.side(side))
+            .map(|s| s.definition.clone())
+            .unwrap_or_default();
+        let options = || mention.terms.iter().map(|&o| matcher.term(o));
+        // A false friend: the reader of the other side knows this word from another concept.
+        let misread_as = options()
+            .find(|o| o.side == side.other() && o.concept.id != concept.id && o.same_text(&t))
+            .and_then(|o| {
+                let terms = o.concept.terms(side.other());
+                terms
+                    .iter()
+                    .find(|x| !x.text.eq_ignore_ascii_case(t.text))
+                    .or(terms.first())
+                    .map(|x| x.text.clone())
+            });
+        let meant_as = misread_as.as_ref().and_then(|_| {
+            concept
+                .terms(side)
+                .iter()
+                .find(|x| !x.text.eq_ignore_ascii_case(t.text))
+                .map(|x| x.text.clone())
+        });
+        let mut senses: Vec<String> = Vec::new();
+        if mention.undecided {
+            for o in options() {
+                let name = o
+                    .concept
+                    .terms(o.side)
+                    .iter()
+                    .chain(o.concept.terms(o.side.other()))
+                    .find(|x| !x.text.eq_ignore_ascii_case(t.text))
+                    .map(|x| x.text.clone());
+                if let Some(n) = name {
+                    if !senses.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                        senses.push(n);
+                    }
+                }
+            }
+            if senses.len() < 2 {
+                senses.clear();
+            }
+        }
+        Annotation {
+            mention,
+            equivalents,
+            definition,
+            misread_as,
+            meant_as,
+            senses,
+        }
+    }
+}
+
+/// `mentions` (found by `matcher`) with their notes: see [`Annotation::new`].
+pub fn annotate(matcher: &Matcher, mentions: Vec<Mention>) -> Vec<Annotation> {
+    mentions
+        .into_iter()
+        .map(|m| Annotation::new(matcher, m))
+        .collect()
+}
 
 /// How a rendering is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -373,26 +487,17 @@ fn compound_end(text: &str, mut end: usize) -> usize {
 
 fn inline(text: &str, annotations: &[Annotation], reader: Side, explain: Explain) -> String {
     let mut out = String::with_capacity(text.len() + annotations.len() * 24);
-    let mut explained: Vec<&str> = Vec::new();
-    let mut at = 0;
+    let at = std::cell::Cell::new(0);
+    let fits = |a: &Annotation| a.start >= at.get() && a.end <= text.len();
     // The notes waiting for the end of a compound, and where that is.
     let mut pending = String::new();
     let mut pending_at = 0;
-    for a in annotations {
-        if !needs_note(a, reader) || a.start < at || a.end > text.len() {
-            continue;
-        }
-        if explain == Explain::First {
-            if explained.contains(&a.concept_id.as_str()) {
-                continue;
-            }
-            explained.push(&a.concept_id);
-        }
+    for a in explained(annotations, reader, explain, fits) {
         if !pending.is_empty() && a.start >= pending_at {
-            out.push_str(&text[at..pending_at]);
+            out.push_str(&text[at.get()..pending_at]);
             out.push_str(&pending);
             pending.clear();
-            at = pending_at;
+            at.set(pending_at);
         }
         if pending.is_empty() {
             pending_at = compound_end(text, a.end);
@@ -400,11 +505,11 @@ fn inline(text: &str, annotations: &[Annotation], reader: Side, explain: Explain
         pending.push_str(&inline_note(a));
     }
     if !pending.is_empty() {
-        out.push_str(&text[at..pending_at]);
+        out.push_str(&text[at.get()..pending_at]);
         out.push_str(&pending);
-        at = pending_at;
+        at.set(pending_at);
     }
-    out.push_str(&text[at..]);
+    out.push_str(&text[at.get()..]);
     out
 }
 

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::glossary::Side;
-use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
-use crate::render::{needs_note, render, Explain, Format};
+use crate::matcher::{Gap, InputFormat, MatchOptions, Matcher, DEFAULT_MIN_SCORE};
+use crate::render::{annotate, needs_note, render, Annotation, Explain, Format};
 
 /// What to translate and for whom.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -278,7 +278,7 @@ pub fn translate_within(
         ..req.match_options()?
     };
     let text_len = req.text.len();
-    let annotations = matcher.find(&req.text, &opts);
+    let annotations = annotate(matcher, matcher.find(&req.text, &opts));
     // Sizes are estimated only for a bounded answer (the service's): a CLI run or a library
     // call has no limit to check them against. In the compact view the notes move out of the
     // annotations: only a full view's are known to stay this large.
@@ -370,9 +370,9 @@ fn compact(
     for a in annotations.iter_mut() {
         if text.get(a.start..a.end) == Some(a.text.as_str()) {
             if a.term == a.text {
-                a.term = String::new();
+                a.mention.term = String::new();
             }
-            a.text = String::new();
+            a.mention.text = String::new();
         }
         // An annotation keeps its own note only where the entry would say something else (a
         // mention by a term of the other side; one the reader needs nothing about keeps it

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use broker::matcher::{InputFormat, MatchKind, MatchOptions, Matcher};
-use broker::{Glossary, Side};
+use broker::{Annotation, Glossary, Side};
 
 fn matcher() -> Matcher {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/glossary");
@@ -245,19 +245,26 @@ fn ambiguity_uses_cues_and_other_terms() {
 #[test]
 fn annotation_fields() {
     let m = matcher();
-    let a = &m.find("Our latency", &MatchOptions::default())[0];
+    // The matcher finds the mention; render looks up what a reader is told about it.
+    let annotate = |text: &str| {
+        let found = m.find(text, &MatchOptions::default()).remove(0);
+        Annotation::new(&m, found)
+    };
+    let a = annotate("Our latency");
     assert_eq!(a.side, Side::It);
     assert_eq!(a.term, "latency");
+    assert_eq!(m.term(a.terms[0]).text, "latency");
     assert_eq!(a.equivalents, vec!["page speed", "load time"]);
     assert_eq!(
         a.definition,
         "How long a customer waits for a page to appear."
     );
     assert!(!a.false_friend && !a.shared && a.alternatives.is_empty());
-    let a = &m.find("Our KPI", &MatchOptions::default())[0];
+    assert!(!a.undecided && a.senses.is_empty() && a.misread_as.is_none());
+    let a = annotate("Our KPI");
     assert!(a.shared);
     // One-sided concept: the other side's definition explains it.
-    let a = &m.find("We write Go", &MatchOptions::default())[0];
+    let a = annotate("We write Go");
     assert!(a.equivalents.is_empty());
     assert_eq!(
         a.definition,

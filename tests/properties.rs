@@ -61,7 +61,7 @@ proptest! {
     fn offsets_are_consistent(text in text(), fmt in 0..3usize, exact in any::<bool>()) {
         let input = [InputFormat::Plain, InputFormat::Markdown, InputFormat::Html][fmt];
         let opts = MatchOptions { input, exact_only: exact, ..MatchOptions::default() };
-        let anns = matcher().find(&text, &opts);
+        let anns = broker::render::annotate(matcher(), matcher().find(&text, &opts));
         let mut last_end = 0;
         for a in &anns {
             prop_assert!(a.start < a.end && a.end <= text.len());

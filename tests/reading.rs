@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use broker::glossary::Source;
 use broker::matcher::pos::tag_text;
-use broker::render::render;
+use broker::render::{annotate, render};
 use broker::{Explain, Format, Glossary, MatchOptions, Matcher, Side};
 
 const GLOSSARY: &str = r#"
@@ -149,7 +149,7 @@ fn any_word_of_a_verb_term_inflects_and_numbered_acronyms_match_every_spelling()
 fn without_evidence_a_specific_term_names_every_sense_and_guesses_none() {
     let m = matcher();
     let text = "CI is red again today.";
-    let a = &m.find(text, &MatchOptions::default())[0];
+    let a = &annotate(&m, m.find(text, &MatchOptions::default()))[0];
     assert_eq!(a.text, "CI");
     assert_eq!(a.senses.len(), 2, "{a:?}");
     assert!(a.senses.iter().any(|s| s == "continuous integration"));
@@ -178,10 +178,11 @@ fn without_evidence_a_specific_term_names_every_sense_and_guesses_none() {
         assert_eq!(out, text);
     }
     // With evidence (a cue of one sense nearby), the sense is decided and no other is named.
-    let a = &m.find(
+    let found = m.find(
         "The build failed after the merge. CI is red again.",
         &MatchOptions::default(),
-    )[0];
+    );
+    let a = &annotate(&m, found)[0];
     assert_eq!(a.concept_id, "continuous-integration");
     assert!(a.senses.is_empty(), "{a:?}");
 }
@@ -191,12 +192,12 @@ fn what_the_glossary_says_of_each_sense_decides_for_the_whole_document() {
     let m = matcher();
     // No cues on either concept: the words of their definitions in the text decide.
     let code = "The PR is open.\n\nReviewers commented on the branch; it is merged tomorrow.";
-    let a = &m.find(code, &MatchOptions::default())[0];
+    let a = &annotate(&m, m.find(code, &MatchOptions::default()))[0];
     assert_eq!(a.text, "PR");
     assert_eq!(a.concept_id, "pull-request", "{a:?}");
     assert!(a.senses.is_empty(), "decided: {a:?}");
     let press = "The PR is open.\n\nJournalists and media outlets will cover the company.";
-    let a = &m.find(press, &MatchOptions::default())[0];
+    let a = &annotate(&m, m.find(press, &MatchOptions::default()))[0];
     assert_eq!(a.text, "PR");
     assert_eq!(a.concept_id, "public-relations", "{a:?}");
     assert!(a.senses.is_empty(), "decided: {a:?}");

@@ -28,8 +28,8 @@ use std::ops::Range;
 
 use crate::glossary::Side;
 use crate::lines::LineIndex;
-use crate::matcher::{Annotation, Gap, InputFormat, MatchOptions, Matcher};
-use crate::render::{explained, explanation, replacement, Explain};
+use crate::matcher::{Gap, InputFormat, MatchOptions, Matcher};
+use crate::render::{annotate, explained, explanation, replacement, Annotation, Explain};
 
 /// How serious a finding is; ordered, so `--fail-on` compares with `>=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -224,7 +224,7 @@ fn check_body(matcher: &Matcher, text: &str, opts: &CheckOptions) -> Vec<Finding
         audience: Some(opts.reader),
         ..MatchOptions::default()
     };
-    let annotations = matcher.find(text, &match_opts);
+    let annotations = annotate(matcher, matcher.find(text, &match_opts));
     let mut ignored = ignored_ranges(text);
     if opts.input == InputFormat::Markdown {
         ignored.extend(front_matter(text));

@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::{self, CheckOptions, Finding, Level, Rule};
 use crate::glossary::{Glossary, Side};
 use crate::matcher::{InputFormat, MatchOptions, Matcher};
-use crate::render::{explanation, needs_note};
+use crate::render::{annotate, explained, explanation, Annotation, Explain};
 use positions::{floor_boundary, Encoding, Positions};
 use scope::{ClientSettings, Resolution, Scope};
 
@@ -714,7 +714,7 @@ impl Server {
         let at = doc
             .positions
             .offset(p.text_document_position_params.position);
-        let annotations = matcher.find(
+        let mentions = matcher.find(
             &doc.text,
             &MatchOptions {
                 input: doc.input()?,
@@ -722,28 +722,29 @@ impl Server {
                 ..MatchOptions::default()
             },
         );
-        let (start, end, value) = match annotations
-            .iter()
-            .find(|a| a.start <= at && at < a.end && needs_note(a, scope.reader))
-        {
-            Some(a) => (
-                a.start,
-                a.end,
-                format!(
-                    "**{}** — for {}: {}",
-                    a.text,
-                    reader_name(scope.reader),
-                    explanation(a)
+        let annotations = annotate(matcher, mentions);
+        // Any mention the reader needs explained, not only its concept's first.
+        let under = |a: &Annotation| a.start <= at && at < a.end;
+        let (start, end, value) =
+            match explained(&annotations, scope.reader, Explain::Every, under).next() {
+                Some(a) => (
+                    a.start,
+                    a.end,
+                    format!(
+                        "**{}** — for {}: {}",
+                        a.text,
+                        reader_name(scope.reader),
+                        explanation(a)
+                    ),
                 ),
-            ),
-            None => {
-                let f = doc
-                    .findings
-                    .iter()
-                    .find(|f| f.rule == Rule::Gap && f.start <= at && at < f.end)?;
-                (f.start, f.end, format!("**{}** — {}", f.text, f.message))
-            }
-        };
+                None => {
+                    let f = doc
+                        .findings
+                        .iter()
+                        .find(|f| f.rule == Rule::Gap && f.start <= at && at < f.end)?;
+                    (f.start, f.end, format!("**{}** — {}", f.text, f.message))
+                }
+            };
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,

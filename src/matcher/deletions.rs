@@ -9,10 +9,12 @@
 //! line, and a look-up reads that one line where a directory and a separate array of entries
 //! took two dependent cache misses. A run that does not fit continues into the next lines
 //! (linear probing, in bucket order), which later buckets' runs then start after.
+//! Built in place: a two-level counting sort packs the entries in bucket order into the table,
+//! then the runs are spread to their places from the last one backwards.
 
 use rustc_hash::FxHashMap;
 
-use super::index::WordId;
+use super::ids::WordId;
 use super::lexicon::prefetch;
 
 /// Entry slots per line (slot 0 is the header).

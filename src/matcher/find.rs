@@ -1,20 +1,42 @@
-//! Finding mentions: candidates per token, a walk of the term trie, then selection.
+//! Finding mentions: the passes of [`find`], in order (each a function named below, with its
+//! input, output and invariant in its own doc).
 //!
-//! 1. Each token gets its *steps*: the term words it can stand for (as written, as a plural,
-//!    as a typo, as two words joined, or joined with the next token).
-//! 2. From every token that starts some term, the trie is walked over those steps; each
-//!    term reached is a candidate with its edit count.
-//! 3. Candidates are checked (case rules, fuzzy permission, score) and selected: leftmost,
-//!    then longest, then best score; equal spans of several concepts are one ambiguous
-//!    mention, resolved by evidence (cues and other terms nearby).
+//! 1. **Candidates** (`all_candidates`): each token gets its *steps*, the term words it can stand
+//!    for (as written, as a plural, as a typo, as two words joined, or joined with the next
+//!    token); from every token that starts some term, the trie is walked over those steps; each
+//!    term reached is checked (case rules, fuzzy permission, score) and becomes a candidate.
+//! 2. **Selection** (`select`): leftmost, then longest, then best score; the candidates of one
+//!    span are its options, the best per concept.
+//! 3. **Senses** (`choose_senses`): an ambiguous span's concept by [`Evidence`] (cues and other
+//!    mentions within two sentences, weighted by distance and counted three times, plus the whole
+//!    text's cues and other terms of each sense when it shows at least three: a document about
+//!    one sense, tallied once per text) and the glossary profiles; decided or not.
+//! 4. **Judgement** (`judge_spans`): part of speech, verb forms, idioms, names and generic words
+//!    ([`super::senses::judge`]) drop the spans that are not mentions.
+//! 5. **Mentions** (`mentions`): the lean [`Mention`]s, offsets in bytes, chars and UTF-16 in one
+//!    pass ([`crate::lines::Offsets`]).
+//!
+//! How it is fast (register level): texts over 32 KiB are tokenized, stepped and walked in pieces
+//! (each with a look-ahead of `Index::span` tokens, enough for any walk or cue phrase starting in
+//! the piece), so the working set stays in cache; candidates and cue occurrences carry sentence
+//! numbers, and selection and evidence run once over the whole text. A direct-mapped memo
+//! remembers each recent word's look-ups (lexicon id, singulars, common-word guard) for words up
+//! to 15 bytes. A token the wanted filter rules out skips the lexicon and plural look-ups (in
+//! full mode a word may still be a typo or half of a split word); two tokens that may be a split
+//! word are joined and tested against the wanted filter before the vocabulary look-ups.
+//! Candidates come out of the walks sorted by start; only those of one start are sorted. The
+//! selected spans (groups) keep their options as ranges of one list. None of this changes what
+//! is found: the `tuning_changes_nothing` property holds pieces, memo and filter to the plain
+//! walk.
 
-use super::index::{case_form_is, common_words, FuzzyScratch, Index, TermInfo, WordId};
-use super::lexicon::{hash_str, inline_key16, LONG};
+use super::ids::{LexId, TermId, WordId};
+use super::index::{case_form_is, FuzzyScratch, Index, TermInfo};
+use super::lexicon::{common_words, hash_str, inline_key16, LONG};
 use super::markup::excluded;
+use super::mention::{MatchKind, MatchOptions, Mention};
 use super::normalize::{cue_forms, each_singular};
 use super::senses;
-use super::tokens::{next_cut, Builder, Gap, Tokens};
-use super::{Annotation, MatchKind, MatchOptions};
+use super::tokens::{next_cut, Builder, Sep, Tokens};
 use crate::glossary::{Glossary, Side};
 use rustc_hash::FxHashMap;
 
@@ -34,7 +56,7 @@ enum Step {
 struct Raw {
     first: usize,
     last: usize,
-    term: u32,
+    term: TermId,
     edits: u8,
 }
 
@@ -45,10 +67,14 @@ pub(crate) struct Candidate {
     pub end: usize,
     /// Sentence number of the first token, for the ambiguity window.
     pub sentence: u32,
-    pub term: u32,
+    pub term: TermId,
     pub kind: MatchKind,
     pub score: f32,
 }
+
+/// One occurrence of a cue phrase: (sentence, concept, start byte, distinct: evidence even
+/// far from a mention, see [`super::index::Cue`]).
+type CueAt = (u32, u32, usize, bool);
 
 /// The most edits a whole mention may carry before the walk gives up.
 const MAX_EDITS: u8 = 6;
@@ -59,8 +85,8 @@ const MAX_EDITS: u8 = 6;
 struct Steps {
     list: Vec<Step>,
     at: Vec<u32>,
-    /// Lexicon id of every token's folded form (`u32::MAX`: none), for cues.
-    lex: Vec<u32>,
+    /// Lexicon id of every token's folded form, for cues.
+    lex: Vec<Option<LexId>>,
     /// The fuzzy words of every rare word met so far: `fuzzy_found[a..b]`.
     fuzzy_seen: FxHashMap<Box<str>, (u32, u32)>,
     fuzzy_found: Vec<(WordId, u8)>,
@@ -79,8 +105,8 @@ struct Steps {
 struct Seen {
     /// [`inline_key16`] of the word (`(LONG, LONG)`: empty entry).
     key: (u64, u64),
-    /// Its lexicon id (`u32::MAX`: none).
-    lex: u32,
+    /// Its lexicon id.
+    lex: Option<LexId>,
     /// Some singular of it is a vocabulary word (none of them the last word of a term).
     singular_is_word: bool,
     /// Whether it is a known word (common-word guard), once asked.
@@ -102,7 +128,7 @@ struct Memo {
 impl Memo {
     const EMPTY: Seen = Seen {
         key: (LONG, LONG),
-        lex: u32::MAX,
+        lex: None,
         singular_is_word: false,
         known: None,
     };
@@ -159,29 +185,29 @@ impl Walk<'_> {
         if j >= self.toks.len() || edits > MAX_EDITS {
             return;
         }
-        let gap = if j == first {
-            Gap::Space
+        let sep = if j == first {
+            Sep::Space
         } else {
-            match self.toks.list[j].gap {
-                Gap::Break => return,
+            match self.toks.list[j].sep {
+                Sep::Break => return,
                 g => g,
             }
         };
         for &step in self.steps.of(j) {
             match step {
                 Step::Word(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j, edits);
                         self.walk(c, first, j + 1, edits);
                     }
                 }
                 Step::Plural(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j, edits);
                     }
                 }
                 Step::Fuzzy(id, e) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j, edits + e);
                         self.walk(c, first, j + 1, edits + e);
                     }
@@ -189,21 +215,21 @@ impl Walk<'_> {
                 Step::Joined(a, b) => {
                     let c = self
                         .ix
-                        .child(node, a, gap)
-                        .and_then(|c| self.ix.child(c, b, Gap::Space));
+                        .child(node, a, sep)
+                        .and_then(|c| self.ix.child(c, b, Sep::Space));
                     if let Some(c) = c {
                         self.emit(c, first, j, edits + 1);
                         self.walk(c, first, j + 1, edits + 1);
                     }
                 }
                 Step::Split(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j + 1, edits + 1);
                         self.walk(c, first, j + 2, edits + 1);
                     }
                 }
                 Step::SplitPlural(id) => {
-                    if let Some(c) = self.ix.child(node, id, gap) {
+                    if let Some(c) = self.ix.child(node, id, sep) {
                         self.emit(c, first, j + 1, edits + 1);
                     }
                 }
@@ -222,10 +248,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
     out.lex.reserve(toks.len());
     let st = &mut out.list;
     let (fuzzy_seen, fuzzy_found) = (&mut out.fuzzy_seen, &mut out.fuzzy_found);
-    let mut fuzzy = Vec::new();
-    let mut scratch = FuzzyScratch::default();
-    let mut joined = String::new();
-    let mut sing = String::new();
+    let mut sc = StepScratch::default();
+    let filter = out.filter.then(|| ix.wanted(opts.exact_only));
     let common = common_words();
     let memo = &mut out.memo;
     if out.use_memo {
@@ -256,13 +280,13 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
         }
         let (lex_id, singular_is_word) = if hit {
             let m = memo.slot(h);
-            ((m.lex != u32::MAX).then_some(m.lex), m.singular_is_word)
+            (m.lex.map(LexId::get), m.singular_is_word)
         } else if wanted {
             (ix.lex_id_hashed(nb, h), false)
         } else {
             (None, false)
         };
-        out.lex.push(lex_id.unwrap_or(u32::MAX));
+        out.lex.push(lex_id.and_then(LexId::new));
         let word = lex_id.and_then(|l| ix.lex_word(l));
         if let Some(id) = word {
             st.push(Step::Word(id));
@@ -275,7 +299,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             // Whether some singular is a vocabulary word: also half of the common-word guard.
             let plurals = st.len();
             if wanted && nb.last() == Some(&b's') {
-                each_singular(toks.norm(j), &mut sing, |s| {
+                each_singular(toks.norm(j), &mut sc.sing, |s| {
                     if let Some(id) = ix.word(s) {
                         singular_is_word = true;
                         if ix.words[id as usize].last && Some(id) != word {
@@ -288,7 +312,7 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             if memoize && st.len() == plurals {
                 *memo.slot(h) = Seen {
                     key,
-                    lex: lex_id.unwrap_or(u32::MAX),
+                    lex: lex_id.and_then(LexId::new),
                     singular_is_word,
                     known: None,
                 };
@@ -307,7 +331,8 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
             let known = remembered.unwrap_or_else(|| {
                 common.contains_hashed(nb, h)
                     || singular_is_word
-                    || (nb.ends_with(b"s") && each_singular(n(), &mut sing, |s| common.contains(s)))
+                    || (nb.ends_with(b"s")
+                        && each_singular(n(), &mut sc.sing, |s| common.contains(s)))
             });
             if memoize && memo.slot(h).key == key {
                 memo.slot(h).known = Some(known);
@@ -316,45 +341,84 @@ fn steps(ix: &Index, toks: &Tokens, opts: &MatchOptions, out: &mut Steps) {
                 .then(n)
                 .filter(|n| n.chars().any(char::is_alphabetic));
             if let Some(n) = rare {
-                // The same rare word recurs in a text: look its fuzzy words up once.
-                let (a, b) = match fuzzy_seen.get(n) {
-                    Some(&r) => r,
-                    None => {
-                        ix.fuzzy_words(n, &mut fuzzy, &mut scratch);
-                        let a = fuzzy_found.len() as u32;
-                        fuzzy_found.extend_from_slice(&fuzzy);
-                        let r = (a, fuzzy_found.len() as u32);
-                        fuzzy_seen.insert(n.into(), r);
-                        r
-                    }
-                };
-                st.extend(
-                    fuzzy_found[a as usize..b as usize]
-                        .iter()
-                        .map(|&(id, e)| Step::Fuzzy(id, e)),
-                );
+                fuzzy_steps(ix, n, fuzzy_seen, fuzzy_found, &mut sc, st);
             }
             if let Some(l) = lex_id.filter(|_| nb.len() >= 5) {
                 st.extend(ix.pairs(l).iter().map(|&(a, b)| Step::Joined(a, b)));
             }
         }
         if j + 1 < toks.len() {
-            let next = toks.list[j + 1];
-            if next.word && next.gap == Gap::Space && ix.may_split(nb, h, toks.norm_bytes(j + 1)) {
-                joined.clear();
-                joined.push_str(n());
-                joined.push_str(toks.norm(j + 1));
-                // The filter holds every vocabulary word and its plural forms: most joined
-                // pairs that pass `may_split` are ruled out here, before the look-ups.
-                let hj = hash_str(joined.as_bytes());
-                if !out.filter || ix.may_want(hj, opts.exact_only) {
-                    split_steps(ix, &joined, hj, &mut sing, st);
-                }
-            }
+            joined_steps(ix, toks, j, filter, &mut sc, st);
         }
     }
     out.at.push(st.len() as u32);
     out.use_memo &= out.memo.pays();
+}
+
+/// Buffers [`steps`] reuses from token to token.
+#[derive(Default)]
+struct StepScratch {
+    fuzzy: Vec<(WordId, u8)>,
+    fuzzy_scratch: FuzzyScratch,
+    joined: String,
+    sing: String,
+}
+
+/// The fuzzy steps of rare word `n` (folded), into `st`. The same rare word recurs in a
+/// text: its fuzzy words are looked up once and kept in `seen` (ranges of `found`).
+#[inline]
+fn fuzzy_steps(
+    ix: &Index,
+    n: &str,
+    seen: &mut FxHashMap<Box<str>, (u32, u32)>,
+    found: &mut Vec<(WordId, u8)>,
+    sc: &mut StepScratch,
+    st: &mut Vec<Step>,
+) {
+    let (a, b) = match seen.get(n) {
+        Some(&r) => r,
+        None => {
+            ix.fuzzy_words(n, &mut sc.fuzzy, &mut sc.fuzzy_scratch);
+            let a = found.len() as u32;
+            found.extend_from_slice(&sc.fuzzy);
+            let r = (a, found.len() as u32);
+            seen.insert(n.into(), r);
+            r
+        }
+    };
+    st.extend(
+        found[a as usize..b as usize]
+            .iter()
+            .map(|&(id, e)| Step::Fuzzy(id, e)),
+    );
+}
+
+/// The steps of token `j` joined with the next one ("click through" → "clickthrough"),
+/// into `st`, when the pair may be a split word; `filter`: the wanted filter, when on.
+#[inline]
+fn joined_steps(
+    ix: &Index,
+    toks: &Tokens,
+    j: usize,
+    filter: Option<&super::lexicon::Bloom>,
+    sc: &mut StepScratch,
+    st: &mut Vec<Step>,
+) {
+    let (tok, next) = (toks.list[j], toks.list[j + 1]);
+    if next.word
+        && next.sep == Sep::Space
+        && ix.may_split(toks.norm_bytes(j), tok.hash, toks.norm_bytes(j + 1))
+    {
+        sc.joined.clear();
+        sc.joined.push_str(toks.norm(j));
+        sc.joined.push_str(toks.norm(j + 1));
+        // The filter holds every vocabulary word and its plural forms: most joined
+        // pairs that pass `may_split` are ruled out here, before the look-ups.
+        let hj = hash_str(sc.joined.as_bytes());
+        if filter.is_none_or(|f| f.may_contain(hj)) {
+            split_steps(ix, &sc.joined, hj, &mut sc.sing, st);
+        }
+    }
 }
 
 /// The steps of a token that, joined with the next one to `joined` (of [`hash_str`] `h`),
@@ -399,7 +463,7 @@ fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
         opts,
         any_case,
     } = *s;
-    let term: &TermInfo = &ix.terms[raw.term as usize];
+    let term: &TermInfo = &ix.terms[raw.term];
     let start = toks.list[raw.first].start;
     let end = toks.list[raw.last].end;
     let score = if raw.edits == 0 {
@@ -417,7 +481,7 @@ fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
         let parts = || {
             (raw.first..=raw.last).map(|k| {
                 let t = toks.list[k];
-                (&text[t.start..t.end], t.gap)
+                (&text[t.start..t.end], t.sep)
             })
         };
         let last = &text[toks.list[raw.last].start..end];
@@ -432,7 +496,7 @@ fn check(s: &Search, toks: &Tokens, raw: Raw) -> Option<Candidate> {
             case_form_is(
                 parts()
                     .take(n)
-                    .chain(std::iter::once((base, toks.list[raw.last].gap))),
+                    .chain(std::iter::once((base, toks.list[raw.last].sep))),
                 want,
             )
         });
@@ -466,7 +530,7 @@ fn candidates(
     own: usize,
     steps_buf: &mut Steps,
     cands: &mut Vec<Candidate>,
-    cues: &mut Vec<(u32, u32, usize, bool)>,
+    cues: &mut Vec<CueAt>,
 ) {
     let ix = s.ix;
     steps(ix, toks, s.opts, steps_buf);
@@ -490,17 +554,17 @@ fn candidates(
 
 /// (sentence, concept, start byte) of every cue phrase starting at a token with lexicon id
 /// `lex[j]`, in text order.
-fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[u32], out: &mut Vec<(u32, u32, usize, bool)>) {
-    for (j, &l) in lex.iter().enumerate() {
-        if l == u32::MAX {
+fn cue_occurrences(ix: &Index, toks: &Tokens, lex: &[Option<LexId>], out: &mut Vec<CueAt>) {
+    for (j, l) in lex.iter().enumerate() {
+        let Some(l) = l else {
             continue;
-        }
-        for list in ix.cues(l) {
+        };
+        for list in ix.cues(l.get()) {
             for cue in list {
                 let matches = cue.rest.iter().enumerate().all(|(k, w)| {
                     let t = j + 1 + k;
                     t < toks.len()
-                        && toks.list[t].gap != Gap::Break
+                        && toks.list[t].sep != Sep::Break
                         && (toks.norm(t) == w.as_ref()
                             || (k + 1 == cue.rest.len()
                                 && cue_forms(toks.norm(t)).any(|s| s == w.as_ref())))
@@ -553,7 +617,7 @@ pub(crate) fn find(
     text: &str,
     opts: &MatchOptions,
     any_case: bool,
-) -> Vec<Annotation> {
+) -> Vec<Mention> {
     let fast = Tuning {
         piece: PIECE,
         memo: true,
@@ -573,7 +637,9 @@ struct Tuning {
     filter: bool,
 }
 
-/// [`find`], tuned by `tuning`.
+/// [`find`], tuned by `tuning`: the passes in order. Each pass narrows what the one before
+/// it left: candidates → selection → senses → judgement (part of speech, forms, idioms,
+/// names, generic words) → mentions.
 fn find_in_pieces(
     ix: &Index,
     g: &Glossary,
@@ -581,8 +647,7 @@ fn find_in_pieces(
     opts: &MatchOptions,
     any_case: bool,
     tuning: Tuning,
-) -> Vec<Annotation> {
-    let piece = tuning.piece;
+) -> Vec<Mention> {
     let search = Search {
         ix,
         g,
@@ -590,6 +655,32 @@ fn find_in_pieces(
         opts,
         any_case,
     };
+    let Some((cands, cues)) = all_candidates(&search, tuning) else {
+        // Past the deadline: the caller has answered already and will drop what this returns.
+        return Vec::new();
+    };
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let mut sel = select(ix, cands);
+    if sel.needs_reading(&search) {
+        let ev = Evidence::new(ix, cues, &sel.groups, &sel.all);
+        choose_senses(&search, &ev, &mut sel);
+        let keep = judge_spans(&search, &ev, &mut sel);
+        sel.retain(&keep);
+    }
+    mentions(ix, g, text, &sel, opts)
+}
+
+/// **Pass 1, candidates.** Tokenizes `s.text` piece by piece (each piece with a look-ahead
+/// of [`Index::span`] tokens), gives each token its steps, walks the trie from each token and
+/// checks what the walks reach against its term's rules ([`check`]).
+///
+/// Out: every checked candidate, sorted by start, then longest, best score, term; and the
+/// cue occurrences, in text order. `None` once the deadline has passed.
+/// Invariant: `tuning` changes how, never what (the `tuning_changes_nothing` property).
+fn all_candidates(s: &Search, tuning: Tuning) -> Option<(Vec<Candidate>, Vec<CueAt>)> {
+    let (ix, text, opts, piece) = (s.ix, s.text, s.opts, tuning.piece);
     let ex = excluded(text, opts.input);
     let mut tk = Builder::new(text, &ex);
     if tuning.filter {
@@ -614,8 +705,7 @@ fn find_in_pieces(
     let mut pos = 0;
     while pos < text.len() {
         if opts.past_deadline() {
-            // The caller has answered already and will drop what this returns.
-            return Vec::new();
+            return None;
         }
         let cut = next_cut(text, pos.saturating_add(piece));
         tk.clear();
@@ -631,11 +721,8 @@ fn find_in_pieces(
             }
             tk.resume(back);
         }
-        candidates(&search, &tk.out, own, &mut steps_buf, &mut cands, &mut cues);
+        candidates(s, &tk.out, own, &mut steps_buf, &mut cands, &mut cues);
         pos = cut;
-    }
-    if cands.is_empty() {
-        return Vec::new();
     }
     let order = |a: &Candidate, b: &Candidate| {
         a.start
@@ -653,6 +740,53 @@ fn find_in_pieces(
     } else {
         cands.sort_by(order);
     }
+    Some((cands, cues))
+}
+
+/// The selected spans of a text and, once senses are chosen, the sense of each.
+struct Selection {
+    groups: Vec<Group>,
+    /// The options of every group, one list ([`Group::options`]).
+    all: Vec<Candidate>,
+    /// Per group, the index of the chosen option (0 until [`choose_senses`]).
+    chosen: Vec<usize>,
+    /// Per group, whether the evidence left its senses undecided (SPEC §3 "no guessing").
+    undecided: Vec<bool>,
+}
+
+impl Selection {
+    /// Whether any span has senses to choose between or to judge: a group with several
+    /// options, or one whose first option [`Selection::is_read`].
+    fn needs_reading(&self, s: &Search) -> bool {
+        let ambiguous = self.groups.iter().any(|gr| gr.options(&self.all).len() > 1);
+        ambiguous || self.groups.iter().any(|gr| self.is_read(s, gr, 0))
+    }
+
+    /// Whether sense resolution reads option `k` of `gr`: an everyday word, a case-sensitive
+    /// term, or a concept with `not_in` idioms.
+    fn is_read(&self, s: &Search, gr: &Group, k: usize) -> bool {
+        let t = &s.ix.terms[gr.options(&self.all)[k].term];
+        t.sense.everyday
+            || s.ix.case_form(t).is_some()
+            || !s.g.concepts()[t.concept as usize].not_in.is_empty()
+    }
+
+    /// Keeps the groups (with their choices) whose flag in `keep` is set; an empty `keep`
+    /// keeps all.
+    fn retain(&mut self, keep: &[bool]) {
+        if keep.iter().any(|&k| !k) {
+            retain_kept(&mut self.groups, keep);
+            retain_kept(&mut self.chosen, keep);
+            retain_kept(&mut self.undecided, keep);
+        }
+    }
+}
+
+/// **Pass 2, selection.** In: the sorted candidates of [`all_candidates`]. Out: the spans
+/// kept, leftmost first, then longest (the first of each start in `cands`' order); each
+/// span's candidates of that exact extent become its options, the best per concept, in
+/// concept order. Invariant: the groups are sorted and never overlap.
+fn select(ix: &Index, cands: Vec<Candidate>) -> Selection {
     let mut groups: Vec<Group> = Vec::with_capacity(cands.len());
     let mut all: Vec<Candidate> = Vec::with_capacity(cands.len());
     let mut cursor = 0;
@@ -668,17 +802,17 @@ fn find_in_pieces(
         let mut verbs = Vec::new();
         while i < cands.len() && cands[i].start == c.start && cands[i].end == c.end {
             let k = cands[i];
-            let concept = ix.terms[k.term as usize].concept;
-            if ix.terms[k.term as usize].sense.verb && !verbs.contains(&concept) {
+            let concept = ix.terms[k.term].concept;
+            if ix.terms[k.term].sense.verb && !verbs.contains(&concept) {
                 verbs.push(concept);
             }
             match all[first..]
                 .iter_mut()
-                .find(|o| ix.terms[o.term as usize].concept == concept)
+                .find(|o| ix.terms[o.term].concept == concept)
             {
                 None => all.push(k),
                 Some(o) => {
-                    let (a, b) = (&ix.terms[o.term as usize], &ix.terms[k.term as usize]);
+                    let (a, b) = (&ix.terms[o.term], &ix.terms[k.term]);
                     if a.side != b.side && a.key == b.key && !shared.contains(&concept) {
                         shared.push(concept);
                     }
@@ -689,7 +823,7 @@ fn find_in_pieces(
             }
             i += 1;
         }
-        all[first..].sort_by_key(|o| ix.terms[o.term as usize].concept);
+        all[first..].sort_by_key(|o| ix.terms[o.term].concept);
         cursor = c.end;
         groups.push(Group {
             start: c.start,
@@ -700,177 +834,199 @@ fn find_in_pieces(
             verbs,
         });
     }
-    let mut chosen: Vec<usize> = vec![0; groups.len()];
-    // Spans whose senses the evidence cannot separate (SPEC §3 "no guessing").
-    let mut undecided: Vec<bool> = vec![false; groups.len()];
-    let ambiguous = groups.iter().any(|gr| gr.options(&all).len() > 1);
-    // Spans that sense resolution reads: everyday words and concepts with idioms listed.
-    let read = |gr: &Group, k: usize| {
-        let t = &ix.terms[gr.options(&all)[k].term as usize];
-        t.sense.everyday
-            || ix.case_form(t).is_some()
-            || !g.concepts()[t.concept as usize].not_in.is_empty()
-    };
-    let needs_senses = groups.iter().any(|gr| read(gr, 0));
-    let mut keep: Vec<bool> = Vec::new();
-    if ambiguous || needs_senses {
-        let ev = Evidence::new(ix, cues, &groups, &all);
-        // The glossary's profiles read against the text: only where a span has several
-        // senses to weigh, so texts without one never pay for it.
-        let doc = std::cell::OnceCell::new();
-        let weigh = |gr: &Group, options: &[Candidate]| {
-            let (profiles, doc) = doc.get_or_init(|| {
-                let profiles = ix.profiles(g);
-                (profiles, profiles.document(text))
-            });
-            let own = profiles.ids_of(&text[gr.start..gr.end]);
-            options
-                .iter()
-                .map(|o| doc.evidence(ix.terms[o.term as usize].concept, gr.start, gr.end, &own))
-                .collect::<Vec<f32>>()
-        };
-        for (gi, gr) in groups.iter().enumerate() {
-            if gr.options(&all).len() > 1 {
-                // A jargon modifier right before the word ("personalized campaigns", "email
-                // campaign"): an unambiguous mention of one side says which side's sense.
-                let modifier = gi.checked_sub(1).map(|p| &groups[p]).and_then(|p| {
-                    let between = &text[p.end..gr.start];
-                    let adjacent = !between.is_empty() && between.bytes().all(|b| b == b' ');
-                    match p.options(&all) {
-                        [o] if adjacent && p.shared.is_empty() => {
-                            Some(ix.terms[o.term as usize].side)
-                        }
-                        _ => None,
-                    }
-                });
-                let weights = weigh(gr, gr.options(&all));
-                let (k, margin) = ev.best(
-                    ix,
-                    gi,
-                    gr,
-                    gr.options(&all),
-                    &weights,
-                    opts.audience,
-                    modifier,
-                );
-                tracing::trace!(
-                    target: "broker::senses",
-                    at = gr.start,
-                    decided = margin,
-                    options = ?gr
-                        .options(&all)
-                        .iter()
-                        .zip(&weights)
-                        .map(|(o, w)| {
-                            let c = ix.terms[o.term as usize].concept;
-                            (g.concepts()[c as usize].id.as_str(), ev.score(gi, gr, c), *w)
-                        })
-                        .collect::<Vec<_>>(),
-                    chosen = k,
-                    "sense"
-                );
-                chosen[gi] = k;
-                undecided[gi] = !margin;
-            }
-        }
-        // `as_verb`: read the word as a form of a verb term of the same concept.
-        let judge = |gi: usize, gr: &Group, k: usize, as_verb: bool| {
-            let t = &ix.terms[gr.options(&all)[k].term as usize];
-            let concept = &g.concepts()[t.concept as usize];
-            let mut sense = t.sense;
-            sense.verb |= as_verb;
-            let after_term = gi.checked_sub(1).is_some_and(|p| {
-                let between = &text[groups[p].end..gr.start];
-                !between.is_empty() && between.bytes().all(|b| b == b' ')
-            });
-            let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
-                // Evidence that the word is jargon here, for any of its senses (the reader's
-                // side may have picked one with less): near the span (cues, other terms, the
-                // text's domain), or twice in the text.
-                let concepts = gr
-                    .options(&all)
-                    .iter()
-                    .map(|o| ix.terms[o.term as usize].concept);
-                let near: u32 = concepts
-                    .clone()
-                    .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
-                    .sum();
-                if near > 0 {
-                    near
-                } else {
-                    // An everyday cue word that is itself a generic mention ("account" as
-                    // a cue of "opportunity" and the other way round) proves nothing.
-                    let generic_at = |at: usize| {
-                        let k = groups.partition_point(|g| g.start <= at);
-                        k > 0 && {
-                            let g = &groups[k - 1];
-                            at < g.end
-                                && g.options(&all)
-                                    .iter()
-                                    .all(|o| ix.terms[o.term as usize].sense.generic)
-                        }
-                    };
-                    concepts
-                        .map(|c| ev.in_text(c, t.key, generic_at).saturating_sub(1))
-                        .sum()
-                }
-            });
-            if let Err(why) = verdict {
-                tracing::debug!(
-                    span = &text[gr.start..gr.end],
-                    at = gr.start,
-                    concept = concept.id,
-                    ?why,
-                    "not a mention"
-                );
-            }
-            verdict
-        };
-        keep = groups
+    let n = groups.len();
+    Selection {
+        groups,
+        all,
+        chosen: vec![0; n],
+        undecided: vec![false; n],
+    }
+}
+
+/// **Pass 3, senses.** For each span with several options, the best concept by the text's
+/// evidence ([`Evidence::best`]: cues, other terms, a jargon modifier before the word, the
+/// glossary profiles, the reader's side), and whether it is decided. Out: `sel.chosen` and
+/// `sel.undecided`. Invariant: spans with one option keep option 0, decided.
+fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
+    let (ix, text) = (s.ix, s.text);
+    let (groups, all) = (&sel.groups, &sel.all);
+    // The glossary's profiles read against the text: only where a span has several
+    // senses to weigh, so texts without one never pay for it.
+    let doc = std::cell::OnceCell::new();
+    let weigh = |gr: &Group, options: &[Candidate]| {
+        let (profiles, doc) = doc.get_or_init(|| {
+            let profiles = ix.profiles(s.g);
+            (profiles, profiles.document(text))
+        });
+        let own = profiles.ids_of(&text[gr.start..gr.end]);
+        options
             .iter()
-            .enumerate()
-            .map(|(gi, gr)| {
-                let k = chosen[gi];
-                if !read(gr, k) {
-                    return true;
+            .map(|o| doc.evidence(ix.terms[o.term].concept, gr.start, gr.end, &own))
+            .collect::<Vec<f32>>()
+    };
+    for (gi, gr) in groups.iter().enumerate() {
+        if gr.options(all).len() > 1 {
+            // A jargon modifier right before the word ("personalized campaigns", "email
+            // campaign"): an unambiguous mention of one side says which side's sense.
+            let modifier = gi.checked_sub(1).map(|p| &groups[p]).and_then(|p| {
+                let between = &text[p.end..gr.start];
+                let adjacent = !between.is_empty() && between.bytes().all(|b| b == b' ');
+                match p.options(all) {
+                    [o] if adjacent && p.shared.is_empty() => Some(ix.terms[o.term].side),
+                    _ => None,
                 }
-                match judge(gi, gr, k, false) {
-                    Ok(()) => true,
-                    // A noun sense where the text has a verb: a verb sense of the same word
-                    // may fit ("target" the audience: targeting).
-                    // A noun term of a concept that also has this word as a form of one of
-                    // its verb terms ("targeting", a noun and a form of "target"): the verb
-                    // fits the slot.
-                    Err(senses::NotAMention::Verb)
-                        if gr
-                            .verbs
-                            .contains(&ix.terms[gr.options(&all)[k].term as usize].concept)
-                            && judge(gi, gr, k, true).is_ok() =>
-                    {
-                        true
-                    }
-                    Err(senses::NotAMention::Verb) => {
-                        let other = (0..gr.options(&all).len()).find(|&o| {
-                            o != k
-                                && ix.terms[gr.options(&all)[o].term as usize].sense.verb
-                                && judge(gi, gr, o, false).is_ok()
-                        });
-                        if let Some(o) = other {
-                            chosen[gi] = o;
-                        }
-                        other.is_some()
-                    }
-                    Err(_) => false,
+            });
+            let weights = weigh(gr, gr.options(all));
+            let (k, margin) = ev.best(
+                ix,
+                gi,
+                gr,
+                gr.options(all),
+                &weights,
+                s.opts.audience,
+                modifier,
+            );
+            tracing::trace!(
+                target: "broker::senses",
+                at = gr.start,
+                decided = margin,
+                options = ?gr
+                    .options(all)
+                    .iter()
+                    .zip(&weights)
+                    .map(|(o, w)| {
+                        let c = ix.terms[o.term].concept;
+                        (s.g.concepts()[c as usize].id.as_str(), ev.score(gi, gr, c), *w)
+                    })
+                    .collect::<Vec<_>>(),
+                chosen = k,
+                "sense"
+            );
+            sel.chosen[gi] = k;
+            sel.undecided[gi] = !margin;
+        }
+    }
+}
+
+/// **Pass 4, judgement: part of speech and forms.** For each span whose chosen option
+/// [`Selection::is_read`], whether the text uses the word in the glossary's sense
+/// ([`senses::judge`]: idioms, names, part of speech, evidence for generic words). A noun
+/// sense where the text has a verb falls back to a verb *form*: the same concept's verb term
+/// of this word, or another option's verb term (which then becomes the chosen one).
+///
+/// Out: one flag per group, whether it stays a mention (empty: all stay).
+fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
+    let ix = s.ix;
+    let mut keep = Vec::with_capacity(sel.groups.len());
+    for (gi, gr) in sel.groups.iter().enumerate() {
+        let k = sel.chosen[gi];
+        if !sel.is_read(s, gr, k) {
+            keep.push(true);
+            continue;
+        }
+        let options = gr.options(&sel.all);
+        let judge =
+            |k: usize, as_verb: bool| judge_span(s, ev, &sel.groups, &sel.all, gi, k, as_verb);
+        let kept = match judge(k, false) {
+            Ok(()) => true,
+            // A noun sense where the text has a verb: a verb sense of the same word
+            // may fit ("target" the audience: targeting).
+            // A noun term of a concept that also has this word as a form of one of
+            // its verb terms ("targeting", a noun and a form of "target"): the verb
+            // fits the slot.
+            Err(senses::NotAMention::Verb)
+                if gr.verbs.contains(&ix.terms[options[k].term].concept)
+                    && judge(k, true).is_ok() =>
+            {
+                true
+            }
+            Err(senses::NotAMention::Verb) => {
+                let other = (0..options.len()).find(|&o| {
+                    o != k && ix.terms[options[o].term].sense.verb && judge(o, false).is_ok()
+                });
+                if let Some(o) = other {
+                    sel.chosen[gi] = o;
                 }
-            })
-            .collect();
+                other.is_some()
+            }
+            Err(_) => false,
+        };
+        keep.push(kept);
     }
-    if keep.iter().any(|&k| !k) {
-        retain_kept(&mut groups, &keep);
-        retain_kept(&mut chosen, &keep);
-        retain_kept(&mut undecided, &keep);
+    keep
+}
+
+/// [`senses::judge`] of option `k` of group `gi`; `as_verb`: read the word as a form of a
+/// verb term of the same concept. A rejection is logged at debug level with its reason.
+fn judge_span(
+    s: &Search,
+    ev: &Evidence,
+    groups: &[Group],
+    all: &[Candidate],
+    gi: usize,
+    k: usize,
+    as_verb: bool,
+) -> Result<(), senses::NotAMention> {
+    let (ix, text) = (s.ix, s.text);
+    let gr = &groups[gi];
+    let t = &ix.terms[gr.options(all)[k].term];
+    let concept = &s.g.concepts()[t.concept as usize];
+    let mut sense = t.sense;
+    sense.verb |= as_verb;
+    let after_term = gi.checked_sub(1).is_some_and(|p| {
+        let between = &text[groups[p].end..gr.start];
+        !between.is_empty() && between.bytes().all(|b| b == b' ')
+    });
+    let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
+        jargon_evidence(ix, ev, groups, all, gi, t.key)
+    });
+    if let Err(why) = verdict {
+        tracing::debug!(
+            span = &text[gr.start..gr.end],
+            at = gr.start,
+            concept = concept.id,
+            ?why,
+            "not a mention"
+        );
     }
-    annotations(ix, g, text, &groups, &all, (&chosen, &undecided), opts)
+    verdict
+}
+
+/// Evidence that the word of group `gi` (folded term `key`) is jargon here, for any of its
+/// senses (the reader's side may have picked one with less): near the span (cues, other
+/// terms, the text's domain), or twice in the text.
+fn jargon_evidence(
+    ix: &Index,
+    ev: &Evidence,
+    groups: &[Group],
+    all: &[Candidate],
+    gi: usize,
+    key: u32,
+) -> u32 {
+    let gr = &groups[gi];
+    let concepts = gr.options(all).iter().map(|o| ix.terms[o.term].concept);
+    let near: u32 = concepts
+        .clone()
+        .map(|c| ev.score(gi, gr, c) + ev.coherence(ix, gi, c))
+        .sum();
+    if near > 0 {
+        return near;
+    }
+    // An everyday cue word that is itself a generic mention ("account" as a cue of
+    // "opportunity" and the other way round) proves nothing.
+    let generic_at = |at: usize| {
+        let k = groups.partition_point(|g| g.start <= at);
+        k > 0 && {
+            let g = &groups[k - 1];
+            at < g.end
+                && g.options(all)
+                    .iter()
+                    .all(|o| ix.terms[o.term].sense.generic)
+        }
+    };
+    concepts
+        .map(|c| ev.in_text(c, key, generic_at).saturating_sub(1))
+        .sum()
 }
 
 /// Keeps the items of `v` whose flag in `keep` (one per item) is set.
@@ -886,7 +1042,7 @@ const DOCUMENT_EVIDENCE: u32 = 3;
 /// Evidence for ambiguous mentions: cues and other concepts' mentions, by sentence.
 struct Evidence {
     /// (sentence, concept, start byte) of every cue occurrence.
-    cues: Vec<(u32, u32, usize, bool)>,
+    cues: Vec<CueAt>,
     /// (sentence, range of its concepts in `concepts`, folded key of the term) of every
     /// selected group.
     mentions: Vec<(u32, (u32, u32), u32)>,
@@ -898,23 +1054,18 @@ struct Evidence {
 }
 
 impl Evidence {
-    fn new(
-        ix: &Index,
-        cues: Vec<(u32, u32, usize, bool)>,
-        groups: &[Group],
-        all: &[Candidate],
-    ) -> Evidence {
+    fn new(ix: &Index, cues: Vec<CueAt>, groups: &[Group], all: &[Candidate]) -> Evidence {
         let mut concepts: Vec<u32> = Vec::with_capacity(groups.len());
         let mentions: Vec<(u32, (u32, u32), u32)> = groups
             .iter()
             .map(|gr| {
                 let a = concepts.len() as u32;
                 let options = gr.options(all);
-                concepts.extend(options.iter().map(|o| ix.terms[o.term as usize].concept));
+                concepts.extend(options.iter().map(|o| ix.terms[o.term].concept));
                 (
                     gr.sentence,
                     (a, concepts.len() as u32),
-                    ix.terms[options[0].term as usize].key,
+                    ix.terms[options[0].term].key,
                 )
             })
             .collect();
@@ -1059,12 +1210,12 @@ impl Evidence {
         modifier: Option<Side>,
     ) -> (usize, bool) {
         let total = |k: usize| {
-            let t = &ix.terms[options[k].term as usize];
+            let t = &ix.terms[options[k].term];
             (3 * self.score(gi, gr, t.concept) + self.document(t.concept, t.key)) as f32
         };
         let totals: Vec<f32> = (0..options.len()).map(total).collect();
         let rank = |k: usize| {
-            let t = &ix.terms[options[k].term as usize];
+            let t = &ix.terms[options[k].term];
             let modified = modifier == Some(t.side);
             let other_side = reader.is_some_and(|r| t.side != r);
             // Evidence in tenths: a difference below that is no difference. The profiles'
@@ -1083,7 +1234,7 @@ impl Evidence {
         // The domain hint (a scan of the mentions nearby) only for the options still tied.
         let then = |k: usize| {
             let o = &options[k];
-            let coherence = self.coherence(ix, gi, ix.terms[o.term as usize].concept);
+            let coherence = self.coherence(ix, gi, ix.terms[o.term].concept);
             (coherence, (o.score * 1000.0) as u32)
         };
         let tied: Vec<usize> = (0..options.len()).filter(|&k| firsts[k] == top).collect();
@@ -1094,15 +1245,15 @@ impl Evidence {
                 .max_by_key(|&k| (then(k), std::cmp::Reverse(k)))
                 .unwrap_or(0),
         };
-        let concept = ix.terms[options[k].term as usize].concept;
+        let concept = ix.terms[options[k].term].concept;
         // A jargon modifier of one side before the word decides ("email campaign").
         let by_modifier = modifier.is_some()
             && (0..options.len())
                 .filter(|&o| firsts[o].1)
-                .all(|o| ix.terms[options[o].term as usize].concept == concept);
+                .all(|o| ix.terms[options[o].term].concept == concept);
         let lead = |of: &[f32]| {
             let runner_up = (0..options.len())
-                .filter(|&o| ix.terms[options[o].term as usize].concept != concept)
+                .filter(|&o| ix.terms[options[o].term].concept != concept)
                 .map(|o| of[o])
                 .fold(0.0f32, f32::max);
             of[k] - runner_up
@@ -1123,42 +1274,25 @@ const MARGIN_SHARE: f32 = 0.2;
 /// one sense's entry that the text shows and the other's does not.
 const PROFILE_MARGIN: f32 = 8.0;
 
-fn annotations(
+/// **Pass 5, mentions.** In: the judged selection. Out: one [`Mention`] per group, in text
+/// order, with its chosen term first in [`Mention::terms`], its offsets counted once
+/// ([`crate::lines::Offsets`]) and `first_mention` set on the first of each concept.
+fn mentions(
     ix: &Index,
     g: &Glossary,
     text: &str,
-    groups: &[Group],
-    all: &[Candidate],
-    (chosen, undecided): (&[usize], &[bool]),
+    sel: &Selection,
     opts: &MatchOptions,
-) -> Vec<Annotation> {
+) -> Vec<Mention> {
+    let (groups, all) = (&sel.groups, &sel.all);
+    let (chosen, undecided) = (&sel.chosen, &sel.undecided);
     let mut out = Vec::with_capacity(groups.len());
-    let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
-    let mut advance = |to: usize| {
-        // A char starts at every byte that is not a continuation byte (10xxxxxx); chars of
-        // four bytes (leading byte 11110xxx) take two UTF-16 units.
-        let part = &text.as_bytes()[byte..to];
-        if part.is_ascii() {
-            chars += part.len();
-            utf16 += part.len();
-        } else {
-            // Counted in byte-sized sums of at most 255 bytes, which the compiler vectorises.
-            let (mut starts, mut wide) = (0, 0);
-            for c in part.chunks(255) {
-                starts += usize::from(c.iter().map(|&b| u8::from(b & 0xC0 != 0x80)).sum::<u8>());
-                wide += usize::from(c.iter().map(|&b| u8::from(b >= 0xF0)).sum::<u8>());
-            }
-            chars += starts;
-            utf16 += starts + wide;
-        }
-        byte = to;
-        (chars, utf16)
-    };
+    let mut offsets = crate::lines::Offsets::new(text);
     let mut seen_concepts = rustc_hash::FxHashSet::default();
     for ((gr, &k), &undecided) in groups.iter().zip(chosen).zip(undecided) {
         let options = gr.options(all);
         let best = options[k];
-        let t = &ix.terms[best.term as usize];
+        let t = &ix.terms[best.term];
         let concept = &g.concepts()[t.concept as usize];
         let shared = gr.shared.contains(&t.concept);
         let side = match (shared, opts.audience) {
@@ -1166,79 +1300,20 @@ fn annotations(
             (true, None) => Side::It,
             _ => t.side,
         };
-        let other = concept.side(side.other());
-        let equivalents = concept
-            .terms(side.other())
-            .iter()
-            .map(|t| t.text.clone())
-            .collect();
-        let definition = other
-            .or(concept.side(side))
-            .map(|s| s.definition.clone())
-            .unwrap_or_default();
-        let alternatives = options
+        // The chosen option first, then the others in their order.
+        let others = options
             .iter()
             .enumerate()
             .filter(|&(i, _)| i != k)
-            .map(|(_, o)| {
-                g.concepts()[ix.terms[o.term as usize].concept as usize]
-                    .id
-                    .clone()
-            })
-            .collect();
-        // A false friend: the reader of the other side knows this word from another concept.
-        let misread_as = options
+            .map(|(_, o)| o.term);
+        let terms: Vec<TermId> = std::iter::once(best.term).chain(others).collect();
+        let alternatives = terms[1..]
             .iter()
-            .map(|o| &ix.terms[o.term as usize])
-            .find(|o| o.side == side.other() && o.concept != t.concept && o.key == t.key)
-            .and_then(|o| {
-                let assumed = &g.concepts()[o.concept as usize];
-                let matched = ix.term_text(g, best.term);
-                let terms = assumed.terms(side.other());
-                terms
-                    .iter()
-                    .find(|x| !x.text.eq_ignore_ascii_case(matched))
-                    .or(terms.first())
-                    .map(|x| x.text.clone())
-            });
-        let meant_as = misread_as.as_ref().and_then(|_| {
-            let matched = ix.term_text(g, best.term);
-            concept
-                .terms(side)
-                .iter()
-                .find(|x| !x.text.eq_ignore_ascii_case(matched))
-                .map(|x| x.text.clone())
-        });
-        let senses = if undecided {
-            let matched = ix.term_text(g, best.term);
-            let mut names: Vec<String> = Vec::new();
-            let order = std::iter::once(k).chain((0..options.len()).filter(|&o| o != k));
-            for o in order {
-                let ot = &ix.terms[options[o].term as usize];
-                let c = &g.concepts()[ot.concept as usize];
-                let name = c
-                    .terms(ot.side)
-                    .iter()
-                    .chain(c.terms(ot.side.other()))
-                    .find(|x| !x.text.eq_ignore_ascii_case(matched))
-                    .map(|x| x.text.clone());
-                if let Some(n) = name {
-                    if !names.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
-                        names.push(n);
-                    }
-                }
-            }
-            if names.len() > 1 {
-                names
-            } else {
-                Vec::new()
-            }
-        } else {
-            Vec::new()
-        };
-        let (char_start, utf16_start) = advance(gr.start);
-        let (char_end, utf16_end) = advance(gr.end);
-        out.push(Annotation {
+            .map(|&o| g.concepts()[ix.terms[o].concept as usize].id.clone())
+            .collect();
+        let (char_start, utf16_start) = offsets.advance(gr.start);
+        let (char_end, utf16_end) = offsets.advance(gr.end);
+        out.push(Mention {
             start: gr.start,
             end: gr.end,
             char_start,
@@ -1251,15 +1326,12 @@ fn annotations(
             term: ix.term_text(g, best.term).to_string(),
             kind: best.kind,
             score: best.score,
-            equivalents,
-            definition,
             alternatives,
             false_friend: ix.keys[t.key as usize].false_friend,
             shared,
             first_mention: seen_concepts.insert(t.concept),
-            misread_as,
-            meant_as,
-            senses,
+            undecided,
+            terms,
         });
     }
     out

@@ -33,12 +33,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::index::{common_words, fold_phrase, fold_word, Index};
-use super::lexicon::{hash_str, Bloom, WordSet};
+use super::index::{fold_phrase, fold_word, Index};
+use super::lexicon::{common_words, hash_str, Bloom, WordSet};
+use super::mention::Mention;
 use super::pos;
-use super::Annotation;
 
-/// A span of jargon the glossary lacks. Offsets as in [`Annotation`].
+/// A span of jargon the glossary lacks. Offsets as in [`Mention`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gap {
     /// UTF-8 byte offsets `[start, end)`.
@@ -357,7 +357,7 @@ pub(crate) fn find(
     ix: &Index,
     text: &str,
     excluded: &[Range<usize>],
-    annotations: &[Annotation],
+    annotations: &[impl AsRef<Mention>],
 ) -> Vec<Gap> {
     // Every rule starts at a capitalised word; the rest of the text is only looked at around
     // them, so a text costs one pass over its bytes.
@@ -366,8 +366,8 @@ pub(crate) fn find(
         .filter(|w| !inside(excluded, w.start, w.end))
         .collect();
     let overlaps = |s: usize, e: usize| {
-        let k = annotations.partition_point(|a| a.end <= s);
-        annotations.get(k).is_some_and(|a| a.start < e)
+        let k = annotations.partition_point(|a| a.as_ref().end <= s);
+        annotations.get(k).is_some_and(|a| a.as_ref().start < e)
     };
     let is_term = |t: &str| ix.terms_with_key_text(&fold_phrase(t)).is_some();
     let mut chunks = Chunks::default();
@@ -618,7 +618,7 @@ fn starts_a_term(ix: &Index, text: &str, run: &[Word]) -> bool {
         let Some(id) = ix.word(&fold_word(&text[w.start..w.end])) else {
             return false;
         };
-        match ix.child(node, id, super::tokens::Gap::Space) {
+        match ix.child(node, id, super::tokens::Sep::Space) {
             Some(c) => node = c,
             None => return false,
         }
@@ -1036,15 +1036,8 @@ fn vocabulary(
 }
 
 fn with_offsets(text: &str, spans: Vec<(usize, usize, GapKind)>) -> Vec<Gap> {
-    let (mut byte, mut chars, mut utf16) = (0usize, 0usize, 0usize);
-    let mut advance = |to: usize| {
-        for c in text[byte..to].chars() {
-            chars += 1;
-            utf16 += c.len_utf16();
-        }
-        byte = to;
-        (chars, utf16)
-    };
+    let mut offsets = crate::lines::Offsets::new(text);
+    let mut advance = |to: usize| offsets.advance(to);
     spans
         .into_iter()
         .map(|(start, end, kind)| {

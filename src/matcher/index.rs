@@ -1,26 +1,44 @@
 //! The compiled index of a glossary: what the matcher consults for every token.
 //!
 //! - a vocabulary of the folded words of all terms (`WordId`s);
-//! - a trie over word sequences (with the gap each step needs) whose nodes list the terms
-//!   ending there;
-//! - a deletion index (SymSpell) proposing fuzzy candidates for words not in the vocabulary;
-//! - joined forms ("clickthrough" for "click through") and cues for ambiguous mentions.
+//! - a trie over word sequences (with the separator each step needs; the root's edges are an
+//!   array) whose nodes list the terms ending there;
+//! - a deletion index (SymSpell, [`super::deletions`]) proposing fuzzy candidates for words not
+//!   in the vocabulary, verified by a bounded optimal-string-alignment distance ([`osa_within`]);
+//! - joined forms ("clickthrough" for "click through"), cues for ambiguous mentions, tag ids;
+//! - a bit filter of split points (prefix hash and next two bytes of fuzzy words and their
+//!   plurals) in front of the joined-word look-up of two tokens;
+//! - the *wanted* filters: every string a token must be to take a step or play a part in a cue
+//!   phrase (the lexicon, every plural form of every vocabulary word, cue words and the forms of
+//!   last cue words), and for exact-only matching a smaller one without what only typos and split
+//!   or joined words use (joined forms, plurals of words that end no term).
 //!
-//! Built once per glossary; read-only afterwards.
+//! The *lexicon* gives an id to every string a token may be: its first ids are the vocabulary (a
+//! word's lexicon id is its `WordId`, and the word texts live there), then joined forms and the
+//! forms of cues' first words; joined pairs and cue lists are read by lexicon id
+//! (`list[at[l]..at[l + 1]]`), computed at build time by the rules `find.rs` would otherwise
+//! apply per token. One probe per token answers all three.
+//!
+//! Sized for 100,000 concepts: texts stored once in buffers, per-node/per-key lists as slices of
+//! one `Vec`, tables of ids (`hashbrown::HashTable`), the deletion index built first (before the
+//! other tables, which keeps the build's peak memory low).
+//!
+//! Built once per glossary by the passes of `IndexBuilder` (see [`Index::build`]); read-only
+//! afterwards.
 
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::deletions;
-use super::lexicon::{hash_str, Bloom, StrTable, WordSet};
+use super::ids::TermId;
+use super::lexicon::{common_words, everyday_words, hash_str, Bloom, StrTable};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
-use super::tokens::{tokenize, Gap, Tokens};
+use super::tokens::{tokenize, Sep, Tokens};
 use crate::glossary::{Glossary, Side};
 
-pub(crate) type WordId = u32;
+pub(crate) use super::ids::WordId;
 
 /// One term of one side of one concept.
 #[derive(Debug)]
@@ -32,9 +50,8 @@ pub(crate) struct TermInfo {
     /// (see [`Index::term_text`]), not copied here.
     pub index: u16,
     /// For case-sensitive terms (acronyms, overrides), the form the text must show: its
-    /// number in [`Index::case_form`] (`u32::MAX`: none). Kept out of line, as few terms have
-    /// one.
-    case_form: u32,
+    /// number in [`Index::case_form`]. Kept out of line, as few terms have one.
+    case_form: Option<u32>,
     /// May match with edits.
     pub fuzzy: bool,
     /// Letters and digits in the term: the fuzzy score's denominator.
@@ -43,6 +60,20 @@ pub(crate) struct TermInfo {
     pub key: u32,
     /// What sense resolution needs to know of the term ([`super::senses`]).
     pub sense: super::senses::TermSense,
+}
+
+impl std::ops::Index<TermId> for Vec<TermInfo> {
+    type Output = TermInfo;
+
+    fn index(&self, t: TermId) -> &TermInfo {
+        &self[t.index()]
+    }
+}
+
+impl std::ops::IndexMut<TermId> for Vec<TermInfo> {
+    fn index_mut(&mut self, t: TermId) -> &mut TermInfo {
+        &mut self[t.index()]
+    }
 }
 
 /// What is known of one folded term text across the glossary.
@@ -109,7 +140,7 @@ pub(crate) struct Index {
     profiles: std::sync::OnceLock<super::profile::Profiles>,
     /// Terms ending at trie node `n`: `terminal_list[terminal_at[n]..terminal_at[n + 1]]`.
     terminal_at: Vec<u32>,
-    terminal_list: Vec<u32>,
+    terminal_list: Vec<TermId>,
     /// The deletion index: the words of every deletion variant's hash (one `u32` per
     /// (variant, word), read in one cache line). A hash collision only costs a verification:
     /// every candidate is checked by edit distance.
@@ -134,7 +165,7 @@ pub(crate) struct Index {
     key_text_at: Vec<u32>,
     /// Terms of key `k`, in term order: `key_term_list[key_term_at[k]..key_term_at[k + 1]]`.
     key_term_at: Vec<u32>,
-    key_term_list: Vec<u32>,
+    key_term_list: Vec<TermId>,
     /// Case forms of case-sensitive terms: form `i` is
     /// `case_forms[case_form_at[i]..case_form_at[i + 1]]`.
     case_forms: String,
@@ -197,24 +228,24 @@ fn slice<'a>(text: &'a str, at: &[u32], i: usize) -> &'a str {
     &text[at[i] as usize..at[i + 1] as usize]
 }
 
-/// A word id and the gap before it in one `u32` (word ids stay below 2^30: each is a word
+/// A word id and the separator before it in one `u32` (word ids stay below 2^30: each is a word
 /// of a term, and glossaries are loaded into memory whole).
-fn pack_word(id: WordId, gap: Gap) -> u32 {
+fn pack_word(id: WordId, sep: Sep) -> u32 {
     id << 2
-        | match gap {
-            Gap::None => 0,
-            Gap::Space => 1,
-            Gap::Break => 2,
+        | match sep {
+            Sep::None => 0,
+            Sep::Space => 1,
+            Sep::Break => 2,
         }
 }
 
-fn unpack_word(w: u32) -> (WordId, Gap) {
-    let gap = match w & 3 {
-        0 => Gap::None,
-        1 => Gap::Space,
-        _ => Gap::Break,
+fn unpack_word(w: u32) -> (WordId, Sep) {
+    let sep = match w & 3 {
+        0 => Sep::None,
+        1 => Sep::Space,
+        _ => Sep::Break,
     };
-    (w >> 2, gap)
+    (w >> 2, sep)
 }
 
 /// Is the term case-sensitive (set so, or an acronym), and may it match with edits (no
@@ -231,29 +262,6 @@ fn term_flags(term: &crate::glossary::Term) -> (bool, bool) {
 
 fn str_hash(s: &str) -> u64 {
     FxBuildHasher.hash_one(s)
-}
-
-/// The built-in list of common English words (the fuzzy guard of SPEC §3).
-pub(crate) fn common_words() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let words = include_str!("common_words.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty());
-        WordSet::new(words)
-    })
-}
-
-/// The built-in list of everyday English words (SCOWL size 35): one-word terms among them
-/// are read in their sentence ([`super::senses`]).
-pub(crate) fn everyday_words() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let words = include_str!("everyday_words.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty());
-        WordSet::new(words)
-    })
 }
 
 /// Multiplier of the polynomial hash of [`hash_bytes`] (odd).
@@ -559,12 +567,12 @@ pub(crate) fn max_edits_for(word: &str) -> u8 {
     }
 }
 
-fn gap_bit(g: Gap) -> u64 {
-    u64::from(g != Gap::None)
+fn sep_bit(g: Sep) -> u64 {
+    u64::from(g != Sep::None)
 }
 
-/// A term split into folded tokens: `(folded, original, gap before)`.
-pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Gap)> {
+/// A term split into folded tokens: `(folded, original, separator before)`.
+pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Sep)> {
     let t: Tokens = tokenize(text, &[]);
     (0..t.len())
         .map(|i| {
@@ -572,17 +580,17 @@ pub(crate) fn term_tokens(text: &str) -> Vec<(String, String, Gap)> {
             (
                 t.norm(i).to_string(),
                 text[tok.start..tok.end].to_string(),
-                tok.gap,
+                tok.sep,
             )
         })
         .collect()
 }
 
-/// The case-preserving form of a token sequence: tokens joined by one space where a gap was.
-pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> String {
+/// The case-preserving form of a token sequence: tokens joined by one space where a separator was.
+pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Sep)>) -> String {
     let mut s = String::new();
     for (i, (p, g)) in parts.enumerate() {
-        if i > 0 && g != Gap::None {
+        if i > 0 && g != Sep::None {
             s.push(' ');
         }
         s.push_str(&nfkc_keep_case(p));
@@ -591,10 +599,10 @@ pub(crate) fn case_form<'a>(parts: impl Iterator<Item = (&'a str, Gap)>) -> Stri
 }
 
 /// Whether [`case_form`] of `parts` equals `want`, without building it.
-pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Gap)>, want: &str) -> bool {
+pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Sep)>, want: &str) -> bool {
     let mut rest = want;
     for (i, (p, g)) in parts.enumerate() {
-        if i > 0 && g != Gap::None {
+        if i > 0 && g != Sep::None {
             let Some(r) = rest.strip_prefix(' ') else {
                 return false;
             };
@@ -613,14 +621,50 @@ pub(crate) fn case_form_is<'a>(parts: impl Iterator<Item = (&'a str, Gap)>, want
     rest.is_empty()
 }
 
+/// The scratch state of one [`Index::build`]: the index under construction and what its
+/// passes hand to each other. Thrown away once the index is complete.
+struct IndexBuilder<'g> {
+    g: &'g Glossary,
+    ix: Index,
+    /// Scratch: the forms of one term ([`super::senses::term_forms`]).
+    forms: Vec<String>,
+    /// From the vocabulary to the terms pass: every form's words, each packed with the separator
+    /// before it ([`pack_word`]); form `f`'s are `term_words[term_at[f]..term_at[f + 1]]`.
+    /// Forms are numbered in glossary order (concept, side, term, form).
+    term_words: Vec<u32>,
+    term_at: Vec<u32>,
+    /// From the terms pass to the joined pairs: the forms that may match fuzzily.
+    fuzzy_forms: Vec<u32>,
+    /// The trie node each term ends at, and how many nodes the trie has.
+    term_nodes: Vec<(u32, TermId)>,
+    nodes: u32,
+    /// From the cues pass to the lexicon: cue phrases by first folded word.
+    cues: FxHashMap<Box<str>, Vec<Cue>>,
+}
+
 impl Index {
+    /// Compiles `g`: the passes of [`IndexBuilder`], in order.
     pub(crate) fn build(g: &Glossary) -> Index {
-        let n_terms = g
-            .concepts()
-            .iter()
-            .map(|c| matched_terms(c, Side::It).len() + matched_terms(c, Side::Marketing).len())
-            .sum();
-        let mut ix = Index {
+        let mut b = IndexBuilder::new(g);
+        b.vocabulary();
+        // Built before the other tables exist, the deletion index sets the build's peak memory
+        // low.
+        b.ix.build_deletions();
+        b.terms_and_trie();
+        b.joined_pairs();
+        b.cues();
+        b.key_facts();
+        b.tags_and_root();
+        let IndexBuilder { mut ix, cues, .. } = b;
+        ix.build_lexicon(cues);
+        ix.build_wanted();
+        common_words(); // built once per process, before the first text needs it
+        ix
+    }
+
+    /// An index with no terms yet, with room for `n_terms` terms and `n_concepts` concepts.
+    fn empty(n_terms: usize, n_concepts: usize) -> Index {
+        Index {
             terms: Vec::with_capacity(n_terms),
             keys: Vec::new(),
             words: Vec::new(),
@@ -632,7 +676,7 @@ impl Index {
             cue_lists: Vec::new(),
             wanted: Bloom::with_capacity(0),
             wanted_exact: Bloom::with_capacity(0),
-            concept_tags: Vec::with_capacity(g.concepts().len()),
+            concept_tags: Vec::with_capacity(n_concepts),
             profiles: std::sync::OnceLock::new(),
             terminal_at: Vec::new(),
             terminal_list: Vec::new(),
@@ -651,20 +695,43 @@ impl Index {
             case_forms: String::new(),
             case_form_at: vec![0],
             span: 2,
-        };
-        // Pass 1: the vocabulary, then the deletion index, which needs nothing else: built
-        // before the other tables exist, it sets the peak memory of the build low. Each term's
-        // words are kept (ids and the gap before each) for pass 2, which then tokenizes only
-        // the case-sensitive terms again.
-        let mut term_words: Vec<u32> = Vec::new();
-        let mut term_at: Vec<u32> = Vec::with_capacity(n_terms + 1);
+        }
+    }
+}
+
+impl<'g> IndexBuilder<'g> {
+    fn new(g: &'g Glossary) -> IndexBuilder<'g> {
+        let n_terms = g
+            .concepts()
+            .iter()
+            .map(|c| matched_terms(c, Side::It).len() + matched_terms(c, Side::Marketing).len())
+            .sum();
+        let mut term_at = Vec::with_capacity(n_terms + 1);
         term_at.push(0);
-        let mut forms: Vec<String> = Vec::new();
-        for c in g.concepts() {
+        IndexBuilder {
+            g,
+            ix: Index::empty(n_terms, g.concepts().len()),
+            forms: Vec::new(),
+            term_words: Vec::new(),
+            term_at,
+            fuzzy_forms: Vec::new(),
+            term_nodes: Vec::with_capacity(n_terms),
+            nodes: 1,
+            cues: FxHashMap::default(),
+        }
+    }
+
+    /// **Vocabulary.** Every word of every form of every term gets a `WordId` (its lexicon id:
+    /// only words enter the lexicon in this pass), with whether it ends a term and the edits
+    /// it tolerates. Out: `ix.words`, `term_words`/`term_at` (so that the terms pass tokenizes
+    /// only case-sensitive terms again), `ix.span`.
+    fn vocabulary(&mut self) {
+        let ix = &mut self.ix;
+        for c in self.g.concepts() {
             for side in Side::BOTH {
                 for term in matched_terms(c, side) {
-                    super::senses::term_forms(term, &mut forms);
-                    for form in &forms {
+                    super::senses::term_forms(term, &mut self.forms);
+                    for form in &self.forms {
                         let toks = tokenize(form, &[]);
                         let n = toks.len();
                         ix.span = ix.span.max(2 * n + 2);
@@ -679,144 +746,159 @@ impl Index {
                             if fuzzy {
                                 w.max_edits = w.max_edits.max(max_edits_for(f));
                             }
-                            term_words.push(pack_word(id, toks.list[i].gap));
+                            self.term_words.push(pack_word(id, toks.list[i].sep));
                         }
-                        term_at.push(term_words.len() as u32);
+                        self.term_at.push(self.term_words.len() as u32);
                     }
                 }
             }
         }
         ix.words.shrink_to_fit();
-        ix.build_deletions();
+    }
 
-        // Pass 2: terms, keys, the trie, joined forms and cues. The trie node each term ends
-        // at and the pairs of each joined form are grouped into slices once every term is in.
-        let mut term_nodes: Vec<(u32, u32)> = Vec::with_capacity(n_terms);
-        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
-        // Per group its last record, per record the group's previous one (`u32::MAX`: none).
-        let (mut pair_last, mut pair_prev): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-        let mut nodes = 1u32;
-        let mut cues: FxHashMap<Box<str>, Vec<Cue>> = FxHashMap::default();
-        let mut folded = String::new();
-        let mut joined = String::new();
-        let mut next_term = 0;
+    /// The words of form `f` (see [`IndexBuilder::term_words`]), into `out`.
+    fn form_words(&self, f: usize, out: &mut Vec<(WordId, Sep)>) {
+        out.clear();
+        let words = &self.term_words[self.term_at[f] as usize..self.term_at[f + 1] as usize];
+        out.extend(words.iter().map(|&w| unpack_word(w)));
+    }
+
+    /// **Terms and trie.** One [`TermInfo`] per form with words (a term's inflected forms
+    /// after it), its key (equal folded texts share one), its case form, and its path in the
+    /// trie. Out: `ix.terms`, `ix.keys`, `ix.by_key_text`, `ix.case_forms`, `ix.edges`, and
+    /// the terminal lists. Invariant: a term's id is its place in glossary order.
+    fn terms_and_trie(&mut self) {
         let mut key_hashes: Vec<u64> = Vec::new();
-        let mut words: Vec<(WordId, Gap)> = Vec::new();
+        let mut words: Vec<(WordId, Sep)> = Vec::new();
+        let mut folded = String::new();
+        let mut next_form = 0;
+        let g = self.g;
         for (ci, c) in g.concepts().iter().enumerate() {
             for side in Side::BOTH {
                 for (ti, term) in matched_terms(c, side).iter().enumerate() {
+                    let mut forms = std::mem::take(&mut self.forms);
                     super::senses::term_forms(term, &mut forms);
                     for (fi, form) in forms.iter().enumerate() {
-                        let form = form.as_str();
-                        words.clear();
-                        words.extend(
-                            term_words
-                                [term_at[next_term] as usize..term_at[next_term + 1] as usize]
-                                .iter()
-                                .map(|&w| unpack_word(w)),
-                        );
-                        next_term += 1;
-                        let n = words.len();
-                        if n == 0 {
+                        self.form_words(next_form, &mut words);
+                        next_form += 1;
+                        if words.is_empty() {
                             continue;
                         }
+                        let ix = &mut self.ix;
                         folded.clear();
-                        for (i, &(id, gap)) in words.iter().enumerate() {
-                            if i > 0 && gap != Gap::None {
+                        for (i, &(id, sep)) in words.iter().enumerate() {
+                            if i > 0 && sep != Sep::None {
                                 folded.push(' ');
                             }
                             folded.push_str(ix.word_text(id));
                         }
-                        let hash = str_hash(&folded);
-                        let (kt, ka) = (&ix.key_text, &ix.key_text_at);
-                        let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
-                        let key = match ix.by_key_text.find(hash, same) {
-                            Some(&k) => k,
-                            None => {
-                                let k = ix.keys.len() as u32;
-                                ix.keys.push(KeyInfo::default());
-                                ix.key_text.push_str(&folded);
-                                ix.key_text_at.push(ix.key_text.len() as u32);
-                                key_hashes.push(hash);
-                                ix.by_key_text
-                                    .insert_unique(hash, k, |&k| key_hashes[k as usize]);
-                                k
-                            }
-                        };
+                        let key = ix.key_of(&folded, &mut key_hashes);
                         let (case_sensitive, fuzzy) = term_flags(term);
                         // An inflected form is matched as written, never fuzzily.
                         let fuzzy = fuzzy && fi == 0;
-                        let tid = ix.terms.len() as u32;
+                        let case_form = case_sensitive.then(|| ix.add_case_form(form));
+                        let tid = TermId::new(ix.terms.len());
                         ix.terms.push(TermInfo {
                             concept: ci as u32,
                             side,
                             index: ti as u16,
-                            case_form: if case_sensitive {
-                                let toks = tokenize(form, &[]);
-                                ix.case_forms.push_str(&case_form(
-                                    toks.list.iter().map(|t| (&form[t.start..t.end], t.gap)),
-                                ));
-                                ix.case_form_at.push(ix.case_forms.len() as u32);
-                                ix.case_form_at.len() as u32 - 2
-                            } else {
-                                u32::MAX
-                            },
+                            case_form,
                             fuzzy,
                             letters: letters(form) as u32,
                             key,
-                            sense: super::senses::TermSense::of(term, n, case_sensitive, &folded),
+                            sense: super::senses::TermSense::of(
+                                term,
+                                words.len(),
+                                case_sensitive,
+                                &folded,
+                            ),
                         });
                         let mut node = 0u32;
-                        for (i, &(id, gap)) in words.iter().enumerate() {
-                            let gap = if i == 0 { Gap::Space } else { gap };
-                            node = *ix.edges.entry(edge_key(node, id, gap)).or_insert_with(|| {
-                                nodes += 1;
-                                nodes - 1
+                        for (i, &(id, sep)) in words.iter().enumerate() {
+                            let sep = if i == 0 { Sep::Space } else { sep };
+                            let nodes = &mut self.nodes;
+                            node = *ix.edges.entry(edge_key(node, id, sep)).or_insert_with(|| {
+                                *nodes += 1;
+                                *nodes - 1
                             });
                         }
-                        term_nodes.push((node, tid));
+                        self.term_nodes.push((node, tid));
                         if fuzzy {
-                            for i in 1..n {
-                                let ((a, _), (b, gap)) = (words[i - 1], words[i]);
-                                let (ta, tb) = (ix.word_text(a), ix.word_text(b));
-                                if gap == Gap::Space
-                                    && letters(ta) > 0
-                                    && letters(tb) > 0
-                                    && letters(ta) + letters(tb) >= 5
-                                {
-                                    joined.clear();
-                                    joined.push_str(ta);
-                                    joined.push_str(tb);
-                                    // The group of a joined form is its lexicon id.
-                                    let g = ix.lex.insert(&joined).0;
-                                    if pair_last.len() <= g as usize {
-                                        pair_last.resize(g as usize + 1, u32::MAX);
-                                    }
-                                    let pair = (a, b);
-                                    // The group's records so far, newest first (few share a
-                                    // joined form).
-                                    let mut r = pair_last[g as usize];
-                                    while r != u32::MAX && pair_records[r as usize].1 != pair {
-                                        r = pair_prev[r as usize];
-                                    }
-                                    if r == u32::MAX {
-                                        pair_prev.push(pair_last[g as usize]);
-                                        pair_last[g as usize] = pair_records.len() as u32;
-                                        pair_records.push((g, pair));
-                                    }
-                                }
-                            }
+                            self.fuzzy_forms.push(next_form as u32 - 1);
                         }
+                    }
+                    self.forms = forms;
+                }
+            }
+        }
+        let term_nodes = std::mem::take(&mut self.term_nodes);
+        (self.ix.terminal_at, self.ix.terminal_list) = group(self.nodes as usize, &term_nodes);
+    }
+
+    /// **Joined pairs.** Every pair of neighbouring words of a fuzzy term, written together
+    /// ("clickthrough" for "click through"), enters the lexicon; its lexicon id lists the
+    /// pairs it joins. Out: `ix.pair_at`, `ix.pair_list`. Invariant: run after the
+    /// vocabulary, so a word's lexicon id stays its `WordId`.
+    fn joined_pairs(&mut self) {
+        let mut pair_records: Vec<(u32, (WordId, WordId))> = Vec::new();
+        // Per group its last record, per record the group's previous one.
+        let mut pair_last: Vec<Option<u32>> = Vec::new();
+        let mut pair_prev: Vec<Option<u32>> = Vec::new();
+        let mut words: Vec<(WordId, Sep)> = Vec::new();
+        let mut joined = String::new();
+        for f in std::mem::take(&mut self.fuzzy_forms) {
+            self.form_words(f as usize, &mut words);
+            let ix = &mut self.ix;
+            for i in 1..words.len() {
+                let ((a, _), (b, sep)) = (words[i - 1], words[i]);
+                let (ta, tb) = (ix.word_text(a), ix.word_text(b));
+                if sep == Sep::Space
+                    && letters(ta) > 0
+                    && letters(tb) > 0
+                    && letters(ta) + letters(tb) >= 5
+                {
+                    joined.clear();
+                    joined.push_str(ta);
+                    joined.push_str(tb);
+                    // The group of a joined form is its lexicon id.
+                    let g = ix.lex.insert(&joined).0;
+                    if pair_last.len() <= g as usize {
+                        pair_last.resize(g as usize + 1, None);
+                    }
+                    let pair = (a, b);
+                    // The group's records so far, newest first (few share a joined form).
+                    let mut r = pair_last[g as usize];
+                    while let Some(at) = r.filter(|&at| pair_records[at as usize].1 != pair) {
+                        r = pair_prev[at as usize];
+                    }
+                    if r.is_none() {
+                        pair_prev.push(pair_last[g as usize]);
+                        pair_last[g as usize] = Some(pair_records.len() as u32);
+                        pair_records.push((g, pair));
                     }
                 }
             }
+        }
+        let ix = &mut self.ix;
+        (ix.pair_at, ix.pair_list) = group(ix.lex.len(), &pair_records);
+        ix.pair_at = trim_empty_tail(std::mem::take(&mut ix.pair_at));
+        self.term_words = Vec::new();
+        self.term_at = Vec::new();
+    }
+
+    /// **Cues.** Each concept's cue phrases, by first folded word, with whether each is
+    /// `distinct` (a phrase, or a word that is not everyday English). Out: `cues` (for the
+    /// lexicon), `ix.span`.
+    fn cues(&mut self) {
+        for (ci, c) in self.g.concepts().iter().enumerate() {
             for cue in &c.cues {
                 let toks = term_tokens(cue);
-                ix.span = ix.span.max(toks.len() + 2);
+                self.ix.span = self.ix.span.max(toks.len() + 2);
                 let distinct =
                     toks.len() > 1 || toks.iter().all(|(w, _, _)| !everyday_words().contains(w));
                 if let Some(((first, _, _), rest)) = toks.split_first() {
-                    cues.entry(first.clone().into_boxed_str())
+                    self.cues
+                        .entry(first.clone().into_boxed_str())
                         .or_default()
                         .push(Cue {
                             rest: rest
@@ -829,23 +911,25 @@ impl Index {
                 }
             }
         }
-        (ix.terminal_at, ix.terminal_list) = group(nodes as usize, &term_nodes);
-        drop(term_nodes);
-        (ix.pair_at, ix.pair_list) = group(ix.lex.len(), &pair_records);
-        ix.pair_at = trim_empty_tail(std::mem::take(&mut ix.pair_at));
-        drop((pair_records, pair_last, pair_prev));
-        drop((term_words, term_at, key_hashes));
-        let key_records: Vec<(u32, u32)> = ix
+    }
+
+    /// **Key facts.** Each key's terms (in term order), whether it is a false friend (on the
+    /// IT side of one concept and the marketing side of another), and which everyday-word
+    /// terms are generic: a term of several concepts, or of a concept that lists cues, needs
+    /// evidence of its jargon sense (SPEC §3 "Senses").
+    fn key_facts(&mut self) {
+        let ix = &mut self.ix;
+        let key_records: Vec<(u32, TermId)> = ix
             .terms
             .iter()
             .enumerate()
-            .map(|(t, info)| (info.key, t as u32))
+            .map(|(t, info)| (info.key, TermId::new(t)))
             .collect();
         (ix.key_term_at, ix.key_term_list) = group(ix.keys.len(), &key_records);
         drop(key_records);
         for k in 0..ix.keys.len() {
             let sides = ix.key_terms(k as u32);
-            let of = |t: u32| (ix.terms[t as usize].concept, ix.terms[t as usize].side);
+            let of = |t: TermId| (ix.terms[t].concept, ix.terms[t].side);
             ix.keys[k].false_friend = sides.iter().any(|&a| {
                 let (a, sa) = of(a);
                 sides.iter().any(|&b| {
@@ -854,8 +938,6 @@ impl Index {
                 })
             });
         }
-        // A word of everyday English that is a term of several concepts, or of a concept that
-        // lists cues, needs evidence of its jargon sense (SPEC §3 "Senses").
         for t in 0..ix.terms.len() {
             if !ix.terms[t].sense.everyday {
                 continue;
@@ -864,14 +946,20 @@ impl Index {
             let shared_key = ix
                 .key_terms(ix.terms[t].key)
                 .iter()
-                .any(|&o| ix.terms[o as usize].concept != concept);
-            let cued = !g.concepts()[concept as usize].cues.is_empty();
+                .any(|&o| ix.terms[o].concept != concept);
+            let cued = !self.g.concepts()[concept as usize].cues.is_empty();
             ix.terms[t].sense.generic = shared_key || cued;
         }
         ix.key_text.shrink_to_fit();
         ix.key_text_at.shrink_to_fit();
+    }
+
+    /// **Tags and root.** Tag ids per concept (equal tags, equal ids), and the trie root's
+    /// children as an array by word.
+    fn tags_and_root(&mut self) {
+        let ix = &mut self.ix;
         let mut tag_ids: FxHashMap<&str, u32> = FxHashMap::default();
-        for c in g.concepts() {
+        for c in self.g.concepts() {
             let ids = c.tags.iter().map(|t| {
                 let n = tag_ids.len() as u32;
                 *tag_ids.entry(t.as_str()).or_insert(n)
@@ -880,14 +968,41 @@ impl Index {
         }
         ix.root = (0..ix.words.len())
             .map(|id| {
-                let key = edge_key(0, id as WordId, Gap::Space);
+                let key = edge_key(0, id as WordId, Sep::Space);
                 ix.edges.get(&key).copied().unwrap_or(0)
             })
             .collect();
-        ix.build_lexicon(cues);
-        ix.build_wanted();
-        common_words(); // built once per process, before the first text needs it
-        ix
+    }
+}
+
+impl Index {
+    /// The key of folded term text `folded`, added if new (`hashes`: each key's hash, for
+    /// [`Index::by_key_text`]).
+    fn key_of(&mut self, folded: &str, hashes: &mut Vec<u64>) -> u32 {
+        let hash = str_hash(folded);
+        let (kt, ka) = (&self.key_text, &self.key_text_at);
+        let same = |&k: &u32| slice(kt, ka, k as usize) == folded;
+        if let Some(&k) = self.by_key_text.find(hash, same) {
+            return k;
+        }
+        let k = self.keys.len() as u32;
+        self.keys.push(KeyInfo::default());
+        self.key_text.push_str(folded);
+        self.key_text_at.push(self.key_text.len() as u32);
+        hashes.push(hash);
+        self.by_key_text
+            .insert_unique(hash, k, |&k| hashes[k as usize]);
+        k
+    }
+
+    /// Adds the case form of case-sensitive term `form` ([`case_form`]); returns its number.
+    fn add_case_form(&mut self, form: &str) -> u32 {
+        let toks = tokenize(form, &[]);
+        self.case_forms.push_str(&case_form(
+            toks.list.iter().map(|t| (&form[t.start..t.end], t.sep)),
+        ));
+        self.case_form_at.push(self.case_forms.len() as u32);
+        self.case_form_at.len() as u32 - 2
     }
 
     /// Completes the lexicon with the forms of cue words, computed here by the rules the
@@ -1012,12 +1127,12 @@ impl Index {
     }
 
     /// The terms whose folded text is key `key`, in term order.
-    pub(crate) fn key_terms(&self, key: u32) -> &[u32] {
+    pub(crate) fn key_terms(&self, key: u32) -> &[TermId] {
         grouped(&self.key_term_at, &self.key_term_list, key)
     }
 
     /// The terms whose folded text is `folded`, in term order.
-    pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[u32]> {
+    pub(crate) fn terms_with_key_text(&self, folded: &str) -> Option<&[TermId]> {
         self.by_key_text
             .find(str_hash(folded), |&k| self.key_text(k) == folded)
             .map(|&k| self.key_terms(k))
@@ -1025,14 +1140,14 @@ impl Index {
 
     /// Every folded term text with its terms, in the look-up table's order (the order a
     /// `FxHashMap` keyed by the texts, filled in term order, iterates in: a test checks it).
-    pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[u32])> {
+    pub(crate) fn key_texts(&self) -> impl Iterator<Item = (&str, &[TermId])> {
         self.by_key_text
             .iter()
             .map(|&k| (self.key_text(k), self.key_terms(k)))
     }
 
     /// Term ids ordered by folded text, then term order: the prefix index of suggestions.
-    pub(crate) fn terms_by_key_text(&self) -> Vec<u32> {
+    pub(crate) fn terms_by_key_text(&self) -> Vec<TermId> {
         // Sorted by the first 8 bytes as a number first (zero-padded, so that number order
         // agrees with text order), the texts compared only on equal prefixes.
         let prefix = |k: u32| {
@@ -1135,13 +1250,13 @@ impl Index {
     /// The form the text must show for a case-sensitive term, if `t` is one.
     #[inline]
     pub(crate) fn case_form(&self, t: &TermInfo) -> Option<&str> {
-        let i = t.case_form as usize;
-        (t.case_form != u32::MAX).then(|| slice(&self.case_forms, &self.case_form_at, i))
+        t.case_form
+            .map(|i| slice(&self.case_forms, &self.case_form_at, i as usize))
     }
 
     /// The text of term `t` as written in `g`, the glossary this index was built from.
-    pub(crate) fn term_text<'g>(&self, g: &'g Glossary, t: u32) -> &'g str {
-        let info = &self.terms[t as usize];
+    pub(crate) fn term_text<'g>(&self, g: &'g Glossary, t: TermId) -> &'g str {
+        let info = &self.terms[t];
         &g.concepts()[info.concept as usize].terms(info.side)[usize::from(info.index)].text
     }
 
@@ -1181,18 +1296,18 @@ impl Index {
             .map(|&i| self.cue_lists[i as usize].as_slice())
     }
 
-    /// The trie node reached from `node` by `word` after `gap`.
+    /// The trie node reached from `node` by `word` after `sep`.
     #[inline]
-    pub(crate) fn child(&self, node: u32, word: WordId, gap: Gap) -> Option<u32> {
-        if node == 0 && gap != Gap::None {
+    pub(crate) fn child(&self, node: u32, word: WordId, sep: Sep) -> Option<u32> {
+        if node == 0 && sep != Sep::None {
             // Node 0 is the root and never anyone's child, so 0 means none here.
             return Some(self.root[word as usize]).filter(|&c| c != 0);
         }
-        self.edges.get(&edge_key(node, word, gap)).copied()
+        self.edges.get(&edge_key(node, word, sep)).copied()
     }
 
     /// Terms ending at `node`.
-    pub(crate) fn terminals(&self, node: u32) -> &[u32] {
+    pub(crate) fn terminals(&self, node: u32) -> &[TermId] {
         grouped(&self.terminal_at, &self.terminal_list, node)
     }
 
@@ -1266,8 +1381,8 @@ pub(crate) struct FuzzyScratch {
     strings: Vec<String>,
 }
 
-fn edge_key(node: u32, word: WordId, gap: Gap) -> u64 {
-    (u64::from(node) << 33) | (u64::from(word) << 1) | gap_bit(gap)
+fn edge_key(node: u32, word: WordId, sep: Sep) -> u64 {
+    (u64::from(node) << 33) | (u64::from(word) << 1) | sep_bit(sep)
 }
 
 /// Folds a phrase the way terms are folded (for look-ups and suggestions).
@@ -1286,7 +1401,7 @@ pub(crate) fn fold_phrase(text: &str) -> String {
         .iter()
         .enumerate()
         .map(|(i, (f, _, g))| {
-            if i > 0 && *g != Gap::None {
+            if i > 0 && *g != Sep::None {
                 format!(" {f}")
             } else {
                 f.clone()
@@ -1306,10 +1421,10 @@ mod tests {
 
     #[test]
     fn case_form_is_agrees_with_case_form() {
-        let cases: &[&[(&str, Gap)]] = &[
-            &[("CI", Gap::Space), ("/", Gap::None), ("CD", Gap::None)],
-            &[("A", Gap::Space), ("B", Gap::Space)],
-            &[("Ｂ2Ｂ", Gap::Space)],
+        let cases: &[&[(&str, Sep)]] = &[
+            &[("CI", Sep::Space), ("/", Sep::None), ("CD", Sep::None)],
+            &[("A", Sep::Space), ("B", Sep::Space)],
+            &[("Ｂ2Ｂ", Sep::Space)],
             &[],
         ];
         for parts in cases {
@@ -1369,7 +1484,7 @@ mod tests {
         }
         assert_eq!(ix.word("no such word"), None);
         // Suggestions walk terms sorted by (folded text, term index).
-        let mut want: Vec<(String, u32)> = ix
+        let mut want: Vec<(String, TermId)> = ix
             .key_texts()
             .flat_map(|(k, ts)| ts.iter().map(move |&t| (k.to_string(), t)))
             .collect();
@@ -1377,10 +1492,10 @@ mod tests {
         let got = ix.terms_by_key_text();
         assert_eq!(got, want.iter().map(|&(_, t)| t).collect::<Vec<_>>());
         for (t, info) in ix.terms.iter().enumerate() {
-            assert!(ix.key_terms(info.key).contains(&(t as u32)));
+            assert!(ix.key_terms(info.key).contains(&TermId::new(t)));
             assert!(ix
                 .terms_with_key_text(ix.key_text(info.key))
-                .is_some_and(|ts| ts.contains(&(t as u32))));
+                .is_some_and(|ts| ts.contains(&TermId::new(t))));
         }
         // Look-ups that fall back to scanning every key (`Matcher::lookup`) keep the order of
         // the map the keys used to be in.

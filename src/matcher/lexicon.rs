@@ -6,6 +6,13 @@
 //! control bytes at a time (as SwissTable does, with word-sized bit tricks): a miss usually
 //! reads one word of an array small enough to stay in cache, and never touches a key; a hit
 //! compares the key once. Tables fill to 7/8. Keys live in one byte arena.
+//! Beside it: [`WordSet`], a membership set of words as 16-byte keys in two-choice cuckoo
+//! buckets of one cache line (the common-word guard and the everyday-word list: one miss per
+//! test); [`Bloom`], a blocked Bloom filter (the wanted filters); [`hash_str`], the one string
+//! hash of all three (strings up to 8 bytes hash as their zero-padded word, which the tokenizer
+//! computes in registers); [`prefetch`], the crate's one `unsafe` block (a cache-line prefetch
+//! hint, which cannot fault: `fuzzy_words` asks for the deletion table's lines of all of a word's
+//! variants before reading any, so their misses overlap).
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
 const K1: u64 = 0xBF58_476D_1CE4_E5B9;
@@ -459,6 +466,29 @@ impl Bloom {
         let (i, bits) = self.place(h);
         self.words[i] & bits == bits
     }
+}
+
+/// The built-in list of common English words (the fuzzy guard of SPEC §3).
+pub(crate) fn common_words() -> &'static WordSet {
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let words = include_str!("common_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        WordSet::new(words)
+    })
+}
+
+/// The built-in list of everyday English words (SCOWL size 35): one-word terms among them
+/// are read in their sentence (by the sense pass).
+pub(crate) fn everyday_words() -> &'static WordSet {
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let words = include_str!("everyday_words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        WordSet::new(words)
+    })
 }
 
 #[cfg(test)]

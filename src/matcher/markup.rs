@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::InputFormat;
+use super::mention::InputFormat;
 
 /// Ranges of `text` that are not matched for this input format.
 pub(crate) fn excluded(text: &str, format: InputFormat) -> Vec<Range<usize>> {

@@ -1,15 +1,18 @@
 //! The matcher: finds the glossary's terms in free text (SPEC §3).
 //!
 //! A [`Matcher`] is compiled once from a [`Glossary`] and shared immutably (`Arc`) by every
-//! request. It turns text into annotations: byte, char and UTF-16 spans with the concept,
-//! side, term, kind of match and score.
+//! request. It turns text into [`Mention`]s: byte, char and UTF-16 spans with the concept,
+//! side, term, kind of match, score and sense flags. What a reader is told about a mention
+//! is the renderer's business ([`crate::render`]).
 
 mod deletions;
 mod find;
 mod gaps;
+mod ids;
 mod index;
 mod lexicon;
 pub(crate) mod markup;
+mod mention;
 mod normalize;
 pub mod pos;
 mod profile;
@@ -22,131 +25,27 @@ use crate::glossary::{Glossary, Side};
 use index::{fold_phrase, Index};
 
 pub use gaps::{Gap, GapKind};
+pub use ids::TermId;
+pub use mention::{InputFormat, MatchKind, MatchOptions, Mention, DEFAULT_MIN_SCORE};
 
-/// How a mention matched its term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MatchKind {
-    /// The term as written, byte for byte.
-    Exact,
-    /// Equal after normalisation: case, Unicode form, dashes, quotes, spaces, plural, possessive.
-    Normalized,
-    /// Within the edit budget of §3.
-    Fuzzy,
-}
-
-impl MatchKind {
-    /// `exact`, `normalized` or `fuzzy`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchKind::Exact => "exact",
-            MatchKind::Normalized => "normalized",
-            MatchKind::Fuzzy => "fuzzy",
-        }
-    }
-}
-
-/// How the input text is to be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum InputFormat {
-    /// Plain text: everything is matched.
-    #[default]
-    Plain,
-    /// Markdown: code spans and blocks, URLs, HTML tags and link targets are skipped.
-    Markdown,
-    /// HTML: only text nodes are matched (no tags, attributes, scripts, styles, code).
-    Html,
-}
-
-/// The default minimum score of a fuzzy match.
-pub const DEFAULT_MIN_SCORE: f32 = 0.8;
-
-/// Options of one matching run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MatchOptions {
-    /// Minimum score of a fuzzy match, in `[0, 1]`.
-    pub min_score: f32,
-    /// Only exact and normalised matches.
-    pub exact_only: bool,
-    /// How to read the text.
-    pub input: InputFormat,
-    /// The reader: decides ties between ambiguous concepts and false-friend flags.
-    /// `None` means both readers.
-    pub audience: Option<Side>,
-    /// When the caller stops waiting (a request's deadline): matching past it stops early
-    /// and returns what it has, which the caller drops. `None`: no deadline.
-    pub deadline: Option<std::time::Instant>,
-}
-
-impl MatchOptions {
-    /// Whether [`MatchOptions::deadline`] has passed (cheap enough for once per piece).
-    pub fn past_deadline(&self) -> bool {
-        self.deadline
-            .is_some_and(|d| std::time::Instant::now() >= d)
-    }
-}
-
-impl Default for MatchOptions {
-    fn default() -> Self {
-        MatchOptions {
-            min_score: DEFAULT_MIN_SCORE,
-            exact_only: false,
-            input: InputFormat::Plain,
-            audience: None,
-            deadline: None,
-        }
-    }
-}
-
-/// One mention of a glossary term in a text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Annotation {
-    /// Byte offset of the first byte, in the UTF-8 input.
-    pub start: usize,
-    /// Byte offset one past the last byte.
-    pub end: usize,
-    /// The same span in Unicode scalar values.
-    pub char_start: usize,
-    /// End of the span in Unicode scalar values.
-    pub char_end: usize,
-    /// The same span in UTF-16 code units.
-    pub utf16_start: usize,
-    /// End of the span in UTF-16 code units.
-    pub utf16_end: usize,
-    /// The text as written.
-    pub text: String,
-    /// The concept chosen for the span.
-    pub concept_id: String,
-    /// The side of the matched term.
+/// What a [`TermId`] stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct TermRef<'g> {
+    /// The term's concept.
+    pub concept: &'g crate::glossary::Concept,
+    /// The side the term is on.
     pub side: Side,
-    /// The glossary term that matched.
-    pub term: String,
-    /// How it matched.
-    pub kind: MatchKind,
-    /// 1.0 for exact and normalised matches; `1 - edits / letters` for fuzzy ones.
-    pub score: f32,
-    /// The other side's terms, preferred first.
-    pub equivalents: Vec<String>,
-    /// The other side's definition (the own side's when there is no other side).
-    pub definition: String,
-    /// Other concepts the same term belongs to.
-    pub alternatives: Vec<String>,
-    /// The term is on the reader's side in one concept and on the other side in another.
-    pub false_friend: bool,
-    /// The term is on both sides of the chosen concept: common vocabulary, never explained.
-    pub shared: bool,
-    /// The first annotation of its concept in this text.
-    pub first_mention: bool,
-    /// For a false friend: the term a reader of the other side uses for the sense they would
-    /// assume (the concept where this word is on their side), e.g. "sales pipeline".
-    pub misread_as: Option<String>,
-    /// For a false friend: another term of its own concept on the matched side, naming the
-    /// meant sense when the reader's side has no term for it ("press release" for "release").
-    pub meant_as: Option<String>,
-    /// When the evidence in the text does not separate this concept from its `alternatives`
-    /// (SPEC §3 "no guessing"): a name for each sense, the chosen one first, so that a note
-    /// names them all rather than guessing ("continuous integration", "competitive
-    /// intelligence"). Empty when the sense is decided.
-    pub senses: Vec<String>,
+    /// The term as the glossary writes it.
+    pub text: &'g str,
+    /// Equal for terms whose folded text is equal (of any concept or side).
+    key: u32,
+}
+
+impl TermRef<'_> {
+    /// Whether `other` is written the same, folded (case, dashes, spaces, plural).
+    pub fn same_text(&self, other: &TermRef<'_>) -> bool {
+        self.key == other.key
+    }
 }
 
 /// A result of [`Matcher::lookup`].
@@ -178,7 +77,7 @@ pub struct Matcher {
     index: Index,
     /// Term indices sorted by folded term text (then term order): the prefix index of
     /// [`Matcher::suggest`].
-    sorted_terms: Vec<u32>,
+    sorted_terms: Vec<TermId>,
 }
 
 /// The default number of results of look-ups and suggestions.
@@ -202,13 +101,32 @@ impl Matcher {
     }
 
     /// Every mention in `text`, in order, non-overlapping.
-    pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Annotation> {
+    pub fn find(&self, text: &str, opts: &MatchOptions) -> Vec<Mention> {
         find::find(&self.index, &self.glossary, text, opts, false)
+    }
+
+    /// What term `t` (of a [`Mention`] of this matcher) stands for.
+    ///
+    /// # Panics
+    /// For a `TermId` of another matcher with more terms.
+    pub fn term(&self, t: TermId) -> TermRef<'_> {
+        let info = &self.index.terms[t];
+        TermRef {
+            concept: &self.glossary.concepts()[info.concept as usize],
+            side: info.side,
+            text: self.index.term_text(&self.glossary, t),
+            key: info.key,
+        }
     }
 
     /// The gaps of `text` (SPEC §8): jargon-looking spans no concept covers, in order.
     /// `annotations` are the text's mentions, from [`Matcher::find`] with the same options.
-    pub fn gaps(&self, text: &str, opts: &MatchOptions, annotations: &[Annotation]) -> Vec<Gap> {
+    pub fn gaps(
+        &self,
+        text: &str,
+        opts: &MatchOptions,
+        annotations: &[impl AsRef<Mention>],
+    ) -> Vec<Gap> {
         let excluded = markup::excluded(text, opts.input);
         gaps::find(&self.index, text, &excluded, annotations)
     }
@@ -227,10 +145,10 @@ impl Matcher {
         }
         let mut hits: Vec<(u32, f32, MatchKind, Side)> = Vec::new();
         let add = |hits: &mut Vec<(u32, f32, MatchKind, Side)>,
-                   term: u32,
+                   term: TermId,
                    score: f32,
                    kind: MatchKind| {
-            let t = &ix.terms[term as usize];
+            let t = &ix.terms[term];
             match hits.iter_mut().find(|h| h.0 == t.concept) {
                 Some(h) if h.1 >= score => {}
                 Some(h) => *h = (t.concept, score, kind, t.side),
@@ -257,7 +175,7 @@ impl Matcher {
                     .terms_with_key_text(&fold_phrase(&a.term))
                     .and_then(|ts| {
                         ts.iter().find(|&&t| {
-                            self.glossary.concepts()[ix.terms[t as usize].concept as usize].id
+                            self.glossary.concepts()[ix.terms[t].concept as usize].id
                                 == a.concept_id
                         })
                     })
@@ -312,7 +230,7 @@ impl Matcher {
         if p.trim().is_empty() {
             return Vec::new();
         }
-        let key_of = |t: u32| self.index.key_text(self.index.terms[t as usize].key);
+        let key_of = |t: TermId| self.index.key_text(self.index.terms[t].key);
         let from = self
             .sorted_terms
             .partition_point(|&t| key_of(t) < p.as_str());
@@ -322,7 +240,7 @@ impl Matcher {
                 break;
             }
             let text = self.index.term_text(&self.glossary, t);
-            let t = &self.index.terms[t as usize];
+            let t = &self.index.terms[t];
             if side.is_some_and(|s| s != t.side) {
                 continue;
             }

@@ -20,7 +20,7 @@
 //! the cost is a few byte scans per such span. A new rule goes in [`is_mention`], with a
 //! test in `tests/senses.rs` written from the rule.
 
-use super::index::{common_words, everyday_words};
+use super::lexicon::{common_words, everyday_words};
 use super::normalize::each_singular;
 use super::pos;
 use crate::glossary::{Concept, Pos, Term};

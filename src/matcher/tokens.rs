@@ -1,9 +1,23 @@
 //! Splitting text into tokens on Unicode word boundaries (UAX #29).
 //!
 //! A token is a word (it has a letter or digit) or a single piece of punctuation/symbol.
-//! Whitespace and dashes are not tokens: they are the *gap* before the next token, so
-//! "click-through" and "click through" give the same tokens with the same gaps. Excluded
-//! ranges (code, URLs, tags) are dropped and leave a [`Gap::Break`] that no term spans.
+//! Whitespace and dashes are not tokens: they are the *separator* ([`Sep`]) before the next token, so
+//! "click-through" and "click through" give the same tokens with the same separators. Excluded
+//! ranges (code, URLs, tags) are dropped and leave a [`Sep::Break`] that no term spans.
+//! How it is fast (register level):
+//! - ASCII stretches take a one-pass, table-driven scanner (word runs classified eight bytes at
+//!   a time; words without capitals are their own folded form: no copy); anything else, and any
+//!   segment touching an excluded range, takes the general rule. A property test holds the two
+//!   to the same tokens.
+//! - The [`Builder`] can be fed a long text piece by piece, cut at [`next_cut`] (after ASCII
+//!   whitespace, before ASCII non-whitespace, where UAX #29 always breaks), carrying its
+//!   separator, sentence and exclusion state across; a property test holds pieces to the whole.
+//! - It can *leave out* tokens that the index's wanted filter rules out (symbols; in exact-only
+//!   mode words too), the next token getting a [`Sep::Break`]. A word under 16 bytes is
+//!   lower-cased and hashed in registers from one or two 8-byte reads, then tested against the
+//!   filter (and, if left out, never made into a token); every token carries the hash of its
+//!   folded form, the key of all its look-ups. A property test holds this to the general rule's
+//!   tokens without the left-out ones.
 
 use std::ops::Range;
 
@@ -13,9 +27,10 @@ use super::lexicon::{hash_padded, hash_padded16, hash_str, r8, Bloom};
 use super::normalize::{fold_into, strip_possessive};
 use crate::glossary::is_dash;
 
-/// What separates a token from the one before it.
+/// What separates a token from the one before it (a separator; not a jargon gap, which is
+/// [`super::Gap`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Gap {
+pub(crate) enum Sep {
     /// Nothing: the tokens touch ("24/7", "C++").
     None,
     /// Whitespace and/or dashes only.
@@ -35,7 +50,7 @@ pub(crate) struct Token {
     norm: (u32, u32),
     in_text: bool,
     /// What lies between the previous token and this one.
-    pub gap: Gap,
+    pub sep: Sep,
     /// A word (has a letter or digit), not punctuation.
     pub word: bool,
     /// Sentence number, for the ambiguity window.
@@ -270,7 +285,7 @@ pub(crate) fn next_cut(text: &str, from: usize) -> usize {
 
 /// Byte classes of the one-pass scanner (bits).
 const C_WORD: u8 = 1; // letter, digit, `_`: never a break between two of them
-const C_BLANK: u8 = 2; // ASCII whitespace and `-`: a gap
+const C_BLANK: u8 = 2; // ASCII whitespace and `-`: a sep
 const C_UPPER: u8 = 4; // capital letter
 const C_ALNUM: u8 = 8; // letter or digit
 const C_MID: u8 = 16; // may continue a word between letters or digits (`:` `,` `;` `.` `'`)
@@ -424,7 +439,7 @@ fn short_word(b: &[u8], a: usize, i: usize, limit: usize) -> Option<(usize, u64,
 pub(crate) struct Builder<'a, 't> {
     pub out: Tokens<'t>,
     text: &'t str,
-    gap: Gap,
+    sep: Sep,
     excluded: &'a [Range<usize>],
     /// First excluded range that may still overlap a segment.
     ex: usize,
@@ -437,7 +452,7 @@ pub(crate) struct Builder<'a, 't> {
 /// Where a [`Builder`] stands between two pieces.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Resume {
-    gap: Gap,
+    sep: Sep,
     ex: usize,
     sentence: u32,
 }
@@ -452,7 +467,7 @@ impl<'a, 't> Builder<'a, 't> {
                 text,
             },
             text,
-            gap: Gap::Break,
+            sep: Sep::Break,
             excluded,
             ex: 0,
             filter: None,
@@ -462,7 +477,7 @@ impl<'a, 't> Builder<'a, 't> {
     }
 
     /// Leaves out the tokens whose folded form `wanted` does not contain (may not), symbols
-    /// only or, if `words`, words too: the next token made gets a [`Gap::Break`] instead.
+    /// only or, if `words`, words too: the next token made gets a [`Sep::Break`] instead.
     pub(crate) fn leaving_out(mut self, wanted: &'a Bloom, words: bool) -> Self {
         self.filter = Some((wanted, words));
         self
@@ -481,7 +496,7 @@ impl<'a, 't> Builder<'a, 't> {
     /// The state after the last piece fed, to go back to with [`Builder::resume`].
     pub(crate) fn at(&self) -> Resume {
         Resume {
-            gap: self.gap,
+            sep: self.sep,
             ex: self.ex,
             sentence: self.sentence,
         }
@@ -489,7 +504,7 @@ impl<'a, 't> Builder<'a, 't> {
 
     /// Goes back to a state of [`Builder::at`] (tokens already made stay in `out`).
     pub(crate) fn resume(&mut self, r: Resume) {
-        (self.gap, self.ex, self.sentence) = (r.gap, r.ex, r.sentence);
+        (self.sep, self.ex, self.sentence) = (r.sep, r.ex, r.sentence);
     }
 
     /// Empties `out`, keeping its memory.
@@ -514,7 +529,7 @@ impl<'a, 't> Builder<'a, 't> {
             let c = b[i];
             let class = CLASS[usize::from(c)];
             if class & C_BLANK != 0 {
-                // Whitespace and dashes: segments that only set the gap.
+                // Whitespace and dashes: segments that only set the separator.
                 let mut j = i + 1;
                 while j < e && CLASS[usize::from(b[j])] & C_BLANK != 0 {
                     j += 1;
@@ -522,8 +537,8 @@ impl<'a, 't> Builder<'a, 't> {
                 if j > limit {
                     ascii_segments(&text[i..j], i, &mut |st, seg| self.segment(text, st, seg));
                     limit = self.limit();
-                } else if self.gap == Gap::None {
-                    self.gap = Gap::Space;
+                } else if self.sep == Sep::None {
+                    self.sep = Sep::Space;
                 }
                 i = j;
                 continue;
@@ -537,7 +552,7 @@ impl<'a, 't> Builder<'a, 't> {
                     // A short word, seen in one or two reads; left out if the filter rules
                     // it out.
                     if self.drops_words() && self.filter.is_some_and(|(f, _)| !f.may_contain(h)) {
-                        self.gap = Gap::Break;
+                        self.sep = Sep::Break;
                     } else {
                         self.push_word(text, i, i + n, upper, h);
                     }
@@ -577,7 +592,7 @@ impl<'a, 't> Builder<'a, 't> {
     }
 
     /// After a token ending at `j` of the ASCII stretch ending at `e`: if one space and no
-    /// more follows (before `limit`), the gap it makes, without a blank run of its own, and
+    /// more follows (before `limit`), the separator it makes, without a blank run of its own, and
     /// the position after it; else `j`.
     #[inline(always)]
     fn single_space(&mut self, b: &[u8], j: usize, e: usize, limit: usize) -> usize {
@@ -585,8 +600,8 @@ impl<'a, 't> Builder<'a, 't> {
             && j + 1 < e.min(limit)
             && CLASS[usize::from(b[j + 1])] & C_BLANK == 0
         {
-            if self.gap == Gap::None {
-                self.gap = Gap::Space;
+            if self.sep == Sep::None {
+                self.sep = Sep::Space;
             }
             return j + 1;
         }
@@ -667,7 +682,7 @@ impl<'a, 't> Builder<'a, 't> {
                 if !in_text {
                     self.out.buf.truncate(norm.0);
                 }
-                self.gap = Gap::Break;
+                self.sep = Sep::Break;
                 return;
             }
         }
@@ -676,12 +691,12 @@ impl<'a, 't> Builder<'a, 't> {
             end,
             norm: (norm.0 as u32, norm.1 as u32),
             in_text,
-            gap: self.gap,
+            sep: self.sep,
             word,
             sentence: self.sentence,
             hash,
         });
-        self.gap = Gap::None;
+        self.sep = Sep::None;
     }
 
     /// One UAX #29 segment starting at byte `start`: the general rule.
@@ -693,10 +708,10 @@ impl<'a, 't> Builder<'a, 't> {
         if let Some(r) = self.excluded.get(self.ex).filter(|r| r.start < end) {
             // A whitespace or dash entity (`&nbsp;`, `&ndash;`) separates words like a space;
             // anything else skipped (code, tags, URLs) is a wall no term spans.
-            if self.gap != Gap::Break && is_blank_entity(&text[r.start..r.end]) {
-                self.gap = Gap::Space;
+            if self.sep != Sep::Break && is_blank_entity(&text[r.start..r.end]) {
+                self.sep = Sep::Space;
             } else {
-                self.gap = Gap::Break;
+                self.sep = Sep::Break;
             }
             return;
         }
@@ -705,8 +720,8 @@ impl<'a, 't> Builder<'a, 't> {
             _ => seg.chars().next().unwrap_or(' '),
         };
         if first.is_whitespace() || (is_dash(first) && seg.chars().all(is_dash)) {
-            if self.gap == Gap::None {
-                self.gap = Gap::Space;
+            if self.sep == Sep::None {
+                self.sep = Sep::Space;
             }
             if seg.len() >= 2 && (seg.contains("\n\n") || seg.contains("\n\r\n")) {
                 self.sentence += 1;
@@ -752,16 +767,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn toks(text: &str) -> Vec<(String, Gap)> {
+    fn toks(text: &str) -> Vec<(String, Sep)> {
         let t = tokenize(text, &[]);
         (0..t.len())
-            .map(|i| (t.norm(i).to_string(), t.list[i].gap))
+            .map(|i| (t.norm(i).to_string(), t.list[i].sep))
             .collect()
     }
 
     #[test]
     fn words_punctuation_and_gaps() {
-        use Gap::*;
+        use Sep::*;
         assert_eq!(
             toks("Click-through  rate of 24/7 KPIs"),
             vec![
@@ -812,7 +827,7 @@ mod tests {
         let excluded = [Range { start: 2, end: 5 }];
         let t = tokenize("a `b` c", &excluded);
         assert_eq!(t.len(), 2);
-        assert_eq!(t.list[1].gap, Gap::Break);
+        assert_eq!(t.list[1].sep, Sep::Break);
     }
 
     /// `a..a + n` of `text` as an excluded range, if on char boundaries and not empty.
@@ -830,8 +845,8 @@ mod tests {
         prop_assert_eq!(fast.len(), slow.len());
         for (i, (a, b)) in fast.list.iter().zip(&slow.list).enumerate() {
             prop_assert_eq!(
-                (a.start, a.end, a.gap, a.word, a.sentence),
-                (b.start, b.end, b.gap, b.word, b.sentence)
+                (a.start, a.end, a.sep, a.word, a.sentence),
+                (b.start, b.end, b.sep, b.word, b.sentence)
             );
             prop_assert_eq!(fast.norm(i), slow.norm(i));
         }
@@ -911,15 +926,15 @@ mod tests {
             for (i, (t, norm)) in got.iter().enumerate() {
                 let w = whole.list[i];
                 prop_assert_eq!(
-                    (t.start, t.end, t.gap, t.word, t.sentence),
-                    (w.start, w.end, w.gap, w.word, w.sentence)
+                    (t.start, t.end, t.sep, t.word, t.sentence),
+                    (w.start, w.end, w.sep, w.word, w.sentence)
                 );
                 prop_assert_eq!(norm.as_str(), whole.norm(i));
             }
         }
 
         /// Leaving tokens out gives the tokens of the general rule without those the filter
-        /// rules out (symbols, or words too), each next one with a [`Gap::Break`]; the short
+        /// rules out (symbols, or words too), each next one with a [`Sep::Break`]; the short
         /// words ruled out in one read included.
         #[test]
         fn leaving_out_equals_reference_without(
@@ -942,10 +957,10 @@ mod tests {
                 let mut t = all.list[i];
                 if (t.word && !words) || wanted.may_contain(hash_str(all.norm_bytes(i))) {
                     if dropped {
-                        t.gap = Gap::Break;
+                        t.sep = Sep::Break;
                         dropped = false;
                     }
-                    want.push((t.start, t.end, t.gap, t.word, t.sentence, all.norm(i).to_string()));
+                    want.push((t.start, t.end, t.sep, t.word, t.sentence, all.norm(i).to_string()));
                 } else {
                     dropped = true;
                 }
@@ -953,7 +968,7 @@ mod tests {
             let got: Vec<_> = (0..got.len())
                 .map(|i| {
                     let t = got.list[i];
-                    (t.start, t.end, t.gap, t.word, t.sentence, got.norm(i).to_string())
+                    (t.start, t.end, t.sep, t.word, t.sentence, got.norm(i).to_string())
                 })
                 .collect();
             prop_assert_eq!(got, want);

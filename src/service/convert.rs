@@ -8,7 +8,8 @@ use std::time::SystemTime;
 use super::error::ServiceError;
 use super::pb;
 use crate::glossary::{Concept, Side, SideEntry, Term};
-use crate::matcher::{Annotation, Hit, MatchKind, Suggestion};
+use crate::matcher::{Hit, MatchKind, Suggestion};
+use crate::render::Annotation;
 use crate::render::{Explain, Format};
 use crate::translate::{Rendering, TranslateRequest, TranslateResponse, View};
 
@@ -162,24 +163,30 @@ fn offset(n: usize) -> u32 {
 
 /// One annotation (its strings moved, not copied).
 pub fn annotation(a: Annotation) -> pb::Annotation {
+    let Annotation {
+        mention: m,
+        equivalents,
+        definition,
+        ..
+    } = a;
     pb::Annotation {
-        start: offset(a.start),
-        end: offset(a.end),
-        char_start: offset(a.char_start),
-        char_end: offset(a.char_end),
-        utf16_start: offset(a.utf16_start),
-        utf16_end: offset(a.utf16_end),
-        text: a.text,
-        concept_id: a.concept_id,
-        side: side_to_proto(a.side),
-        term: a.term,
-        r#match: match_to_proto(a.kind),
-        score: a.score,
-        equivalents: a.equivalents,
-        definition: a.definition,
-        alternatives: a.alternatives,
-        false_friend: a.false_friend,
-        first_mention: a.first_mention,
+        start: offset(m.start),
+        end: offset(m.end),
+        char_start: offset(m.char_start),
+        char_end: offset(m.char_end),
+        utf16_start: offset(m.utf16_start),
+        utf16_end: offset(m.utf16_end),
+        text: m.text,
+        concept_id: m.concept_id,
+        side: side_to_proto(m.side),
+        term: m.term,
+        r#match: match_to_proto(m.kind),
+        score: m.score,
+        equivalents,
+        definition,
+        alternatives: m.alternatives,
+        false_friend: m.false_friend,
+        first_mention: m.first_mention,
     }
 }
 
