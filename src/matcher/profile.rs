@@ -106,7 +106,8 @@ fn rarity(w: &str) -> f32 {
     let Some(zipf) = zipf(w) else {
         return 1.0;
     };
-    (1.0 - (zipf - RARE_ZIPF) / (COMMON_ZIPF - RARE_ZIPF) * (1.0 - MIN_RARITY)).clamp(MIN_RARITY, 1.0)
+    (1.0 - (zipf - RARE_ZIPF) / (COMMON_ZIPF - RARE_ZIPF) * (1.0 - MIN_RARITY))
+        .clamp(MIN_RARITY, 1.0)
 }
 
 /// How common a lower-case word is in English at large, on wordfreq's Zipf scale (about 6 for

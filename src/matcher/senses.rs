@@ -567,11 +567,27 @@ mod tests {
             phrase_covers(t, s, s + word.len(), phrase)
         };
         // Modifiers may stand inside the phrase, possessives for "the".
-        assert!(covers("In the rare event that it fails, retry.", "event", "in the event that"));
-        assert!(covers("We asked members of our audience.", "audience", "members of the audience"));
+        assert!(covers(
+            "In the rare event that it fails, retry.",
+            "event",
+            "in the event that"
+        ));
+        assert!(covers(
+            "We asked members of our audience.",
+            "audience",
+            "members of the audience"
+        ));
         // ...but not before its first word, nor other determiners, nor other words.
         assert!(!covers("in any event, go", "event", "in the event of"));
-        assert!(!covers("in the marketing event that we ran", "event", "in the event that"));
-        assert!(!covers("the unlikely event that", "event", "unlikely the event that"));
+        assert!(!covers(
+            "in the marketing event that we ran",
+            "event",
+            "in the event that"
+        ));
+        assert!(!covers(
+            "the unlikely event that",
+            "event",
+            "unlikely the event that"
+        ));
     }
 }
