@@ -763,11 +763,16 @@ fn is_plural_of(span: &str, term: &str) -> bool {
     b != t && !t.ends_with('s') && b.ends_with('s')
 }
 
-/// English plural of a phrase's last word.
+/// English plural of a phrase's last word; a last word the tagger's lexicon knows only as a
+/// plural ("back-end systems", "firmographic data") stays as it is.
 fn pluralize(phrase: &str) -> String {
     let lower = phrase.to_lowercase();
     if !phrase.chars().any(char::is_lowercase) {
         return format!("{phrase}s");
+    }
+    let last = lower.rsplit([' ', '-']).next().unwrap_or(&lower);
+    if crate::matcher::pos::lexicon_tag(last).is_some_and(|t| t.name() == "NNS") {
+        return phrase.to_string();
     }
     if ["s", "x", "z", "ch", "sh"]
         .iter()
@@ -805,5 +810,7 @@ mod tests {
         assert_eq!(rewritten("customer's", "customer", "user"), "user's");
         assert_eq!(pluralize("query"), "queries");
         assert_eq!(pluralize("day"), "days");
+        assert_eq!(pluralize("back-end systems"), "back-end systems");
+        assert_eq!(pluralize("firmographic data"), "firmographic data");
     }
 }

@@ -81,7 +81,7 @@ fn rich_concepts() -> Vec<Concept> {
     concepts.push(Concept {
         id: "churn".into(),
         marketing: side(
-            &[term("logo churn"), term("logo churn rate")],
+            &[term("widget churn"), term("widget churn rate")],
             "Customers who leave.",
         ),
         ..Concept::default()

@@ -97,43 +97,6 @@ pub(crate) fn base_form(w: &str) -> Option<std::borrow::Cow<'_, str>> {
     Some(Cow::Borrowed(w))
 }
 
-/// How much a word of a concept's entry says about its sense, by how common the word is in
-/// English at large (`data/word_freq.txt`, wordfreq's Zipf scale): a word of everyday prose
-/// ("say", "offer", "change") turns up on any page and weighs little even when the glossary
-/// uses it once; a word of the field ("merge", "teardown", "competitor") keeps its full weight.
-/// 1.0 at [`RARE_ZIPF`] and below, falling linearly to [`MIN_RARITY`] at [`COMMON_ZIPF`].
-fn rarity(w: &str) -> f32 {
-    let Some(zipf) = zipf(w) else {
-        return 1.0;
-    };
-    (1.0 - (zipf - RARE_ZIPF) / (COMMON_ZIPF - RARE_ZIPF) * (1.0 - MIN_RARITY))
-        .clamp(MIN_RARITY, 1.0)
-}
-
-/// How common a lower-case word is in English at large, on wordfreq's Zipf scale (about 6 for
-/// "say", 3.8 for "competitor"); `None` for a word rarer than 3 (or not English).
-pub(crate) fn zipf(w: &str) -> Option<f32> {
-    static FREQ: OnceLock<FxHashMap<&'static str, u8>> = OnceLock::new();
-    let freq = FREQ.get_or_init(|| {
-        include_str!("data/word_freq.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let (w, z) = l.split_once(' ')?;
-                Some((w, z.parse().ok()?))
-            })
-            .collect()
-    });
-    freq.get(w).map(|&z| f32::from(z) / 10.0)
-}
-
-/// Zipf frequency (about once per 100 million words at 1, once per 1,000 at 6) at or below
-/// which a word weighs in full...
-const RARE_ZIPF: f32 = 3.5;
-/// ... and at or above which it weighs [`MIN_RARITY`].
-const COMMON_ZIPF: f32 = 6.0;
-const MIN_RARITY: f32 = 0.15;
-
 /// The lower-case ASCII words of `s` with their byte offsets.
 fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
     s.split(|c: char| !c.is_ascii_alphanumeric())
@@ -183,7 +146,7 @@ impl Profiles {
             of.push(v.into_boxed_slice());
         }
         let n = g.concepts().len().max(1) as f32;
-        let mut weight: Vec<f32> = df
+        let weight: Vec<f32> = df
             .iter()
             .map(|&d| {
                 if d as f32 > (n * MAX_SHARE).max(2.0) {
@@ -193,9 +156,6 @@ impl Profiles {
                 }
             })
             .collect();
-        for (w, &id) in &ids {
-            weight[id as usize] *= rarity(w);
-        }
         Profiles { ids, weight, of }
     }
 
