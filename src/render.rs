@@ -206,7 +206,9 @@ impl std::str::FromStr for Explain {
 /// vocabulary. A false friend resolved to the reader's own sense needs nothing: the reader
 /// reads their own word right.
 pub fn needs_note(a: &Annotation, reader: Side) -> bool {
-    !a.shared && (a.side != reader || !a.senses.is_empty())
+    // An everyday word whose senses the text cannot separate is left alone (SPEC §3 "no
+    // guessing"): the annotation lists it, no reader is told a sense.
+    !a.shared && !(a.undecided && a.generic) && (a.side != reader || !a.senses.is_empty())
 }
 
 /// The name of a side's sense, as a note says it.

@@ -83,6 +83,17 @@ definition = "The day a new product or feature is made available and announced."
 [concept.marketing]
 terms = ["launch", "product launch"]
 definition = "The coordinated announcement of a new product or feature."
+
+[[concept]]
+id = "process-start"
+tags = ["operations"]
+cues = ["binary", "executable"]
+[concept.it]
+terms = ["launch"]
+definition = "Starting a program as a new operating-system process."
+[concept.marketing]
+terms = ["app start"]
+definition = "The moment an app opens on someone's device."
 "#;
 
 fn matcher() -> Matcher {
@@ -214,4 +225,18 @@ fn a_word_glued_to_a_hash_or_an_at_sign_is_a_handle_not_a_mention() {
         .map(|a| a.start)
         .collect();
     assert_eq!(found, vec![text.find("launch").unwrap()], "{text}");
+}
+
+#[test]
+fn an_everyday_word_whose_senses_stay_apart_is_listed_but_no_reader_is_told_a_sense() {
+    let m = matcher();
+    // One cue of each sense: the word is jargon here, but which jargon the text does not say.
+    let text = "We announce the launch of the binary.";
+    let found = annotate(&m, m.find(text, &MatchOptions::default()));
+    let a = found.iter().find(|a| a.text == "launch").expect("listed");
+    assert!(a.undecided && a.generic, "{a:?}");
+    for reader in [Side::It, Side::Marketing] {
+        let out = render(text, &found, reader, Format::Inline, Explain::First);
+        assert_eq!(out, text, "for {reader}");
+    }
 }

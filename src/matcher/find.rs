@@ -1331,6 +1331,7 @@ fn mentions(
             shared,
             first_mention: seen_concepts.insert(t.concept),
             undecided,
+            generic: t.sense.generic,
             terms,
         });
     }

@@ -120,6 +120,10 @@ pub struct Mention {
     /// The evidence in the text did not separate the chosen concept from its alternatives
     /// (SPEC §3 "no guessing").
     pub undecided: bool,
+    /// The matched term is an everyday word that counts only with evidence of its jargon
+    /// sense ("event", "channel"): undecided, it is left alone in a rendering (SPEC §3 "no
+    /// guessing").
+    pub generic: bool,
     /// The matched term, then the term of each alternative: what a reader's note is looked
     /// up from.
     pub terms: Vec<TermId>,
