@@ -1,7 +1,7 @@
 //! `broker check` and `broker translate FILE…|DIR --out DIR`, run as the real binary on fixture
 //! repositories: exit codes per level, `path:line:col` on multi-byte and CRLF text, ignores,
-//! `.broker.toml` found upward, SARIF valid against the SARIF 2.1.0 schema, GitHub workflow
-//! commands.
+//! `.broker.toml` found upward, `.gitignore` in directory walks, SARIF valid against the SARIF
+//! 2.1.0 schema, GitHub workflow commands.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
