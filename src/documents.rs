@@ -26,22 +26,22 @@ pub struct Walk {
 }
 
 /// The files under `path`, sorted: `path` itself when it is not a directory (whatever its
-/// suffix), else every file with one of [`SUFFIXES`] below it, leaving out hidden files and
-/// directories (`.git`, `.github`, ...), directories reached through symbolic links (no
-/// loops, no file seen twice) and the directories in `skip` (an output directory inside the
-/// input). What cannot be read is named in [`Walk::errors`] and the walk goes on.
+/// suffix), else every file with one of [`SUFFIXES`] below it, walked with the `ignore` crate
+/// (ripgrep's walker) and its rules as ripgrep applies them: what `.gitignore` files (of the
+/// directory, its parents and subdirectories), `.git/info/exclude`, git's global excludes file
+/// and `.ignore` files exclude is left out, and so are hidden files and directories (`.git`,
+/// `.github`, ...). Unlike ripgrep's default, `.gitignore` counts outside a git repository
+/// too. Also left out: directories reached through symbolic links (no loops, no file seen
+/// twice; a link to a file counts as the file) and the directories in `skip` (an output
+/// directory inside the input). What cannot be read is named in [`Walk::errors`] and the walk
+/// goes on.
 pub fn walk(path: &Path, skip: &[PathBuf]) -> Walk {
     let mut out = Walk::default();
     match std::fs::metadata(path) {
         Err(e) => out
             .errors
             .push(format!("cannot read {}: {e}", path.display())),
-        Ok(meta) if meta.is_dir() => {
-            if let Err(e) = walk_dir(path, path, skip, &mut out) {
-                out.errors
-                    .push(format!("cannot read {}: {e}", path.display()));
-            }
-        }
+        Ok(meta) if meta.is_dir() => walk_dir(path, skip, &mut out),
         Ok(_) => {
             let relative = path
                 .file_name()
@@ -55,58 +55,51 @@ pub fn walk(path: &Path, skip: &[PathBuf]) -> Walk {
     out
 }
 
-fn walk_dir(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Walk) -> std::io::Result<()> {
-    let mut entries: Vec<(PathBuf, std::fs::FileType)> = Vec::new();
-    for e in std::fs::read_dir(dir)? {
-        match e {
-            Ok(e) => match e.file_type() {
-                Ok(t) => entries.push((e.path(), t)),
-                Err(err) => out
-                    .errors
-                    .push(format!("cannot read {}: {err}", e.path().display())),
-            },
-            Err(err) => out
-                .errors
-                .push(format!("cannot read {}: {err}", dir.display())),
-        }
-    }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (p, kind) in entries {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        // A symbolic link counts as what it points to, except a directory: following those
-        // could loop or reach the same files twice.
-        let is_dir = kind.is_dir();
-        let is_file = kind.is_file() || kind.is_symlink() && p.is_file();
-        if is_dir {
-            if skip.iter().any(|s| same_dir(s, &p)) {
+fn walk_dir(root: &Path, skip: &[PathBuf], out: &mut Walk) {
+    let skip: Vec<PathBuf> = skip
+        .iter()
+        .filter_map(|s| std::fs::canonicalize(s).ok())
+        .collect();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .follow_links(false)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && e.depth() > 0 && skip.iter().any(|s| same_dir(s, e.path())))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                out.errors.push(format!("cannot read {e}"));
                 continue;
             }
-            if let Err(e) = walk_dir(root, &p, skip, out) {
-                out.errors.push(format!("cannot read {}: {e}", p.display()));
-            }
-        } else if is_file
+        };
+        let p = entry.path();
+        // A symbolic link counts as what it points to, except a directory (not followed).
+        let is_file = entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || t.is_symlink() && p.is_file());
+        if is_file
             && p.extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| SUFFIXES.contains(&e.to_ascii_lowercase().as_str()))
         {
-            let relative = p.strip_prefix(root).unwrap_or(&p).to_path_buf();
-            out.files.push(Found { path: p, relative });
+            let relative = p.strip_prefix(root).unwrap_or(p).to_path_buf();
+            out.files.push(Found {
+                path: p.to_path_buf(),
+                relative,
+            });
         }
     }
-    Ok(())
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+/// Whether `dir` is the directory `canonical` (already canonicalized).
+fn same_dir(canonical: &Path, dir: &Path) -> bool {
+    std::fs::canonicalize(dir).is_ok_and(|d| d == canonical)
 }
 
 /// `path` made absolute and with `.` and `..` folded away, without touching the file system
@@ -195,6 +188,16 @@ mod tests {
             .map(|f| f.relative.to_string_lossy().replace('\\', "/"))
             .collect();
         assert_eq!(found, ["docs/a.md", "docs/deep/b.HTML"]);
+        // What a .gitignore lists is left out, even outside a git repository.
+        std::fs::write(root.join(".gitignore"), "deep/\n").unwrap();
+        std::fs::write(root.join("docs/.gitignore"), "a.md\n").unwrap();
+        std::fs::write(root.join("docs/kept.md"), "x").unwrap();
+        let found: Vec<PathBuf> = walk(root, &[])
+            .files
+            .into_iter()
+            .map(|f| f.relative)
+            .collect();
+        assert_eq!(found, [PathBuf::from("docs/kept.md")]);
         assert_eq!(input_of(Path::new("x/b.HTML")), InputFormat::Html);
         let file = walk(&root.join("docs/c.rs"), &[]).files;
         assert_eq!(file[0].relative, PathBuf::from("c.rs"));

@@ -4,7 +4,12 @@
 //! check` (findings), `broker gaps` (examples) and the integrations file; and where byte
 //! offsets become the Unicode-scalar and UTF-16 offsets of annotations and gaps ([`Offsets`]).
 //!
-//! Lines end at `\n`; a `\r` before it counts as the previous line's last character.
+//! Editors (the LSP server) go through the same [`LineIndex`]: 0-based line and column in
+//! UTF-8 bytes or UTF-16 code units to a byte offset and back ([`LineIndex::line_col`],
+//! [`LineIndex::offset_at`]), which is what applying an incremental edit needs.
+//!
+//! Lines end at `\n`; a `\r` before it counts as the previous line's last character, except
+//! that an editor's column past the end of a line stops before its `\r\n`.
 
 /// The line starts of one text, for many look-ups.
 pub struct LineIndex<'a> {
@@ -21,6 +26,15 @@ pub struct Position {
     pub column: usize,
     /// In UTF-16 code units (what the LSP and browsers count).
     pub column_utf16: usize,
+}
+
+/// What an editor's column counts (LSP's `positionEncoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// UTF-8 bytes.
+    Utf8,
+    /// UTF-16 code units.
+    Utf16,
 }
 
 impl<'a> LineIndex<'a> {
@@ -54,6 +68,54 @@ impl<'a> LineIndex<'a> {
             column: column + 1,
             column_utf16: column_utf16 + 1,
         }
+    }
+
+    /// The 0-based line and column (in `unit`) of byte `offset`, clamped to the text; an
+    /// offset inside a character counts as that character's start.
+    pub fn line_col(&self, offset: usize, unit: ColumnUnit) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line(offset) - 1;
+        let before = &self.text[self.starts[line]..offset];
+        let column = match unit {
+            ColumnUnit::Utf8 => before.len(),
+            ColumnUnit::Utf16 => before.chars().map(char::len_utf16).sum(),
+        };
+        (line, column)
+    }
+
+    /// The byte offset of 0-based `line` and `column` (in `unit`). A line past the end gives
+    /// the end of the text, a column past the end of its line the end of that line (before
+    /// its `\n` or `\r\n`), as LSP asks servers to read them. A column inside a character
+    /// (a UTF-8 column inside a multi-byte one, a UTF-16 column between the halves of a
+    /// surrogate pair) gives that character's start.
+    pub fn offset_at(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
+        let Some(&start) = self.starts.get(line) else {
+            return self.text.len();
+        };
+        // The line's `\n` (or the end of the text), then its `\r` if any.
+        let mut end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&s| s - 1);
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' && end < self.text.len() {
+            end -= 1;
+        }
+        let content = &self.text[start..end];
+        let mut counted = 0;
+        for (i, c) in content.char_indices() {
+            let width = match unit {
+                ColumnUnit::Utf8 => c.len_utf8(),
+                ColumnUnit::Utf16 => c.len_utf16(),
+            };
+            if counted + width > column {
+                return start + i;
+            }
+            counted += width;
+        }
+        end
     }
 }
 
@@ -143,5 +205,31 @@ mod tests {
         assert_eq!(idx.position(0).column, 1);
         // Clamped past the end.
         assert_eq!(idx.position(999).line, 2);
+    }
+
+    #[test]
+    fn editor_columns_round_trip_in_utf8_and_utf16() {
+        let text = "ab\r\n🚀 café pipeline\n\nend";
+        let idx = LineIndex::new(text);
+        let at = text.find("pipeline").unwrap();
+        // "🚀" is 2 UTF-16 units and 4 bytes, "é" 1 unit and 2 bytes.
+        assert_eq!(idx.line_col(at, ColumnUnit::Utf16), (1, 8));
+        assert_eq!(idx.line_col(at, ColumnUnit::Utf8), (1, 11));
+        assert_eq!(idx.offset_at(1, 8, ColumnUnit::Utf16), at);
+        assert_eq!(idx.offset_at(1, 11, ColumnUnit::Utf8), at);
+        // Past the end of a line (before its `\r\n`), of an empty line, of the text.
+        assert_eq!(idx.offset_at(0, 99, ColumnUnit::Utf16), 2);
+        assert_eq!(
+            idx.offset_at(2, 5, ColumnUnit::Utf16),
+            text.find("\n\n").unwrap() + 1
+        );
+        assert_eq!(idx.offset_at(9, 0, ColumnUnit::Utf16), text.len());
+        assert_eq!(idx.offset_at(3, 99, ColumnUnit::Utf8), text.len());
+        assert_eq!(idx.line_col(text.len(), ColumnUnit::Utf16), (3, 3));
+        // Inside the rocket: its start, either way.
+        let rocket = text.find('🚀').unwrap();
+        assert_eq!(idx.offset_at(1, 1, ColumnUnit::Utf16), rocket);
+        assert_eq!(idx.offset_at(1, 2, ColumnUnit::Utf8), rocket);
+        assert_eq!(idx.line_col(rocket + 2, ColumnUnit::Utf16), (1, 0));
     }
 }

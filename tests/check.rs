@@ -1,7 +1,7 @@
 //! `broker check` and `broker translate FILE…|DIR --out DIR`, run as the real binary on fixture
 //! repositories: exit codes per level, `path:line:col` on multi-byte and CRLF text, ignores,
-//! `.broker.toml` found upward, SARIF valid against the SARIF 2.1.0 schema, GitHub workflow
-//! commands.
+//! `.broker.toml` found upward, `.gitignore` in directory walks, SARIF valid against the SARIF
+//! 2.1.0 schema, GitHub workflow commands.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -505,4 +505,47 @@ fn a_suggestion_fits_where_the_word_stands() {
     // A plural gets the plural.
     let mqls = text.lines().find(|l| l.contains("'MQLs'")).unwrap();
     assert!(mqls.contains("write 'high-score leads'"), "{mqls}");
+}
+
+#[test]
+fn a_directory_walk_skips_what_gitignore_lists() {
+    // Outside any git repository: the .gitignore still counts (see `documents::walk`).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs/build")).unwrap();
+    let text = "Our latency doubled after the deploy.\n";
+    for f in ["docs/kept.md", "docs/secret.md", "docs/build/out.md"] {
+        std::fs::write(dir.path().join(f), text).unwrap();
+    }
+    std::fs::write(dir.path().join(".gitignore"), "secret.md\nbuild/\n").unwrap();
+    for args in [
+        &["check", "docs", "--for", "marketing", "--output", "json"][..],
+        &["check", ".", "--for", "marketing", "--output", "json"][..],
+    ] {
+        let o = broker(dir.path(), args);
+        let paths: Vec<String> = places(&json(&o)).into_iter().map(|p| p.0).collect();
+        assert!(
+            paths.iter().any(|p| p.ends_with("kept.md")),
+            "{args:?}: {paths:?}"
+        );
+        assert!(
+            paths
+                .iter()
+                .all(|p| !p.contains("secret") && !p.contains("build")),
+            "{args:?}: {paths:?}"
+        );
+    }
+    // Named by hand, an ignored file is checked: the walk, not the check, leaves it out.
+    let o = broker(
+        dir.path(),
+        &[
+            "check",
+            "docs/secret.md",
+            "--for",
+            "marketing",
+            "--output",
+            "json",
+        ],
+    );
+    let paths: Vec<String> = places(&json(&o)).into_iter().map(|p| p.0).collect();
+    assert!(paths.iter().any(|p| p.ends_with("secret.md")), "{paths:?}");
 }

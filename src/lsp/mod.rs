@@ -209,13 +209,19 @@ struct Document {
     language: String,
     version: i32,
     text: String,
-    positions: Positions,
+    /// How the client counts columns (fixed at initialisation).
+    encoding: Encoding,
     /// The findings last published, and what they were checked with.
     findings: Vec<Finding>,
     checked: Option<(Scope, Arc<Matcher>)>,
 }
 
 impl Document {
+    /// The line table of the current text.
+    fn positions(&self) -> Positions<'_> {
+        Positions::new(&self.text, self.encoding)
+    }
+
     /// How its text is read: by language id, else by suffix; `None` for other languages.
     fn input(&self) -> Option<InputFormat> {
         match self.language.as_str() {
@@ -504,7 +510,6 @@ impl Server {
 
     fn open(&mut self, p: DidOpenTextDocumentParams) {
         let d = p.text_document;
-        let positions = Positions::new(&d.text, self.encoding);
         let uri = d.uri.clone();
         self.docs.insert(
             d.uri.clone(),
@@ -514,7 +519,7 @@ impl Server {
                 language: d.language_id,
                 version: d.version,
                 text: d.text,
-                positions,
+                encoding: self.encoding,
                 findings: Vec::new(),
                 checked: None,
             },
@@ -523,20 +528,19 @@ impl Server {
     }
 
     fn change(&mut self, p: DidChangeTextDocumentParams) {
-        let encoding = self.encoding;
         let Some(doc) = self.docs.get_mut(&p.text_document.uri) else {
             return;
         };
         for c in p.content_changes {
             match c.range {
                 Some(r) => {
-                    let start = floor_boundary(&doc.text, doc.positions.offset(r.start));
-                    let end = floor_boundary(&doc.text, doc.positions.offset(r.end)).max(start);
+                    let positions = doc.positions();
+                    let start = floor_boundary(&doc.text, positions.offset(r.start));
+                    let end = floor_boundary(&doc.text, positions.offset(r.end)).max(start);
                     doc.text.replace_range(start..end, &c.text);
                 }
                 None => doc.text = c.text,
             }
-            doc.positions = Positions::new(&doc.text, encoding);
         }
         doc.version = p.text_document.version;
         self.due
@@ -670,9 +674,10 @@ impl Server {
                 input,
             },
         );
+        let positions = doc.positions();
         let diagnostics = findings
             .iter()
-            .map(|f| diagnostic(f, &doc.uri, &doc.positions))
+            .map(|f| diagnostic(f, &doc.uri, &positions))
             .collect();
         tracing::debug!(
             bytes = doc.text.len(),
@@ -712,7 +717,7 @@ impl Server {
             .get(&p.text_document_position_params.text_document.uri)?;
         let (scope, matcher) = doc.checked.as_ref()?;
         let at = doc
-            .positions
+            .positions()
             .offset(p.text_document_position_params.position);
         let mentions = matcher.find(
             &doc.text,
@@ -750,7 +755,7 @@ impl Server {
                 kind: MarkupKind::Markdown,
                 value,
             }),
-            range: Some(doc.positions.range(start, end)),
+            range: Some(doc.positions().range(start, end)),
         })
     }
 
@@ -761,8 +766,9 @@ impl Server {
         let Some((scope, _)) = &doc.checked else {
             return Vec::new();
         };
-        let from = doc.positions.offset(p.range.start);
-        let to = doc.positions.offset(p.range.end);
+        let positions = doc.positions();
+        let from = positions.offset(p.range.start);
+        let to = positions.offset(p.range.end);
         let mut out = Vec::new();
         let mut ignored_lines = Vec::new();
         for f in doc
@@ -770,8 +776,8 @@ impl Server {
             .iter()
             .filter(|f| f.start <= to && from <= f.end)
         {
-            let diag = diagnostic(f, &doc.uri, &doc.positions);
-            let range = doc.positions.range(f.start, f.end);
+            let diag = diagnostic(f, &doc.uri, &positions);
+            let range = positions.range(f.start, f.end);
             if let Some(r) = &f.replacement {
                 out.push(CodeAction {
                     title: format!(
@@ -812,10 +818,10 @@ impl Server {
                     ..CodeAction::default()
                 });
             }
-            let line = doc.positions.position(f.start).line;
+            let line = positions.position(f.start).line;
             if !ignored_lines.contains(&line) {
                 ignored_lines.push(line);
-                let line_start = doc.positions.offset(Position::new(line, 0));
+                let line_start = positions.offset(Position::new(line, 0));
                 let indent: String = doc.text[line_start..]
                     .chars()
                     .take_while(|c| *c == ' ' || *c == '\t')

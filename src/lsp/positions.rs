@@ -2,10 +2,10 @@
 //!
 //! LSP counts characters in UTF-16 code units unless the client and server agreed on UTF-8
 //! (`positionEncoding`, LSP 3.17). Every conversion of the server goes through [`Positions`],
-//! built once per version of a document on `line-index` (rust-analyzer's line table), so the
-//! rest of the server only sees byte offsets.
+//! a view of one version of a document over [`crate::lines::LineIndex`] (the crate's one
+//! place for lines and columns), so the rest of the server only sees byte offsets.
 
-use line_index::{LineCol, LineIndex, TextSize, WideEncoding, WideLineCol};
+use crate::lines::{ColumnUnit, LineIndex};
 use lsp_types::{Position, PositionEncodingKind, Range};
 
 /// How the client counts `character`.
@@ -37,53 +37,30 @@ impl Encoding {
     }
 }
 
-/// The line table of one text, and the encoding positions are given in.
-#[derive(Debug, Clone)]
-pub struct Positions {
-    index: LineIndex,
-    /// Where each line's content ends (before `\n` or `\r\n`).
-    ends: Vec<u32>,
-    len: usize,
-    encoding: Encoding,
+/// The line table of one text, and the encoding positions are given in. Built per request
+/// (one `memchr` pass over the text), so it never outlives the text it was built from.
+pub struct Positions<'a> {
+    lines: LineIndex<'a>,
+    unit: ColumnUnit,
 }
 
-impl Positions {
+impl<'a> Positions<'a> {
     /// The table of `text`.
-    pub fn new(text: &str, encoding: Encoding) -> Positions {
-        let mut ends = Vec::new();
-        for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
-            let cr = nl > 0 && text.as_bytes()[nl - 1] == b'\r';
-            ends.push((nl - usize::from(cr)) as u32);
-        }
-        ends.push(text.len() as u32);
+    pub fn new(text: &'a str, encoding: Encoding) -> Positions<'a> {
         Positions {
-            index: LineIndex::new(text),
-            ends,
-            len: text.len(),
-            encoding,
+            lines: LineIndex::new(text),
+            unit: match encoding {
+                Encoding::Utf16 => ColumnUnit::Utf16,
+                Encoding::Utf8 => ColumnUnit::Utf8,
+            },
         }
     }
 
     /// The position of byte offset `offset` (clamped to the text; an offset inside a
-    /// character is not produced by the checker).
+    /// character counts as its start).
     pub fn position(&self, offset: usize) -> Position {
-        let mut at = offset.min(self.len) as u32;
-        let lc = loop {
-            match self.index.try_line_col(TextSize::new(at)) {
-                Some(lc) => break lc,
-                // Inside a character: its start.
-                None if at > 0 => at -= 1,
-                None => break LineCol { line: 0, col: 0 },
-            }
-        };
-        let col = match self.encoding {
-            Encoding::Utf8 => lc.col,
-            Encoding::Utf16 => self
-                .index
-                .to_wide(WideEncoding::Utf16, lc)
-                .map_or(lc.col, |w| w.col),
-        };
-        Position::new(lc.line, col)
+        let (line, col) = self.lines.line_col(offset, self.unit);
+        Position::new(to_u32(line), to_u32(col))
     }
 
     /// The range of bytes `start..end`.
@@ -92,32 +69,17 @@ impl Positions {
     }
 
     /// The byte offset of `pos`. A line past the end gives the end of the text, a character
-    /// past the end of its line the end of that line (as LSP asks servers to read them). The
-    /// offset may fall inside a character only when a UTF-16 position splits a surrogate
-    /// pair; callers slicing text round it down with [`floor_boundary`].
+    /// past the end of its line the end of that line (as LSP asks servers to read them), a
+    /// character inside a character (a UTF-16 position splitting a surrogate pair) its start.
     pub fn offset(&self, pos: Position) -> usize {
-        let (Some(line), Some(&end)) =
-            (self.index.line(pos.line), self.ends.get(pos.line as usize))
-        else {
-            return self.len;
-        };
-        let line_start = u32::from(line.start());
-        let wide = WideLineCol {
-            line: pos.line,
-            col: pos.character,
-        };
-        let lc = match self.encoding {
-            Encoding::Utf8 => Some(LineCol {
-                line: pos.line,
-                col: pos.character,
-            }),
-            Encoding::Utf16 => self.index.to_utf8(WideEncoding::Utf16, wide),
-        };
-        match lc.and_then(|lc| self.index.offset(lc)) {
-            Some(o) => u32::from(o).clamp(line_start, end) as usize,
-            None => end as usize,
-        }
+        self.lines
+            .offset_at(pos.line as usize, pos.character as usize, self.unit)
     }
+}
+
+/// `n` as LSP's `u32` (documents over 4 GiB saturate).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// `at`, or the start of the character it falls in.

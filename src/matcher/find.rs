@@ -29,7 +29,7 @@
 //! is found: the `tuning_changes_nothing` property holds pieces, memo and filter to the plain
 //! walk.
 
-use super::ids::{LexId, TermId, WordId};
+use super::ids::{ConceptId, LexId, TermId, WordId};
 use super::index::{case_form_is, FuzzyScratch, Index, TermInfo};
 use super::lexicon::{common_words, hash_str, inline_key16, LONG};
 use super::markup::excluded;
@@ -74,7 +74,7 @@ pub(crate) struct Candidate {
 
 /// One occurrence of a cue phrase: (sentence, concept, start byte, distinct: evidence even
 /// far from a mention, see [`super::index::Cue`]).
-type CueAt = (u32, u32, usize, bool);
+type CueAt = (u32, ConceptId, usize, bool);
 
 /// The most edits a whole mention may carry before the walk gives up.
 const MAX_EDITS: u8 = 6;
@@ -597,10 +597,10 @@ struct Group {
     /// thousands of groups, nearly all with one option).
     options: (u32, u32),
     /// Concepts whose term is on both sides (shared vocabulary).
-    shared: Vec<u32>,
+    shared: Vec<ConceptId>,
     /// Concepts with a verb term among this span's candidates (kept or not): the word is
     /// also a form of a verb of theirs ("targeting" of "target").
-    verbs: Vec<u32>,
+    verbs: Vec<ConceptId>,
 }
 
 impl Group {
@@ -768,7 +768,7 @@ impl Selection {
         let t = &s.ix.terms[gr.options(&self.all)[k].term];
         t.sense.everyday
             || s.ix.case_form(t).is_some()
-            || !s.g.concepts()[t.concept as usize].not_in.is_empty()
+            || !s.g.concepts()[t.concept].not_in.is_empty()
     }
 
     /// Keeps the groups (with their choices) whose flag in `keep` is set; an empty `keep`
@@ -896,7 +896,7 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
                     .zip(&weights)
                     .map(|(o, w)| {
                         let c = ix.terms[o.term].concept;
-                        (s.g.concepts()[c as usize].id.as_str(), ev.score(gi, gr, c), *w)
+                        (s.g.concepts()[c].id.as_str(), ev.score(gi, gr, c), *w)
                     })
                     .collect::<Vec<_>>(),
                 chosen = k,
@@ -970,7 +970,7 @@ fn judge_span(
     let (ix, text) = (s.ix, s.text);
     let gr = &groups[gi];
     let t = &ix.terms[gr.options(all)[k].term];
-    let concept = &s.g.concepts()[t.concept as usize];
+    let concept = &s.g.concepts()[t.concept];
     let mut sense = t.sense;
     sense.verb |= as_verb;
     let after_term = gi.checked_sub(1).is_some_and(|p| {
@@ -1046,16 +1046,16 @@ struct Evidence {
     /// (sentence, range of its concepts in `concepts`, folded key of the term) of every
     /// selected group.
     mentions: Vec<(u32, (u32, u32), u32)>,
-    concepts: Vec<u32>,
+    concepts: Vec<ConceptId>,
     /// Per concept, its cue occurrences and mentions in the whole text; per (concept, term
     /// key), the mentions by that key: what [`Evidence::document`] reads.
-    in_doc: FxHashMap<u32, u32>,
-    in_doc_by_key: FxHashMap<(u32, u32), u32>,
+    in_doc: FxHashMap<ConceptId, u32>,
+    in_doc_by_key: FxHashMap<(ConceptId, u32), u32>,
 }
 
 impl Evidence {
     fn new(ix: &Index, cues: Vec<CueAt>, groups: &[Group], all: &[Candidate]) -> Evidence {
-        let mut concepts: Vec<u32> = Vec::with_capacity(groups.len());
+        let mut concepts: Vec<ConceptId> = Vec::with_capacity(groups.len());
         let mentions: Vec<(u32, (u32, u32), u32)> = groups
             .iter()
             .map(|gr| {
@@ -1069,8 +1069,8 @@ impl Evidence {
                 )
             })
             .collect();
-        let mut in_doc: FxHashMap<u32, u32> = FxHashMap::default();
-        let mut in_doc_by_key: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        let mut in_doc: FxHashMap<ConceptId, u32> = FxHashMap::default();
+        let mut in_doc_by_key: FxHashMap<(ConceptId, u32), u32> = FxHashMap::default();
         for c in &cues {
             *in_doc.entry(c.1).or_default() += 1;
         }
@@ -1094,7 +1094,7 @@ impl Evidence {
     /// least [`DOCUMENT_EVIDENCE`] of them: a text about one sense ("release" in a handbook
     /// on deployments) says so throughout, while one or two stray cue words pages away say
     /// little. Tallied once per text, so it costs nothing per mention.
-    fn document(&self, concept: u32, key: u32) -> u32 {
+    fn document(&self, concept: ConceptId, key: u32) -> u32 {
         let all = self.in_doc.get(&concept).copied().unwrap_or(0);
         let own = self
             .in_doc_by_key
@@ -1110,7 +1110,7 @@ impl Evidence {
     }
 
     /// The concepts of mention `r` (a range from `mentions`).
-    fn of(&self, r: (u32, u32)) -> &[u32] {
+    fn of(&self, r: (u32, u32)) -> &[ConceptId] {
         &self.concepts[r.0 as usize..r.1 as usize]
     }
 
@@ -1123,7 +1123,7 @@ impl Evidence {
         }
     }
 
-    fn score(&self, gi: usize, gr: &Group, concept: u32) -> u32 {
+    fn score(&self, gi: usize, gr: &Group, concept: ConceptId) -> u32 {
         let (sentence, _, key) = &self.mentions[gi];
         let span = gr.start..gr.end;
         // Only sentences within two of this one weigh anything, and both lists are in text
@@ -1154,7 +1154,7 @@ impl Evidence {
     /// How many unambiguous mentions within two sentences belong to a concept that shares a
     /// tag with `concept`: the text's domain, a weak hint used only when cues and terms
     /// (the evidence of SPEC §3) and the reader's side leave a tie.
-    fn coherence(&self, ix: &Index, gi: usize, concept: u32) -> u32 {
+    fn coherence(&self, ix: &Index, gi: usize, concept: ConceptId) -> u32 {
         let sentence = self.mentions[gi].0;
         let tags = ix.tags(concept);
         let a = self
@@ -1178,7 +1178,7 @@ impl Evidence {
     /// paragraphs away still says which sense the text is in. A cue that is an everyday word
     /// (not `distinct`) at a span `generic_at` says is itself an unproven generic mention is
     /// left out.
-    fn in_text(&self, concept: u32, key: u32, generic_at: impl Fn(usize) -> bool) -> u32 {
+    fn in_text(&self, concept: ConceptId, key: u32, generic_at: impl Fn(usize) -> bool) -> u32 {
         let cues = self
             .cues
             .iter()
@@ -1293,7 +1293,7 @@ fn mentions(
         let options = gr.options(all);
         let best = options[k];
         let t = &ix.terms[best.term];
-        let concept = &g.concepts()[t.concept as usize];
+        let concept = &g.concepts()[t.concept];
         let shared = gr.shared.contains(&t.concept);
         let side = match (shared, opts.audience) {
             (true, Some(r)) => r,
@@ -1309,7 +1309,7 @@ fn mentions(
         let terms: Vec<TermId> = std::iter::once(best.term).chain(others).collect();
         let alternatives = terms[1..]
             .iter()
-            .map(|&o| g.concepts()[ix.terms[o].concept as usize].id.clone())
+            .map(|&o| g.concepts()[ix.terms[o].concept].id.clone())
             .collect();
         let (char_start, utf16_start) = offsets.advance(gr.start);
         let (char_end, utf16_end) = offsets.advance(gr.end);

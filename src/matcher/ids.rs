@@ -22,6 +22,31 @@ impl TermId {
     }
 }
 
+/// A concept's number in a compiled matcher: its place in the glossary's concept list.
+/// Meaningful only with the glossary the matcher was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ConceptId(u32);
+
+impl ConceptId {
+    /// The id of the `i`-th concept.
+    pub(crate) fn new(i: usize) -> ConceptId {
+        ConceptId(i as u32)
+    }
+
+    /// Its place in the glossary's concept list (and in tables kept per concept).
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::ops::Index<ConceptId> for [crate::glossary::Concept] {
+    type Output = crate::glossary::Concept;
+
+    fn index(&self, c: ConceptId) -> &crate::glossary::Concept {
+        &self[c.index()]
+    }
+}
+
 /// A lexicon id where there may be none, in four bytes: `Option<LexId>` is the size of a
 /// `u32` (the bits are stored inverted, so that the unused id `u32::MAX` is the niche), which
 /// keeps the per-token and memo tables of the finder as small as bare ids with a sentinel.

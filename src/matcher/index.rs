@@ -32,7 +32,7 @@ use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::deletions;
-use super::ids::TermId;
+use super::ids::{ConceptId, TermId};
 use super::lexicon::{common_words, everyday_words, hash_str, Bloom, StrTable};
 use super::normalize::{cue_forms, fold, is_acronym, letters, nfkc_keep_case};
 use super::tokens::{tokenize, Sep, Tokens};
@@ -43,8 +43,8 @@ pub(crate) use super::ids::WordId;
 /// One term of one side of one concept.
 #[derive(Debug)]
 pub(crate) struct TermInfo {
-    /// Index of the concept in the glossary.
-    pub concept: u32,
+    /// The concept in the glossary.
+    pub concept: ConceptId,
     pub side: Side,
     /// Index of the term within its side (0 = preferred): its text is the glossary's
     /// (see [`Index::term_text`]), not copied here.
@@ -95,7 +95,7 @@ pub(crate) struct WordInfo {
 #[derive(Debug)]
 pub(crate) struct Cue {
     pub rest: Vec<Box<str>>,
-    pub concept: u32,
+    pub concept: ConceptId,
     /// A phrase, or a word that is not everyday English ("salesforce", not "stage"): evidence
     /// even far from the mention (see `Evidence::in_text`).
     pub distinct: bool,
@@ -799,7 +799,7 @@ impl<'g> IndexBuilder<'g> {
                         let case_form = case_sensitive.then(|| ix.add_case_form(form));
                         let tid = TermId::new(ix.terms.len());
                         ix.terms.push(TermInfo {
-                            concept: ci as u32,
+                            concept: ConceptId::new(ci),
                             side,
                             index: ti as u16,
                             case_form,
@@ -905,7 +905,7 @@ impl<'g> IndexBuilder<'g> {
                                 .iter()
                                 .map(|(f, _, _)| f.clone().into_boxed_str())
                                 .collect(),
-                            concept: ci as u32,
+                            concept: ConceptId::new(ci),
                             distinct,
                         });
                 }
@@ -947,7 +947,7 @@ impl<'g> IndexBuilder<'g> {
                 .key_terms(ix.terms[t].key)
                 .iter()
                 .any(|&o| ix.terms[o].concept != concept);
-            let cued = !self.g.concepts()[concept as usize].cues.is_empty();
+            let cued = !self.g.concepts()[concept].cues.is_empty();
             ix.terms[t].sense.generic = shared_key || cued;
         }
         ix.key_text.shrink_to_fit();
@@ -1257,10 +1257,9 @@ impl Index {
     /// The text of term `t` as written in `g`, the glossary this index was built from.
     pub(crate) fn term_text<'g>(&self, g: &'g Glossary, t: TermId) -> &'g str {
         let info = &self.terms[t];
-        &g.concepts()[info.concept as usize].terms(info.side)[usize::from(info.index)].text
+        &g.concepts()[info.concept].terms(info.side)[usize::from(info.index)].text
     }
 
-    /// Tag ids of concept `c`.
     /// The concepts' profiles ([`super::profile`]), built from `g` (this index's glossary)
     /// at first use.
     pub(crate) fn profiles(&self, g: &Glossary) -> &super::profile::Profiles {
@@ -1268,8 +1267,9 @@ impl Index {
             .get_or_init(|| super::profile::Profiles::build(g))
     }
 
-    pub(crate) fn tags(&self, c: u32) -> &[u32] {
-        &self.concept_tags[c as usize]
+    /// Tag ids of concept `c`.
+    pub(crate) fn tags(&self, c: ConceptId) -> &[u32] {
+        &self.concept_tags[c.index()]
     }
 
     /// The lexicon id of a folded string's bytes, given their [`hash_str`].

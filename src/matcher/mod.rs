@@ -112,7 +112,7 @@ impl Matcher {
     pub fn term(&self, t: TermId) -> TermRef<'_> {
         let info = &self.index.terms[t];
         TermRef {
-            concept: &self.glossary.concepts()[info.concept as usize],
+            concept: &self.glossary.concepts()[info.concept],
             side: info.side,
             text: self.index.term_text(&self.glossary, t),
             key: info.key,
@@ -143,8 +143,8 @@ impl Matcher {
         if folded.is_empty() {
             return Vec::new();
         }
-        let mut hits: Vec<(u32, f32, MatchKind, Side)> = Vec::new();
-        let add = |hits: &mut Vec<(u32, f32, MatchKind, Side)>,
+        let mut hits: Vec<(ids::ConceptId, f32, MatchKind, Side)> = Vec::new();
+        let add = |hits: &mut Vec<(ids::ConceptId, f32, MatchKind, Side)>,
                    term: TermId,
                    score: f32,
                    kind: MatchKind| {
@@ -175,8 +175,7 @@ impl Matcher {
                     .terms_with_key_text(&fold_phrase(&a.term))
                     .and_then(|ts| {
                         ts.iter().find(|&&t| {
-                            self.glossary.concepts()[ix.terms[t].concept as usize].id
-                                == a.concept_id
+                            self.glossary.concepts()[ix.terms[t].concept].id == a.concept_id
                         })
                     })
                 {
@@ -204,7 +203,9 @@ impl Matcher {
         hits.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
                 .then_with(|| {
-                    let pref = |h: &(u32, f32, MatchKind, Side)| audience.is_some_and(|r| h.3 != r);
+                    let pref = |h: &(ids::ConceptId, f32, MatchKind, Side)| {
+                        audience.is_some_and(|r| h.3 != r)
+                    };
                     pref(b).cmp(&pref(a))
                 })
                 .then(a.0.cmp(&b.0))
@@ -212,7 +213,7 @@ impl Matcher {
         hits.into_iter()
             .take(limit)
             .map(|(c, score, kind, _)| Hit {
-                concept_id: self.glossary.concepts()[c as usize].id.clone(),
+                concept_id: self.glossary.concepts()[c].id.clone(),
                 score,
                 kind,
             })
@@ -246,7 +247,7 @@ impl Matcher {
             }
             let s = Suggestion {
                 term: text.to_string(),
-                concept_id: self.glossary.concepts()[t.concept as usize].id.clone(),
+                concept_id: self.glossary.concepts()[t.concept].id.clone(),
                 side: t.side,
             };
             if !out.contains(&s) {

@@ -14,6 +14,7 @@
 //! "consent". Nothing here names a phrase of any document: it is the glossary read against
 //! the text.
 
+use super::ids::ConceptId;
 use super::pos;
 use crate::glossary::Glossary;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -203,7 +204,7 @@ pub(crate) struct Document<'p> {
     /// (byte offset, word id), in text order.
     words: Vec<(usize, u32)>,
     present: FxHashSet<u32>,
-    whole: std::cell::RefCell<FxHashMap<u32, f32>>,
+    whole: std::cell::RefCell<FxHashMap<ConceptId, f32>>,
 }
 
 impl Document<'_> {
@@ -211,9 +212,15 @@ impl Document<'_> {
     /// distinct profile word the text shows, and [`PASSAGE_WEIGHT`] times that for those within
     /// the passage; `own` (the mention's own words) left out. Linear in the profile and the
     /// passage, whatever the text's length.
-    pub(crate) fn evidence(&self, concept: u32, start: usize, end: usize, own: &[u32]) -> f32 {
+    pub(crate) fn evidence(
+        &self,
+        concept: ConceptId,
+        start: usize,
+        end: usize,
+        own: &[u32],
+    ) -> f32 {
         let p = self.profiles;
-        let profile = &p.of[concept as usize];
+        let profile = &p.of[concept.index()];
         let present = &self.present;
         let whole = *self.whole.borrow_mut().entry(concept).or_insert_with(|| {
             profile
