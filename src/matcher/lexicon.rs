@@ -1,11 +1,11 @@
 //! A compact string table: the matcher's one probe per token.
 //!
 //! Every token of a text is looked up once; most are ordinary English words that no term
-//! uses, so a miss must be cheap. [`StrTable`] is a `hashbrown::HashTable` (SwissTable: a
-//! control byte of 7 hash bits per slot, probed a group at a time) of each key's id and its
-//! first 7 bytes packed in a word: a miss usually reads control bytes only and never touches
-//! a key; a hit compares the packed word, and only keys over 7 bytes read the arena, where all
-//! keys live.
+//! uses, so a miss must be cheap. [`StrTable`] is open addressing with a control byte per
+//! slot (7 bits of the key's hash, or 0 for empty) beside the slots' key ids, probed eight
+//! control bytes at a time (as SwissTable does, with word-sized bit tricks): a miss usually
+//! reads one word of an array small enough to stay in cache, and never touches a key; a hit
+//! compares the key once. Tables fill to 7/8. Keys live in one byte arena.
 //! Beside it: [`WordSet`], a membership set of words as 16-byte keys in two-choice cuckoo
 //! buckets of one cache line (the common-word guard and the everyday-word list: one miss per
 //! test); [`Bloom`], a blocked Bloom filter (the wanted filters); [`hash_str`], the one string
@@ -13,8 +13,6 @@
 //! computes in registers); [`prefetch`], the crate's one `unsafe` block (a cache-line prefetch
 //! hint, which cannot fault: `fuzzy_words` asks for the deletion table's lines of all of a word's
 //! variants before reading any, so their misses overlap).
-
-use hashbrown::HashTable;
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
 const K1: u64 = 0xBF58_476D_1CE4_E5B9;
@@ -150,15 +148,32 @@ pub(crate) fn inline_key16(s: &[u8]) -> Option<(u64, u64)> {
 /// The [`inline_key`] of every key longer than 7 bytes (no short key has 0xFF as length).
 pub(crate) const LONG: u64 = u64::MAX;
 
-/// A set of distinct strings with dense ids in insertion order: a `hashbrown::HashTable` of
-/// (inline key, id) by [`hash_str`], keys in one arena. (It replaced a hand-written SwissTable
-/// of the same layout: `bench_find` g10k full mode within noise of it, instruction counts
-/// within 1%; see BENCHMARKS.md "Hash tables".)
+/// Control bytes read at once by [`StrTable::probe`].
+const GROUP: usize = 8;
+
+/// The control byte of a used slot: the hash's top 7 bits, with the high bit set.
+#[inline]
+fn ctrl_byte(h: u64) -> u8 {
+    0x80 | (h >> 57) as u8
+}
+
+/// A set of distinct strings with dense ids in insertion order.
+///
+/// Kept over `hashbrown::HashTable<(inline key, id)>` with the same arena (commit fdea9e8 of
+/// branch `tables`): equal instruction counts (`Matcher::find` on g10k, 10 MB corpus,
+/// callgrind: 2,148.8M here, 2,141.5M with HashTable) but `bench_find` find time 9% longer
+/// with HashTable (median of 12 alternated pairs, 0.405 → 0.441 s, shared machine; the cause,
+/// probably the 16-byte slots, not measured). See BENCHMARKS.md "Hash tables".
 #[derive(Debug, Clone)]
 pub(crate) struct StrTable {
-    /// Each key's [`inline_key`] and id: short keys (most words) are compared there, without
-    /// reading the arena.
-    slots: HashTable<(u64, u32)>,
+    /// `0x80 | hash >> 57` for a used slot, 0 for an empty one; then a copy of the first
+    /// [`GROUP`] bytes, so that a group read at any slot needs no wrap-around.
+    ctrl: Box<[u8]>,
+    /// The key id in each used slot.
+    ids: Box<[u32]>,
+    /// The [`inline_key`] of each used slot's key: short keys (most words) are compared here,
+    /// without reading the arena.
+    inline: Box<[u64]>,
     /// Key `i` is `text[ends[i]..ends[i + 1]]`.
     text: String,
     ends: Vec<u32>,
@@ -170,17 +185,14 @@ impl Default for StrTable {
     }
 }
 
-/// Key `id` of an arena of `text` cut at `ends`.
-#[inline]
-fn arena_key<'a>(text: &'a str, ends: &[u32], id: u32) -> &'a [u8] {
-    &text.as_bytes()[ends[id as usize] as usize..ends[id as usize + 1] as usize]
-}
-
 impl StrTable {
     /// A table sized for `n` keys without growing.
     pub(crate) fn with_capacity(n: usize) -> StrTable {
+        let slots = (n * 8 / 7 + 1).max(16).next_power_of_two();
         StrTable {
-            slots: HashTable::with_capacity(n),
+            ctrl: vec![0; slots + GROUP].into_boxed_slice(),
+            ids: vec![0; slots].into_boxed_slice(),
+            inline: vec![0; slots].into_boxed_slice(),
             text: String::new(),
             ends: vec![0],
         }
@@ -197,53 +209,105 @@ impl StrTable {
         &self.text[a as usize..b as usize]
     }
 
-    /// The id of the key whose bytes are `s` and whose [`hash_str`] is `h`.
+    fn key_bytes(&self, id: usize) -> &[u8] {
+        &self.text.as_bytes()[self.ends[id] as usize..self.ends[id + 1] as usize]
+    }
+
+    /// `Ok` with the slot holding `s` (hash `h`), or `Err` with the empty slot where it would go.
     #[inline]
-    fn find(&self, s: &[u8], h: u64) -> Option<u32> {
+    fn probe(&self, s: &[u8], h: u64) -> Result<usize, usize> {
+        const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let mask = self.ids.len() - 1;
+        let tag = ctrl_byte(h);
         let want = inline_key(s);
-        self.slots
-            .find(h, |&(k, id)| {
-                k == want && (want != LONG || short_eq(arena_key(&self.text, &self.ends, id), s))
-            })
-            .map(|&(_, id)| id)
+        let mut pos = h as usize & mask;
+        loop {
+            let g = r8(&self.ctrl, pos);
+            // Bytes equal to the tag: zero bytes of `x`, found exactly (no borrow between
+            // bytes) by adding 0x7f to the low seven bits.
+            let x = g ^ (u64::from(tag) * 0x0101_0101_0101_0101);
+            let mut hits = !(((x & LO7) + LO7) | x) & HI;
+            while hits != 0 {
+                let i = (pos + (hits.trailing_zeros() / 8) as usize) & mask;
+                if self.inline[i] == want
+                    && (want != LONG || short_eq(self.key_bytes(self.ids[i] as usize), s))
+                {
+                    return Ok(i);
+                }
+                hits &= hits - 1;
+            }
+            // Used slots have the high bit set: an empty slot ends the probe (keys are never
+            // removed, so no key lies past the first empty slot of its sequence).
+            let empty = !g & HI;
+            if empty != 0 {
+                return Err((pos + (empty.trailing_zeros() / 8) as usize) & mask);
+            }
+            pos = (pos + GROUP) & mask;
+        }
     }
 
     /// The id of `s`, if present.
     #[inline]
     pub(crate) fn get(&self, s: &str) -> Option<u32> {
         let s = s.as_bytes();
-        self.find(s, hash_str(s))
+        self.probe(s, hash_str(s)).ok().map(|i| self.ids[i])
     }
 
     /// The id of the string whose bytes are `s` and whose [`hash_str`] is `h`, if present
     /// (one hash for several tables).
     #[inline]
     pub(crate) fn get_hashed(&self, s: &[u8], h: u64) -> Option<u32> {
-        self.find(s, h)
+        self.probe(s, h).ok().map(|i| self.ids[i])
     }
 
-    /// Whether `s` (of [`hash_str`] `h`) is present.
+    /// Whether `s` (of [`hash_str`] `h`) is present: [`StrTable::get_hashed`] without reading
+    /// the id, one memory access fewer for a membership test.
     #[inline]
     pub(crate) fn contains_hashed(&self, s: &[u8], h: u64) -> bool {
-        self.find(s, h).is_some()
+        self.probe(s, h).is_ok()
     }
 
     /// The id of `s`, inserting it if new; the flag is true when it was new.
     pub(crate) fn insert(&mut self, s: &str) -> (u32, bool) {
         let b = s.as_bytes();
         let h = hash_str(b);
-        if let Some(id) = self.find(b, h) {
-            return (id, false);
-        }
+        let i = match self.probe(b, h) {
+            Ok(i) => return (self.ids[i], false),
+            Err(i) => i,
+        };
         let id = self.len() as u32;
         self.text.push_str(s);
         self.ends.push(self.text.len() as u32);
-        let (text, ends) = (&self.text, &self.ends);
-        self.slots
-            .insert_unique(h, (inline_key(b), id), |&(_, id)| {
-                hash_str(arena_key(text, ends, id))
-            });
+        self.place(i, h, id);
+        if self.len() * 8 > self.ids.len() * 7 {
+            self.grow();
+        }
         (id, true)
+    }
+
+    fn place(&mut self, i: usize, h: u64, id: u32) {
+        self.ctrl[i] = ctrl_byte(h);
+        if i < GROUP {
+            let slots = self.ids.len();
+            self.ctrl[slots + i] = ctrl_byte(h);
+        }
+        self.ids[i] = id;
+        self.inline[i] = inline_key(self.key_bytes(id as usize));
+    }
+
+    fn grow(&mut self) {
+        let n = self.ids.len() * 2;
+        self.ctrl = vec![0; n + GROUP].into_boxed_slice();
+        self.ids = vec![0; n].into_boxed_slice();
+        self.inline = vec![0; n].into_boxed_slice();
+        for id in 0..self.len() {
+            let key = self.key_bytes(id);
+            let h = hash_str(key);
+            // Every key is new to the grown table.
+            let (Ok(i) | Err(i)) = self.probe(key, h);
+            self.place(i, h, id as u32);
+        }
     }
 
     /// Releases spare capacity of the key arena.
