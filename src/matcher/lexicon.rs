@@ -158,6 +158,12 @@ fn ctrl_byte(h: u64) -> u8 {
 }
 
 /// A set of distinct strings with dense ids in insertion order.
+///
+/// Kept over `hashbrown::HashTable<(inline key, id)>` with the same arena (commit fdea9e8 of
+/// branch `tables`): equal instruction counts (`Matcher::find` on g10k, 10 MB corpus,
+/// callgrind: 2,148.8M here, 2,141.5M with HashTable) but `bench_find` find time 9% longer
+/// with HashTable (median of 12 alternated pairs, 0.405 → 0.441 s, shared machine; the cause,
+/// probably the 16-byte slots, not measured). See BENCHMARKS.md "Hash tables".
 #[derive(Debug, Clone)]
 pub(crate) struct StrTable {
     /// `0x80 | hash >> 57` for a used slot, 0 for an empty one; then a copy of the first
