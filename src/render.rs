@@ -208,7 +208,8 @@ impl std::str::FromStr for Explain {
 pub fn needs_note(a: &Annotation, reader: Side) -> bool {
     // An everyday word whose senses the text cannot separate is left alone (SPEC §3 "no
     // guessing"): the annotation lists it, no reader is told a sense.
-    !a.shared && !(a.undecided && a.generic) && (a.side != reader || !a.senses.is_empty())
+    let left_alone = a.shared || (a.undecided && a.generic);
+    !left_alone && (a.side != reader || !a.senses.is_empty())
 }
 
 /// The name of a side's sense, as a note says it.
