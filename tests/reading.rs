@@ -240,3 +240,57 @@ fn an_everyday_word_whose_senses_stay_apart_is_listed_but_no_reader_is_told_a_se
         assert_eq!(out, text, "for {reader}");
     }
 }
+
+#[test]
+fn an_abbreviation_the_text_defines_means_what_its_long_form_means() {
+    let m = matcher();
+    let concepts = |text: &str| -> Vec<(String, String)> {
+        m.find(text, &MatchOptions::default())
+            .into_iter()
+            .map(|a| (a.text, a.concept_id))
+            .collect()
+    };
+    // The text defines "GAR" by a long form whose head is a term: every "GAR" (plural and
+    // possessive too) is that concept, the one in brackets included.
+    let text = "Our general availability release (GAR) is on Friday. Two GARs a year; the GAR's date moves.";
+    let got = concepts(text);
+    let gar: Vec<&str> = got
+        .iter()
+        .filter(|(_, c)| c == "product-launch")
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(
+        gar,
+        ["general availability release", "GAR", "GARs", "GAR's"],
+        "{got:?}"
+    );
+    // The other order: abbreviation first, long form in brackets.
+    let got = concepts("GAR (general availability release) dates are set. After GAR, rest.");
+    assert_eq!(got.iter().filter(|(t, _)| t == "GAR").count(), 2, "{got:?}");
+    // The text's definition outranks what the evidence would say of the abbreviation: the
+    // cues around the second "CI" (build, merge) speak for continuous integration, yet the
+    // text said what its CI is.
+    let told = "The build broke after the merge, and CI wrote it up.";
+    let got = concepts(told);
+    assert!(
+        got.iter()
+            .any(|(t, c)| t == "CI" && c == "continuous-integration"),
+        "{got:?}"
+    );
+    let got = concepts(&format!(
+        "Our competitive intelligence (CI) team met. {told}"
+    ));
+    let ci: Vec<&str> = got
+        .iter()
+        .filter(|(t, _)| t == "CI")
+        .map(|(_, c)| c.as_str())
+        .collect();
+    assert_eq!(
+        ci,
+        ["competitive-intelligence", "competitive-intelligence"],
+        "{got:?}"
+    );
+    // Letters that are not the long form's initials define nothing.
+    let got = concepts("Our general availability release (GA) is on Friday. GA moves.");
+    assert!(got.iter().all(|(t, _)| t != "GA"), "{got:?}");
+}
