@@ -1381,6 +1381,11 @@ fn mentions(
         let t = &ix.terms[best.term];
         let concept = &g.concepts()[t.concept];
         let shared = gr.shared.contains(&t.concept);
+        // Common knowledge took the word from the senses it would otherwise be read as;
+        // no reader needs it annotated.
+        if shared && concept.is_common_knowledge() {
+            continue;
+        }
         let side = match (shared, opts.audience) {
             (true, Some(r)) => r,
             (true, None) => Side::It,
