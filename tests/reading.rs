@@ -294,3 +294,48 @@ fn an_abbreviation_the_text_defines_means_what_its_long_form_means() {
     let got = concepts("Our general availability release (GA) is on Friday. GA moves.");
     assert!(got.iter().all(|(t, _)| t != "GA"), "{got:?}");
 }
+
+#[test]
+fn a_sense_written_the_same_for_both_readers_takes_its_word_and_needs_no_note() {
+    // "room" is a meeting-booking term; the same word as a chat room is common knowledge:
+    // the same terms and definition on both sides.
+    let glossary = r#"
+[[concept]]
+id = "meeting-room"
+tags = ["facilities"]
+cues = ["booking", "calendar", "projector"]
+[concept.it]
+terms = ["room"]
+definition = "A bookable meeting space with a calendar of its own."
+[concept.marketing]
+terms = ["meeting room"]
+definition = "A space you book in the calendar for a meeting."
+
+[[concept]]
+id = "chat-room"
+tags = ["chat"]
+cues = ["chat", "messages", "emoji", "thread"]
+[concept.it]
+terms = ["room"]
+definition = "A named place in a chat tool where messages on one topic are posted."
+[concept.marketing]
+terms = ["room"]
+definition = "A named place in a chat tool where messages on one topic are posted."
+"#;
+    let g = Glossary::from_files(&[("common.toml".into(), glossary.into())], Source::Memory)
+        .expect("the test glossary loads");
+    let m = Matcher::new(Arc::new(g));
+    let found = |text: &str| -> Vec<String> {
+        m.find(text, &MatchOptions::default())
+            .into_iter()
+            .map(|a| a.concept_id)
+            .collect()
+    };
+    // About the calendar: the meeting room, annotated.
+    assert_eq!(
+        found("Check the calendar booking before you take the room."),
+        ["meeting-room"]
+    );
+    // About chat: the common sense takes the word, and nothing is annotated.
+    assert!(found("Post your messages in the chat room, with an emoji.").is_empty());
+}
