@@ -7,6 +7,8 @@
 # request and writes the dump to bench/out/pair/callgrind-LABEL.out (`callgrind_annotate
 # --inclusive=yes` on it says where they go).
 #   bench/callgrind_serve.sh LABEL BROKER [REQUESTS]   (default 1000)
+#   CALLGRIND_ARGS='--cache-sim=yes --LL=2097152,16,64' bench/callgrind_serve.sh ...  (simulated
+#   cache misses too: the summary line then also holds D1/LL read and write misses)
 # Needs valgrind, h2load (nghttp2-client) and curl.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,7 +21,7 @@ python3 bench/grpc_body.py bench/out/grpc >/dev/null
 BODY=bench/out/grpc/translate.bin
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 rm -f "$OUT/callgrind-$LABEL".out*
-valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind-$LABEL.out" \
+valgrind --tool=callgrind ${CALLGRIND_ARGS:-} --callgrind-out-file="$OUT/callgrind-$LABEL.out" \
     "$BIN" serve --addr "127.0.0.1:$PORT" >"$OUT/callgrind-$LABEL.log" 2>&1 &
 VPID=$!
 trap 'kill $VPID 2>/dev/null || true' EXIT INT TERM
@@ -44,3 +46,4 @@ mv "$dump" "$OUT/callgrind-$LABEL.out"
 ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$OUT/callgrind-$LABEL.out" | head -1)
 [ -n "$ir" ] || ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$OUT/callgrind-$LABEL.out" | head -1)
 echo "$LABEL: $ir instructions for $N requests, $((ir / N)) per request"
+grep -E '^(events|summary):' "$OUT/callgrind-$LABEL.out"
