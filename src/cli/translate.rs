@@ -20,6 +20,7 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
     if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
         return translate_files(args);
     }
+    release_memory_at_once();
     let path = args.files.first().filter(|_| !stdin);
     let text = broker::input::read_within(path.map(PathBuf::as_path), args.max_text_bytes)?;
     let glossary = Glossary::load_or_embedded(args.glossary.glossary.as_deref())?;
@@ -39,6 +40,28 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
         write_renderings(&mut out, &resp)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One text in, one answer out, then the process ends: memory freed along the way is handed
+/// back to the system at once rather than kept for reuse, and without transparent huge pages.
+///
+/// mimalloc's defaults suit the server, which frees and allocates again at every request: it
+/// keeps freed pages for 10 ms (100 ms for its arenas) and asks the kernel for huge pages, so a
+/// 2 MiB page stays resident for a few live bytes. Here the text, the per-token arrays of
+/// matching and the mentions come and go once; with the defaults `translate --json` of the
+/// 10 MB corpus peaked at 108–115 MB (11 × the input), with these at about 95 MB (issue 33;
+/// BENCHMARKS.md). Only this path sets them: `translate` of many files, `serve` and `check`
+/// keep the defaults.
+fn release_memory_at_once() {
+    use libmimalloc_sys::{mi_option_set, mi_option_t};
+    // Numbers of `mi_option_e` in mimalloc v2's `mimalloc.h` (the crate names neither).
+    const PURGE_DELAY: mi_option_t = 15;
+    const ALLOW_THP: mi_option_t = 37;
+    // SAFETY: `mi_option_set` only stores the value; mimalloc reads options as it goes.
+    unsafe {
+        mi_option_set(PURGE_DELAY, 0);
+        mi_option_set(ALLOW_THP, 0);
+    }
 }
 
 fn translate_request(args: &TranslateArgs, text: String, format: Format) -> TranslateRequest {
