@@ -46,21 +46,24 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
 /// back to the system at once rather than kept for reuse, and without transparent huge pages.
 ///
 /// mimalloc's defaults suit the server, which frees and allocates again at every request: it
-/// keeps freed pages for 10 ms (100 ms for its arenas) and asks the kernel for huge pages, so a
-/// 2 MiB page stays resident for a few live bytes. Here the text, the per-token arrays of
-/// matching and the mentions come and go once; with the defaults `translate --json` of the
-/// 10 MB corpus peaked at 108–115 MB (11 × the input), with these at about 95 MB (issue 33;
-/// BENCHMARKS.md). Only this path sets them: `translate` of many files, `serve` and `check`
-/// keep the defaults.
+/// keeps freed pages for 10 ms (100 ms in its arenas), and it asks the kernel for huge pages,
+/// so a 2 MiB page stays resident for a few live bytes. Here the text, the per-token arrays of
+/// matching and the mentions come and go once. With the defaults `translate --json` of the
+/// 10 MB corpus peaked at 107–116 MB (11 × the input); without the delay 101 MB; without huge
+/// pages as well about 88 MB (issue 33; BENCHMARKS.md). Only this path sets them: `translate`
+/// of many files, `serve` and `check` keep the defaults.
 fn release_memory_at_once() {
-    use libmimalloc_sys::{mi_option_set, mi_option_t};
-    // Numbers of `mi_option_e` in mimalloc v2's `mimalloc.h` (the crate names neither).
-    const PURGE_DELAY: mi_option_t = 15;
-    const ALLOW_THP: mi_option_t = 37;
-    // SAFETY: `mi_option_set` only stores the value; mimalloc reads options as it goes.
+    // The number of `mi_option_purge_delay` in mimalloc v2's `mimalloc.h` (the crate has no
+    // name for it).
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: `mi_option_set` stores the value; mimalloc reads it at each purge.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+    // mimalloc's own switch (`allow_thp`) is read once, before `main`, when its first arena
+    // is already mapped and advised for huge pages; the process-wide flag covers that arena.
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and touches no memory of ours.
     unsafe {
-        mi_option_set(PURGE_DELAY, 0);
-        mi_option_set(ALLOW_THP, 0);
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 
