@@ -31,8 +31,6 @@ const MAX_SHARE: f32 = 0.06;
 /// The profiles of a glossary's concepts, built once with the index.
 #[derive(Debug)]
 pub(crate) struct Profiles {
-    /// Base form → word id.
-    ids: FxHashMap<Box<str>, u32>,
     /// Per word id, its weight: ln(concepts / concepts whose profile holds it).
     weight: Vec<f32>,
     /// Per concept, its distinct word ids, sorted.
@@ -42,7 +40,7 @@ pub(crate) struct Profiles {
     /// plurals and the word itself. [`Profiles::document`] reads a text's words with one probe
     /// each instead of a closed-class probe, a verb probe and an id probe (issue 33).
     /// (A table of strings in one arena, [`StrTable`]: a few bytes a form, where a map of boxed
-    /// strings took about 60.)
+    /// strings took about 60; the map from base forms to ids is not kept once this is built.)
     surface: StrTable,
     /// Per key of `surface`, the word id.
     surface_ids: Vec<u32>,
@@ -202,7 +200,6 @@ impl Profiles {
             .collect();
         let (surface, surface_ids) = surface_forms(&ids, &weight);
         Profiles {
-            ids,
             weight,
             of,
             surface,
@@ -234,8 +231,8 @@ impl Profiles {
             let lower = &mut buf[..n];
             lower.copy_from_slice(&b[at..i]);
             lower.make_ascii_lowercase();
-            if let Some(k) = self.surface.get_hashed(lower, hash_str(lower)) {
-                words_at.push((at, self.surface_ids[k as usize]));
+            if let Some(id) = self.word_id(lower) {
+                words_at.push((at, id));
             }
         }
         let present = words_at.iter().map(|&(_, id)| id).collect();
@@ -247,14 +244,24 @@ impl Profiles {
         }
     }
 
-    /// The word ids of `s`'s words (a mention's own words, left out of its evidence).
+    /// The word ids of `s`'s words (a mention's own words, left out of its evidence). Words
+    /// of weight zero are left out too: no text's evidence holds them
+    /// ([`Profiles::document`] keeps only words that weigh), so leaving them out of a
+    /// mention's own words changes no evidence.
     pub(crate) fn ids_of(&self, s: &str) -> Vec<u32> {
         words(s)
             .filter_map(|(_, w)| {
                 let lower = w.to_ascii_lowercase();
-                base_form(&lower).and_then(|b| self.ids.get(&*b).copied())
+                self.word_id(lower.as_bytes())
             })
             .collect()
+    }
+
+    /// The id of the profile word (of weight above zero) whose written form, in lower case,
+    /// is `lower`.
+    fn word_id(&self, lower: &[u8]) -> Option<u32> {
+        let k = self.surface.get_hashed(lower, hash_str(lower))?;
+        Some(self.surface_ids[k as usize])
     }
 }
 
