@@ -228,9 +228,11 @@ pub fn is_dash(c: char) -> bool {
 
 impl Concept {
     /// Whether the concept is written the same for both readers (the same terms and the same
-    /// definition on both sides): common knowledge, such as a team-chat "channel". It takes
-    /// its words from the concepts they would otherwise be read as, and no reader needs a
-    /// note on it, so its mentions are not annotated (glossary/README.md, "Senses").
+    /// definition on both sides): common knowledge, such as a team-chat "channel". Where its
+    /// word is also another concept's term, it takes the word from the concepts it would
+    /// otherwise be read as, and no reader needs a note on it, so such a mention is not
+    /// annotated (glossary/README.md, "Writing a concept so that its senses can be told
+    /// apart"); a word of its own alone is annotated as usual.
     pub fn is_common_knowledge(&self) -> bool {
         let (Some(it), Some(mk)) = (&self.it, &self.marketing) else {
             return false;

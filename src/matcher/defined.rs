@@ -209,7 +209,7 @@ mod tests {
 
     fn defs(text: &str, head: &str) -> Vec<String> {
         let start = text.find(head).unwrap();
-        let spans = [start..start + head.len()];
+        let spans = vec![start..start + head.len()];
         definitions(text, &spans, &[true], |_, _| true)
             .into_iter()
             .map(|d| d.abbreviation.to_string())
@@ -252,7 +252,7 @@ mod tests {
     fn occurrences_are_whole_words_with_plurals_and_possessives() {
         let t = "AMM, AMMs and AMM's; not AMMO or XAMM. `AMM`";
         let code = t.find('`').unwrap();
-        let found: Vec<&str> = occurrences(t, "AMM", &[code..t.len()])
+        let found: Vec<&str> = occurrences(t, "AMM", std::slice::from_ref(&(code..t.len())))
             .into_iter()
             .map(|r| &t[r])
             .collect();

@@ -1383,7 +1383,7 @@ fn mentions(
         let shared = gr.shared.contains(&t.concept);
         // Common knowledge took the word from the senses it would otherwise be read as;
         // no reader needs it annotated.
-        if shared && concept.is_common_knowledge() {
+        if shared && options.len() > 1 && concept.is_common_knowledge() {
             continue;
         }
         let side = match (shared, opts.audience) {
