@@ -925,9 +925,8 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
             continue;
         }
         let options = gr.options(&sel.all);
-        let judge =
-            |k: usize, as_verb: bool| judge_span(s, ev, &sel.groups, &sel.all, gi, k, as_verb);
-        let kept = match judge(k, false) {
+        let judge = |k: usize, read: Reading| judge_span(s, ev, &sel.groups, &sel.all, gi, k, read);
+        let kept = match judge(k, Reading::AsFound) {
             Ok(()) => true,
             // A noun sense where the text has a verb: a verb sense of the same word
             // may fit ("target" the audience: targeting).
@@ -936,18 +935,24 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
             // fits the slot.
             Err(senses::NotAMention::Verb)
                 if gr.verbs.contains(&ix.terms[options[k].term].concept)
-                    && judge(k, true).is_ok() =>
+                    && judge(k, Reading::AsVerb).is_ok() =>
             {
                 true
             }
             Err(senses::NotAMention::Verb) => {
                 let other = (0..options.len()).find(|&o| {
-                    o != k && ix.terms[options[o].term].sense.verb && judge(o, false).is_ok()
+                    o != k
+                        && ix.terms[options[o].term].sense.verb
+                        && judge(o, Reading::AsFound).is_ok()
                 });
                 if let Some(o) = other {
                     sel.chosen[gi] = o;
                 }
+                // A noun that is also a verb ("launch", "query"), used as one: the concept's
+                // act, judged as a verb form of the noun ("we launch the app").
                 other.is_some()
+                    || (ix.terms[options[k].term].sense.verb_word
+                        && judge(k, Reading::AsVerbForm).is_ok())
             }
             Err(_) => false,
         };
@@ -956,8 +961,19 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
     keep
 }
 
-/// [`senses::judge`] of option `k` of group `gi`; `as_verb`: read the word as a form of a
-/// verb term of the same concept. A rejection is logged at debug level with its reason.
+/// How [`judge_span`] reads a span's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// As the form that was found.
+    AsFound,
+    /// As a form of a verb term of the same concept.
+    AsVerb,
+    /// As a verb form of its noun term ([`senses::TermSense::verb_form`]).
+    AsVerbForm,
+}
+
+/// [`senses::judge`] of option `k` of group `gi`, the word read as `read` says. A rejection
+/// is logged at debug level with its reason.
 fn judge_span(
     s: &Search,
     ev: &Evidence,
@@ -965,20 +981,30 @@ fn judge_span(
     all: &[Candidate],
     gi: usize,
     k: usize,
-    as_verb: bool,
+    read: Reading,
 ) -> Result<(), senses::NotAMention> {
     let (ix, text) = (s.ix, s.text);
     let gr = &groups[gi];
     let t = &ix.terms[gr.options(all)[k].term];
     let concept = &s.g.concepts()[t.concept];
     let mut sense = t.sense;
-    sense.verb |= as_verb;
+    match read {
+        Reading::AsFound => {}
+        Reading::AsVerb => sense.verb = true,
+        Reading::AsVerbForm => sense = sense.as_verb_form(),
+    }
     let after_term = gi.checked_sub(1).is_some_and(|p| {
         let between = &text[groups[p].end..gr.start];
         !between.is_empty() && between.bytes().all(|b| b == b' ')
     });
+    // A noun's verb form needs evidence of its own concept near it: its cues or other terms
+    // within two sentences (every verb has everyday uses: "committed to", "lead a team").
     let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
-        jargon_evidence(ix, ev, groups, all, gi, t.key)
+        if sense.verb_form {
+            ev.score(gi, gr, t.concept) + ev.coherence(ix, gi, t.concept)
+        } else {
+            jargon_evidence(ix, ev, groups, all, gi, t.key)
+        }
     });
     if let Err(why) = verdict {
         tracing::debug!(
@@ -1061,7 +1087,14 @@ impl Evidence {
             .map(|gr| {
                 let a = concepts.len() as u32;
                 let options = gr.options(all);
-                concepts.extend(options.iter().map(|o| ix.terms[o.term].concept));
+                // A noun's verb form ("launched") is evidence for nothing: it needs evidence
+                // itself, and two such forms must not vouch for each other.
+                concepts.extend(
+                    options
+                        .iter()
+                        .filter(|o| !ix.terms[o.term].sense.verb_form)
+                        .map(|o| ix.terms[o.term].concept),
+                );
                 (
                     gr.sentence,
                     (a, concepts.len() as u32),
