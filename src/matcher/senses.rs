@@ -14,7 +14,10 @@
 //! 4. a word inside a proper name: next to a capitalised word that is not English
 //!    ("Syda Productions", "CIO Asia");
 //! 5. a generic word (an everyday word that several concepts share, or of a concept that
-//!    lists cues) with no evidence nearby: no cue, no other term of its concept.
+//!    lists cues) with no evidence nearby: no cue, no other term of its concept;
+//! 6. a noun term's verb form ([`term_forms`]: "queried" of "query", "integrates" of
+//!    "integration"), or the noun's own text in a verb slot, read as a noun, or with no cue or
+//!    other term of its concept in its sentence or the next.
 //!
 //! Only spans of everyday one-word terms (and concepts with `not_in` phrases) are read, so
 //! the cost is a few byte scans per such span. A new rule goes in [`is_mention`], with a
@@ -659,6 +662,41 @@ mod tests {
         assert_eq!(out, ["Sev1", "Sev 1"]);
         term_forms(&Term::new("SEV-1"), |_| false, &mut out);
         assert_eq!(out, ["SEV-1", "SEV1", "SEV 1"]);
+    }
+
+    #[test]
+    fn nouns_give_their_verb_forms() {
+        let noun = |t: &str, taken: &[&str]| {
+            let mut out = Vec::new();
+            let own = term_forms(&Term::new(t), |f| taken.contains(&f), &mut out);
+            out.split_off(own)
+        };
+        // Conversion: a regular verb of the table; its third person is the plural.
+        assert_eq!(noun("query", &[]), ["queried", "querying"]);
+        assert_eq!(noun("commit", &[]), ["committed", "committing"]);
+        // An irregular verb is a word of its own.
+        assert!(noun("lead", &[]).is_empty());
+        // Derivation, to a verb of the table.
+        assert_eq!(derived_verb("integration"), Some("integrate"));
+        assert_eq!(derived_verb("attribution"), Some("attribute"));
+        assert_eq!(derived_verb("engagement"), Some("engage"));
+        assert_eq!(derived_verb("configuration"), Some("configure"));
+        assert_eq!(derived_verb("notification"), Some("notify"));
+        assert_eq!(derived_verb("nurturing"), Some("nurture"));
+        assert_eq!(
+            derived_verb("production"),
+            None,
+            "a noun first: no act of it"
+        );
+        assert_eq!(derived_verb("latency"), None);
+        assert_eq!(
+            noun("integration", &[]),
+            ["integrate", "integrated", "integrating", "integrates"]
+        );
+        // A form another term already is stays that term's; acronyms and phrases get none.
+        assert_eq!(noun("nurturing", &["nurture"]), ["nurtured", "nurtures"]);
+        assert!(noun("SLA", &[]).is_empty());
+        assert!(noun("data integration", &[]).is_empty());
     }
 
     #[test]
