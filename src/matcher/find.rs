@@ -926,7 +926,7 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
         }
         let options = gr.options(&sel.all);
         let judge = |k: usize, read: Reading| judge_span(s, ev, &sel.groups, &sel.all, gi, k, read);
-        let kept = match judge(k, Reading::AsFound) {
+        let kept = match judge(k, Reading::Found) {
             Ok(()) => true,
             // A noun sense where the text has a verb: a verb sense of the same word
             // may fit ("target" the audience: targeting).
@@ -935,7 +935,7 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
             // fits the slot.
             Err(senses::NotAMention::Verb)
                 if gr.verbs.contains(&ix.terms[options[k].term].concept)
-                    && judge(k, Reading::AsVerb).is_ok() =>
+                    && judge(k, Reading::Verb).is_ok() =>
             {
                 true
             }
@@ -943,7 +943,7 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
                 let other = (0..options.len()).find(|&o| {
                     o != k
                         && ix.terms[options[o].term].sense.verb
-                        && judge(o, Reading::AsFound).is_ok()
+                        && judge(o, Reading::Found).is_ok()
                 });
                 if let Some(o) = other {
                     sel.chosen[gi] = o;
@@ -952,7 +952,7 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
                 // act, judged as a verb form of the noun ("we launch the app").
                 other.is_some()
                     || (ix.terms[options[k].term].sense.verb_word
-                        && judge(k, Reading::AsVerbForm).is_ok())
+                        && judge(k, Reading::VerbForm).is_ok())
             }
             Err(_) => false,
         };
@@ -965,11 +965,11 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reading {
     /// As the form that was found.
-    AsFound,
+    Found,
     /// As a form of a verb term of the same concept.
-    AsVerb,
+    Verb,
     /// As a verb form of its noun term ([`senses::TermSense::verb_form`]).
-    AsVerbForm,
+    VerbForm,
 }
 
 /// [`senses::judge`] of option `k` of group `gi`, the word read as `read` says. A rejection
@@ -989,9 +989,9 @@ fn judge_span(
     let concept = &s.g.concepts()[t.concept];
     let mut sense = t.sense;
     match read {
-        Reading::AsFound => {}
-        Reading::AsVerb => sense.verb = true,
-        Reading::AsVerbForm => sense = sense.as_verb_form(),
+        Reading::Found => {}
+        Reading::Verb => sense.verb = true,
+        Reading::VerbForm => sense = sense.as_verb_form(),
     }
     let after_term = gi.checked_sub(1).is_some_and(|p| {
         let between = &text[groups[p].end..gr.start];
@@ -1001,7 +1001,11 @@ fn judge_span(
     // in its sentence or the next (every verb has everyday uses: "committed to").
     let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
         if sense.verb_form {
-            let near = ev.score(gi, gr, t.concept);
+            // The noun it is a form of does not vouch for it ("features" for "featured").
+            let term = gr.options(all)[k].term.index();
+            let noun = (0..term).rev().find(|&o| !ix.terms[o].sense.verb_form);
+            let noun = noun.map(|o| ix.terms[o].key);
+            let near = ev.score_but(gi, gr, t.concept, noun);
             u32::from(near >= VERB_FORM_EVIDENCE)
         } else {
             jargon_evidence(ix, ev, groups, all, gi, t.key)
@@ -1165,6 +1169,11 @@ impl Evidence {
     }
 
     fn score(&self, gi: usize, gr: &Group, concept: ConceptId) -> u32 {
+        self.score_but(gi, gr, concept, None)
+    }
+
+    /// [`Evidence::score`], mentions by the term key `but` left out too.
+    fn score_but(&self, gi: usize, gr: &Group, concept: ConceptId, but: Option<u32>) -> u32 {
         let (sentence, _, key) = &self.mentions[gi];
         let span = gr.start..gr.end;
         // Only sentences within two of this one weigh anything, and both lists are in text
@@ -1186,7 +1195,9 @@ impl Evidence {
             .iter()
             .enumerate()
             .map(|(k, m)| (k + a, m))
-            .filter(|(k, (_, cs, kk))| *k != gi && kk != key && self.of(*cs).contains(&concept))
+            .filter(|(k, (_, cs, kk))| {
+                *k != gi && kk != key && Some(*kk) != but && self.of(*cs).contains(&concept)
+            })
             .map(|(_, (s, _, _))| Self::weight(*s, *sentence))
             .sum();
         cue_score + term_score

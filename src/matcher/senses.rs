@@ -165,7 +165,7 @@ fn noun_verb_forms(term: &Term, taken: impl Fn(&str) -> bool, out: &mut Vec<Stri
         super::profile::verb_forms(v)
             .into_iter()
             .flatten()
-            .for_each(|f| push(f));
+            .for_each(&mut push);
     }
 }
 
