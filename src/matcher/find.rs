@@ -1068,9 +1068,10 @@ fn retain_kept<T>(v: &mut Vec<T>, keep: &[bool]) {
 
 /// How much evidence ([`Evidence::score`]: 3 for a cue or other term of the concept in the same
 /// sentence, 2 in the next or previous one, 1 two away) a noun's verb form needs: one cue or
-/// term in its sentence or the next ([`senses::TermSense::verb_form`]). Measured on the
-/// real-text set against any evidence within two sentences (1) and three (one in the same
-/// sentence): 2 kept recall and had the least noise.
+/// term in its sentence or the next ([`senses::TermSense::verb_form`]); mentions of the noun
+/// it is a form of do not count. Measured on the real-text set against any evidence within
+/// two sentences (1), three (one in the same sentence) and the concept's tags nearby: 2 kept
+/// recall and had the least noise.
 const VERB_FORM_EVIDENCE: u32 = 2;
 
 /// How many cues and other terms of a concept a whole text must show before they count as
