@@ -278,7 +278,13 @@ pub fn translate_within(
         ..req.match_options()?
     };
     let text_len = req.text.len();
-    let annotations = annotate(matcher, matcher.find(&req.text, &opts));
+    let mentions = matcher.find(&req.text, &opts);
+    bounds.check(text_len, 0)?;
+    // Gaps before the notes are looked up: the gap finder's word tables of a long text then
+    // come and go before the annotations are built, not on top of them (issue 33: the peak
+    // memory of `broker translate --json`).
+    let gaps = matcher.gaps(&req.text, &opts, &mentions);
+    let annotations = annotate(matcher, mentions);
     // Sizes are estimated only for a bounded answer (the service's): a CLI run or a library
     // call has no limit to check them against. In the compact view the notes move out of the
     // annotations: only a full view's are known to stay this large.
@@ -287,8 +293,6 @@ pub fn translate_within(
         View::Full if bounded => annotations.iter().map(annotation_size).sum(),
         _ => 0,
     };
-    bounds.check(text_len, early)?;
-    let gaps = matcher.gaps(&req.text, &opts, &annotations);
     bounds.check(text_len, early)?;
     let readers = req.readers();
     let renderings = if req.format == Format::None {

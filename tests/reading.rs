@@ -240,3 +240,102 @@ fn an_everyday_word_whose_senses_stay_apart_is_listed_but_no_reader_is_told_a_se
         assert_eq!(out, text, "for {reader}");
     }
 }
+
+#[test]
+fn an_abbreviation_the_text_defines_means_what_its_long_form_means() {
+    let m = matcher();
+    let concepts = |text: &str| -> Vec<(String, String)> {
+        m.find(text, &MatchOptions::default())
+            .into_iter()
+            .map(|a| (a.text, a.concept_id))
+            .collect()
+    };
+    // The text defines "GAR" by a long form whose head is a term: every "GAR" (plural and
+    // possessive too) is that concept, the one in brackets included.
+    let text = "Our general availability release (GAR) is on Friday. Two GARs a year; the GAR's date moves.";
+    let got = concepts(text);
+    let gar: Vec<&str> = got
+        .iter()
+        .filter(|(_, c)| c == "product-launch")
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(
+        gar,
+        ["general availability release", "GAR", "GARs", "GAR's"],
+        "{got:?}"
+    );
+    // The other order: abbreviation first, long form in brackets.
+    let got = concepts("GAR (general availability release) dates are set. After GAR, rest.");
+    assert_eq!(got.iter().filter(|(t, _)| t == "GAR").count(), 2, "{got:?}");
+    // The text's definition outranks what the evidence would say of the abbreviation: the
+    // cues around the second "CI" (build, merge) speak for continuous integration, yet the
+    // text said what its CI is.
+    let told = "The build broke after the merge, and CI wrote it up.";
+    let got = concepts(told);
+    assert!(
+        got.iter()
+            .any(|(t, c)| t == "CI" && c == "continuous-integration"),
+        "{got:?}"
+    );
+    let got = concepts(&format!(
+        "Our competitive intelligence (CI) team met. {told}"
+    ));
+    let ci: Vec<&str> = got
+        .iter()
+        .filter(|(t, _)| t == "CI")
+        .map(|(_, c)| c.as_str())
+        .collect();
+    assert_eq!(
+        ci,
+        ["competitive-intelligence", "competitive-intelligence"],
+        "{got:?}"
+    );
+    // Letters that are not the long form's initials define nothing.
+    let got = concepts("Our general availability release (GA) is on Friday. GA moves.");
+    assert!(got.iter().all(|(t, _)| t != "GA"), "{got:?}");
+}
+
+#[test]
+fn a_sense_written_the_same_for_both_readers_takes_its_word_and_needs_no_note() {
+    // "room" is a meeting-booking term; the same word as a chat room is common knowledge:
+    // the same terms and definition on both sides.
+    let glossary = r#"
+[[concept]]
+id = "meeting-room"
+tags = ["facilities"]
+cues = ["booking", "calendar", "projector"]
+[concept.it]
+terms = ["room"]
+definition = "A bookable meeting space with a calendar of its own."
+[concept.marketing]
+terms = ["meeting room"]
+definition = "A space you book in the calendar for a meeting."
+
+[[concept]]
+id = "chat-room"
+tags = ["chat"]
+cues = ["chat", "messages", "emoji", "thread"]
+[concept.it]
+terms = ["room"]
+definition = "A named place in a chat tool where messages on one topic are posted."
+[concept.marketing]
+terms = ["room"]
+definition = "A named place in a chat tool where messages on one topic are posted."
+"#;
+    let g = Glossary::from_files(&[("common.toml".into(), glossary.into())], Source::Memory)
+        .expect("the test glossary loads");
+    let m = Matcher::new(Arc::new(g));
+    let found = |text: &str| -> Vec<String> {
+        m.find(text, &MatchOptions::default())
+            .into_iter()
+            .map(|a| a.concept_id)
+            .collect()
+    };
+    // About the calendar: the meeting room, annotated.
+    assert_eq!(
+        found("Check the calendar booking before you take the room."),
+        ["meeting-room"]
+    );
+    // About chat: the common sense takes the word, and nothing is annotated.
+    assert!(found("Post your messages in the chat room, with an emoji.").is_empty());
+}

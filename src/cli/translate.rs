@@ -20,6 +20,7 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
     if !stdin && (args.out.is_some() || args.files.len() > 1 || args.files[0].is_dir()) {
         return translate_files(args);
     }
+    release_memory_at_once();
     let path = args.files.first().filter(|_| !stdin);
     let text = broker::input::read_within(path.map(PathBuf::as_path), args.max_text_bytes)?;
     let glossary = Glossary::load_or_embedded(args.glossary.glossary.as_deref())?;
@@ -39,6 +40,31 @@ pub(crate) fn translate(args: TranslateArgs) -> Result<ExitCode> {
         write_renderings(&mut out, &resp)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One text in, one answer out, then the process ends: memory freed along the way is handed
+/// back to the system at once rather than kept for reuse, and without transparent huge pages.
+///
+/// mimalloc's defaults suit the server, which frees and allocates again at every request: it
+/// keeps freed pages for 10 ms (100 ms in its arenas), and it asks the kernel for huge pages,
+/// so a 2 MiB page stays resident for a few live bytes. Here the text, the per-token arrays of
+/// matching and the mentions come and go once. With the defaults `translate --json` of the
+/// 10 MB corpus peaked at 107–116 MB (11 × the input); without the delay 101 MB; without huge
+/// pages as well about 88 MB (issue 33; BENCHMARKS.md). Only this path sets them: `translate`
+/// of many files, `serve` and `check` keep the defaults.
+fn release_memory_at_once() {
+    // The number of `mi_option_purge_delay` in mimalloc v2's `mimalloc.h` (the crate has no
+    // name for it).
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: `mi_option_set` stores the value; mimalloc reads it at each purge.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+    // mimalloc's own switch (`allow_thp`) is read once, before `main`, when its first arena
+    // is already mapped and advised for huge pages; the process-wide flag covers that arena.
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 fn translate_request(args: &TranslateArgs, text: String, format: Format) -> TranslateRequest {

@@ -227,6 +227,23 @@ pub fn is_dash(c: char) -> bool {
 }
 
 impl Concept {
+    /// Whether the concept is written the same for both readers (the same terms and the same
+    /// definition on both sides): common knowledge, such as a team-chat "channel". It takes
+    /// its words from the concepts they would otherwise be read as, and no reader needs a
+    /// note on it, so its mentions are not annotated (glossary/README.md, "Senses").
+    pub fn is_common_knowledge(&self) -> bool {
+        let (Some(it), Some(mk)) = (&self.it, &self.marketing) else {
+            return false;
+        };
+        let same_terms = it.terms.len() == mk.terms.len()
+            && it
+                .terms
+                .iter()
+                .zip(&mk.terms)
+                .all(|(a, b)| a.text.eq_ignore_ascii_case(&b.text));
+        same_terms && !it.terms.is_empty() && it.definition == mk.definition
+    }
+
     /// The given side, if the concept has it.
     pub fn side(&self, side: Side) -> Option<&SideEntry> {
         match side {

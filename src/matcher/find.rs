@@ -669,6 +669,7 @@ fn find_in_pieces(
         let keep = judge_spans(&search, &ev, &mut sel);
         sel.retain(&keep);
     }
+    defined_abbreviations(&search, &mut sel);
     mentions(ix, g, text, &sel, opts)
 }
 
@@ -741,6 +742,91 @@ fn all_candidates(s: &Search, tuning: Tuning) -> Option<(Vec<Candidate>, Vec<Cue
         cands.sort_by(order);
     }
     Some((cands, cues))
+}
+
+/// **Pass 5, abbreviations the text defines** ([`super::defined`]): "Net Promoter Score
+/// (NPS)" makes every "NPS" of the text a mention of the concept its long form's head was
+/// decided to be. In: the judged selection. Out: the same, with a group per occurrence of a
+/// defined abbreviation (replacing one the walk found on exactly that span, and never
+/// overlapping another). Invariant: the groups stay sorted and disjoint.
+fn defined_abbreviations(s: &Search, sel: &mut Selection) {
+    let spans: Vec<std::ops::Range<usize>> = sel.groups.iter().map(|g| g.start..g.end).collect();
+    let heads: Vec<bool> = sel.undecided.iter().map(|u| !u).collect();
+    let concept = |sel: &Selection, gi: usize| {
+        let k = sel.chosen[gi];
+        s.ix.terms[sel.groups[gi].options(&sel.all)[k].term].concept
+    };
+    let defs = super::defined::definitions(s.text, &spans, &heads, |a, b| {
+        concept(sel, a) == concept(sel, b)
+    });
+    if defs.is_empty() {
+        return;
+    }
+    let skip = excluded(s.text, s.opts.input);
+    let mut added: Vec<(Group, Candidate)> = Vec::new();
+    for d in &defs {
+        let long = &sel.groups[d.group];
+        let best = long.options(&sel.all)[sel.chosen[d.group]];
+        let shared: Vec<ConceptId> = long
+            .shared
+            .iter()
+            .copied()
+            .filter(|&c| c == concept(sel, d.group))
+            .collect();
+        for r in super::defined::occurrences(s.text, d.abbreviation, &skip) {
+            let at = sel.groups.partition_point(|g| g.end <= r.start);
+            let clash = sel.groups.get(at).filter(|g| g.start < r.end);
+            let sentence = match clash {
+                Some(g) if g.start == r.start && g.end == r.end => g.sentence,
+                Some(_) => continue,
+                None => sel.groups.get(at).map_or(long.sentence, |g| g.sentence),
+            };
+            let c = Candidate {
+                start: r.start,
+                end: r.end,
+                sentence,
+                term: best.term,
+                kind: MatchKind::Normalized,
+                score: 1.0,
+            };
+            let group = Group {
+                start: r.start,
+                end: r.end,
+                sentence,
+                options: (0, 0),
+                shared: shared.clone(),
+                verbs: Vec::new(),
+            };
+            added.push((group, c));
+        }
+    }
+    if added.is_empty() {
+        return;
+    }
+    // Merge: the walk's groups on an added span give way; the rest keep their choices.
+    let taken: rustc_hash::FxHashSet<usize> = added.iter().map(|(g, _)| g.start).collect();
+    let old_groups = std::mem::take(&mut sel.groups);
+    let old_chosen = std::mem::take(&mut sel.chosen);
+    let old_undecided = std::mem::take(&mut sel.undecided);
+    let mut merged: Vec<(Group, usize, bool)> = old_groups
+        .into_iter()
+        .zip(old_chosen)
+        .zip(old_undecided)
+        .filter(|((g, _), _)| !taken.contains(&g.start))
+        .map(|((g, k), u)| (g, k, u))
+        .collect();
+    for (mut g, c) in added {
+        let i = sel.all.len() as u32;
+        sel.all.push(c);
+        g.options = (i, i + 1);
+        merged.push((g, 0, false));
+    }
+    merged.sort_by_key(|(g, _, _)| g.start);
+    for (g, k, u) in merged {
+        sel.groups.push(g);
+        sel.chosen.push(k);
+        sel.undecided.push(u);
+    }
 }
 
 /// The selected spans of a text and, once senses are chosen, the sense of each.
@@ -1348,6 +1434,11 @@ fn mentions(
         let t = &ix.terms[best.term];
         let concept = &g.concepts()[t.concept];
         let shared = gr.shared.contains(&t.concept);
+        // Common knowledge took the word from the senses it would otherwise be read as;
+        // no reader needs it annotated.
+        if shared && concept.is_common_knowledge() {
+            continue;
+        }
         let side = match (shared, opts.audience) {
             (true, Some(r)) => r,
             (true, None) => Side::It,

@@ -5,6 +5,7 @@
 //! side, term, kind of match, score and sense flags. What a reader is told about a mention
 //! is the renderer's business ([`crate::render`]).
 
+mod defined;
 mod deletions;
 mod find;
 mod gaps;

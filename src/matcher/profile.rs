@@ -15,6 +15,7 @@
 //! the text.
 
 use super::ids::ConceptId;
+use super::lexicon::{hash_str, StrTable};
 use super::pos;
 use crate::glossary::Glossary;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -28,14 +29,21 @@ const PASSAGE_WEIGHT: f32 = 2.0;
 const MAX_SHARE: f32 = 0.06;
 
 /// The profiles of a glossary's concepts, built once with the index.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Profiles {
-    /// Base form → word id.
-    ids: FxHashMap<Box<str>, u32>,
     /// Per word id, its weight: ln(concepts / concepts whose profile holds it).
     weight: Vec<f32>,
     /// Per concept, its distinct word ids, sorted.
     of: Vec<Box<[u32]>>,
+    /// Lower-case word as written → the id of its base form, for every written form whose
+    /// base form ([`base_form`]) is a profile word of weight above zero: the verb forms,
+    /// plurals and the word itself. [`Profiles::document`] reads a text's words with one probe
+    /// each instead of a closed-class probe, a verb probe and an id probe (issue 33).
+    /// (A table of strings in one arena, [`StrTable`]: a few bytes a form, where a map of boxed
+    /// strings took about 60; the map from base forms to ids is not kept once this is built.)
+    surface: StrTable,
+    /// Per key of `surface`, the word id.
+    surface_ids: Vec<u32>,
 }
 
 /// English verbs (`data/verb_forms.txt`, parsed once): each verb's forms, and each form's verb.
@@ -108,6 +116,39 @@ pub(crate) fn base_form(w: &str) -> Option<std::borrow::Cow<'_, str>> {
     Some(Cow::Borrowed(w))
 }
 
+/// Every lower-case written form whose [`base_form`] is a word of `ids` with a weight above
+/// zero, with that word's id (the table of [`Profiles::document`]). The forms that
+/// [`base_form`] maps to a word `p` are `p` itself, `p` + "s", "…ies" for a `p` in "…y", and
+/// the verb forms whose verb is `p`; each candidate is kept only when [`base_form`] gives
+/// back `p`, so that a text's word is found here exactly when `base_form` then `ids` would
+/// find it.
+fn surface_forms(ids: &FxHashMap<Box<str>, u32>, weight: &[f32]) -> (StrTable, Vec<u32>) {
+    let mut surface = StrTable::with_capacity(ids.len() * 2);
+    let mut surface_ids = Vec::with_capacity(ids.len() * 2);
+    let mut keep = |form: &str, word: &str, id: u32| {
+        if base_form(form).is_some_and(|b| b == word) && surface.insert(form).1 {
+            surface_ids.push(id);
+        }
+    };
+    for (word, &id) in ids {
+        if weight[id as usize] <= 0.0 {
+            continue;
+        }
+        keep(word, word, id);
+        keep(&format!("{word}s"), word, id);
+        if let Some(stem) = word.strip_suffix('y') {
+            keep(&format!("{stem}ies"), word, id);
+        }
+    }
+    for (&form, &verb) in &verbs().lemmas {
+        if let Some(&id) = ids.get(verb).filter(|&&id| weight[id as usize] > 0.0) {
+            keep(form, verb, id);
+        }
+    }
+    surface.shrink_to_fit();
+    (surface, surface_ids)
+}
+
 /// The lower-case ASCII words of `s` with their byte offsets.
 fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
     s.split(|c: char| !c.is_ascii_alphanumeric())
@@ -167,24 +208,41 @@ impl Profiles {
                 }
             })
             .collect();
-        Profiles { ids, weight, of }
+        let (surface, surface_ids) = surface_forms(&ids, &weight);
+        Profiles {
+            weight,
+            of,
+            surface,
+            surface_ids,
+        }
     }
 
     /// The profile words `text` shows, ready to weigh evidence for any concept.
     pub(crate) fn document<'p>(&'p self, text: &str) -> Document<'p> {
         let mut words_at = Vec::new();
-        let mut buf = String::new();
-        for (at, w) in words(text) {
-            if w.len() < 3 || w.len() > 24 {
+        let mut buf = [0u8; 24];
+        // The words of [`words`], read as bytes: a run of ASCII letters and digits (every byte
+        // of a non-ASCII character is ≥ 0x80, so it separates words as the character does).
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                i += 1;
                 continue;
             }
-            buf.clear();
-            buf.extend(w.chars().map(|c| c.to_ascii_lowercase()));
-            let Some(b) = base_form(&buf) else { continue };
-            if let Some(&id) = self.ids.get(&*b) {
-                if self.weight[id as usize] > 0.0 {
-                    words_at.push((at, id));
-                }
+            let at = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let n = i - at;
+            if !(3..=24).contains(&n) {
+                continue;
+            }
+            let lower = &mut buf[..n];
+            lower.copy_from_slice(&b[at..i]);
+            lower.make_ascii_lowercase();
+            if let Some(id) = self.word_id(lower) {
+                words_at.push((at, id));
             }
         }
         let present = words_at.iter().map(|&(_, id)| id).collect();
@@ -196,14 +254,24 @@ impl Profiles {
         }
     }
 
-    /// The word ids of `s`'s words (a mention's own words, left out of its evidence).
+    /// The word ids of `s`'s words (a mention's own words, left out of its evidence). Words
+    /// of weight zero are left out too: no text's evidence holds them
+    /// ([`Profiles::document`] keeps only words that weigh), so leaving them out of a
+    /// mention's own words changes no evidence.
     pub(crate) fn ids_of(&self, s: &str) -> Vec<u32> {
         words(s)
             .filter_map(|(_, w)| {
                 let lower = w.to_ascii_lowercase();
-                base_form(&lower).and_then(|b| self.ids.get(&*b).copied())
+                self.word_id(lower.as_bytes())
             })
             .collect()
+    }
+
+    /// The id of the profile word (of weight above zero) whose written form, in lower case,
+    /// is `lower`.
+    fn word_id(&self, lower: &[u8]) -> Option<u32> {
+        let k = self.surface.get_hashed(lower, hash_str(lower))?;
+        Some(self.surface_ids[k as usize])
     }
 }
 
