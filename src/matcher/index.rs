@@ -631,6 +631,9 @@ struct IndexBuilder<'g> {
     ix: Index,
     /// Scratch: the forms of one term ([`super::senses::term_forms`]).
     forms: Vec<String>,
+    /// Every term's own forms, in lower case: a noun's verb form that is one of them is left
+    /// to that term ([`super::senses::term_forms`]'s `taken`).
+    taken: rustc_hash::FxHashSet<String>,
     /// From the vocabulary to the terms pass: every form's words, each packed with the separator
     /// before it ([`pack_word`]); form `f`'s are `term_words[term_at[f]..term_at[f + 1]]`.
     /// Forms are numbered in glossary order (concept, side, term, form).
@@ -711,10 +714,21 @@ impl<'g> IndexBuilder<'g> {
             .sum();
         let mut term_at = Vec::with_capacity(n_terms + 1);
         term_at.push(0);
+        let mut forms = Vec::new();
+        let mut taken = rustc_hash::FxHashSet::default();
+        for c in g.concepts() {
+            for side in Side::BOTH {
+                for term in matched_terms(c, side) {
+                    let own = super::senses::term_forms(term, |_| true, &mut forms);
+                    taken.extend(forms[..own].iter().map(|f| f.to_lowercase()));
+                }
+            }
+        }
         IndexBuilder {
             g,
             ix: Index::empty(n_terms, g.concepts().len()),
-            forms: Vec::new(),
+            forms,
+            taken,
             term_words: Vec::new(),
             term_at,
             fuzzy_forms: Vec::new(),
@@ -733,7 +747,8 @@ impl<'g> IndexBuilder<'g> {
         for c in self.g.concepts() {
             for side in Side::BOTH {
                 for term in matched_terms(c, side) {
-                    super::senses::term_forms(term, &mut self.forms);
+                    let taken = |f: &str| self.taken.contains(f);
+                    super::senses::term_forms(term, taken, &mut self.forms);
                     for form in &self.forms {
                         let toks = tokenize(form, &[]);
                         let n = toks.len();
@@ -780,7 +795,8 @@ impl<'g> IndexBuilder<'g> {
             for side in Side::BOTH {
                 for (ti, term) in matched_terms(c, side).iter().enumerate() {
                     let mut forms = std::mem::take(&mut self.forms);
-                    super::senses::term_forms(term, &mut forms);
+                    let taken = |f: &str| self.taken.contains(f);
+                    let own = super::senses::term_forms(term, taken, &mut forms);
                     for (fi, form) in forms.iter().enumerate() {
                         self.form_words(next_form, &mut words);
                         next_form += 1;
@@ -814,6 +830,7 @@ impl<'g> IndexBuilder<'g> {
                                 words.len(),
                                 case_sensitive,
                                 &folded,
+                                fi >= own,
                             ),
                         });
                         let mut node = 0u32;

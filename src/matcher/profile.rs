@@ -82,6 +82,16 @@ pub(crate) fn verb_forms(lemma: &str) -> Option<[&'static str; 4]> {
     verbs().forms.get(lemma).copied()
 }
 
+/// A verb of `data/verb_forms.txt` as the table spells it, with its forms.
+pub(crate) fn verb_entry(lemma: &str) -> Option<(&'static str, [&'static str; 4])> {
+    verbs().forms.get_key_value(lemma).map(|(l, f)| (*l, *f))
+}
+
+/// The verb a form belongs to ("deployed": "deploy").
+pub(crate) fn verb_of(form: &str) -> Option<&'static str> {
+    verbs().lemmas.get(form).copied()
+}
+
 /// The base form of a lower-case word, or `None` for a word that carries no sense: shorter
 /// than three letters, a number, or of a closed class.
 pub(crate) fn base_form(w: &str) -> Option<std::borrow::Cow<'_, str>> {

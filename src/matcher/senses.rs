@@ -14,7 +14,10 @@
 //! 4. a word inside a proper name: next to a capitalised word that is not English
 //!    ("Syda Productions", "CIO Asia");
 //! 5. a generic word (an everyday word that several concepts share, or of a concept that
-//!    lists cues) with no evidence nearby: no cue, no other term of its concept.
+//!    lists cues) with no evidence nearby: no cue, no other term of its concept;
+//! 6. a noun term's verb form ([`term_forms`]: "queried" of "query", "integrates" of
+//!    "integration"), or the noun's own text in a verb slot, read as a noun, or with no cue or
+//!    other term of its concept in its sentence or the next.
 //!
 //! Only spans of everyday one-word terms (and concepts with `not_in` phrases) are read, so
 //! the cost is a few byte scans per such span. A new rule goes in [`is_mention`], with a
@@ -34,17 +37,41 @@ pub(crate) struct TermSense {
     pub everyday: bool,
     /// Everyday and shared by several concepts, or of a concept with cues: needs evidence.
     pub generic: bool,
+    /// A verb form of a noun term, not written in the glossary: by conversion ("launch":
+    /// "launched") or derivation ("integration": "integrated"). A mention only where the text
+    /// reads it as a verb and shows evidence of the concept.
+    pub verb_form: bool,
+    /// A one-word noun term that is also an English verb ("launch", "query"): used as a verb,
+    /// it may be the concept's verb, judged as a [`TermSense::verb_form`].
+    pub verb_word: bool,
 }
 
 impl TermSense {
-    /// The sense facts of `term`, with `words` words, its folded text `folded`.
-    pub(crate) fn of(term: &Term, words: usize, case_sensitive: bool, folded: &str) -> TermSense {
+    /// The sense facts of `term`'s form `folded`, with `words` words; `verb_form`: the form is
+    /// one of [`term_forms`]'s verb forms of a noun term.
+    pub(crate) fn of(
+        term: &Term,
+        words: usize,
+        case_sensitive: bool,
+        folded: &str,
+        verb_form: bool,
+    ) -> TermSense {
         let verb = term.pos == Some(Pos::Verb);
-        let everyday = words == 1 && !case_sensitive && is_everyday(folded);
+        let everyday = words == 1 && !case_sensitive && (verb_form || is_everyday(folded));
         TermSense {
             verb,
             everyday,
             generic: false,
+            verb_form,
+            verb_word: !verb && !verb_form && words == 1 && !case_sensitive && is_converted(folded),
+        }
+    }
+
+    /// This sense read as a verb form of its noun term ([`TermSense::verb_form`]).
+    pub(crate) fn as_verb_form(self) -> TermSense {
+        TermSense {
+            verb_form: true,
+            ..self
         }
     }
 }
@@ -65,9 +92,93 @@ fn is_english(w: &str) -> bool {
 }
 
 /// The texts a term is matched in: the term itself first, then, for a verb, its inflections
-/// ("deploy": "deployed", "deploying"; "roll out": "rolled out", "rolling out"). Plurals and
-/// third-person `-s` need no form: the matcher takes them for any term's last word.
-pub(crate) fn term_forms(term: &Term, out: &mut Vec<String>) {
+/// ("deploy": "deployed", "deploying"; "roll out": "rolled out", "rolling out"), and after
+/// those a noun term's verb forms ([`noun_verb_forms`]) that no term of the glossary already
+/// is (`taken`, on lower-case texts). Plurals and third-person `-s` need no form: the matcher
+/// takes them for any term's last word. Returns how many forms are the term's own: the rest
+/// are verb forms of a noun, judged as such ([`TermSense::verb_form`]).
+pub(crate) fn term_forms(
+    term: &Term,
+    taken: impl Fn(&str) -> bool,
+    out: &mut Vec<String>,
+) -> usize {
+    own_forms(term, out);
+    let own = out.len();
+    noun_verb_forms(term, taken, out);
+    own
+}
+
+/// Suffix rules that make a noun of a verb ("integrate" + "-ion"), undone: (noun ending,
+/// verb ending). A derivation is kept only when lemminflect's table holds the verb.
+const DERIVATIONS: [(&str, &str); 12] = [
+    ("ication", "y"),
+    ("isation", "ise"),
+    ("ization", "ize"),
+    ("ation", "ate"),
+    ("ation", "e"),
+    ("ation", ""),
+    ("ution", "ute"),
+    ("otion", "ote"),
+    ("etion", "ete"),
+    ("ption", "pt"),
+    ("ction", "ct"),
+    ("ment", ""),
+];
+
+/// The verb a one-word noun term names an act of, by derivation: an `-ing` noun's verb
+/// ("nurturing": "nurture"), or a suffix rule of [`DERIVATIONS`] undone ("attribution":
+/// "attribute", "engagement": "engage"). The verb must be in lemminflect's table, and not a
+/// word the tagger's lexicon takes for a noun first ("production" is no act of "product").
+pub(crate) fn derived_verb(noun: &str) -> Option<&'static str> {
+    let verb_first = |v: &str| !pos::lexicon_tag(v).is_some_and(|t| t.name().starts_with("NN"));
+    if noun.ends_with("ing") {
+        return super::profile::verb_of(noun).filter(|v| *v != noun && verb_first(v));
+    }
+    DERIVATIONS.iter().find_map(|&(suffix, verb)| {
+        let stem = noun.strip_suffix(suffix).filter(|s| s.len() >= 3)?;
+        let (lemma, _) = super::profile::verb_entry(&format!("{stem}{verb}"))?;
+        verb_first(lemma).then_some(lemma)
+    })
+}
+
+/// The verb forms of a one-word noun term (lower-case letters) in which a text may name its
+/// concept's act: the word's own if it is also a verb ("launch": "launched", "launching";
+/// its third person is the plural, matched anyway), else the base and every form of the verb
+/// it derives from ([`derived_verb`]: "integration": "integrate", "integrated", ...). Forms
+/// `taken` by a term of the glossary are left to that term.
+fn noun_verb_forms(term: &Term, taken: impl Fn(&str) -> bool, out: &mut Vec<String>) {
+    let w = term.text.as_str();
+    if term.pos == Some(Pos::Verb) || w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    let mut push = |f: &str| {
+        if f != w && !taken(f) && !out.iter().any(|o| o == f) {
+            out.push(f.to_string());
+        }
+    };
+    if let Some(forms) = super::profile::verb_forms(w) {
+        if is_converted(w) {
+            forms[..3].iter().for_each(|f| push(f));
+        }
+    } else if let Some(v) = derived_verb(w) {
+        push(v);
+        super::profile::verb_forms(v)
+            .into_iter()
+            .flatten()
+            .for_each(&mut push);
+    }
+}
+
+/// Whether the noun `w` is also a verb that may name its act: lemminflect's table holds it and
+/// it inflects regularly. English makes verbs of nouns with regular endings ("query":
+/// "queried", "trigger": "triggered"); an irregular verb ("lead": "led", "sink": "sank") is a
+/// word of its own, whose sense the noun's is not.
+fn is_converted(w: &str) -> bool {
+    super::profile::verb_forms(w).is_some_and(|f| inflections(w).iter().any(|r| r == f[0]))
+}
+
+/// [`term_forms`] of the term itself: its text, numbered spellings, a verb's inflections.
+fn own_forms(term: &Term, out: &mut Vec<String>) {
     out.clear();
     out.push(term.text.clone());
     numbered_forms(&term.text, out);
@@ -397,6 +508,8 @@ pub(crate) enum NotAMention {
     Compound,
     /// A noun term where the text has a verb.
     Verb,
+    /// A noun's verb form where the text has a noun.
+    Noun,
     /// A word of a proper name.
     Name,
     /// A generic word with no evidence of the glossary's sense.
@@ -476,7 +589,13 @@ pub(crate) fn judge(
         Some("IN" | "DT" | "PRP$" | "POS" | "JJ" | "CD")
     ) && !prev_word.is_some_and(|w| w.eq_ignore_ascii_case("that"));
     let verb_after = matches!(lexical(after(text, end)), Some("VBZ" | "VBD" | "MD"));
+    // A noun's verb form ("launched", "integrates") names the concept's act only as a verb:
+    // read as a noun ("the href attribute"), it is another word.
+    if sense.verb_form && pos::tag_at(text, start).is_some_and(|t| t.name().starts_with("NN")) {
+        return Err(NotAMention::Noun);
+    }
     if !sense.verb
+        && !sense.verb_form
         && !noun_before
         && !verb_after
         && pos::tag_at(text, start).is_some_and(|t| {
@@ -496,7 +615,9 @@ pub(crate) fn judge(
     {
         return Err(NotAMention::Name);
     }
-    if sense.generic && evidence() == 0 {
+    // A generic word, or a noun's verb form (every verb has everyday uses: "committed to"),
+    // needs evidence of the concept around it.
+    if (sense.generic || sense.verb_form) && evidence() == 0 {
         return Err(NotAMention::NoEvidence);
     }
     Ok(())
@@ -512,7 +633,7 @@ mod tests {
             pos: Some(Pos::Verb),
             ..Term::new(t)
         };
-        term_forms(&term, &mut out);
+        term_forms(&term, |_| false, &mut out);
         out
     }
 
@@ -531,12 +652,51 @@ mod tests {
             ["roll out", "rolled out", "rolling out", "rolls out"]
         );
         let mut out = Vec::new();
-        term_forms(&Term::new("deploy"), &mut out);
-        assert_eq!(out, ["deploy"], "a noun has no verb forms");
-        term_forms(&Term::new("Sev1"), &mut out);
+        assert_eq!(term_forms(&Term::new("deployment"), |_| false, &mut out), 1);
+        assert_eq!(
+            out[..3],
+            ["deployment", "deploy", "deployed"],
+            "a noun's verb forms follow"
+        );
+        term_forms(&Term::new("Sev1"), |_| false, &mut out);
         assert_eq!(out, ["Sev1", "Sev 1"]);
-        term_forms(&Term::new("SEV-1"), &mut out);
+        term_forms(&Term::new("SEV-1"), |_| false, &mut out);
         assert_eq!(out, ["SEV-1", "SEV1", "SEV 1"]);
+    }
+
+    #[test]
+    fn nouns_give_their_verb_forms() {
+        let noun = |t: &str, taken: &[&str]| {
+            let mut out = Vec::new();
+            let own = term_forms(&Term::new(t), |f| taken.contains(&f), &mut out);
+            out.split_off(own)
+        };
+        // Conversion: a regular verb of the table; its third person is the plural.
+        assert_eq!(noun("query", &[]), ["queried", "querying"]);
+        assert_eq!(noun("commit", &[]), ["committed", "committing"]);
+        // An irregular verb is a word of its own.
+        assert!(noun("lead", &[]).is_empty());
+        // Derivation, to a verb of the table.
+        assert_eq!(derived_verb("integration"), Some("integrate"));
+        assert_eq!(derived_verb("attribution"), Some("attribute"));
+        assert_eq!(derived_verb("engagement"), Some("engage"));
+        assert_eq!(derived_verb("configuration"), Some("configure"));
+        assert_eq!(derived_verb("notification"), Some("notify"));
+        assert_eq!(derived_verb("nurturing"), Some("nurture"));
+        assert_eq!(
+            derived_verb("production"),
+            None,
+            "a noun first: no act of it"
+        );
+        assert_eq!(derived_verb("latency"), None);
+        assert_eq!(
+            noun("integration", &[]),
+            ["integrate", "integrated", "integrating", "integrates"]
+        );
+        // A form another term already is stays that term's; acronyms and phrases get none.
+        assert_eq!(noun("nurturing", &["nurture"]), ["nurtured", "nurtures"]);
+        assert!(noun("SLA", &[]).is_empty());
+        assert!(noun("data integration", &[]).is_empty());
     }
 
     #[test]
