@@ -209,8 +209,8 @@ mod tests {
 
     fn defs(text: &str, head: &str) -> Vec<String> {
         let start = text.find(head).unwrap();
-        let spans = vec![start..start + head.len()];
-        definitions(text, &spans, &[true], |_, _| true)
+        let span = start..start + head.len();
+        definitions(text, std::slice::from_ref(&span), &[true], |_, _| true)
             .into_iter()
             .map(|d| d.abbreviation.to_string())
             .collect()
