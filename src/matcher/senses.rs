@@ -151,8 +151,12 @@ fn noun_verb_forms(term: &Term, taken: impl Fn(&str) -> bool, out: &mut Vec<Stri
     if term.pos == Some(Pos::Verb) || w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return;
     }
+    let mut buf = String::new();
     let mut push = |f: &str| {
-        if f != w && !taken(f) && !out.iter().any(|o| o == f) {
+        // A form that is another term's, or the plural or third person of one ("deploys" of
+        // the verb term "deploy", found as its plural), stays that term's.
+        let theirs = taken(f) || each_singular(f, &mut buf, &taken);
+        if f != w && !theirs && !out.iter().any(|o| o == f) {
             out.push(f.to_string());
         }
     };
