@@ -767,20 +767,21 @@ fn defined_abbreviations(s: &Search, sel: &mut Selection) {
     for d in &defs {
         let long = &sel.groups[d.group];
         let best = long.options(&sel.all)[sel.chosen[d.group]];
-        let shared: Vec<ConceptId> = long
-            .shared
-            .iter()
-            .copied()
-            .filter(|&c| c == concept(sel, d.group))
-            .collect();
+        let c = concept(sel, d.group);
+        let shared = if long.shared.contains(&c) {
+            vec![c]
+        } else {
+            Vec::new()
+        };
+        // Sentence numbers are read by the evidence only, which has run: the long form's.
+        let sentence = long.sentence;
         for r in super::defined::occurrences(s.text, d.abbreviation, &skip) {
+            // A span the walk found with other bounds keeps them.
             let at = sel.groups.partition_point(|g| g.end <= r.start);
             let clash = sel.groups.get(at).filter(|g| g.start < r.end);
-            let sentence = match clash {
-                Some(g) if g.start == r.start && g.end == r.end => g.sentence,
-                Some(_) => continue,
-                None => sel.groups.get(at).map_or(long.sentence, |g| g.sentence),
-            };
+            if clash.is_some_and(|g| (g.start, g.end) != (r.start, r.end)) {
+                continue;
+            }
             let c = Candidate {
                 start: r.start,
                 end: r.end,
