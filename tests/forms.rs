@@ -3,10 +3,10 @@
 //! and such a form is a mention only where the sentence uses it as a verb and the concept's
 //! cues or other terms stand near. Sentences written from the rule, both ways.
 
-use std::sync::Arc;
+mod own_glossary;
 
-use broker::glossary::Source;
-use broker::{Glossary, MatchOptions, Matcher};
+use broker::Matcher;
+use own_glossary::found;
 
 const GLOSSARY: &str = r#"
 [[concept]]
@@ -66,17 +66,7 @@ definition = "A person who showed interest in buying."
 "#;
 
 fn matcher() -> Matcher {
-    let g = Glossary::from_files(&[("forms.toml".into(), GLOSSARY.into())], Source::Memory)
-        .expect("the test glossary loads");
-    Matcher::new(Arc::new(g))
-}
-
-/// The spans annotated in `text`, with their concepts.
-fn found(m: &Matcher, text: &str) -> Vec<(String, String)> {
-    m.find(text, &MatchOptions::default())
-        .into_iter()
-        .map(|a| (a.text, a.concept_id))
-        .collect()
+    own_glossary::matcher("forms.toml", GLOSSARY)
 }
 
 fn has(m: &Matcher, text: &str, span: &str, concept: &str) -> bool {

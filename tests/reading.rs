@@ -3,12 +3,12 @@
 //! each, and no guessing where the text does not tell senses apart. Sentences are written from
 //! the rules, over a glossary of this file's own.
 
-use std::sync::Arc;
+mod own_glossary;
 
-use broker::glossary::Source;
 use broker::matcher::pos::tag_text;
 use broker::render::{annotate, render};
-use broker::{Explain, Format, Glossary, MatchOptions, Matcher, Side};
+use broker::{Explain, Format, MatchOptions, Matcher, Side};
+use own_glossary::found;
 
 const GLOSSARY: &str = r#"
 [[concept]]
@@ -97,9 +97,7 @@ definition = "The moment an app opens on someone's device."
 "#;
 
 fn matcher() -> Matcher {
-    let g = Glossary::from_files(&[("reading.toml".into(), GLOSSARY.into())], Source::Memory)
-        .expect("the test glossary loads");
-    Matcher::new(Arc::new(g))
+    own_glossary::matcher("reading.toml", GLOSSARY)
 }
 
 fn tag_of(text: &str, word: &str) -> &'static str {
@@ -244,12 +242,7 @@ fn an_everyday_word_whose_senses_stay_apart_is_listed_but_no_reader_is_told_a_se
 #[test]
 fn an_abbreviation_the_text_defines_means_what_its_long_form_means() {
     let m = matcher();
-    let concepts = |text: &str| -> Vec<(String, String)> {
-        m.find(text, &MatchOptions::default())
-            .into_iter()
-            .map(|a| (a.text, a.concept_id))
-            .collect()
-    };
+    let concepts = |text: &str| found(&m, text);
     // The text defines "GAR" by a long form whose head is a term: every "GAR" (plural and
     // possessive too) is that concept, the one in brackets included.
     let text = "Our general availability release (GAR) is on Friday. Two GARs a year; the GAR's date moves.";
@@ -322,15 +315,9 @@ definition = "A named place in a chat tool where messages on one topic are poste
 terms = ["room"]
 definition = "A named place in a chat tool where messages on one topic are posted."
 "#;
-    let g = Glossary::from_files(&[("common.toml".into(), glossary.into())], Source::Memory)
-        .expect("the test glossary loads");
-    let m = Matcher::new(Arc::new(g));
-    let found = |text: &str| -> Vec<String> {
-        m.find(text, &MatchOptions::default())
-            .into_iter()
-            .map(|a| a.concept_id)
-            .collect()
-    };
+    let m = own_glossary::matcher("common.toml", glossary);
+    let found =
+        |text: &str| -> Vec<String> { found(&m, text).into_iter().map(|(_, c)| c).collect() };
     // About the calendar: the meeting room, annotated.
     assert_eq!(
         found("Check the calendar booking before you take the room."),

@@ -1,10 +1,10 @@
 //! Sense resolution (SPEC §3 "Senses"): one test per mechanism, with sentences written from
 //! the rule, over a small glossary of everyday-word terms.
 
-use std::sync::Arc;
+mod own_glossary;
 
-use broker::glossary::Source;
-use broker::{Glossary, MatchOptions, Matcher};
+use broker::{MatchOptions, Matcher};
+use own_glossary::found;
 
 const GLOSSARY: &str = r#"
 [[concept]]
@@ -167,17 +167,7 @@ definition = "Chief information officer."
 "#;
 
 fn matcher() -> Matcher {
-    let g = Glossary::from_files(&[("senses.toml".into(), GLOSSARY.into())], Source::Memory)
-        .expect("the test glossary loads");
-    Matcher::new(Arc::new(g))
-}
-
-/// The spans annotated in `text`, with their concepts.
-fn found(m: &Matcher, text: &str) -> Vec<(String, String)> {
-    m.find(text, &MatchOptions::default())
-        .into_iter()
-        .map(|a| (a.text, a.concept_id))
-        .collect()
+    own_glossary::matcher("senses.toml", GLOSSARY)
 }
 
 fn has(m: &Matcher, text: &str, span: &str) -> bool {
