@@ -131,6 +131,30 @@ fn the_tagger_tells_verbs_from_nouns_by_their_neighbours() {
 }
 
 #[test]
+fn an_instruction_starts_with_a_verb_after_a_list_or_heading_marker() {
+    let cases = [
+        // Imperatives: a verb's plain form, then a preposition, determiner or pronoun.
+        ("Deal with the backlog first.", "Deal", "VB"),
+        ("- Account for refunds in the report.", "Account", "VB"),
+        ("## Contact your manager", "Contact", "VB"),
+        ("* Lead with the customer's problem.", "Lead", "VB"),
+        // Noun phrases stay nouns: "of" after the word, a word that is no verb, or a noun after.
+        ("## Release of version 2", "Release", "NN"),
+        ("- Integration with the billing system", "Integration", "NN"),
+        ("* Deal size grew this quarter.", "Deal", "NN"),
+        // Inside a sentence nothing changes.
+        ("The deal with the reseller closed.", "deal", "NN"),
+    ];
+    for (text, word, want) in cases {
+        let got = tag_of(text, word);
+        assert!(
+            got.starts_with(want),
+            "{word:?} in {text:?}: tagged {got}, expected {want}"
+        );
+    }
+}
+
+#[test]
 fn any_word_of_a_verb_term_inflects_and_numbered_acronyms_match_every_spelling() {
     let m = matcher();
     let opts = MatchOptions::default();

