@@ -76,7 +76,10 @@ fn complement(len: usize, allowed: &[Range<usize>]) -> Vec<Range<usize>> {
     out
 }
 
-/// Bare URLs (`http://`, `https://`, `ftp://`, `mailto:`, `www.`) up to the next space.
+/// Bare URLs (`http://`, `https://`, `ftp://`, `mailto:`, `www.`) up to the next space, file
+/// paths (`/images/blog/cover.png`: a slash at a word's start and another inside it, as in
+/// front matter and the attributes of a template tag): neither is read as prose. A template
+/// tag's other text stays: its `title="…"` is shown on the page.
 fn urls(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -90,6 +93,11 @@ fn urls(text: &str) -> Vec<Range<usize>> {
                     && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
             });
         let at_boundary = i == 0 || !(bytes[i - 1] as char).is_ascii_alphanumeric();
+        if let Some(end) = path(rest).filter(|_| i == 0 || path_may_follow(bytes[i - 1])) {
+            out.push(i..i + end);
+            i += end;
+            continue;
+        }
         if hit && at_boundary {
             let end = rest
                 .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
@@ -103,6 +111,25 @@ fn urls(text: &str) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+/// The length of a file path at the start of `s`: a slash, a letter or digit, and a second
+/// slash before the next space or quote ("/assets/blog/x.png", "/docs/a/b"; not "/ CD").
+fn path(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'/') || !b.get(1).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let end = s
+        .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']'))
+        .unwrap_or(s.len());
+    let path = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    path[1..].contains('/').then_some(path.len())
+}
+
+/// Whether a path may start right after byte `b`: at a word's start, not inside "and/or".
+fn path_may_follow(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'(' | b'=' | b'[')
 }
 
 /// Elements whose whole content is skipped.
@@ -212,6 +239,22 @@ mod tests {
         );
         assert!(k.contains("the outage") && k.contains("see"), "{k}");
         assert_eq!(k.matches("outage").count(), 1, "{k}");
+    }
+
+    #[test]
+    fn file_paths_are_not_prose() {
+        let md = "cover: /images/blog/launch-campaign.png\n\n{% card href=\"/docs/push/apns\" title=\"Push\" %}\n\nShip the campaign and/or the launch / release today.\n";
+        let k = kept(md, InputFormat::Markdown);
+        for gone in ["launch-campaign", "apns"] {
+            assert!(!k.contains(gone), "{gone:?} kept: {k}");
+        }
+        for stays in [
+            "cover:",
+            "title=\"Push\"",
+            "Ship the campaign and/or the launch / release today",
+        ] {
+            assert!(k.contains(stays), "{stays:?} lost: {k}");
+        }
     }
 
     #[test]
