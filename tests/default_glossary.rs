@@ -140,3 +140,48 @@ fn every_concept_is_found_by_its_preferred_terms() {
         failures.join("\n")
     );
 }
+
+/// "platform" has three senses in the default glossary: the martech core system, the
+/// internal developer platform, and (common knowledge, no note) a company's product as a
+/// whole. Each is told apart by what the text says around it.
+#[test]
+fn platform_is_read_in_the_sense_its_text_gives_it() {
+    let glossary = Arc::new(Glossary::embedded());
+    let matcher = Matcher::new(glossary);
+    let concept_of_platform = |text: &str| {
+        let req = TranslateRequest {
+            text: text.to_string(),
+            format: Format::None,
+            ..TranslateRequest::default()
+        };
+        let resp = translate(&matcher, &req).expect("a valid request");
+        resp.annotations
+            .iter()
+            .find(|a| a.text.eq_ignore_ascii_case("platform"))
+            .map(|a| a.concept_id.clone())
+    };
+    assert_eq!(
+        concept_of_platform(
+            "Customers on our hosted SaaS platform saw lower availability this month; \
+             the subscription includes an uptime commitment."
+        ),
+        None,
+        "the product itself needs no note"
+    );
+    assert_eq!(
+        concept_of_platform(
+            "Marketing wants a platform with open integrations and connectors, so that \
+             best-of-breed tools plug into it."
+        )
+        .as_deref(),
+        Some("marketing-platform")
+    );
+    assert_eq!(
+        concept_of_platform(
+            "The platform team gives developers self-service deploys on Kubernetes, a \
+             golden path for every engineering team."
+        )
+        .as_deref(),
+        Some("internal-platform")
+    );
+}
