@@ -141,14 +141,14 @@ fn every_concept_is_found_by_its_preferred_terms() {
     );
 }
 
-/// "platform" has three senses in the default glossary: the martech core system, the
-/// internal developer platform, and (common knowledge, no note) a company's product as a
-/// whole. Each is told apart by what the text says around it.
+/// Everyday words with a common-knowledge sense in the default glossary ("platform" as a
+/// company's product, "audience" as the people at a talk) besides their jargon senses: each is
+/// told apart by what the text says around it, and the common-knowledge one gets no note.
 #[test]
-fn platform_is_read_in_the_sense_its_text_gives_it() {
+fn everyday_words_are_read_in_the_sense_their_text_gives_them() {
     let glossary = Arc::new(Glossary::embedded());
     let matcher = Matcher::new(glossary);
-    let concept_of_platform = |text: &str| {
+    let concept_of = |word: &str, text: &str| {
         let req = TranslateRequest {
             text: text.to_string(),
             format: Format::None,
@@ -157,31 +157,40 @@ fn platform_is_read_in_the_sense_its_text_gives_it() {
         let resp = translate(&matcher, &req).expect("a valid request");
         resp.annotations
             .iter()
-            .find(|a| a.text.eq_ignore_ascii_case("platform"))
+            .find(|a| a.text.eq_ignore_ascii_case(word))
             .map(|a| a.concept_id.clone())
     };
-    assert_eq!(
-        concept_of_platform(
+    let cases = [
+        (
+            "platform",
             "Customers on our hosted SaaS platform saw lower availability this month; \
-             the subscription includes an uptime commitment."
+             the subscription includes an uptime commitment.",
+            None,
         ),
-        None,
-        "the product itself needs no note"
-    );
-    assert_eq!(
-        concept_of_platform(
+        (
+            "platform",
             "Marketing wants a platform with open integrations and connectors, so that \
-             best-of-breed tools plug into it."
-        )
-        .as_deref(),
-        Some("marketing-platform")
-    );
-    assert_eq!(
-        concept_of_platform(
+             best-of-breed tools plug into it.",
+            Some("marketing-platform"),
+        ),
+        (
+            "platform",
             "The platform team gives developers self-service deploys on Kubernetes, a \
-             golden path for every engineering team."
-        )
-        .as_deref(),
-        Some("internal-platform")
-    );
+             golden path for every engineering team.",
+            Some("internal-platform"),
+        ),
+        (
+            "audience",
+            "After the keynote the speaker took questions from the audience in the room.",
+            None,
+        ),
+        (
+            "audience",
+            "The campaign's audience is IT managers; the persona and the ads speak to them.",
+            Some("target-audience"),
+        ),
+    ];
+    for (word, text, want) in cases {
+        assert_eq!(concept_of(word, text).as_deref(), want, "{word:?} in {text:?}");
+    }
 }
