@@ -191,6 +191,10 @@ fn everyday_words_are_read_in_the_sense_their_text_gives_them() {
         ),
     ];
     for (word, text, want) in cases {
-        assert_eq!(concept_of(word, text).as_deref(), want, "{word:?} in {text:?}");
+        assert_eq!(
+            concept_of(word, text).as_deref(),
+            want,
+            "{word:?} in {text:?}"
+        );
     }
 }

@@ -389,3 +389,35 @@ fn a_noun_term_that_is_also_a_form_of_a_verb_term_fits_a_verb_slot() {
     // A noun term with no verb term of its concept stays out of verb slots.
     assert!(!has(&m, "They lead the team.", "lead"));
 }
+
+#[test]
+fn a_cue_as_the_words_modifier_names_its_sense() {
+    let m = matcher();
+    // A page about press work: every cue around says press release.
+    let press = "The journalist got our announcement on the newswire. Each journalist reads the \
+                 announcement first. ";
+    let sense_of_release = |text: &str| {
+        found(&m, text)
+            .into_iter()
+            .find(|(t, _)| t == "release")
+            .map(|(_, c)| c)
+    };
+    assert_eq!(
+        sense_of_release(&format!("{press}The release went out on Monday.")).as_deref(),
+        Some("press-release")
+    );
+    // "hotfix release": the modifier is a cue of the software sense, and the compound is a
+    // kind of software release whatever the page is about.
+    assert_eq!(
+        sense_of_release(&format!("{press}The hotfix release went out on Monday.")).as_deref(),
+        Some("software-release")
+    );
+    // A cue further away is evidence, not a modifier: the page still decides.
+    assert_eq!(
+        sense_of_release(&format!(
+            "{press}A hotfix came first; the release went out on Monday."
+        ))
+        .as_deref(),
+        Some("press-release")
+    );
+}

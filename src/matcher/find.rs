@@ -10,7 +10,8 @@
 //! 3. **Senses** (`choose_senses`): an ambiguous span's concept by [`Evidence`] (cues and other
 //!    mentions within two sentences, weighted by distance and counted three times, plus the whole
 //!    text's cues and other terms of each sense when it shows at least three: a document about
-//!    one sense, tallied once per text) and the glossary profiles; decided or not.
+//!    one sense, tallied once per text) and the glossary profiles; decided or not. A cue of one
+//!    sense as the word's modifier ("slack channel", "hotfix release") decides by itself.
 //! 4. **Judgement** (`judge_spans`): part of speech, verb forms, idioms, names and generic words
 //!    ([`super::senses::judge`]) drop the spans that are not mentions.
 //! 5. **Mentions** (`mentions`): the lean [`Mention`]s, offsets in bytes, chars and UTF-16 in one
@@ -963,16 +964,23 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
                     _ => None,
                 }
             });
+            // A cue of one sense as the word's modifier ("slack channel", "sales lead"): the
+            // compound names a kind of that sense's thing, whatever the rest of the text is
+            // about.
+            let compound = ev.compound_modifier(ix, text, gr, gr.options(all));
             let weights = weigh(gr, gr.options(all));
-            let (k, margin) = ev.best(
-                ix,
-                gi,
-                gr,
-                gr.options(all),
-                &weights,
-                s.opts.audience,
-                modifier,
-            );
+            let (k, margin) = match compound {
+                Some(k) => (k, true),
+                None => ev.best(
+                    ix,
+                    gi,
+                    gr,
+                    gr.options(all),
+                    &weights,
+                    s.opts.audience,
+                    modifier,
+                ),
+            };
             tracing::trace!(
                 target: "broker::senses",
                 at = gr.start,
@@ -1240,6 +1248,39 @@ impl Evidence {
         } else {
             0
         }
+    }
+
+    /// The option of `options` whose concept has a cue in the word right before the span,
+    /// one space away ("slack channel", "sales lead"), when exactly one concept has: a noun
+    /// modifier names the kind of thing the compound is.
+    fn compound_modifier(
+        &self,
+        ix: &Index,
+        text: &str,
+        gr: &Group,
+        options: &[Candidate],
+    ) -> Option<usize> {
+        let before = text[..gr.start].strip_suffix(' ')?;
+        let word = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        if word == before.len() {
+            return None;
+        }
+        let a = self.cues.partition_point(|c| c.2 < word);
+        let at: Vec<ConceptId> = self.cues[a..]
+            .iter()
+            .take_while(|c| c.2 == word)
+            .map(|c| c.1)
+            .collect();
+        let mut hit =
+            (0..options.len()).filter(|&k| at.contains(&ix.terms[options[k].term].concept));
+        let k = hit.next()?;
+        let concept = ix.terms[options[k].term].concept;
+        hit.all(|o| ix.terms[options[o].term].concept == concept)
+            .then_some(k)
     }
 
     /// The concepts of mention `r` (a range from `mentions`).
