@@ -384,6 +384,9 @@ pub(crate) fn find(
         if !all_caps(core) || core.len() > 6 {
             continue;
         }
+        // The gap is the acronym without its possessive ("the BT's date" lacks "BT"); the
+        // words around it are read past the possessive.
+        let span_end = end;
         if !plural {
             for p in ["'s", "’s"] {
                 if text[end..].starts_with(p) && !glued_after(text, end + p.len() - 1) {
@@ -396,7 +399,7 @@ pub(crate) fn find(
         let shouting =
             |n: Option<&str>| n.is_some_and(|n| all_caps(n) && is_english(&n.to_ascii_lowercase()));
         // Cheapest first: most capitals in a text are mentions already.
-        let rejected = overlaps(w.start, end)
+        let rejected = overlaps(w.start, span_end)
             || abbreviations().contains(core)
             || is_english(&core.to_ascii_lowercase())
             || core.bytes().all(|b| b"IVX".contains(&b))
@@ -414,14 +417,14 @@ pub(crate) fn find(
         }
         if spelled_out(text, &ws, i, core) {
             defined.push(core);
-            out.push((w.start, end, GapKind::Defined));
+            out.push((w.start, span_end, GapKind::Defined));
         } else if known_acronym(ix, text, core, end, next)
             || acts_as_name(text, w.start, core, plural, next)
             || near_person(text, &people, w.start)
         {
-            known.push((w.start, end, core));
+            known.push((w.start, span_end, core));
         } else {
-            out.push((w.start, end, GapKind::Acronym));
+            out.push((w.start, span_end, GapKind::Acronym));
         }
     }
     // What the text spells out is a gap wherever it is written, even where another source
@@ -432,7 +435,7 @@ pub(crate) fn find(
             .filter(|k| defined.contains(&k.2))
             .map(|&(s, e, _)| (s, e, GapKind::Acronym)),
     );
-    names(ix, text, &ws, &overlaps, &is_term, &mut out);
+    names(ix, text, &ws, excluded, &overlaps, &is_term, &mut out);
     vocabulary(ix, text, excluded, &overlaps, &mut out);
     // A glossary word numbered as a rank ("Tier 1"): the sense rules leave it out as a
     // compound of its own; the compound is what the glossary lacks.
@@ -545,11 +548,14 @@ fn names(
     ix: &Index,
     text: &str,
     ws: &[Word],
+    excluded: &[Range<usize>],
     overlaps: &dyn Fn(usize, usize) -> bool,
     is_term: &dyn Fn(&str) -> bool,
     out: &mut Vec<(usize, usize, GapKind)>,
 ) {
-    let mut seen: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    // Each name's places, and whether one of them is inside a sentence (not after a sentence
+    // start: "title: Email Best Practices" capitalises a title).
+    let mut seen: HashMap<String, (Vec<(usize, usize)>, bool)> = HashMap::new();
     let mut lines = Lines::new(text);
     let mut i = 0;
     while i < ws.len() {
@@ -567,7 +573,8 @@ fn names(
         }
         let mut a = i;
         // A sentence's first word is capitalised anyway: only a name if the rest is one too.
-        if sentence_start(text, ws[a].start) {
+        let after_start = sentence_start(text, ws[a].start);
+        if after_start {
             a += 1;
         }
         let run = &ws[a..j];
@@ -594,13 +601,62 @@ fn names(
         let phrase = &text[s..e];
         let key = fold_phrase(phrase);
         let key = key.strip_suffix('s').map_or(key.clone(), str::to_string);
-        seen.entry(key).or_default().push((s, e));
+        let entry = seen.entry(key).or_default();
+        entry.0.push((s, e));
+        entry.1 |= !after_start;
     }
-    for spans in seen.into_values() {
+    // A name the text writes in title case inside a sentence is its own wherever it is
+    // written: a list item or a sentence that begins with it ("Content tracks: ..."), or lower
+    // case ("a content track"). Those places count as repeats too.
+    let mut keys: Vec<(&String, &mut Vec<(usize, usize)>)> = seen
+        .iter_mut()
+        .filter(|(_, (_, inside))| *inside)
+        .map(|(key, (spans, _))| (key, spans))
+        .collect();
+    keys.sort_unstable_by_key(|(_, spans)| spans[0].0);
+    for (key, spans) in keys.into_iter().take(NAME_CANDIDATES) {
+        for (s, e) in other_cases(text, key) {
+            if !inside(excluded, s, e)
+                && !overlaps(s, e)
+                && !glued_before(text, s)
+                && !glued_after(text, e)
+                && !lines.title_at(s)
+            {
+                spans.push((s, e));
+            }
+        }
+    }
+    for (spans, _) in seen.into_values() {
         if spans.len() >= 2 {
             out.extend(spans.into_iter().map(|(s, e)| (s, e, GapKind::Name)));
         }
     }
+}
+
+/// How many of a text's title-case names are looked for in other cases (each costs two scans
+/// of the text; a text has a handful).
+const NAME_CANDIDATES: usize = 32;
+
+/// Where `key` (a folded name without its plural, "content track") is written in lower case
+/// or with only its first letter capitalised, as whole words, with or without a plural "s".
+fn other_cases(text: &str, key: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut capital = key.to_string();
+    capital[..1].make_ascii_uppercase();
+    let mut out = Vec::new();
+    for needle in [key, capital.as_str()] {
+        for s in memchr::memmem::find_iter(b, needle.as_bytes()) {
+            let mut e = s + needle.len();
+            if b.get(e) == Some(&b's') {
+                e += 1;
+            }
+            let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80);
+            if !word(s.checked_sub(1).and_then(|k| b.get(k))) && !word(b.get(e)) {
+                out.push((s, e));
+            }
+        }
+    }
+    out
 }
 
 /// A word the tagger's lexicon knows only as a proper noun, as written ("Bertrand", not
