@@ -283,8 +283,23 @@ fn a_title_case_name_counts_where_written_in_other_cases() {
         ["Nurture Lanes", "Nurture lanes", "nurture lane"]
     );
     assert!(g.iter().all(|(_, k)| *k == GapKind::Name));
+    // Bold around the phrase that opens a list item, or quotation marks, introduce it too.
+    for text in [
+        "Each region runs its own Nurture Lanes.\n\n- **Nurture lanes**: emails sent in turn.\n",
+        "Each region runs its own Nurture Lanes, each a \"nurture lane\" of emails.",
+    ] {
+        assert_eq!(gaps(&m, text).len(), 2, "{text}");
+    }
     // Once, in any case: no repeat, no gap.
     assert_eq!(gaps(&m, "Each region runs its own Nurture Lanes."), []);
+    // Written again only in lower case, never introduced: English the writer capitalised.
+    assert_eq!(
+        gaps(
+            &m,
+            "Ask the Field Team first. Later the field team plans the field team events."
+        ),
+        []
+    );
     // Title case only where a sentence or a field starts it is typography: the lower-case
     // places do not make it a name.
     assert_eq!(

@@ -605,9 +605,11 @@ fn names(
         entry.0.push((s, e));
         entry.1 |= !after_start;
     }
-    // A name the text writes in title case inside a sentence is its own wherever it is
-    // written: a list item or a sentence that begins with it ("Content tracks: ..."), or lower
-    // case ("a content track"). Those places count as repeats too.
+    // A name the text writes in title case inside a sentence, and also defines in another
+    // case, is its own wherever it is written: a list item that introduces it ("- Content
+    // tracks: ...") or a quotation of it ("a \"content track\""). Those places count as
+    // repeats too; a phrase that is only written again in lower case ("the Sales Team" ...
+    // "the sales team") is English the writer capitalised, not a name.
     let mut keys: Vec<(&String, &mut Vec<(usize, usize)>)> = seen
         .iter_mut()
         .filter(|(_, (_, inside))| *inside)
@@ -615,15 +617,18 @@ fn names(
         .collect();
     keys.sort_unstable_by_key(|(_, spans)| spans[0].0);
     for (key, spans) in keys.into_iter().take(NAME_CANDIDATES) {
-        for (s, e) in other_cases(text, key) {
-            if !inside(excluded, s, e)
-                && !overlaps(s, e)
-                && !glued_before(text, s)
-                && !glued_after(text, e)
-                && !lines.title_at(s)
-            {
-                spans.push((s, e));
-            }
+        let places: Vec<(usize, usize)> = other_cases(text, key)
+            .into_iter()
+            .filter(|&(s, e)| {
+                !inside(excluded, s, e)
+                    && !overlaps(s, e)
+                    && !glued_before(text, s)
+                    && !glued_after(text, e)
+                    && !lines.title_at(s)
+            })
+            .collect();
+        if places.iter().any(|&(s, e)| introduced(text, s, e)) {
+            spans.extend(places);
         }
     }
     for (spans, _) in seen.into_values() {
@@ -631,6 +636,29 @@ fn names(
             out.extend(spans.into_iter().map(|(s, e)| (s, e, GapKind::Name)));
         }
     }
+}
+
+/// Whether the phrase `[s, e)` is introduced as a term: it opens a list item and a colon or a
+/// dash follows ("- Content tracks: bundles of ..."), or it stands in quotation marks.
+fn introduced(text: &str, s: usize, e: usize) -> bool {
+    let line_start = text[..s].rfind('\n').map_or(0, |k| k + 1);
+    // Bold or italic around the phrase does not change what introduces it.
+    let lead = text[line_start..s]
+        .trim_start()
+        .trim_end_matches(['*', '_']);
+    let item = matches!(lead, "- " | "* " | "+ ")
+        || lead
+            .strip_suffix(". ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    let after = text[e..].trim_start_matches(['*', '_']);
+    let opens = item
+        && (after.starts_with(':')
+            || after.starts_with(" -")
+            || after.starts_with(" –")
+            || after.starts_with(" —"));
+    let quoted =
+        |open: char, close: char| text[..s].ends_with(open) && text[e..].starts_with(close);
+    opens || quoted('"', '"') || quoted('“', '”') || quoted('\'', '\'') || quoted('‘', '’')
 }
 
 /// How many of a text's title-case names are looked for in other cases (each costs two scans
