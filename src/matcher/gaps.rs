@@ -3,7 +3,8 @@
 //!
 //! Four kinds, each read from the text itself:
 //!
-//! - **acronyms** and initialisms, with plurals and possessives ("OKRs", "SAE's"): two to six
+//! - **acronyms** and initialisms, with plurals ("OKRs"; a possessive is read past but is not
+//!   part of the gap: "SAE's" is "SAE"): two to six
 //!   capitals, not a well-known abbreviation (`abbreviations.txt`, the all-capital words of
 //!   SCOWL), not an English word in capitals ("NOTE", "DO NOT"), not a Roman numeral, not glued
 //!   into an identifier ("utm_source", "TL;DR", "v2.AB"), not a word of a proper name
@@ -18,8 +19,11 @@
 //!   word, repeated in the text outside headings and tables ("Economic Buyer", "Meeting
 //!   Setting"), with no glossary term inside, no word the lexicon knows only as a proper noun
 //!   ("Matt Bertrand"), not the start of a glossary term ("First Touch" of "first-touch
-//!   attribution"); and a glossary word numbered as a rank ("Tier 1"), which the sense rules
-//!   leave out as a compound of its own;
+//!   attribution"); once in title case inside a sentence is enough when the text also
+//!   introduces the name in another case, opening a list item or in quotation marks ("types of
+//!   Content Tracks" ... "- Content tracks: ..."), and those places are gaps too; and a
+//!   glossary word numbered as a rank ("Tier 1"), which the sense rules leave out as a
+//!   compound of its own;
 //! - **words** no dictionary holds, in lower case, that the text uses as its own vocabulary
 //!   ([`vocabulary`]: "nack", "nacked", "nacks"), not English formed from English
 //!   ("codebase"), not a misspelling, a name or a user handle; or such a word as a modifier
