@@ -614,13 +614,26 @@ fn names(
     // tracks: ...") or a quotation of it ("a \"content track\""). Those places count as
     // repeats too; a phrase that is only written again in lower case ("the Sales Team" ...
     // "the sales team") is English the writer capitalised, not a name.
-    let mut keys: Vec<(&String, &mut Vec<(usize, usize)>)> = seen
-        .iter_mut()
+    // The introductions are looked for at the few places one can start (list items,
+    // quotation marks), so a text costs one pass; only an introduced name is then looked for
+    // in the whole text.
+    let candidates: std::collections::HashSet<&str> = seen
+        .iter()
         .filter(|(_, (_, inside))| *inside)
-        .map(|(key, (spans, _))| (key, spans))
+        .map(|(key, _)| key.as_str())
         .collect();
-    keys.sort_unstable_by_key(|(_, spans)| spans[0].0);
-    for (key, spans) in keys.into_iter().take(NAME_CANDIDATES) {
+    let mut keys: Vec<String> = Vec::new();
+    if !candidates.is_empty() {
+        let mut buf = String::new();
+        for site in introduction_sites(text) {
+            if let Some(key) = introduced_at(text, site, &candidates, &mut buf) {
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_string());
+                }
+            }
+        }
+    }
+    for key in keys.iter().take(NAME_CANDIDATES) {
         let places: Vec<(usize, usize)> = other_cases(text, key)
             .into_iter()
             .filter(|&(s, e)| {
@@ -631,7 +644,7 @@ fn names(
                     && !lines.title_at(s)
             })
             .collect();
-        if places.iter().any(|&(s, e)| introduced(text, s, e)) {
+        if let Some((spans, _)) = seen.get_mut(key.as_str()) {
             spans.extend(places);
         }
     }
@@ -665,8 +678,84 @@ fn introduced(text: &str, s: usize, e: usize) -> bool {
     opens || quoted('"', '"') || quoted('“', '”') || quoted('\'', '\'') || quoted('‘', '’')
 }
 
-/// How many of a text's title-case names are looked for in other cases (each costs two scans
-/// of the text; a text has a handful).
+/// Where a phrase may be introduced: after a list item's marker (and bold or italic marks),
+/// and after an opening quotation mark. Byte offsets, in no particular order.
+fn introduction_sites(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let b = text.as_bytes();
+    let items = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', b).map(|i| i + 1))
+        .filter_map(move |ls| {
+            let mut i = ls;
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let marker = if digits > 0 {
+                (b.get(i + digits) == Some(&b'.')).then_some(i + digits + 1)
+            } else {
+                matches!(b.get(i), Some(b'-' | b'*' | b'+')).then_some(i + 1)
+            }?;
+            (b.get(marker) == Some(&b' ')).then(|| {
+                let mut k = marker + 1;
+                while k < b.len() && (b[k] == b'*' || b[k] == b'_') {
+                    k += 1;
+                }
+                k
+            })
+        });
+    let quotes = memchr::memchr3_iter(b'"', b'\'', 0xE2, b).filter_map(move |i| match b[i] {
+        0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x9C | 0x98])).then_some(i + 3),
+        _ => Some(i + 1),
+    });
+    items.chain(quotes)
+}
+
+/// The name of `candidates` (folded, without a plural) that two to four words at `site` write
+/// and [`introduced`] there. `buf` is scratch space.
+fn introduced_at<'c>(
+    text: &str,
+    site: usize,
+    candidates: &std::collections::HashSet<&'c str>,
+    buf: &mut String,
+) -> Option<&'c str> {
+    let b = text.as_bytes();
+    buf.clear();
+    let mut i = site;
+    for n in 1..=4 {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if n > 1 {
+            buf.push(' ');
+        }
+        buf.extend(
+            b[start..i]
+                .iter()
+                .map(|c| char::from(c.to_ascii_lowercase())),
+        );
+        if n >= 2 {
+            // Folded as the names are ("content tracks" is "content track").
+            let key = buf.strip_suffix('s').unwrap_or(buf);
+            if let Some(&found) = candidates.get(key) {
+                if introduced(text, site, i) {
+                    return Some(found);
+                }
+            }
+        }
+        if b.get(i) != Some(&b' ') {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// How many introduced names are looked for in other cases (each costs two scans of the text;
+/// a text introduces a handful).
 const NAME_CANDIDATES: usize = 32;
 
 /// Where `key` (a folded name without its plural, "content track") is written in lower case
