@@ -617,7 +617,7 @@ fn names(
     // The introductions are looked for at the few places one can start (list items,
     // quotation marks), so a text costs one pass; only an introduced name is then looked for
     // in the whole text.
-    let candidates: std::collections::HashSet<&str> = seen
+    let candidates: rustc_hash::FxHashSet<&str> = seen
         .iter()
         .filter(|(_, (_, inside))| *inside)
         .map(|(key, _)| key.as_str())
@@ -703,10 +703,13 @@ fn introduction_sites(text: &str) -> impl Iterator<Item = usize> + '_ {
                 k
             })
         });
-    let quotes = memchr::memchr3_iter(b'"', b'\'', 0xE2, b).filter_map(move |i| match b[i] {
-        0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x9C | 0x98])).then_some(i + 3),
-        _ => Some(i + 1),
-    });
+    // An opening mark follows no letter or digit (an apostrophe inside "it's" opens nothing).
+    let quotes = memchr::memchr3_iter(b'"', b'\'', 0xE2, b)
+        .filter(move |&i| i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        .filter_map(move |i| match b[i] {
+            0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x9C | 0x98])).then_some(i + 3),
+            _ => Some(i + 1),
+        });
     items.chain(quotes)
 }
 
@@ -715,7 +718,7 @@ fn introduction_sites(text: &str) -> impl Iterator<Item = usize> + '_ {
 fn introduced_at<'c>(
     text: &str,
     site: usize,
-    candidates: &std::collections::HashSet<&'c str>,
+    candidates: &rustc_hash::FxHashSet<&'c str>,
     buf: &mut String,
 ) -> Option<&'c str> {
     let b = text.as_bytes();
