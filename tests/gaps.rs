@@ -65,7 +65,8 @@ fn texts(v: &[(String, GapKind)]) -> Vec<&str> {
 fn unknown_acronyms_with_plurals_and_possessives_are_gaps() {
     let m = matcher();
     let g = gaps(&m, "Set the OKRs with the DRI. The SAE's plan is due.");
-    assert_eq!(texts(&g), ["OKRs", "DRI", "SAE's"]);
+    // The gap is the acronym; a plural "s" is part of its word, a possessive is not.
+    assert_eq!(texts(&g), ["OKRs", "DRI", "SAE"]);
     assert!(g.iter().all(|(_, k)| *k == GapKind::Acronym));
 }
 
@@ -227,7 +228,7 @@ fn what_the_glossary_or_the_lexicon_knows_is_not_a_gap_unless_the_text_defines_i
         g,
         [
             ("BT".to_string(), GapKind::Defined),
-            ("BT's".to_string(), GapKind::Acronym)
+            ("BT".to_string(), GapKind::Acronym)
         ]
     );
 }
@@ -266,4 +267,46 @@ fn misspellings_compounds_names_and_handles_are_not_vocabulary() {
     ] {
         assert_eq!(gaps(&m, text), [], "{text}");
     }
+}
+
+#[test]
+fn a_title_case_name_counts_where_written_in_other_cases() {
+    let m = matcher();
+    // Once in title case inside a sentence, then where a list item starts with it and in
+    // lower case: three places of one name.
+    let text = "Each region runs its own Nurture Lanes.\n\n\
+                - Nurture lanes: emails sent in turn to one group.\n\
+                - Regions share a nurture lane when they are small.\n";
+    let g = gaps(&m, text);
+    assert_eq!(
+        texts(&g),
+        ["Nurture Lanes", "Nurture lanes", "nurture lane"]
+    );
+    assert!(g.iter().all(|(_, k)| *k == GapKind::Name));
+    // Bold around the phrase that opens a list item, or quotation marks, introduce it too.
+    for text in [
+        "Each region runs its own Nurture Lanes.\n\n- **Nurture lanes**: emails sent in turn.\n",
+        "Each region runs its own Nurture Lanes, each a \"nurture lane\" of emails.",
+    ] {
+        assert_eq!(gaps(&m, text).len(), 2, "{text}");
+    }
+    // Once, in any case: no repeat, no gap.
+    assert_eq!(gaps(&m, "Each region runs its own Nurture Lanes."), []);
+    // Written again only in lower case, never introduced: English the writer capitalised.
+    assert_eq!(
+        gaps(
+            &m,
+            "Ask the Field Team first. Later the field team plans the field team events."
+        ),
+        []
+    );
+    // Title case only where a sentence or a field starts it is typography: the lower-case
+    // places do not make it a name.
+    assert_eq!(
+        gaps(
+            &m,
+            "title: Email Best Practices\n\nThese best practices help. Read the best practices."
+        ),
+        []
+    );
 }

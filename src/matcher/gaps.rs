@@ -3,7 +3,8 @@
 //!
 //! Four kinds, each read from the text itself:
 //!
-//! - **acronyms** and initialisms, with plurals and possessives ("OKRs", "SAE's"): two to six
+//! - **acronyms** and initialisms, with plurals ("OKRs"; a possessive is read past but is not
+//!   part of the gap: "SAE's" is "SAE"): two to six
 //!   capitals, not a well-known abbreviation (`abbreviations.txt`, the all-capital words of
 //!   SCOWL), not an English word in capitals ("NOTE", "DO NOT"), not a Roman numeral, not glued
 //!   into an identifier ("utm_source", "TL;DR", "v2.AB"), not a word of a proper name
@@ -18,8 +19,11 @@
 //!   word, repeated in the text outside headings and tables ("Economic Buyer", "Meeting
 //!   Setting"), with no glossary term inside, no word the lexicon knows only as a proper noun
 //!   ("Matt Bertrand"), not the start of a glossary term ("First Touch" of "first-touch
-//!   attribution"); and a glossary word numbered as a rank ("Tier 1"), which the sense rules
-//!   leave out as a compound of its own;
+//!   attribution"); once in title case inside a sentence is enough when the text also
+//!   introduces the name in another case, opening a list item or in quotation marks ("types of
+//!   Content Tracks" ... "- Content tracks: ..."), and those places are gaps too; and a
+//!   glossary word numbered as a rank ("Tier 1"), which the sense rules leave out as a
+//!   compound of its own;
 //! - **words** no dictionary holds, in lower case, that the text uses as its own vocabulary
 //!   ([`vocabulary`]: "nack", "nacked", "nacks"), not English formed from English
 //!   ("codebase"), not a misspelling, a name or a user handle; or such a word as a modifier
@@ -384,6 +388,9 @@ pub(crate) fn find(
         if !all_caps(core) || core.len() > 6 {
             continue;
         }
+        // The gap is the acronym without its possessive ("the BT's date" lacks "BT"); the
+        // words around it are read past the possessive.
+        let span_end = end;
         if !plural {
             for p in ["'s", "’s"] {
                 if text[end..].starts_with(p) && !glued_after(text, end + p.len() - 1) {
@@ -396,7 +403,7 @@ pub(crate) fn find(
         let shouting =
             |n: Option<&str>| n.is_some_and(|n| all_caps(n) && is_english(&n.to_ascii_lowercase()));
         // Cheapest first: most capitals in a text are mentions already.
-        let rejected = overlaps(w.start, end)
+        let rejected = overlaps(w.start, span_end)
             || abbreviations().contains(core)
             || is_english(&core.to_ascii_lowercase())
             || core.bytes().all(|b| b"IVX".contains(&b))
@@ -414,14 +421,14 @@ pub(crate) fn find(
         }
         if spelled_out(text, &ws, i, core) {
             defined.push(core);
-            out.push((w.start, end, GapKind::Defined));
+            out.push((w.start, span_end, GapKind::Defined));
         } else if known_acronym(ix, text, core, end, next)
             || acts_as_name(text, w.start, core, plural, next)
             || near_person(text, &people, w.start)
         {
-            known.push((w.start, end, core));
+            known.push((w.start, span_end, core));
         } else {
-            out.push((w.start, end, GapKind::Acronym));
+            out.push((w.start, span_end, GapKind::Acronym));
         }
     }
     // What the text spells out is a gap wherever it is written, even where another source
@@ -432,7 +439,7 @@ pub(crate) fn find(
             .filter(|k| defined.contains(&k.2))
             .map(|&(s, e, _)| (s, e, GapKind::Acronym)),
     );
-    names(ix, text, &ws, &overlaps, &is_term, &mut out);
+    names(ix, text, &ws, excluded, &overlaps, &is_term, &mut out);
     vocabulary(ix, text, excluded, &overlaps, &mut out);
     // A glossary word numbered as a rank ("Tier 1"): the sense rules leave it out as a
     // compound of its own; the compound is what the glossary lacks.
@@ -545,11 +552,14 @@ fn names(
     ix: &Index,
     text: &str,
     ws: &[Word],
+    excluded: &[Range<usize>],
     overlaps: &dyn Fn(usize, usize) -> bool,
     is_term: &dyn Fn(&str) -> bool,
     out: &mut Vec<(usize, usize, GapKind)>,
 ) {
-    let mut seen: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    // Each name's places, and whether one of them is inside a sentence (not after a sentence
+    // start: "title: Email Best Practices" capitalises a title).
+    let mut seen: HashMap<String, (Vec<(usize, usize)>, bool)> = HashMap::new();
     let mut lines = Lines::new(text);
     let mut i = 0;
     while i < ws.len() {
@@ -567,7 +577,8 @@ fn names(
         }
         let mut a = i;
         // A sentence's first word is capitalised anyway: only a name if the rest is one too.
-        if sentence_start(text, ws[a].start) {
+        let after_start = sentence_start(text, ws[a].start);
+        if after_start {
             a += 1;
         }
         let run = &ws[a..j];
@@ -594,13 +605,182 @@ fn names(
         let phrase = &text[s..e];
         let key = fold_phrase(phrase);
         let key = key.strip_suffix('s').map_or(key.clone(), str::to_string);
-        seen.entry(key).or_default().push((s, e));
+        let entry = seen.entry(key).or_default();
+        entry.0.push((s, e));
+        entry.1 |= !after_start;
     }
-    for spans in seen.into_values() {
+    // A name the text writes in title case inside a sentence, and also defines in another
+    // case, is its own wherever it is written: a list item that introduces it ("- Content
+    // tracks: ...") or a quotation of it ("a \"content track\""). Those places count as
+    // repeats too; a phrase that is only written again in lower case ("the Sales Team" ...
+    // "the sales team") is English the writer capitalised, not a name.
+    // The introductions are looked for at the few places one can start (list items,
+    // quotation marks), so a text costs one pass; only an introduced name is then looked for
+    // in the whole text.
+    let candidates: rustc_hash::FxHashSet<&str> = seen
+        .iter()
+        .filter(|(_, (_, inside))| *inside)
+        .map(|(key, _)| key.as_str())
+        .collect();
+    let mut keys: Vec<String> = Vec::new();
+    if !candidates.is_empty() {
+        let mut buf = String::new();
+        for site in introduction_sites(text) {
+            if let Some(key) = introduced_at(text, site, &candidates, &mut buf) {
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_string());
+                }
+            }
+        }
+    }
+    for key in keys.iter().take(NAME_CANDIDATES) {
+        let places: Vec<(usize, usize)> = other_cases(text, key)
+            .into_iter()
+            .filter(|&(s, e)| {
+                !inside(excluded, s, e)
+                    && !overlaps(s, e)
+                    && !glued_before(text, s)
+                    && !glued_after(text, e)
+                    && !lines.title_at(s)
+            })
+            .collect();
+        if let Some((spans, _)) = seen.get_mut(key.as_str()) {
+            spans.extend(places);
+        }
+    }
+    for (spans, _) in seen.into_values() {
         if spans.len() >= 2 {
             out.extend(spans.into_iter().map(|(s, e)| (s, e, GapKind::Name)));
         }
     }
+}
+
+/// Whether the phrase `[s, e)` is introduced as a term: it opens a list item and a colon or a
+/// dash follows ("- Content tracks: bundles of ..."), or it stands in quotation marks.
+fn introduced(text: &str, s: usize, e: usize) -> bool {
+    let line_start = text[..s].rfind('\n').map_or(0, |k| k + 1);
+    // Bold or italic around the phrase does not change what introduces it.
+    let lead = text[line_start..s]
+        .trim_start()
+        .trim_end_matches(['*', '_']);
+    let item = matches!(lead, "- " | "* " | "+ ")
+        || lead
+            .strip_suffix(". ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    let after = text[e..].trim_start_matches(['*', '_']);
+    let opens = item
+        && (after.starts_with(':')
+            || after.starts_with(" -")
+            || after.starts_with(" –")
+            || after.starts_with(" —"));
+    let quoted =
+        |open: char, close: char| text[..s].ends_with(open) && text[e..].starts_with(close);
+    opens || quoted('"', '"') || quoted('“', '”') || quoted('\'', '\'') || quoted('‘', '’')
+}
+
+/// Where a phrase may be introduced: after a list item's marker (and bold or italic marks),
+/// and after an opening quotation mark. Byte offsets, in no particular order.
+fn introduction_sites(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let b = text.as_bytes();
+    let items = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', b).map(|i| i + 1))
+        .filter_map(move |ls| {
+            let mut i = ls;
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let marker = if digits > 0 {
+                (b.get(i + digits) == Some(&b'.')).then_some(i + digits + 1)
+            } else {
+                matches!(b.get(i), Some(b'-' | b'*' | b'+')).then_some(i + 1)
+            }?;
+            (b.get(marker) == Some(&b' ')).then(|| {
+                let mut k = marker + 1;
+                while k < b.len() && (b[k] == b'*' || b[k] == b'_') {
+                    k += 1;
+                }
+                k
+            })
+        });
+    // An opening mark follows no letter or digit (an apostrophe inside "it's" opens nothing).
+    let quotes = memchr::memchr3_iter(b'"', b'\'', 0xE2, b)
+        .filter(move |&i| i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        .filter_map(move |i| match b[i] {
+            0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x9C | 0x98])).then_some(i + 3),
+            _ => Some(i + 1),
+        });
+    items.chain(quotes)
+}
+
+/// The name of `candidates` (folded, without a plural) that two to four words at `site` write
+/// and [`introduced`] there. `buf` is scratch space.
+fn introduced_at<'c>(
+    text: &str,
+    site: usize,
+    candidates: &rustc_hash::FxHashSet<&'c str>,
+    buf: &mut String,
+) -> Option<&'c str> {
+    let b = text.as_bytes();
+    buf.clear();
+    let mut i = site;
+    for n in 1..=4 {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if n > 1 {
+            buf.push(' ');
+        }
+        buf.extend(
+            b[start..i]
+                .iter()
+                .map(|c| char::from(c.to_ascii_lowercase())),
+        );
+        if n >= 2 {
+            // Folded as the names are ("content tracks" is "content track").
+            let key = buf.strip_suffix('s').unwrap_or(buf);
+            if let Some(&found) = candidates.get(key) {
+                if introduced(text, site, i) {
+                    return Some(found);
+                }
+            }
+        }
+        if b.get(i) != Some(&b' ') {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// How many introduced names are looked for in other cases (each costs two scans of the text;
+/// a text introduces a handful).
+const NAME_CANDIDATES: usize = 32;
+
+/// Where `key` (a folded name without its plural, "content track") is written in lower case
+/// or with only its first letter capitalised, as whole words, with or without a plural "s".
+fn other_cases(text: &str, key: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut capital = key.to_string();
+    capital[..1].make_ascii_uppercase();
+    let mut out = Vec::new();
+    for needle in [key, capital.as_str()] {
+        for s in memchr::memmem::find_iter(b, needle.as_bytes()) {
+            let mut e = s + needle.len();
+            if b.get(e) == Some(&b's') {
+                e += 1;
+            }
+            let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80);
+            if !word(s.checked_sub(1).and_then(|k| b.get(k))) && !word(b.get(e)) {
+                out.push((s, e));
+            }
+        }
+    }
+    out
 }
 
 /// A word the tagger's lexicon knows only as a proper noun, as written ("Bertrand", not
