@@ -63,9 +63,14 @@ impl Annotation {
             .map(|s| s.definition.clone())
             .unwrap_or_default();
         let options = || mention.terms.iter().map(|&o| matcher.term(o));
-        // A false friend: the reader of the other side knows this word from another concept.
+        // A false friend: the reader of the other side knows this word from another concept,
+        // on their side of it or on both sides (a word both sides use: "campaign").
         let misread_as = options()
-            .find(|o| o.side == side.other() && o.concept.id != concept.id && o.same_text(&t))
+            .find(|o| {
+                o.concept.id != concept.id
+                    && o.same_text(&t)
+                    && (o.side == side.other() || o.concept.is_shared_term(o.text))
+            })
             .and_then(|o| {
                 let terms = o.concept.terms(side.other());
                 terms

@@ -269,12 +269,33 @@ fn a_false_friend_without_an_equivalent_is_named_by_its_own_term_not_its_definit
 #[test]
 fn a_jargon_modifier_picks_the_sense_of_its_side() {
     // "campaign" is a marketing campaign and an attack campaign; the modifier right before it
-    // says which, with nothing else in the sentence to tell.
+    // says which, with nothing else in the sentence to tell. Engineers say "campaign" in the
+    // marketing sense too (a word both sides use), so the marketing sense needs no note for
+    // them: the sense shows in the annotation.
     let m = Matcher::new(Arc::new(Glossary::embedded()));
     let marketing = "We create personalized campaigns for small cohorts.";
     assert!(!render(&m, marketing, Side::Marketing, Format::Inline).contains("attack"));
-    assert!(render(&m, marketing, Side::It, Format::Inline)
-        .contains("campaigns [marketing sense: marketing campaign, not attack campaign]"));
+    assert_eq!(render(&m, marketing, Side::It, Format::Inline), marketing);
+    let concept_of = |text: &str, word: &str| {
+        let req = TranslateRequest {
+            text: text.into(),
+            ..TranslateRequest::default()
+        };
+        let resp = translate(&m, &req).unwrap();
+        let a = resp
+            .annotations
+            .iter()
+            .find(|a| a.text == word)
+            .expect(word);
+        (a.concept_id.clone(), a.alternatives.clone())
+    };
+    let (sense, others) = concept_of(marketing, "campaigns");
+    assert_eq!(sense, "marketing-campaign");
+    assert!(others.iter().any(|c| c == "attack-campaign"), "{others:?}");
+    assert_eq!(
+        concept_of("The phishing campaigns hit finance.", "campaigns").0,
+        "attack-campaign"
+    );
     let it = "The phishing campaigns hit finance.";
     assert!(render(&m, it, Side::Marketing, Format::Inline)
         .contains("campaigns [IT sense: attack campaign, not marketing campaign]"));
