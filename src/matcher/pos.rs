@@ -269,6 +269,20 @@ impl Tagger {
         if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
             return None;
         }
+        self.get_lower(w)
+    }
+
+    /// The lexicon's tag of `w` in lower case (ASCII words lowered on the stack).
+    fn get_lower(&self, w: &str) -> Option<Tag> {
+        let mut buf = [0u8; 64];
+        if w.is_ascii() && w.len() <= buf.len() {
+            let lower = &mut buf[..w.len()];
+            lower.copy_from_slice(w.as_bytes());
+            lower.make_ascii_lowercase();
+            return std::str::from_utf8(lower)
+                .ok()
+                .and_then(|l| self.lexicon.get(l).copied());
+        }
         self.lexicon.get(w.to_lowercase().as_str()).copied()
     }
 
@@ -340,7 +354,7 @@ impl Tagger {
                 // A sentence's first word is capitalised by convention: read as written
                 // only when the lexicon lacks its lower-case form ("Launch the site").
                 let first = if i == 0 && initial {
-                    self.lexicon.get(words[0].to_lowercase().as_str()).copied()
+                    self.get_lower(words[0])
                 } else {
                     None
                 };
@@ -359,7 +373,7 @@ impl Tagger {
     }
 
     /// Whether rule `r` fires at token `i` of `words` tagged `tags`.
-    #[inline]
+    #[inline(always)]
     fn fires(r: &Rule, words: &[&str], tags: &[Tag], i: usize) -> bool {
         let n = tags.len();
         let ii = i as isize;
