@@ -510,7 +510,7 @@ fn tokens_until(
             .trim_end_matches(|d: char| !d.is_alphanumeric())
             .len();
         // The word ends with a contraction, compared in ASCII lower case (no copy of the word).
-        let word = s[i..end].as_bytes();
+        let word = &s.as_bytes()[i..end];
         let split = CONTRACTIONS.iter().find(|x| {
             word.len() > x.len() && word[word.len() - x.len()..].eq_ignore_ascii_case(x.as_bytes())
         });
