@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
 use cli::args::{Cli, Command, GlossaryCommand};
 
@@ -17,15 +18,33 @@ use cli::args::{Cli, Command, GlossaryCommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `serve` writes one access-log line per request: a writer thread takes the write(2) off
+    // the request path (issue 33), and writes the lines that queued up while it wrote the last
+    // ones in one go (it flushes its buffer whenever the queue is empty, so a line is never
+    // held back). It blocks rather than drop lines when it falls behind, and flushes when
+    // `_log` is dropped at the end of `main`. The other commands write to stderr directly, so
+    // their log lines and `error:` stay in order.
+    let (writer, _log) = if matches!(cli.command, Command::Serve(_)) {
+        let (w, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+            .lossy(false)
+            .thread_name("broker-log")
+            .finish(std::io::BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stderr(),
+            ));
+        (BoxMakeWriter::new(w), Some(guard))
+    } else {
+        (BoxMakeWriter::new(std::io::stderr), None)
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -269,6 +269,20 @@ impl Tagger {
         if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_uppercase()) {
             return None;
         }
+        self.get_lower(w)
+    }
+
+    /// The lexicon's tag of `w` in lower case (ASCII words lowered on the stack).
+    fn get_lower(&self, w: &str) -> Option<Tag> {
+        let mut buf = [0u8; 64];
+        if w.is_ascii() && w.len() <= buf.len() {
+            let lower = &mut buf[..w.len()];
+            lower.copy_from_slice(w.as_bytes());
+            lower.make_ascii_lowercase();
+            return std::str::from_utf8(lower)
+                .ok()
+                .and_then(|l| self.lexicon.get(l).copied());
+        }
         self.lexicon.get(w.to_lowercase().as_str()).copied()
     }
 
@@ -386,7 +400,7 @@ impl Tagger {
                 // A sentence's first word is capitalised by convention: read as written
                 // only when the lexicon lacks its lower-case form ("Launch the site").
                 let first = if i == lead {
-                    self.lexicon.get(words[0].to_lowercase().as_str()).copied()
+                    self.get_lower(words[0])
                 } else {
                     None
                 };
@@ -399,65 +413,89 @@ impl Tagger {
             self.imperative(words, lead, &mut tags);
         }
         let n = tags.len();
-        let tag_at = |tags: &[Tag], i: isize| -> Option<Tag> {
-            (i >= 0 && (i as usize) < n).then(|| tags[i as usize])
-        };
-        let word_at =
-            |i: isize| -> Option<&str> { (i >= 0 && (i as usize) < n).then(|| words[i as usize]) };
-        // The tags present in the window (a superset once rules rewrite some): a rule whose
-        // `from` tag is absent cannot fire, and most of the ~450 rules are skipped unread.
-        let mut present = [0u64; 4];
-        let mark =
-            |present: &mut [u64; 4], t: Tag| present[usize::from(t.0 >> 6)] |= 1 << (t.0 & 63);
-        for &t in &tags {
-            mark(&mut present, t);
-        }
-        // Brill's order: each rule in turn over the whole window, left to right.
-        for r in &self.context {
-            if present[usize::from(r.from.0 >> 6)] & (1 << (r.from.0 & 63)) == 0 {
-                continue;
-            }
-            for i in 0..n {
-                if tags[i] != r.from {
-                    continue;
-                }
-                let ii = i as isize;
-                let t = |d: isize| tag_at(&tags, ii + d);
-                let wd = |d: isize| word_at(ii + d);
-                let is = |d: isize, x: Tag| t(d) == Some(x);
-                let w_is = |d: isize, x: &str| wd(d) == Some(x);
-                let hit = match &r.test {
-                    Test::PrevTag(x) => is(-1, *x),
-                    Test::NextTag(x) => is(1, *x),
-                    Test::Prev2Tag(x) => is(-2, *x),
-                    Test::Next2Tag(x) => is(2, *x),
-                    Test::Prev1or2Tag(x) => is(-1, *x) || is(-2, *x),
-                    Test::Next1or2Tag(x) => is(1, *x) || is(2, *x),
-                    Test::Prev1or2or3Tag(x) => is(-1, *x) || is(-2, *x) || is(-3, *x),
-                    Test::Next1or2or3Tag(x) => is(1, *x) || is(2, *x) || is(3, *x),
-                    Test::SurroundTag(x, y) => is(-1, *x) && is(1, *y),
-                    Test::CurWd(x) => w_is(0, x),
-                    Test::PrevWd(x) => w_is(-1, x),
-                    Test::NextWd(x) => w_is(1, x),
-                    Test::Prev1or2Wd(x) => w_is(-1, x) || w_is(-2, x),
-                    Test::Next1or2Wd(x) => w_is(1, x) || w_is(2, x),
-                    Test::WdPrevTag(x, y) => is(-1, *x) && w_is(0, y),
-                    Test::WdNextTag(x, y) => w_is(0, x) && is(1, *y),
-                    Test::WdAnd2Aft(x, y) => w_is(0, x) && w_is(2, y),
-                    Test::WdAnd2TagBfr(x, y) => is(-2, *x) && w_is(0, y),
-                    Test::WdAnd2TagAft(x, y) => w_is(0, x) && is(2, *y),
-                    Test::LBigram(x, y) => w_is(-1, x) && w_is(0, y),
-                    Test::RBigram(x, y) => w_is(0, x) && w_is(1, y),
-                    Test::PrevBigram(x, y) => is(-2, *x) && is(-1, *y),
-                    Test::NextBigram(x, y) => is(1, *x) && is(2, *y),
-                };
-                if hit {
-                    tags[i] = r.to;
-                    mark(&mut present, r.to);
-                }
-            }
+        if n <= 64 {
+            self.apply_context_masked(words, &mut tags);
+        } else {
+            self.apply_context(words, &mut tags);
         }
         tags
+    }
+
+    /// Whether rule `r` fires at token `i` of `words` tagged `tags`.
+    #[inline(always)]
+    fn fires(r: &Rule, words: &[&str], tags: &[Tag], i: usize) -> bool {
+        let n = tags.len();
+        let ii = i as isize;
+        let t = |d: isize| {
+            let j = ii + d;
+            (j >= 0 && (j as usize) < n).then(|| tags[j as usize])
+        };
+        let wd = |d: isize| {
+            let j = ii + d;
+            (j >= 0 && (j as usize) < n).then(|| words[j as usize])
+        };
+        let is = |d: isize, x: Tag| t(d) == Some(x);
+        let w_is = |d: isize, x: &str| wd(d) == Some(x);
+        match &r.test {
+            Test::PrevTag(x) => is(-1, *x),
+            Test::NextTag(x) => is(1, *x),
+            Test::Prev2Tag(x) => is(-2, *x),
+            Test::Next2Tag(x) => is(2, *x),
+            Test::Prev1or2Tag(x) => is(-1, *x) || is(-2, *x),
+            Test::Next1or2Tag(x) => is(1, *x) || is(2, *x),
+            Test::Prev1or2or3Tag(x) => is(-1, *x) || is(-2, *x) || is(-3, *x),
+            Test::Next1or2or3Tag(x) => is(1, *x) || is(2, *x) || is(3, *x),
+            Test::SurroundTag(x, y) => is(-1, *x) && is(1, *y),
+            Test::CurWd(x) => w_is(0, x),
+            Test::PrevWd(x) => w_is(-1, x),
+            Test::NextWd(x) => w_is(1, x),
+            Test::Prev1or2Wd(x) => w_is(-1, x) || w_is(-2, x),
+            Test::Next1or2Wd(x) => w_is(1, x) || w_is(2, x),
+            Test::WdPrevTag(x, y) => is(-1, *x) && w_is(0, y),
+            Test::WdNextTag(x, y) => w_is(0, x) && is(1, *y),
+            Test::WdAnd2Aft(x, y) => w_is(0, x) && w_is(2, y),
+            Test::WdAnd2TagBfr(x, y) => is(-2, *x) && w_is(0, y),
+            Test::WdAnd2TagAft(x, y) => w_is(0, x) && is(2, *y),
+            Test::LBigram(x, y) => w_is(-1, x) && w_is(0, y),
+            Test::RBigram(x, y) => w_is(0, x) && w_is(1, y),
+            Test::PrevBigram(x, y) => is(-2, *x) && is(-1, *y),
+            Test::NextBigram(x, y) => is(1, *x) && is(2, *y),
+        }
+    }
+
+    /// The contextual rules over a window of at most 64 tokens, in Brill's order (each rule in
+    /// turn over the whole window, left to right), visiting only the tokens tagged with a
+    /// rule's from-tag: a bit mask of positions per tag. A rule rewrites only the token it
+    /// stands on, so the positions of its from-tag read at its start are the ones the plain
+    /// loop ([`Tagger::apply_context`]) would visit.
+    fn apply_context_masked(&self, words: &[&str], tags: &mut [Tag]) {
+        let mut at = [0u64; 256];
+        for (i, t) in tags.iter().enumerate() {
+            at[usize::from(t.0)] |= 1 << i;
+        }
+        for r in &self.context {
+            let mut m = at[usize::from(r.from.0)];
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if Self::fires(r, words, tags, i) {
+                    tags[i] = r.to;
+                    at[usize::from(r.from.0)] &= !(1 << i);
+                    at[usize::from(r.to.0)] |= 1 << i;
+                }
+            }
+        }
+    }
+
+    /// The contextual rules over a window of any length, token by token.
+    fn apply_context(&self, words: &[&str], tags: &mut [Tag]) {
+        for r in &self.context {
+            for i in 0..tags.len() {
+                if tags[i] == r.from && Self::fires(r, words, tags, i) {
+                    tags[i] = r.to;
+                }
+            }
+        }
     }
 }
 
@@ -475,11 +513,37 @@ fn wordish(c: char) -> bool {
 /// Splits `s` into Penn-style tokens with their byte offsets: words (with inner hyphens and
 /// apostrophes), contractions split off ("do" "n't", "it" "'s"), each punctuation mark a token.
 fn tokens(s: &str, base: usize, out: &mut Vec<(usize, usize)>) {
+    tokens_until(s, base, out, |_| false);
+}
+
+/// Contractions split off a word, in lower case.
+const CONTRACTIONS: [&str; 9] = [
+    "n't",
+    "n\u{2019}t",
+    "'s",
+    "\u{2019}s",
+    "'re",
+    "'ll",
+    "'ve",
+    "'m",
+    "'d",
+];
+
+/// [`tokens`], stopping before the next token once `done` says the tokens so far suffice.
+fn tokens_until(
+    s: &str,
+    base: usize,
+    out: &mut Vec<(usize, usize)>,
+    mut done: impl FnMut(&[(usize, usize)]) -> bool,
+) {
     let mut i = 0;
     while let Some(c) = s[i..].chars().next() {
         if c.is_whitespace() {
             i += c.len_utf8();
             continue;
+        }
+        if done(out) {
+            return;
         }
         if !c.is_alphanumeric() {
             out.push((base + i, base + i + c.len_utf8()));
@@ -494,20 +558,11 @@ fn tokens(s: &str, base: usize, out: &mut Vec<(usize, usize)>) {
         let end = i + s[i..run]
             .trim_end_matches(|d: char| !d.is_alphanumeric())
             .len();
-        let lower = s[i..end].to_ascii_lowercase();
-        let split = [
-            "n't",
-            "n\u{2019}t",
-            "'s",
-            "\u{2019}s",
-            "'re",
-            "'ll",
-            "'ve",
-            "'m",
-            "'d",
-        ]
-        .iter()
-        .find(|x| lower.ends_with(*x) && lower.len() > x.len());
+        // The word ends with a contraction, compared in ASCII lower case (no copy of the word).
+        let word = &s.as_bytes()[i..end];
+        let split = CONTRACTIONS.iter().find(|x| {
+            word.len() > x.len() && word[word.len() - x.len()..].eq_ignore_ascii_case(x.as_bytes())
+        });
         match split {
             Some(x) => {
                 let cut = end - x.len();
@@ -572,7 +627,18 @@ pub(crate) fn tag_at(text: &str, start: usize) -> Option<Tag> {
     let from = sentence_start(text, start);
     let to = sentence_end(text, start);
     let mut spans = Vec::with_capacity(32);
-    tokens(&text[from..to], from, &mut spans);
+    // The sentence's tokens up to the window's last: those after it are never read.
+    let (mut seen, mut need) = (0, usize::MAX);
+    tokens_until(&text[from..to], from, &mut spans, |out| {
+        while need == usize::MAX && seen < out.len() {
+            let (s, e) = out[seen];
+            if s <= start && start < e {
+                need = seen + AFTER + 1;
+            }
+            seen += 1;
+        }
+        out.len() >= need
+    });
     let k = spans.iter().position(|&(s, e)| s <= start && start < e)?;
     let lo = k.saturating_sub(BEFORE);
     let hi = (k + AFTER + 1).min(spans.len());

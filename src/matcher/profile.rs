@@ -245,7 +245,12 @@ impl Profiles {
                 words_at.push((at, id));
             }
         }
-        let present = words_at.iter().map(|&(_, id)| id).collect();
+        // A bit per profile word: a text's set of words is read once per concept weighed,
+        // and a bit test costs less than a hash probe (issue 33).
+        let mut present = vec![0u64; self.weight.len().div_ceil(64)];
+        for &(_, id) in &words_at {
+            present[id as usize / 64] |= 1 << (id % 64);
+        }
         Document {
             profiles: self,
             words: words_at,
@@ -281,7 +286,8 @@ pub(crate) struct Document<'p> {
     profiles: &'p Profiles,
     /// (byte offset, word id), in text order.
     words: Vec<(usize, u32)>,
-    present: FxHashSet<u32>,
+    /// The profile words the text shows, one bit per word id.
+    present: Vec<u64>,
     whole: std::cell::RefCell<FxHashMap<ConceptId, f32>>,
 }
 
@@ -299,17 +305,17 @@ impl Document<'_> {
     ) -> f32 {
         let p = self.profiles;
         let profile = &p.of[concept.index()];
-        let present = &self.present;
+        let present = |id: &&u32| self.present[**id as usize / 64] & (1 << (**id % 64)) != 0;
         let whole = *self.whole.borrow_mut().entry(concept).or_insert_with(|| {
             profile
                 .iter()
-                .filter(|id| present.contains(id))
+                .filter(present)
                 .map(|&id| p.weight[id as usize])
                 .sum()
         });
         let mine: f32 = own
             .iter()
-            .filter(|id| profile.binary_search(id).is_ok() && present.contains(id))
+            .filter(|id| profile.binary_search(id).is_ok() && present(id))
             .map(|&id| p.weight[id as usize])
             .sum();
         let lo = self
