@@ -19,6 +19,7 @@ pub mod pos;
 mod profile;
 mod senses;
 mod tokens;
+mod verbs;
 
 use std::sync::Arc;
 

@@ -364,7 +364,7 @@ impl Tagger {
             "IN" | "DT" | "PRP" | "PRP$"
         );
         let word = words[lead].to_ascii_lowercase();
-        if follows && super::profile::verb_forms(&word).is_some() {
+        if follows && super::verbs::verb_forms(&word).is_some() {
             if let Some(vb) = self.names.iter().position(|x| *x == "VB") {
                 tags[lead] = Tag(vb as u8);
             }

@@ -17,9 +17,9 @@
 use super::ids::ConceptId;
 use super::lexicon::{hash_str, StrTable};
 use super::pos;
+pub(crate) use super::verbs::{verb_entry, verb_forms, verb_of};
 use crate::glossary::Glossary;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::sync::OnceLock;
 
 /// Bytes either side of a mention that make its passage.
 const PASSAGE_BYTES: usize = 400;
@@ -46,52 +46,6 @@ pub(crate) struct Profiles {
     surface_ids: Vec<u32>,
 }
 
-/// English verbs (`data/verb_forms.txt`, parsed once): each verb's forms, and each form's verb.
-struct Verbs {
-    /// Verb → past, past participle, -ing, third person.
-    forms: FxHashMap<&'static str, [&'static str; 4]>,
-    /// Any form → its verb ("deployed" → "deploy").
-    lemmas: FxHashMap<&'static str, &'static str>,
-}
-
-fn verbs() -> &'static Verbs {
-    static V: OnceLock<Verbs> = OnceLock::new();
-    V.get_or_init(|| {
-        let mut v = Verbs {
-            forms: FxHashMap::default(),
-            lemmas: FxHashMap::default(),
-        };
-        for line in include_str!("data/verb_forms.txt").lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            let f: Vec<&'static str> = line.split(' ').collect();
-            if let [l, a, b, c, d] = f[..] {
-                v.forms.insert(l, [a, b, c, d]);
-                for form in [a, b, c, d] {
-                    v.lemmas.entry(form).or_insert(l);
-                }
-            }
-        }
-        v
-    })
-}
-
-/// The forms of a verb (`data/verb_forms.txt`): past, past participle, -ing, third person.
-pub(crate) fn verb_forms(lemma: &str) -> Option<[&'static str; 4]> {
-    verbs().forms.get(lemma).copied()
-}
-
-/// A verb of `data/verb_forms.txt` as the table spells it, with its forms.
-pub(crate) fn verb_entry(lemma: &str) -> Option<(&'static str, [&'static str; 4])> {
-    verbs().forms.get_key_value(lemma).map(|(l, f)| (*l, *f))
-}
-
-/// The verb a form belongs to ("deployed": "deploy").
-pub(crate) fn verb_of(form: &str) -> Option<&'static str> {
-    verbs().lemmas.get(form).copied()
-}
-
 /// The base form of a lower-case word, or `None` for a word that carries no sense: shorter
 /// than three letters, a number, or of a closed class.
 pub(crate) fn base_form(w: &str) -> Option<std::borrow::Cow<'_, str>> {
@@ -102,8 +56,8 @@ pub(crate) fn base_form(w: &str) -> Option<std::borrow::Cow<'_, str>> {
     if pos::is_function_word(w) {
         return None;
     }
-    if let Some(l) = verbs().lemmas.get(w) {
-        return Some(Cow::Borrowed(*l));
+    if let Some(l) = verb_of(w) {
+        return Some(Cow::Borrowed(l));
     }
     let b = w.as_bytes();
     let n = b.len();
@@ -140,7 +94,7 @@ fn surface_forms(ids: &FxHashMap<Box<str>, u32>, weight: &[f32]) -> (StrTable, V
             keep(&format!("{stem}ies"), word, id);
         }
     }
-    for (&form, &verb) in &verbs().lemmas {
+    for (form, verb) in super::verbs::every_form() {
         if let Some(&id) = ids.get(verb).filter(|&&id| weight[id as usize] > 0.0) {
             keep(form, verb, id);
         }
