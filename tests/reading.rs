@@ -100,6 +100,18 @@ fn matcher() -> Matcher {
     own_glossary::matcher("reading.toml", GLOSSARY)
 }
 
+/// Each (text, word, tag): the word of the text is tagged with the tag or one of its forms
+/// ("NN" takes "NNS").
+fn assert_tags(cases: &[(&str, &str, &str)]) {
+    for &(text, word, want) in cases {
+        let got = tag_of(text, word);
+        assert!(
+            got.starts_with(want),
+            "{word:?} in {text:?}: tagged {got}, expected {want}"
+        );
+    }
+}
+
 fn tag_of(text: &str, word: &str) -> &'static str {
     tag_text(text)
         .into_iter()
@@ -121,13 +133,7 @@ fn the_tagger_tells_verbs_from_nouns_by_their_neighbours() {
         ("She leads the team.", "leads", "VBZ"),
         ("Two regressions slipped through.", "regressions", "NNS"),
     ];
-    for (text, word, want) in cases {
-        let got = tag_of(text, word);
-        assert!(
-            got.starts_with(want),
-            "{word:?} in {text:?}: tagged {got}, expected {want}"
-        );
-    }
+    assert_tags(&cases);
 }
 
 #[test]
@@ -145,13 +151,7 @@ fn an_instruction_starts_with_a_verb_after_a_list_or_heading_marker() {
         // Inside a sentence nothing changes.
         ("The deal with the reseller closed.", "deal", "NN"),
     ];
-    for (text, word, want) in cases {
-        let got = tag_of(text, word);
-        assert!(
-            got.starts_with(want),
-            "{word:?} in {text:?}: tagged {got}, expected {want}"
-        );
-    }
+    assert_tags(&cases);
 }
 
 #[test]

