@@ -306,6 +306,17 @@ fn compounds_go_to_the_longest_term_and_hyphenated_modifiers_are_not_mentions() 
     ));
     // As the second half, it is the compound's head.
     assert!(has(&m, "The auto-deploy failed.", "deploy"));
+    // Unless the first half is a single letter: an X-word is a word of its own.
+    assert!(!has(
+        &m,
+        "The X-event was tracked in analytics and the queue.",
+        "event"
+    ));
+    assert!(has(
+        &m,
+        "The big event was tracked in analytics and the queue.",
+        "event"
+    ));
 }
 
 #[test]

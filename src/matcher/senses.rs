@@ -570,6 +570,15 @@ pub(crate) fn judge(
     if dash(next_char) && text[end..].chars().nth(1).is_some_and(char::is_alphabetic) {
         return Err(NotAMention::Compound);
     }
+    // After a single letter ("C-suite", "e-book", "T-shirt") the word is no head: a letter
+    // modifies nothing, the compound is a word of its own.
+    let mut back = text[..start].chars().rev();
+    if dash(back.next())
+        && back.next().is_some_and(char::is_alphabetic)
+        && !back.next().is_some_and(char::is_alphanumeric)
+    {
+        return Err(NotAMention::Compound);
+    }
     // A capitalised word and a number name a rank or a step ("Tier 1", "Phase 2"): the
     // compound means something of its own, not the word's glossary sense.
     if text[start..].starts_with(char::is_uppercase) && numbered(text, end) {
