@@ -525,6 +525,7 @@ pub(crate) enum NotAMention {
 /// term ends right before it, one space away. `tags`: the tagger's reading of `text`.
 /// `evidence` counts the cues and other terms of the concept in the text; it is asked only for
 /// generic terms.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn judge(
     text: &str,
     start: usize,
