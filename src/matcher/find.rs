@@ -36,6 +36,7 @@ use super::lexicon::{common_words, hash_str, inline_key16, LONG};
 use super::markup::excluded;
 use super::mention::{MatchKind, MatchOptions, Mention};
 use super::normalize::{cue_forms, each_singular};
+use super::pos;
 use super::senses;
 use super::tokens::{next_cut, Builder, Sep, Tokens};
 use crate::glossary::{Glossary, Side};
@@ -1012,6 +1013,7 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
 /// Out: one flag per group, whether it stays a mention (empty: all stay).
 fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
     let ix = s.ix;
+    let tags = pos::TagMemo::new(s.text);
     let mut keep = Vec::with_capacity(sel.groups.len());
     // Groups dropped only for want of evidence near them: one sense per discourse may
     // still give them one (below).
@@ -1023,7 +1025,8 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
             continue;
         }
         let options = gr.options(&sel.all);
-        let judge = |k: usize, read: Reading| judge_span(s, ev, &sel.groups, &sel.all, gi, k, read);
+        let judge =
+            |k: usize, read: Reading| judge_span(s, ev, &tags, &sel.groups, &sel.all, gi, k, read);
         let kept = match judge(k, Reading::Found) {
             Ok(()) => true,
             Err(senses::NotAMention::NoEvidence) => {
@@ -1131,9 +1134,11 @@ enum Reading {
 
 /// [`senses::judge`] of option `k` of group `gi`, the word read as `read` says. A rejection
 /// is logged at debug level with its reason.
+#[allow(clippy::too_many_arguments)]
 fn judge_span(
     s: &Search,
     ev: &Evidence,
+    tags: &pos::TagMemo,
     groups: &[Group],
     all: &[Candidate],
     gi: usize,
@@ -1156,18 +1161,27 @@ fn judge_span(
     });
     // A noun's verb form needs evidence of its own concept near it: its cues or other terms
     // in its sentence or the next (every verb has everyday uses: "committed to").
-    let verdict = senses::judge(text, gr.start, gr.end, sense, concept, after_term, || {
-        if sense.verb_form {
-            // The noun it is a form of does not vouch for it ("features" for "featured").
-            let term = gr.options(all)[k].term.index();
-            let noun = (0..term).rev().find(|&o| !ix.terms[o].sense.verb_form);
-            let noun = noun.map(|o| ix.terms[o].key);
-            let near = ev.score_but(gi, gr, t.concept, noun);
-            u32::from(near >= VERB_FORM_EVIDENCE)
-        } else {
-            jargon_evidence(ix, ev, groups, all, gi, t.key)
-        }
-    });
+    let verdict = senses::judge(
+        text,
+        gr.start,
+        gr.end,
+        sense,
+        concept,
+        after_term,
+        tags,
+        || {
+            if sense.verb_form {
+                // The noun it is a form of does not vouch for it ("features" for "featured").
+                let term = gr.options(all)[k].term.index();
+                let noun = (0..term).rev().find(|&o| !ix.terms[o].sense.verb_form);
+                let noun = noun.map(|o| ix.terms[o].key);
+                let near = ev.score_but(gi, gr, t.concept, noun);
+                u32::from(near >= VERB_FORM_EVIDENCE)
+            } else {
+                jargon_evidence(ix, ev, groups, all, gi, t.key)
+            }
+        },
+    );
     if let Err(why) = verdict {
         tracing::debug!(
             span = &text[gr.start..gr.end],

@@ -640,6 +640,35 @@ pub(crate) fn tag_at(text: &str, start: usize) -> Option<Tag> {
     Some(tags[k - lo])
 }
 
+/// [`tag_at`] of one text, each position tagged once: the sense rules ask for the same word's
+/// tag more than once (its noun reading, then its verb form; a second option of the same
+/// span), and each [`tag_at`] tokenizes and tags a window of its sentence (issue 33: the 1 KB
+/// brief tagged each of its two windows twice). The tags are those of [`tag_at`].
+pub(crate) struct TagMemo<'t> {
+    text: &'t str,
+    /// (position, tag) of the positions tagged so far; a text has a handful.
+    seen: std::cell::RefCell<Vec<(usize, Option<Tag>)>>,
+}
+
+impl<'t> TagMemo<'t> {
+    pub(crate) fn new(text: &'t str) -> TagMemo<'t> {
+        TagMemo {
+            text,
+            seen: std::cell::RefCell::default(),
+        }
+    }
+
+    /// [`tag_at`] of the text at `start`.
+    pub(crate) fn at(&self, start: usize) -> Option<Tag> {
+        if let Some(&(_, tag)) = self.seen.borrow().iter().find(|(at, _)| *at == start) {
+            return tag;
+        }
+        let tag = tag_at(self.text, start);
+        self.seen.borrow_mut().push((start, tag));
+        tag
+    }
+}
+
 /// Tags a whole string: every token with its tag name (for tests and debugging).
 pub fn tag_text(text: &str) -> Vec<(&str, &'static str)> {
     let t = tagger();

@@ -116,16 +116,39 @@ impl Profiles {
         let mut of: Vec<Box<[u32]>> = Vec::with_capacity(g.concepts().len());
         let mut df: Vec<u32> = Vec::new();
         let mut seen = FxHashSet::default();
+        let mut lower = String::new();
+        // Lower-case written form → the id of its base form (`None`: no sense-bearing word).
+        let mut known: FxHashMap<Box<str>, Option<u32>> = FxHashMap::default();
         for c in g.concepts() {
             seen.clear();
             let mut add = |s: &str| {
                 for (_, w) in words(s) {
-                    let lower = w.to_ascii_lowercase();
-                    let Some(b) = base_form(&lower) else {
+                    // Lowered into a buffer kept from word to word, and boxed only when new:
+                    // most words of a glossary's definitions repeat (issue 33: this runs at
+                    // the first text with an ambiguous word, inside `broker translate`'s time).
+                    lower.clear();
+                    lower.push_str(w);
+                    lower.make_ascii_lowercase();
+                    // Each written form's base form worked out once (a tagger and a verb
+                    // look-up), not at every occurrence.
+                    let id = match known.get(lower.as_str()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = base_form(&lower).map(|b| match ids.get(b.as_ref()) {
+                                Some(&id) => id,
+                                None => {
+                                    let next = ids.len() as u32;
+                                    ids.insert(Box::<str>::from(b), next);
+                                    next
+                                }
+                            });
+                            known.insert(Box::from(lower.as_str()), id);
+                            id
+                        }
+                    };
+                    let Some(id) = id else {
                         continue;
                     };
-                    let next = ids.len() as u32;
-                    let id = *ids.entry(Box::<str>::from(b)).or_insert(next);
                     if id as usize == df.len() {
                         df.push(0);
                     }

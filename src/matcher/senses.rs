@@ -522,8 +522,10 @@ pub(crate) enum NotAMention {
 
 /// Whether the span `[start, end)` of `text`, found for a term with `sense` of `concept`,
 /// uses the term in the glossary's sense: `Ok` or why not. `after_term`: a mention of another
-/// term ends right before it, one space away. `evidence` counts the cues and other terms of
-/// the concept in the text; it is asked only for generic terms.
+/// term ends right before it, one space away. `tags`: the tagger's reading of `text`.
+/// `evidence` counts the cues and other terms of the concept in the text; it is asked only for
+/// generic terms.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn judge(
     text: &str,
     start: usize,
@@ -531,6 +533,7 @@ pub(crate) fn judge(
     sense: TermSense,
     concept: &Concept,
     after_term: bool,
+    tags: &pos::TagMemo,
     evidence: impl FnOnce() -> u32,
 ) -> Result<(), NotAMention> {
     if concept
@@ -604,14 +607,14 @@ pub(crate) fn judge(
     let verb_after = matches!(lexical(after(text, end)), Some("VBZ" | "VBD" | "MD"));
     // A noun's verb form ("launched", "integrates") names the concept's act only as a verb:
     // read as a noun ("the href attribute"), it is another word.
-    if sense.verb_form && pos::tag_at(text, start).is_some_and(|t| t.name().starts_with("NN")) {
+    if sense.verb_form && tags.at(start).is_some_and(|t| t.name().starts_with("NN")) {
         return Err(NotAMention::Noun);
     }
     if !sense.verb
         && !sense.verb_form
         && !noun_before
         && !verb_after
-        && pos::tag_at(text, start).is_some_and(|t| {
+        && tags.at(start).is_some_and(|t| {
             (t.is_finite_or_bare_verb() && !(gerund && t.name() == "VBG")) || t.is_function_word()
         })
     {
