@@ -421,3 +421,49 @@ fn a_cue_as_the_words_modifier_names_its_sense() {
         Some("press-release")
     );
 }
+
+#[test]
+fn a_heading_or_paragraph_is_a_sentence_of_its_own() {
+    let m = matcher();
+    // Blocks without a full stop (a heading, short paragraphs) are sentences of their own:
+    // a cue four blocks away is not evidence for the word, one block away is.
+    let far = "The event of the year\n\nEveryone came early\n\nThe room was full\n\n\
+               The party was long\n\nAnalytics was down";
+    assert!(!has(&m, far, "event"), "{:?}", found(&m, far));
+    let near = "The event of the year\n\nAnalytics was down";
+    assert!(has(&m, near, "event"), "{:?}", found(&m, near));
+    // The same in Markdown, where a heading ends at its line.
+    let md = "# The event of the year\nEveryone came early\n\n- The room was full\n\
+              - The party was long\n\n## Analytics was down\n";
+    let opts = MatchOptions {
+        input: broker::InputFormat::Markdown,
+        ..MatchOptions::default()
+    };
+    let spans: Vec<String> = m.find(md, &opts).into_iter().map(|x| x.text).collect();
+    assert!(!spans.iter().any(|t| t == "event"), "{spans:?}");
+}
+
+#[test]
+fn a_word_keeps_the_sense_its_text_established() {
+    let m = matcher();
+    let filler = " The weather was fine. Lunch was late. Nobody minded. Then we left.";
+    // One sense per discourse: "account" is established as a customer company where
+    // Salesforce and an opportunity stand next to it; pages later, with nothing around it,
+    // it is still that.
+    let text = format!(
+        "Each account in Salesforce has an opportunity owner.{filler}{filler} The account pays \
+         monthly."
+    );
+    let accounts = found(&m, &text)
+        .into_iter()
+        .filter(|(t, _)| t == "account")
+        .count();
+    assert_eq!(accounts, 2, "{:?}", found(&m, &text));
+    // A mention that was itself kept on weak grounds (the word twice in the text) lends
+    // nothing: everyday "account" stays everyday.
+    let text = format!(
+        "Her account of the day was funny.{filler}{filler} His account was shorter.{filler} \
+         Salesforce holds the rest."
+    );
+    assert!(!has(&m, &text, "account"), "{:?}", found(&m, &text));
+}

@@ -1013,6 +1013,9 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
 fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
     let ix = s.ix;
     let mut keep = Vec::with_capacity(sel.groups.len());
+    // Groups dropped only for want of evidence near them: one sense per discourse may
+    // still give them one (below).
+    let mut unproven = Vec::new();
     for (gi, gr) in sel.groups.iter().enumerate() {
         let k = sel.chosen[gi];
         if !sel.is_read(s, gr, k) {
@@ -1023,6 +1026,10 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
         let judge = |k: usize, read: Reading| judge_span(s, ev, &sel.groups, &sel.all, gi, k, read);
         let kept = match judge(k, Reading::Found) {
             Ok(()) => true,
+            Err(senses::NotAMention::NoEvidence) => {
+                unproven.push(gi);
+                false
+            }
             // A noun sense where the text has a verb: a verb sense of the same word
             // may fit ("target" the audience: targeting).
             // A noun term of a concept that also has this word as a form of one of
@@ -1053,7 +1060,62 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
         };
         keep.push(kept);
     }
+    one_sense_per_discourse(s.ix, ev, sel, &unproven, &mut keep);
     keep
+}
+
+/// **One sense per discourse** (Gale, Church and Yarowsky 1992): a word a text uses as jargon
+/// in a sense its evidence decided keeps that sense through the text. A generic word dropped
+/// for want of evidence near it (`unproven`) is a mention after all when the same word (term
+/// key) is kept elsewhere in the text, decided, in a sense it can take, with a cue or another
+/// term of that sense in its own sentence or the next ([`VERB_FORM_EVIDENCE`]): "cookie" in
+/// the ticket's third paragraph is the tracking cookie its first paragraph established. The
+/// word must have been established in only one sense in the text; a text that uses it in two
+/// senses lends neither, and a mention kept on weaker grounds lends nothing.
+fn one_sense_per_discourse(
+    ix: &Index,
+    ev: &Evidence,
+    sel: &mut Selection,
+    unproven: &[usize],
+    keep: &mut [bool],
+) {
+    if unproven.is_empty() {
+        return;
+    }
+    // Term key -> the concept it was established in (None: more than one).
+    let mut decided: FxHashMap<u32, Option<ConceptId>> = FxHashMap::default();
+    for (gi, gr) in sel.groups.iter().enumerate() {
+        if !keep[gi] || sel.undecided[gi] {
+            continue;
+        }
+        let t = &ix.terms[gr.options(&sel.all)[sel.chosen[gi]].term];
+        if t.sense.verb_form || ev.score(gi, gr, t.concept) < VERB_FORM_EVIDENCE {
+            continue;
+        }
+        decided
+            .entry(t.key)
+            .and_modify(|c| {
+                if *c != Some(t.concept) {
+                    *c = None;
+                }
+            })
+            .or_insert(Some(t.concept));
+    }
+    for &gi in unproven {
+        let options = sel.groups[gi].options(&sel.all);
+        let key = ix.terms[options[sel.chosen[gi]].term].key;
+        let Some(Some(concept)) = decided.get(&key) else {
+            continue;
+        };
+        if let Some(o) = options
+            .iter()
+            .position(|o| ix.terms[o.term].concept == *concept && !ix.terms[o.term].sense.verb_form)
+        {
+            sel.chosen[gi] = o;
+            sel.undecided[gi] = false;
+            keep[gi] = true;
+        }
+    }
 }
 
 /// How [`judge_span`] reads a span's word.

@@ -106,6 +106,37 @@ fn is_sentence_end(s: &str) -> bool {
     matches!(s, "." | "!" | "?" | "…" | "。")
 }
 
+/// Whether the line break at byte `nl` of `text` (a `\n`) ends a sentence because it ends a
+/// block: it closes a blank line (only spaces, tabs or `\r` since the line break before it),
+/// or it ends a heading line ("# …") or the next line is one. A heading or a paragraph
+/// without a full stop is still a sentence of its own: the evidence window counts sentences,
+/// and a page of headings and short paragraphs would otherwise be one sentence. (The items
+/// of one list stay one sentence, like the clauses of an enumeration.) Both tokenizer paths
+/// decide by this one function, from the whole text, so pieces and paths agree.
+fn ends_block(text: &[u8], nl: usize) -> bool {
+    let before = text[..nl]
+        .iter()
+        .rev()
+        .find(|&&c| !matches!(c, b' ' | b'\t' | b'\r'));
+    if before == Some(&b'\n') {
+        return true;
+    }
+    let line_start = text[..nl]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    is_heading(&text[line_start..nl]) || is_heading(&text[nl + 1..])
+}
+
+/// Whether `line` opens with a Markdown heading marker: up to three spaces, one to six `#`,
+/// a space.
+fn is_heading(line: &[u8]) -> bool {
+    let indent = line.iter().take_while(|&&c| c == b' ').count();
+    let line = &line[indent..];
+    let hashes = line.iter().take_while(|&&c| c == b'#').count();
+    indent <= 3 && (1..=6).contains(&hashes) && line.get(hashes) == Some(&b' ')
+}
+
 /// Word-break class of an ASCII byte (UAX #29, the part of the table ASCII can reach).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wb {
@@ -446,6 +477,9 @@ pub(crate) struct Builder<'a, 't> {
     /// Tokens to leave out, with [`Builder::leaving_out`].
     filter: Option<(&'a Bloom, bool)>,
     sentence: u32,
+    /// End of the last token made (or left out by the filter), where [`Builder::count_blocks`]
+    /// looks from.
+    last_end: usize,
     scratch: String,
 }
 
@@ -455,6 +489,7 @@ pub(crate) struct Resume {
     sep: Sep,
     ex: usize,
     sentence: u32,
+    last_end: usize,
 }
 
 impl<'a, 't> Builder<'a, 't> {
@@ -472,6 +507,7 @@ impl<'a, 't> Builder<'a, 't> {
             ex: 0,
             filter: None,
             sentence: 0,
+            last_end: 0,
             scratch: String::new(),
         }
     }
@@ -499,12 +535,13 @@ impl<'a, 't> Builder<'a, 't> {
             sep: self.sep,
             ex: self.ex,
             sentence: self.sentence,
+            last_end: self.last_end,
         }
     }
 
     /// Goes back to a state of [`Builder::at`] (tokens already made stay in `out`).
     pub(crate) fn resume(&mut self, r: Resume) {
-        (self.sep, self.ex, self.sentence) = (r.sep, r.ex, r.sentence);
+        (self.sep, self.ex, self.sentence, self.last_end) = (r.sep, r.ex, r.sentence, r.last_end);
     }
 
     /// Empties `out`, keeping its memory.
@@ -608,6 +645,24 @@ impl<'a, 't> Builder<'a, 't> {
         j
     }
 
+    /// Counts a sentence for each line break between the last token and `start` that ends a
+    /// block ([`ends_block`]): whatever lies between (blanks, skipped markup, left-out
+    /// tokens), so every path and every way of cutting the text into pieces agrees.
+    #[inline(always)]
+    fn count_blocks(&mut self, start: usize) {
+        let b = self.text.as_bytes();
+        let lo = self.last_end.min(start);
+        let gap = &b[lo..start];
+        if gap.len() > 1 || gap.first() == Some(&b'\n') {
+            for (k, _) in gap.iter().enumerate().filter(|(_, &c)| c == b'\n') {
+                if ends_block(b, lo + k) {
+                    self.sentence += 1;
+                }
+            }
+        }
+        self.last_end = start;
+    }
+
     /// Whether words may be left out ([`Builder::leaving_out`]).
     #[inline(always)]
     fn drops_words(&self) -> bool {
@@ -686,6 +741,8 @@ impl<'a, 't> Builder<'a, 't> {
                 return;
             }
         }
+        self.count_blocks(start);
+        self.last_end = end;
         self.out.list.push(Token {
             start,
             end,
@@ -722,9 +779,6 @@ impl<'a, 't> Builder<'a, 't> {
         if first.is_whitespace() || (is_dash(first) && seg.chars().all(is_dash)) {
             if self.sep == Sep::None {
                 self.sep = Sep::Space;
-            }
-            if seg.len() >= 2 && (seg.contains("\n\n") || seg.contains("\n\r\n")) {
-                self.sentence += 1;
             }
             return;
         }
