@@ -189,6 +189,20 @@ fn everyday_words_are_read_in_the_sense_their_text_gives_them() {
             "The campaign's audience is IT managers; the persona and the ads speak to them.",
             Some("target-audience"),
         ),
+        // Everyday words of one field, each with nothing of its field around it, do not
+        // prove each other.
+        (
+            "queue",
+            "The model of the new car was red. She wants to scale back her hours. A queue \
+             formed outside the theatre.",
+            None,
+        ),
+        (
+            "model",
+            "The model of the new car was red. She wants to scale back her hours. A queue \
+             formed outside the theatre.",
+            None,
+        ),
     ];
     for (word, text, want) in cases {
         assert_eq!(

@@ -1261,6 +1261,9 @@ struct Evidence {
     /// key), the mentions by that key: what [`Evidence::document`] reads.
     in_doc: FxHashMap<ConceptId, u32>,
     in_doc_by_key: FxHashMap<(ConceptId, u32), u32>,
+    /// Per selected group, whether all its options are generic words: a mention that needs
+    /// evidence itself, so no evidence of the text's domain for others.
+    generic: Vec<bool>,
 }
 
 impl Evidence {
@@ -1297,12 +1300,21 @@ impl Evidence {
                 *in_doc_by_key.entry((c, key)).or_default() += 1;
             }
         }
+        let generic = groups
+            .iter()
+            .map(|gr| {
+                gr.options(all)
+                    .iter()
+                    .all(|o| ix.terms[o.term].sense.generic)
+            })
+            .collect();
         Evidence {
             cues,
             mentions,
             concepts,
             in_doc,
             in_doc_by_key,
+            generic,
         }
     }
 
@@ -1410,7 +1422,9 @@ impl Evidence {
 
     /// How many unambiguous mentions within two sentences belong to a concept that shares a
     /// tag with `concept`: the text's domain, a weak hint used only when cues and terms
-    /// (the evidence of SPEC §3) and the reader's side leave a tie.
+    /// (the evidence of SPEC §3) and the reader's side leave a tie. A generic word's mention
+    /// needs evidence itself and vouches for nothing (three everyday words far from any cue
+    /// would otherwise prove each other).
     fn coherence(&self, ix: &Index, gi: usize, concept: ConceptId) -> u32 {
         let sentence = self.mentions[gi].0;
         let tags = ix.tags(concept);
@@ -1423,7 +1437,7 @@ impl Evidence {
             .enumerate()
             .filter(|(k, (_, cs, _))| {
                 let cs = self.of(*cs);
-                k + a != gi && cs.len() == 1 && cs[0] != concept
+                k + a != gi && cs.len() == 1 && cs[0] != concept && !self.generic[k + a]
             })
             .filter(|(_, (_, cs, _))| ix.tags(self.of(*cs)[0]).iter().any(|t| tags.contains(t)))
             .map(|(_, (s, _, _))| Self::weight(*s, sentence))
