@@ -411,19 +411,20 @@ fn is_name_word(w: &str) -> bool {
 /// Whether `phrase` (from `not_in`) covers the span `[start, end)` in `text`: compared
 /// case-insensitively, with dashes as spaces and the last word of the phrase in any form
 /// the matcher accepts for plurals.
+#[cfg(test)]
 fn phrase_covers(text: &str, start: usize, end: usize, phrase: &str) -> bool {
-    let words: Vec<String> = phrase
-        .split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.is_empty() {
-        return false;
-    }
-    // Words of the text around the span, with their byte ranges.
+    window_covers(&window_words(text, start, end), start, end, phrase)
+}
+
+/// A word of the text around a span: byte range, lower-cased form, whether a determiner.
+type WindowWord = (usize, usize, String, bool);
+
+/// The words of the text around `[start, end)` (120 bytes either side), lower-cased, with
+/// their byte ranges: what [`window_covers`] reads. Made once per span, for all its phrases.
+fn window_words(text: &str, start: usize, end: usize) -> Vec<WindowWord> {
     let lo = floor_boundary(text, start.saturating_sub(120));
     let hi = ceil_boundary(text, (end + 120).min(text.len()));
-    let mut toks: Vec<(usize, usize, String)> = Vec::new();
+    let mut toks: Vec<WindowWord> = Vec::new();
     let mut at: Option<usize> = None;
     for (i, c) in text[lo..hi]
         .char_indices()
@@ -432,15 +433,37 @@ fn phrase_covers(text: &str, start: usize, end: usize, phrase: &str) -> bool {
         match (is_word_char(c), at) {
             (true, None) => at = Some(i),
             (false, Some(s)) => {
-                toks.push((lo + s, lo + i, text[lo + s..lo + i].to_lowercase()));
+                let w = text[lo + s..lo + i].to_lowercase();
+                let det = is_determiner(&w);
+                toks.push((lo + s, lo + i, w, det));
                 at = None;
             }
             _ => {}
         }
     }
-    (0..toks.len()).any(|first| {
-        toks[first].0 <= start
-            && phrase_at(&toks[first..], &words).is_some_and(|last| end <= toks[first + last].1)
+    toks
+}
+
+/// Whether the `not_in` phrase covers `[start, end)`, over the span's [`window_words`].
+fn window_covers(toks: &[WindowWord], start: usize, end: usize, phrase: &str) -> bool {
+    let words: Vec<(String, bool)> = phrase
+        .split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            let det = is_determiner(&w);
+            (w, det)
+        })
+        .collect();
+    if words.is_empty() {
+        return false;
+    }
+    // A phrase starts at most its length plus the words it lets in before the span's first
+    // word, and at or before it.
+    let span = toks.partition_point(|t| t.0 <= start);
+    let lo = span.saturating_sub(words.len() + MAX_INSERTED);
+    (lo..span).any(|first| {
+        phrase_at(&toks[first..], &words).is_some_and(|last| end <= toks[first + last].1)
     })
 }
 
@@ -461,16 +484,15 @@ fn is_modifier(w: &str) -> bool {
 /// word. A fixed phrase keeps its grammar, not its wording: its determiners match any
 /// determiner, and adjectives or adverbs may stand before any of its words after the first
 /// (at most two in all). The last word may be in any plural form the matcher accepts.
-fn phrase_at(toks: &[(usize, usize, String)], words: &[String]) -> Option<usize> {
-    const MAX_INSERTED: usize = 2;
+fn phrase_at(toks: &[WindowWord], words: &[(String, bool)]) -> Option<usize> {
     let n = words.len();
     let mut t = 0;
     let mut inserted = 0;
-    for (k, want) in words.iter().enumerate() {
+    for (k, (want, want_det)) in words.iter().enumerate() {
         loop {
-            let got = &toks.get(t)?.2;
+            let (_, _, got, got_det) = toks.get(t)?;
             let same = got == want
-                || (is_determiner(want) && is_determiner(got))
+                || (*want_det && *got_det)
                 || (k + 1 == n && {
                     let mut buf = String::new();
                     each_singular(got, &mut buf, |s| s == want)
@@ -488,6 +510,9 @@ fn phrase_at(toks: &[(usize, usize, String)], words: &[String]) -> Option<usize>
     }
     Some(t - 1)
 }
+
+/// How many modifiers a `not_in` phrase lets in between its words ("in the unlikely event").
+const MAX_INSERTED: usize = 2;
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -536,11 +561,13 @@ pub(crate) fn judge(
     tags: &pos::TagMemo,
     evidence: impl FnOnce() -> u32,
 ) -> Result<(), NotAMention> {
-    if concept
-        .not_in
-        .iter()
-        .any(|p| phrase_covers(text, start, end, p))
-    {
+    if !concept.not_in.is_empty() && {
+        let window = window_words(text, start, end);
+        concept
+            .not_in
+            .iter()
+            .any(|p| window_covers(&window, start, end, p))
+    } {
         return Err(NotAMention::Idiom);
     }
     let prev_char = text[..start].chars().next_back();
