@@ -413,17 +413,52 @@ fn is_name_word(w: &str) -> bool {
 /// the matcher accepts for plurals.
 #[cfg(test)]
 fn phrase_covers(text: &str, start: usize, end: usize, phrase: &str) -> bool {
-    window_covers(&window_words(text, start, end), start, end, phrase)
+    window_covers(
+        &window_words(text, start, end, usize::MAX),
+        start,
+        end,
+        phrase,
+    )
 }
 
 /// A word of the text around a span: byte range, lower-cased form, whether a determiner.
 type WindowWord = (usize, usize, String, bool);
 
-/// The words of the text around `[start, end)` (120 bytes either side), lower-cased, with
-/// their byte ranges: what [`window_covers`] reads. Made once per span, for all its phrases.
-fn window_words(text: &str, start: usize, end: usize) -> Vec<WindowWord> {
-    let lo = floor_boundary(text, start.saturating_sub(120));
-    let hi = ceil_boundary(text, (end + 120).min(text.len()));
+/// The words of the text around `[start, end)` (at most 120 bytes and `reach` words either
+/// side), lower-cased, with their byte ranges: what [`window_covers`] reads. Made once per
+/// span, for all its phrases; a phrase of n words reaches at most n + [`MAX_INSERTED`] words
+/// beyond the span, so the words past that are never read.
+fn window_words(text: &str, start: usize, end: usize, reach: usize) -> Vec<WindowWord> {
+    let floor = floor_boundary(text, start.saturating_sub(120));
+    let ceil = ceil_boundary(text, (end + 120).min(text.len()));
+    // Back from the span to the start of the reach-th word before it, or the floor.
+    let mut lo = floor;
+    let (mut words, mut in_word) = (0, false);
+    for (i, c) in text[floor..start].char_indices().rev() {
+        let w = is_word_char(c);
+        if in_word && !w {
+            words += 1;
+            if words == reach {
+                lo = floor + i + c.len_utf8();
+                break;
+            }
+        }
+        in_word = w;
+    }
+    // On from the span to the end of the reach-th word after it, or the ceiling.
+    let mut hi = ceil;
+    let (mut words, mut in_word) = (0, false);
+    for (i, c) in text[end..ceil].char_indices() {
+        let w = is_word_char(c);
+        if in_word && !w {
+            words += 1;
+            if words == reach {
+                hi = end + i;
+                break;
+            }
+        }
+        in_word = w;
+    }
     let mut toks: Vec<WindowWord> = Vec::new();
     let mut at: Option<usize> = None;
     for (i, c) in text[lo..hi]
@@ -562,7 +597,13 @@ pub(crate) fn judge(
     evidence: impl FnOnce() -> u32,
 ) -> Result<(), NotAMention> {
     if !concept.not_in.is_empty() && {
-        let window = window_words(text, start, end);
+        let longest = concept.not_in.iter().map(|p| {
+            p.split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
+                .filter(|w| !w.is_empty())
+                .count()
+        });
+        let reach = longest.max().unwrap_or(0) + MAX_INSERTED;
+        let window = window_words(text, start, end, reach);
         concept
             .not_in
             .iter()
