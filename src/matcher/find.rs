@@ -1218,13 +1218,7 @@ fn jargon_evidence(
     // "opportunity" and the other way round) proves nothing.
     let generic_at = |at: usize| {
         let k = groups.partition_point(|g| g.start <= at);
-        k > 0 && {
-            let g = &groups[k - 1];
-            at < g.end
-                && g.options(all)
-                    .iter()
-                    .all(|o| ix.terms[o.term].sense.generic)
-        }
+        k > 0 && at < groups[k - 1].end && ev.generic[k - 1]
     };
     concepts
         .map(|c| ev.in_text(c, key, generic_at).saturating_sub(1))
@@ -1262,7 +1256,7 @@ struct Evidence {
     in_doc: FxHashMap<ConceptId, u32>,
     in_doc_by_key: FxHashMap<(ConceptId, u32), u32>,
     /// Per selected group, whether all its options are generic words: a mention that needs
-    /// evidence itself, so no evidence of the text's domain for others.
+    /// evidence itself, so no evidence for others (of the text's domain, nor as a cue).
     generic: Vec<bool>,
 }
 

@@ -431,34 +431,11 @@ type WindowWord = (usize, usize, String, bool);
 fn window_words(text: &str, start: usize, end: usize, reach: usize) -> Vec<WindowWord> {
     let floor = floor_boundary(text, start.saturating_sub(120));
     let ceil = ceil_boundary(text, (end + 120).min(text.len()));
-    // Back from the span to the start of the reach-th word before it, or the floor.
-    let mut lo = floor;
-    let (mut words, mut in_word) = (0, false);
-    for (i, c) in text[floor..start].char_indices().rev() {
-        let w = is_word_char(c);
-        if in_word && !w {
-            words += 1;
-            if words == reach {
-                lo = floor + i + c.len_utf8();
-                break;
-            }
-        }
-        in_word = w;
-    }
-    // On from the span to the end of the reach-th word after it, or the ceiling.
-    let mut hi = ceil;
-    let (mut words, mut in_word) = (0, false);
-    for (i, c) in text[end..ceil].char_indices() {
-        let w = is_word_char(c);
-        if in_word && !w {
-            words += 1;
-            if words == reach {
-                hi = end + i;
-                break;
-            }
-        }
-        in_word = w;
-    }
+    // Back from the span to the start of the reach-th word before it, or the floor; on from
+    // it to the end of the reach-th word after it, or the ceiling.
+    let lo = reach_stop(text[floor..start].char_indices().rev(), reach)
+        .map_or(floor, |(i, c)| floor + i + c.len_utf8());
+    let hi = reach_stop(text[end..ceil].char_indices(), reach).map_or(ceil, |(i, _)| end + i);
     let mut toks: Vec<WindowWord> = Vec::new();
     let mut at: Option<usize> = None;
     for (i, c) in text[lo..hi]
@@ -479,11 +456,33 @@ fn window_words(text: &str, start: usize, end: usize, reach: usize) -> Vec<Windo
     toks
 }
 
-/// Whether the `not_in` phrase covers `[start, end)`, over the span's [`window_words`].
-fn window_covers(toks: &[WindowWord], start: usize, end: usize, phrase: &str) -> bool {
-    let words: Vec<(String, bool)> = phrase
+/// The non-word character at which the `reach`-th word of `chars` (read in either direction)
+/// ends, if `chars` gets that far.
+fn reach_stop(chars: impl Iterator<Item = (usize, char)>, reach: usize) -> Option<(usize, char)> {
+    let (mut words, mut in_word) = (0, false);
+    for (i, c) in chars {
+        let w = is_word_char(c);
+        if in_word && !w {
+            words += 1;
+            if words == reach {
+                return Some((i, c));
+            }
+        }
+        in_word = w;
+    }
+    None
+}
+
+/// The words of a `not_in` phrase: dashes count as spaces.
+fn phrase_words(phrase: &str) -> impl Iterator<Item = &str> {
+    phrase
         .split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
         .filter(|w| !w.is_empty())
+}
+
+/// Whether the `not_in` phrase covers `[start, end)`, over the span's [`window_words`].
+fn window_covers(toks: &[WindowWord], start: usize, end: usize, phrase: &str) -> bool {
+    let words: Vec<(String, bool)> = phrase_words(phrase)
         .map(|w| {
             let w = w.to_lowercase();
             let det = is_determiner(&w);
@@ -597,11 +596,7 @@ pub(crate) fn judge(
     evidence: impl FnOnce() -> u32,
 ) -> Result<(), NotAMention> {
     if !concept.not_in.is_empty() && {
-        let longest = concept.not_in.iter().map(|p| {
-            p.split(|c: char| c.is_whitespace() || crate::glossary::is_dash(c))
-                .filter(|w| !w.is_empty())
-                .count()
-        });
+        let longest = concept.not_in.iter().map(|p| phrase_words(p).count());
         let reach = longest.max().unwrap_or(0) + MAX_INSERTED;
         let window = window_words(text, start, end, reach);
         concept

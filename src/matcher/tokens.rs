@@ -477,8 +477,8 @@ pub(crate) struct Builder<'a, 't> {
     /// Tokens to leave out, with [`Builder::leaving_out`].
     filter: Option<(&'a Bloom, bool)>,
     sentence: u32,
-    /// End of the last token made (or left out by the filter), where [`Builder::count_blocks`]
-    /// looks from.
+    /// End of the last token made, where [`Builder::count_blocks`] looks from (tokens the
+    /// filter leaves out are looked across).
     last_end: usize,
     scratch: String,
 }
@@ -660,7 +660,6 @@ impl<'a, 't> Builder<'a, 't> {
                 }
             }
         }
-        self.last_end = start;
     }
 
     /// Whether words may be left out ([`Builder::leaving_out`]).
