@@ -478,3 +478,48 @@ fn a_word_keeps_the_sense_its_text_established() {
     );
     assert!(!has(&m, &text, "account"), "{:?}", found(&m, &text));
 }
+
+#[test]
+fn a_word_the_text_defines_takes_the_sense_its_definition_fits() {
+    let m = matcher();
+    let concepts = |text: &str, word: &str| -> Vec<String> {
+        found(&m, text)
+            .into_iter()
+            .filter(|(t, _)| t.eq_ignore_ascii_case(word))
+            .map(|(_, c)| c)
+            .collect()
+    };
+    // Without a definition, a journalist nearby makes "release" the press release.
+    let plain = "Every journalist asks about the next release.";
+    assert_eq!(concepts(plain, "release"), ["press-release"]);
+    // The text defines the word: its definition fits the software sense, and that sense
+    // holds wherever the word appears in the text, decided.
+    let defined = "- Release: a numbered version of the software, listed in the changelog.\n\n\
+                   Every journalist asks about the next release.";
+    assert_eq!(
+        concepts(defined, "release"),
+        ["software-release", "software-release"],
+        "{:?}",
+        found(&m, defined)
+    );
+    // A definition that fits none of the glossary's senses makes the word the text's own
+    // term: no note anywhere in the text, though a campaign is named right next to it.
+    let campaign = "Send the campaign to all targets.";
+    assert_eq!(concepts(campaign, "targets"), ["target-audience"]);
+    let own = "Targets, which are the phone numbers and addresses of one person, get each \
+               message.\n\nSend the campaign to all targets.";
+    assert!(concepts(own, "targets").is_empty(), "{:?}", found(&m, own));
+    // The kind of thing a definition names is the kind its sense is, even with no other word
+    // in common: "records" are what a software event is, and the word needs no more evidence.
+    assert!(concepts("We count the events daily.", "events").is_empty());
+    let kind = "- Events: records kept for each visit.\n\nWe count the events daily.";
+    assert_eq!(
+        concepts(kind, "events"),
+        ["software-event", "software-event"],
+        "{:?}",
+        found(&m, kind)
+    );
+    // A relative clause that describes the thing does not define it.
+    let described = "Our release, which is late again, reached every journalist.";
+    assert_eq!(concepts(described, "release"), ["press-release"]);
+}

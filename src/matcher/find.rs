@@ -30,6 +30,7 @@
 //! is found: the `tuning_changes_nothing` property holds pieces, memo and filter to the plain
 //! walk.
 
+use super::glosses;
 use super::ids::{ConceptId, LexId, TermId, WordId};
 use super::index::{case_form_is, FuzzyScratch, Index, TermInfo};
 use super::lexicon::{common_words, hash_str, inline_key16, LONG};
@@ -668,7 +669,8 @@ fn find_in_pieces(
     if sel.needs_reading(&search) {
         let ev = Evidence::new(ix, cues, &sel.groups, &sel.all);
         choose_senses(&search, &ev, &mut sel);
-        let keep = judge_spans(&search, &ev, &mut sel);
+        let defined = text_definitions(&search, &mut sel);
+        let keep = judge_spans(&search, &ev, &defined, &mut sel);
         sel.retain(&keep);
     }
     defined_abbreviations(&search, &mut sel);
@@ -1004,6 +1006,130 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
     }
 }
 
+/// What the text's own definition of a group's word says ([`text_definitions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Defined {
+    /// The text defines no word of this group's.
+    No,
+    /// The text defines the word in the sense now chosen: jargon here, needing no more
+    /// evidence.
+    AsChosen,
+    /// The text defines the word in a sense of its own, none of the glossary's.
+    Own,
+}
+
+/// How many of its content words a definition the text gives must share with what the
+/// glossary says of a sense to fit it ([`text_definitions`]), unless it has fewer: one word in
+/// common is often a coincidence ("phone numbers" and a build target "for phones").
+const GLOSS_WORDS_IN_COMMON: usize = 2;
+
+/// **Pass 3b, words the text defines** ([`super::glosses`]). For each generic or ambiguous
+/// word the text introduces with a definition ("Targets, which are individual emails, phone
+/// numbers and channels"), the sense whose profile the definition fits best
+/// ([`super::profile::Profiles::fit`]) becomes the word's sense at every occurrence of it
+/// (same term key) in the text, decided; a definition that fits none of its senses makes the
+/// word the text's own term, no mention anywhere in the text. A word defined twice with
+/// different verdicts, or whose definition fits two senses equally, is left to the evidence.
+/// Out: per group, what its word's definition says.
+fn text_definitions(s: &Search, sel: &mut Selection) -> Vec<Defined> {
+    let ix = s.ix;
+    let mut defined = vec![Defined::No; sel.groups.len()];
+    // Term key -> Some(the concept the definition fits, or None for none); None: no verdict.
+    let mut verdicts: FxHashMap<u32, Option<Option<ConceptId>>> = FxHashMap::default();
+    for (gi, gr) in sel.groups.iter().enumerate() {
+        let options = gr.options(&sel.all);
+        let generic = options.len() > 1 || options.iter().all(|o| ix.terms[o.term].sense.generic);
+        if !generic {
+            continue;
+        }
+        let Some(gloss) = glosses::gloss(s.text, gr.start, gr.end) else {
+            continue;
+        };
+        let mut words = glosses::content_words(&s.text[gloss.clone()]);
+        for own in glosses::content_words(&s.text[gr.start..gr.end]) {
+            words.remove(&own);
+        }
+        let shared: Vec<(ConceptId, usize)> = options
+            .iter()
+            .map(|o| {
+                let c = ix.terms[o.term].concept;
+                let known = glosses::concept_words(&s.g.concepts()[c]);
+                (c, words.iter().filter(|w| known.contains(*w)).count())
+            })
+            .collect();
+        // The kind of thing the text says the word is, against each sense's.
+        let kind = glosses::genus(&s.text[gloss.clone()]);
+        let same_kind: Vec<ConceptId> = options
+            .iter()
+            .map(|o| ix.terms[o.term].concept)
+            .filter(|&c| {
+                kind.as_ref()
+                    .is_some_and(|k| glosses::concept_genera(&s.g.concepts()[c]).contains(k))
+            })
+            .collect();
+        let best = shared.iter().map(|f| f.1).max().unwrap_or(0);
+        let top: Vec<ConceptId> = shared.iter().filter(|f| f.1 == best).map(|f| f.0).collect();
+        let chosen = shared[sel.chosen[gi]].1;
+        let verdict = match (same_kind.as_slice(), top.as_slice()) {
+            // The text says it is the kind of thing one sense is.
+            ([c], _) => Some(Some(*c)),
+            // Its words fit one sense best, with two words in common (a definition of one
+            // content word: that one).
+            ([], [c]) if best >= words.len().min(GLOSS_WORDS_IN_COMMON) && best > 0 => {
+                Some(Some(*c))
+            }
+            // Not the kind of thing any sense is, not a word in common with the sense the
+            // rest of the text suggests, and no other sense it fits: the text's own term.
+            ([], _) if chosen == 0 && best < GLOSS_WORDS_IN_COMMON && words.len() >= 2 => {
+                Some(None)
+            }
+            _ => None,
+        };
+        tracing::debug!(
+            span = &s.text[gr.start..gr.end],
+            at = gr.start,
+            gloss = &s.text[gloss],
+            ?verdict,
+            ?kind,
+            shared = ?shared
+                .iter()
+                .map(|(c, n)| (s.g.concepts()[*c].id.as_str(), *n))
+                .collect::<Vec<_>>(),
+            "defined by the text"
+        );
+        let key = ix.terms[options[0].term].key;
+        verdicts
+            .entry(key)
+            .and_modify(|v| {
+                if *v != verdict {
+                    *v = None;
+                }
+            })
+            .or_insert(verdict);
+    }
+    if verdicts.is_empty() {
+        return defined;
+    }
+    for (gi, gr) in sel.groups.iter().enumerate() {
+        let options = gr.options(&sel.all);
+        let Some(Some(verdict)) = verdicts.get(&ix.terms[options[0].term].key) else {
+            continue;
+        };
+        defined[gi] = match verdict {
+            None => Defined::Own,
+            Some(c) => match options.iter().position(|o| ix.terms[o.term].concept == *c) {
+                Some(k) => {
+                    sel.chosen[gi] = k;
+                    sel.undecided[gi] = false;
+                    Defined::AsChosen
+                }
+                None => Defined::Own,
+            },
+        };
+    }
+    defined
+}
+
 /// **Pass 4, judgement: part of speech and forms.** For each span whose chosen option
 /// [`Selection::is_read`], whether the text uses the word in the glossary's sense
 /// ([`senses::judge`]: idioms, names, part of speech, evidence for generic words). A noun
@@ -1011,7 +1137,7 @@ fn choose_senses(s: &Search, ev: &Evidence, sel: &mut Selection) {
 /// of this word, or another option's verb term (which then becomes the chosen one).
 ///
 /// Out: one flag per group, whether it stays a mention (empty: all stay).
-fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
+fn judge_spans(s: &Search, ev: &Evidence, defined: &[Defined], sel: &mut Selection) -> Vec<bool> {
     let ix = s.ix;
     let tags = pos::TagMemo::new(s.text);
     let mut keep = Vec::with_capacity(sel.groups.len());
@@ -1020,6 +1146,10 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
     let mut unproven = Vec::new();
     for (gi, gr) in sel.groups.iter().enumerate() {
         let k = sel.chosen[gi];
+        if defined[gi] == Defined::Own {
+            keep.push(false);
+            continue;
+        }
         if !sel.is_read(s, gr, k) {
             keep.push(true);
             continue;
@@ -1029,6 +1159,8 @@ fn judge_spans(s: &Search, ev: &Evidence, sel: &mut Selection) -> Vec<bool> {
             |k: usize, read: Reading| judge_span(s, ev, &tags, &sel.groups, &sel.all, gi, k, read);
         let kept = match judge(k, Reading::Found) {
             Ok(()) => true,
+            // The text defines the word: jargon here whatever is near it.
+            Err(senses::NotAMention::NoEvidence) if defined[gi] == Defined::AsChosen => true,
             Err(senses::NotAMention::NoEvidence) => {
                 unproven.push(gi);
                 false

@@ -9,6 +9,7 @@ mod defined;
 mod deletions;
 mod find;
 mod gaps;
+mod glosses;
 mod ids;
 mod index;
 mod lexicon;
