@@ -377,7 +377,7 @@ impl Tagger {
         let markers = if initial {
             words
                 .iter()
-                .take_while(|w| !w.starts_with(char::is_alphanumeric))
+                .take_while(|w| !w.starts_with(char::is_alphanumeric) && !is_code(w))
                 .count()
         } else {
             0
@@ -397,6 +397,9 @@ impl Tagger {
                 } else {
                     None
                 };
+                if is_code(words[i]) {
+                    return self.named("NN");
+                }
                 first
                     .or_else(|| self.lookup(words[i]))
                     .unwrap_or_else(|| self.guess(words, i))
@@ -509,6 +512,11 @@ fn tokens(s: &str, base: usize, out: &mut Vec<(usize, usize)>) {
     tokens_until(s, base, out, |_| false);
 }
 
+/// Whether a token is inline code ("`utm_source`"), which a sentence uses as a noun.
+fn is_code(w: &str) -> bool {
+    w.len() > 2 && w.starts_with('`') && w.ends_with('`')
+}
+
 /// Contractions split off a word, in lower case.
 const CONTRACTIONS: [&str; 9] = [
     "n't",
@@ -537,6 +545,17 @@ fn tokens_until(
         }
         if done(out) {
             return;
+        }
+        // Inline code ("the `href` attribute") is one token, read as a noun ([`is_code`]):
+        // its backticks are no quotation marks and its inside no words of the sentence.
+        if c == '`' {
+            if let Some(close) = s[i + 1..].find(['`', '\n']).filter(|&j| j > 0) {
+                if s.as_bytes()[i + 1 + close] == b'`' {
+                    out.push((base + i, base + i + close + 2));
+                    i += close + 2;
+                    continue;
+                }
+            }
         }
         if !c.is_alphanumeric() {
             out.push((base + i, base + i + c.len_utf8()));
@@ -735,6 +754,31 @@ mod tests {
         assert!(tag_of("The lead signed up yesterday.", "lead").starts_with("NN"));
         assert!(tag_of("They launch the site on Monday.", "launch").starts_with("VB"));
         assert!(tag_of("The launch is on Monday.", "launch").starts_with("NN"));
+    }
+
+    #[test]
+    fn inline_code_is_one_noun() {
+        let mut out = Vec::new();
+        let s = "Set the `data-link` attribute, or `x.";
+        tokens(s, 0, &mut out);
+        let words: Vec<&str> = out.iter().map(|&(a, b)| &s[a..b]).collect();
+        assert_eq!(
+            words,
+            [
+                "Set",
+                "the",
+                "`data-link`",
+                "attribute",
+                ",",
+                "or",
+                "`",
+                "x",
+                "."
+            ]
+        );
+        let s = "It updates the string on the `data-link` attribute, which is set.";
+        assert!(tag_of(s, "attribute").starts_with("NN"));
+        assert_eq!(tag_of(s, "`data-link`"), "NN");
     }
 
     #[test]
