@@ -28,6 +28,27 @@ use crate::glossary::Concept;
 use rustc_hash::FxHashSet;
 use std::ops::Range;
 
+/// What introduces a definition after the word, mid-sentence: a copula in a relative clause or
+/// an explanation marker ("Targets, which are …", "a sink, i.e. a backend …").
+const APPOSITIVES: &[&str] = &[
+    ", which is ",
+    ", which are ",
+    ", i.e. ",
+    ", i.e., ",
+    ", that is, ",
+    ", meaning ",
+];
+/// What makes a sentence the word opens a definition: a copula or a verb of meaning ("A sink
+/// is …", "Targets refer to …").
+const COPULAS: &[&str] = &[
+    " is ",
+    " are ",
+    " means ",
+    " mean ",
+    " refers to ",
+    " refer to ",
+];
+
 /// The longest definition read, in bytes: a sentence's worth.
 const MAX_GLOSS: usize = 200;
 /// How many words into the definition its noun may come ("individual email addresses").
@@ -39,13 +60,13 @@ pub(crate) fn gloss(text: &str, start: usize, end: usize) -> Option<Range<usize>
     let after = skip_emphasis(text, end);
     let rest = &text[after..];
     let opens = opens_item(text, start);
-    let at = if let Some(r) = strip_any(rest, &[", which is ", ", which are "]) {
+    let at = if let Some(r) = strip_any(rest, APPOSITIVES) {
         after + rest.len() - r.len()
     } else if opens.is_some() && starts_any(rest, &[": ", " - ", " – ", " — "]) {
         let r = rest[1..].trim_start_matches([' ', '-', '–', '—', ':']);
         after + rest.len() - r.len()
     } else if opens.is_some() {
-        let r = strip_any(rest, &[" is ", " are "])?;
+        let r = strip_any(rest, COPULAS)?;
         after + rest.len() - r.len()
     } else {
         return None;
@@ -217,6 +238,13 @@ mod tests {
         );
         let t = "We ship often. A sink is a backend that stores events.";
         assert_eq!(gloss_of(t, "sink"), Some("a backend that stores events"));
+        let t = "In this guide a sink, i.e. a backend that stores events, runs last.";
+        assert_eq!(
+            gloss_of(t, "sink"),
+            Some("a backend that stores events, runs last")
+        );
+        let t = "Targets refer to the addresses of one user.";
+        assert_eq!(gloss_of(t, "Targets"), Some("the addresses of one user"));
         let t = "- Events: records kept for each visit.\n";
         assert_eq!(gloss_of(t, "Events"), Some("records kept for each visit"));
         let t = "1. Topics - named groups of subscribers\n";
