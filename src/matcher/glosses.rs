@@ -51,6 +51,9 @@ const COPULAS: &[&str] = &[
 
 /// The longest definition read, in bytes: a sentence's worth.
 const MAX_GLOSS: usize = 200;
+/// How far back from a word its item's opening is looked for, in bytes: a list marker, an
+/// article and emphasis.
+const LOOK_BACK: usize = 24;
 /// How many words into the definition its noun may come ("individual email addresses").
 const NOUN_WITHIN: usize = 4;
 
@@ -160,13 +163,25 @@ fn skip_emphasis(text: &str, end: usize) -> usize {
 /// Whether the word at `start` opens a line, a list item or a sentence (an article and
 /// emphasis before it allowed: "- **The Targets**"). `Some(())` when it does.
 fn opens_item(text: &str, start: usize) -> Option<()> {
-    let before = text[..start].trim_end_matches(['*', '_', '"', '\'', '`']);
+    // Only the bytes just before the word can open its item: a line start further back has
+    // words in between (and a text of one long line is not read back to its start per word).
+    let from = (0..=start.saturating_sub(LOOK_BACK))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let near = &text[from..start];
+    let before = near.trim_end_matches(['*', '_', '"', '\'', '`']);
     let before = ["The ", "A ", "An ", "the ", "a ", "an "]
         .iter()
         .find_map(|d| before.strip_suffix(d))
         .unwrap_or(before)
         .trim_end_matches(['*', '_', '"', '\'', '`']);
-    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let line = match before.rfind('\n') {
+        Some(i) => &before[i + 1..],
+        None if from == 0 => before,
+        // No line start in reach: only a sentence start can still open the item.
+        None => "\u{0}",
+    };
     let marker = line.trim_start();
     let marker = marker
         .strip_prefix(['-', '*', '+'])
@@ -247,6 +262,11 @@ mod tests {
         assert_eq!(gloss_of(t, "Targets"), Some("the addresses of one user"));
         let t = "- Events: records kept for each visit.\n";
         assert_eq!(gloss_of(t, "Events"), Some("records kept for each visit"));
+        let long = format!(
+            "{} ends here. Events are records of visits.",
+            "word ".repeat(40)
+        );
+        assert_eq!(gloss_of(&long, "Events"), Some("records of visits"));
         let t = "1. Topics - named groups of subscribers\n";
         assert_eq!(gloss_of(t, "Topics"), Some("named groups of subscribers"));
     }
