@@ -336,6 +336,31 @@ fn everyday_senses_of_work_words_get_no_note() {
             "A rising error rate is a signal that the deployment should be rolled back.",
             None,
         ),
+        (
+            "sync",
+            "Let's sync on Thursday about the launch plan.",
+            None,
+        ),
+        (
+            "feature",
+            "The article will feature three of our customers.",
+            None,
+        ),
+        (
+            "checkout",
+            "Hotel checkout is at 11am on the last day of the summit.",
+            None,
+        ),
+        (
+            "sprint",
+            "The team did a sprint to finish the deck before the board meeting.",
+            None,
+        ),
+        (
+            "persona",
+            "His public persona is very different from how he is in meetings.",
+            None,
+        ),
     ]);
 }
 
@@ -372,8 +397,8 @@ fn shared_work_words_take_the_sense_of_their_field() {
         ),
         (
             "release",
-            "Press and social. For the funding announcement, the press release goes to our media \
-             list under embargo and to the newswire at 6am.",
+            "Press and social. For the funding announcement, the release goes to journalists \
+             under embargo and to the newswire at 6am.",
             Some("press-release"),
         ),
         (
@@ -463,9 +488,36 @@ fn shared_work_words_take_the_sense_of_their_field() {
         ),
         (
             "target",
-            "Campaign brief. Target audience: operations managers at logistics companies with \
-             200 to 2,000 employees.",
+            "Campaign brief. Our target is operations managers at logistics companies; the ads \
+             and the persona speak to them.",
             Some("target-audience"),
+        ),
+        (
+            "package",
+            "Pricing page. The enterprise package includes SSO, audit logs and a dedicated \
+             success manager, billed per year.",
+            Some("product-bundle"),
+        ),
+        (
+            "package",
+            "Install the package with npm and import it in your build.",
+            Some("software-package"),
+        ),
+        (
+            "sprint",
+            "The team commits to six user stories in each two-week sprint and demos them at the \
+             end.",
+            Some("sprint"),
+        ),
+        (
+            "social media monitoring",
+            "Our social media monitoring picked up 300 brand mentions after the launch.",
+            Some("social-listening"),
+        ),
+        (
+            "pixels",
+            "Export the logo at 512 by 512 pixels for the app store.",
+            Some("display-pixel"),
         ),
     ]);
 }
