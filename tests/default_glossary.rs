@@ -361,6 +361,12 @@ fn everyday_senses_of_work_words_get_no_note() {
             "His public persona is very different from how he is in meetings.",
             None,
         ),
+        (
+            "tickets",
+            "Early bird tickets for the summit go on sale Monday; ticket sales close a week \
+             before.",
+            None,
+        ),
     ]);
 }
 
