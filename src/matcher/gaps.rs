@@ -120,8 +120,7 @@ fn short_words() -> &'static WordSet {
 }
 
 fn data(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    super::lexicon::data_lines(text).filter(|l| !l.starts_with('#') && !l.is_empty())
 }
 
 /// Whether `lower` (lower case) is an English word: 2-3 letters from the short list, longer
@@ -905,13 +904,21 @@ fn known_word(w: &str) -> bool {
 fn dictionary() -> &'static Bloom {
     static SET: OnceLock<Bloom> = OnceLock::new();
     SET.get_or_init(|| {
-        let scowl =
-            data(include_str!("common_words.txt")).chain(data(include_str!("short_words.txt")));
-        let lexicon: Vec<String> = pos::lexicon_words().map(str::to_ascii_lowercase).collect();
-        let words: Vec<&str> = scowl.chain(lexicon.iter().map(String::as_str)).collect();
-        let mut bloom = Bloom::with_capacity(words.len() * 2);
-        for w in words {
+        let scowl: Vec<&str> = data(include_str!("common_words.txt"))
+            .chain(data(include_str!("short_words.txt")))
+            .collect();
+        let mut bloom = Bloom::with_capacity((scowl.len() + pos::lexicon_len()) * 2);
+        for w in scowl {
             bloom.insert(hash_str(w.as_bytes()));
+        }
+        // The tagger's words lowered into one buffer, not a `String` each (issue 33: this
+        // table is built in every process that lists gaps).
+        let mut lower = Vec::new();
+        for w in pos::lexicon_words() {
+            lower.clear();
+            lower.extend_from_slice(w.as_bytes());
+            lower.make_ascii_lowercase();
+            bloom.insert(hash_str(&lower));
         }
         bloom
     })
