@@ -347,8 +347,8 @@ impl WordSet {
                 }
             }
         }
-        keys.sort_unstable();
-        keys.dedup();
+        // Repeats are dropped as they are placed (`place`), not by sorting first: the sort was
+        // most of the build of the 60,000-word lists in every process (issue 33).
         long.shrink_to_fit();
         // Four keys in a bucket, filled to 85%; more room if the cuckoo walk gets stuck.
         let mut n = (keys.len() * 100 / 340).max(1);
@@ -371,8 +371,19 @@ impl WordSet {
     fn place(keys: &[((u64, u64), u64)], n: usize) -> Option<Box<[Bucket]>> {
         // Key indices + 1 per slot while placing (0: empty).
         let mut slots = vec![[0u32; 4]; n];
-        for (i, &(_, h)) in keys.iter().enumerate() {
-            let (mut at, mut item) = (Self::choices(h, n).0, i as u32 + 1);
+        for (i, &(key, h)) in keys.iter().enumerate() {
+            // A key met before lies in one of its two buckets (every placed key does): a
+            // repeat is dropped here.
+            let (a, b) = Self::choices(h, n);
+            let placed = |c: usize| {
+                slots[c]
+                    .iter()
+                    .any(|&x| x != 0 && keys[x as usize - 1].0 == key)
+            };
+            if placed(a) || placed(b) {
+                continue;
+            }
+            let (mut at, mut item) = (a, i as u32 + 1);
             let mut kick = i;
             for _ in 0..500 {
                 let (a, b) = Self::choices(keys[item as usize - 1].1, n);
@@ -624,7 +635,14 @@ mod tests {
         let words: Vec<String> = (0..5000)
             .map(|i| format!("w{i}{}", "x".repeat(i % 20)))
             .collect();
-        let set = WordSet::new(words.iter().step_by(2).map(String::as_str));
+        // Each word given three times: repeats are dropped while placing.
+        let set = WordSet::new(
+            words
+                .iter()
+                .step_by(2)
+                .flat_map(|w| [w, w, w])
+                .map(String::as_str),
+        );
         for (i, w) in words.iter().enumerate() {
             assert_eq!(set.contains(w), i % 2 == 0, "{w}");
         }
