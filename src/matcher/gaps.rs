@@ -1135,8 +1135,18 @@ fn vocabulary(
             i += 1;
             continue;
         }
+        // One pass over the word's letters: its end, whether a capital follows the first
+        // letter, and its lower-case form on the stack (`| 0x20` lowers an ASCII letter);
+        // the `String` is made only for a word the dictionary lacks (issue 33: the word was
+        // read four times before, to find its end, check its case, copy it and lower it).
         let start = i;
+        let mut low = [0u8; 32];
+        let mut capital_inside = false;
         while i < b.len() && b[i].is_ascii_alphabetic() {
+            if i - start < low.len() {
+                low[i - start] = b[i] | 0x20;
+            }
+            capital_inside |= i > start && b[i].is_ascii_uppercase();
             i += 1;
         }
         let end = i;
@@ -1145,7 +1155,15 @@ fn vocabulary(
             || end - start > 30
             || start > 0 && odd(b[start - 1])
             || end < b.len() && odd(b[end])
-            || !b[start + 1..end].iter().all(u8::is_ascii_lowercase)
+            || capital_inside
+        {
+            continue;
+        }
+        let low = &low[..end - start];
+        // The common case: a dictionary word, one read of a small table (the short words
+        // that make up a third of a text: of a smaller one still).
+        let h = hash_str(low);
+        if end - start == 3 && short_words().contains_hashed(low, h) || dictionary().may_contain(h)
         {
             continue;
         }
@@ -1154,13 +1172,6 @@ fn vocabulary(
         lower.clear();
         lower.push_str(word);
         lower.make_ascii_lowercase();
-        // The common case: a dictionary word, one read of a small table (the short words
-        // that make up a third of a text: of a smaller one still).
-        if end - start == 3 && short_words().contains(&lower)
-            || dictionary().may_contain(hash_str(lower.as_bytes()))
-        {
-            continue;
-        }
         // Words come in order: the next range that may hold this one, without a search.
         while ex < excluded.len() && excluded[ex].end <= start {
             ex += 1;
