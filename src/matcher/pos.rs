@@ -153,7 +153,9 @@ impl Tagger {
         // names, with a string comparison each: 94,000 times).
         let mut ids: FxHashMap<&'static str, Tag> = FxHashMap::default();
         for line in data_lines(data) {
-            if let Some((w, tag)) = line.split_once(' ') {
+            // The space found by a byte loop: `split_once`'s searcher is set up per line.
+            let space = line.bytes().position(|b| b == b' ');
+            if let Some((w, tag)) = space.map(|k| (&line[..k], &line[k + 1..])) {
                 let tag = match ids.get(tag) {
                     Some(&id) => id,
                     None => {
