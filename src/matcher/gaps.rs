@@ -1141,12 +1141,13 @@ fn vocabulary(
         // read four times before, to find its end, check its case, copy it and lower it).
         let start = i;
         let mut low = [0u8; 32];
+        low[0] = b[i] | 0x20;
+        i += 1;
         let mut capital_inside = false;
         while i < b.len() && b[i].is_ascii_alphabetic() {
-            if i - start < low.len() {
-                low[i - start] = b[i] | 0x20;
-            }
-            capital_inside |= i > start && b[i].is_ascii_uppercase();
+            // Past 32 letters the buffer wraps: such a word is left out below (over 30).
+            low[(i - start) % 32] = b[i] | 0x20;
+            capital_inside |= b[i] < b'a';
             i += 1;
         }
         let end = i;
