@@ -369,30 +369,30 @@ impl WordSet {
 
     /// `keys` in `n` buckets, each in one of its two, if the cuckoo walk finds room.
     fn place(keys: &[((u64, u64), u64)], n: usize) -> Option<Box<[Bucket]>> {
-        // Key indices + 1 per slot while placing (0: empty).
-        let mut slots = vec![[0u32; 4]; n];
+        // Each slot's key and hash while placing (key `(0, 0)`: empty; no key is). Held in the
+        // slots themselves, not as indices into `keys`: the repeat check and the cuckoo walk
+        // read the two buckets' lines only, where an index cost a read of `keys` per slot.
+        type Slot = ((u64, u64), u64);
+        const EMPTY: (u64, u64) = (0, 0);
+        let mut slots: Vec<[Slot; 4]> = vec![[(EMPTY, 0); 4]; n];
         for (i, &(key, h)) in keys.iter().enumerate() {
             // A key met before lies in one of its two buckets (every placed key does): a
             // repeat is dropped here.
             let (a, b) = Self::choices(h, n);
-            let placed = |c: usize| {
-                slots[c]
-                    .iter()
-                    .any(|&x| x != 0 && keys[x as usize - 1].0 == key)
-            };
-            if placed(a) || placed(b) {
+            if slots[a].iter().chain(&slots[b]).any(|s| s.0 == key) {
                 continue;
             }
-            let (mut at, mut item) = (a, i as u32 + 1);
+            let (mut at, mut item) = (a, (key, h));
             let mut kick = i;
+            let mut placed = false;
             for _ in 0..500 {
-                let (a, b) = Self::choices(keys[item as usize - 1].1, n);
-                if let Some(free) = [a, b]
+                let (a, b) = Self::choices(item.1, n);
+                if let Some((c, k)) = [a, b]
                     .into_iter()
-                    .find_map(|c| slots[c].iter().position(|&x| x == 0).map(|k| (c, k)))
+                    .find_map(|c| slots[c].iter().position(|s| s.0 == EMPTY).map(|k| (c, k)))
                 {
-                    slots[free.0][free.1] = item;
-                    item = 0;
+                    slots[c][k] = item;
+                    placed = true;
                     break;
                 }
                 // Both full: evict a key of one of them (varied, so the walk does not cycle).
@@ -401,16 +401,14 @@ impl WordSet {
                 let k = kick % 4;
                 std::mem::swap(&mut slots[at][k], &mut item);
             }
-            if item != 0 {
+            if !placed {
                 return None;
             }
         }
-        let bucket = |s: &[u32; 4]| {
+        let bucket = |s: &[Slot; 4]| {
             let mut b = Bucket::default();
-            for (k, &x) in s.iter().enumerate() {
-                if x != 0 {
-                    b.0[k] = keys[x as usize - 1].0;
-                }
+            for (k, &(key, _)) in s.iter().enumerate() {
+                b.0[k] = key;
             }
             b
         };
