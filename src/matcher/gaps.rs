@@ -1100,6 +1100,26 @@ fn slash_pair(text: &str, s: usize, e: usize) -> bool {
         && chunk.bytes().all(|c| c == b'/' || c.is_ascii_alphabetic())
 }
 
+/// The run of ASCII letters at `start` of `b` (a letter): its end, its lower-case form (the
+/// first 32 letters; `| 0x20` lowers an ASCII letter) and whether a capital follows its first
+/// letter, in one pass over the letters: the vocabulary pass makes a `String` only for a word
+/// the dictionary lacks (issue 33: the word was read four times before, to find its end,
+/// check its case, copy it and lower it).
+#[inline]
+fn letters_at(b: &[u8], start: usize) -> (usize, [u8; 32], bool) {
+    let mut low = [0u8; 32];
+    low[0] = b[start] | 0x20;
+    let mut i = start + 1;
+    let mut capital_inside = false;
+    while i < b.len() && b[i].is_ascii_alphabetic() {
+        // Past 32 letters the buffer wraps: such a word is left out (over 30 letters).
+        low[(i - start) % 32] = b[i] | 0x20;
+        capital_inside |= b[i] < b'a';
+        i += 1;
+    }
+    (i, low, capital_inside)
+}
+
 /// Lower-case words no dictionary holds and English does not form ([`english_formed`]),
 /// which the text uses as its own vocabulary: a family of forms ("nack", "nacks", "nacked")
 /// written at least twice, at least once after a lower-case word, never capitalised inside
@@ -1135,22 +1155,9 @@ fn vocabulary(
             i += 1;
             continue;
         }
-        // One pass over the word's letters: its end, whether a capital follows the first
-        // letter, and its lower-case form on the stack (`| 0x20` lowers an ASCII letter);
-        // the `String` is made only for a word the dictionary lacks (issue 33: the word was
-        // read four times before, to find its end, check its case, copy it and lower it).
         let start = i;
-        let mut low = [0u8; 32];
-        low[0] = b[i] | 0x20;
-        i += 1;
-        let mut capital_inside = false;
-        while i < b.len() && b[i].is_ascii_alphabetic() {
-            // Past 32 letters the buffer wraps: such a word is left out below (over 30).
-            low[(i - start) % 32] = b[i] | 0x20;
-            capital_inside |= b[i] < b'a';
-            i += 1;
-        }
-        let end = i;
+        let (end, low, capital_inside) = letters_at(b, start);
+        i = end;
         let odd = |c: u8| c.is_ascii_digit() || c >= 0x80 || c == b'_';
         if end - start < 3
             || end - start > 30
