@@ -74,8 +74,9 @@ fn slot(d: usize) -> usize {
 
 impl Table {
     /// The table of the entries that `each` gives, each as `(hash, word id)` with ids below
-    /// `words`. `each` is called twice and must give the same entries both times (they are
-    /// made again rather than held: they would take more memory than the table).
+    /// `words`. `each` is called twice and must give the same entries both times (the caller
+    /// makes them again or holds them: `Index::build_deletions` holds them up to a bound, past
+    /// which they would take more memory than the table).
     ///
     /// Memory besides the table while building: two bytes per entry, and eight per bucket.
     pub(crate) fn build(words: usize, each: impl Fn(&mut dyn FnMut(u64, WordId))) -> Table {

@@ -120,8 +120,7 @@ fn short_words() -> &'static WordSet {
 }
 
 fn data(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    super::lexicon::data_lines(text).filter(|l| !l.starts_with('#') && !l.is_empty())
 }
 
 /// Whether `lower` (lower case) is an English word: 2-3 letters from the short list, longer
@@ -905,13 +904,21 @@ fn known_word(w: &str) -> bool {
 fn dictionary() -> &'static Bloom {
     static SET: OnceLock<Bloom> = OnceLock::new();
     SET.get_or_init(|| {
-        let scowl =
-            data(include_str!("common_words.txt")).chain(data(include_str!("short_words.txt")));
-        let lexicon: Vec<String> = pos::lexicon_words().map(str::to_ascii_lowercase).collect();
-        let words: Vec<&str> = scowl.chain(lexicon.iter().map(String::as_str)).collect();
-        let mut bloom = Bloom::with_capacity(words.len() * 2);
-        for w in words {
+        let scowl: Vec<&str> = data(include_str!("common_words.txt"))
+            .chain(data(include_str!("short_words.txt")))
+            .collect();
+        let mut bloom = Bloom::with_capacity((scowl.len() + pos::lexicon_len()) * 2);
+        for w in scowl {
             bloom.insert(hash_str(w.as_bytes()));
+        }
+        // The tagger's words lowered into one buffer, not a `String` each (issue 33: this
+        // table is built in every process that lists gaps).
+        let mut lower = Vec::new();
+        for w in pos::lexicon_words() {
+            lower.clear();
+            lower.extend_from_slice(w.as_bytes());
+            lower.make_ascii_lowercase();
+            bloom.insert(hash_str(&lower));
         }
         bloom
     })
@@ -1093,6 +1100,26 @@ fn slash_pair(text: &str, s: usize, e: usize) -> bool {
         && chunk.bytes().all(|c| c == b'/' || c.is_ascii_alphabetic())
 }
 
+/// The run of ASCII letters at `start` of `b` (a letter): its end, its lower-case form (the
+/// first 32 letters; `| 0x20` lowers an ASCII letter) and whether a capital follows its first
+/// letter, in one pass over the letters: the vocabulary pass makes a `String` only for a word
+/// the dictionary lacks (issue 33: the word was read four times before, to find its end,
+/// check its case, copy it and lower it).
+#[inline]
+fn letters_at(b: &[u8], start: usize) -> (usize, [u8; 32], bool) {
+    let mut low = [0u8; 32];
+    low[0] = b[start] | 0x20;
+    let mut i = start + 1;
+    let mut capital_inside = false;
+    while i < b.len() && b[i].is_ascii_alphabetic() {
+        // Past 32 letters the buffer wraps: such a word is left out (over 30 letters).
+        low[(i - start) % 32] = b[i] | 0x20;
+        capital_inside |= b[i] < b'a';
+        i += 1;
+    }
+    (i, low, capital_inside)
+}
+
 /// Lower-case words no dictionary holds and English does not form ([`english_formed`]),
 /// which the text uses as its own vocabulary: a family of forms ("nack", "nacks", "nacked")
 /// written at least twice, at least once after a lower-case word, never capitalised inside
@@ -1129,16 +1156,22 @@ fn vocabulary(
             continue;
         }
         let start = i;
-        while i < b.len() && b[i].is_ascii_alphabetic() {
-            i += 1;
-        }
-        let end = i;
+        let (end, low, capital_inside) = letters_at(b, start);
+        i = end;
         let odd = |c: u8| c.is_ascii_digit() || c >= 0x80 || c == b'_';
         if end - start < 3
             || end - start > 30
             || start > 0 && odd(b[start - 1])
             || end < b.len() && odd(b[end])
-            || !b[start + 1..end].iter().all(u8::is_ascii_lowercase)
+            || capital_inside
+        {
+            continue;
+        }
+        let low = &low[..end - start];
+        // The common case: a dictionary word, one read of a small table (the short words
+        // that make up a third of a text: of a smaller one still).
+        let h = hash_str(low);
+        if end - start == 3 && short_words().contains_hashed(low, h) || dictionary().may_contain(h)
         {
             continue;
         }
@@ -1147,13 +1180,6 @@ fn vocabulary(
         lower.clear();
         lower.push_str(word);
         lower.make_ascii_lowercase();
-        // The common case: a dictionary word, one read of a small table (the short words
-        // that make up a third of a text: of a smaller one still).
-        if end - start == 3 && short_words().contains(&lower)
-            || dictionary().may_contain(hash_str(lower.as_bytes()))
-        {
-            continue;
-        }
         // Words come in order: the next range that may hold this one, without a search.
         while ex < excluded.len() && excluded[ex].end <= start {
             ex += 1;

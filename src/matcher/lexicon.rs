@@ -347,8 +347,8 @@ impl WordSet {
                 }
             }
         }
-        keys.sort_unstable();
-        keys.dedup();
+        // Repeats are dropped as they are placed (`place`), not by sorting first: the sort was
+        // most of the build of the 60,000-word lists in every process (issue 33).
         long.shrink_to_fit();
         // Four keys in a bucket, filled to 85%; more room if the cuckoo walk gets stuck.
         let mut n = (keys.len() * 100 / 340).max(1);
@@ -369,19 +369,30 @@ impl WordSet {
 
     /// `keys` in `n` buckets, each in one of its two, if the cuckoo walk finds room.
     fn place(keys: &[((u64, u64), u64)], n: usize) -> Option<Box<[Bucket]>> {
-        // Key indices + 1 per slot while placing (0: empty).
-        let mut slots = vec![[0u32; 4]; n];
-        for (i, &(_, h)) in keys.iter().enumerate() {
-            let (mut at, mut item) = (Self::choices(h, n).0, i as u32 + 1);
+        // Each slot's key and hash while placing (key `(0, 0)`: empty; no key is). Held in the
+        // slots themselves, not as indices into `keys`: the repeat check and the cuckoo walk
+        // read the two buckets' lines only, where an index cost a read of `keys` per slot.
+        type Slot = ((u64, u64), u64);
+        const EMPTY: (u64, u64) = (0, 0);
+        let mut slots: Vec<[Slot; 4]> = vec![[(EMPTY, 0); 4]; n];
+        for (i, &(key, h)) in keys.iter().enumerate() {
+            // A key met before lies in one of its two buckets (every placed key does): a
+            // repeat is dropped here.
+            let (a, b) = Self::choices(h, n);
+            if slots[a].iter().chain(&slots[b]).any(|s| s.0 == key) {
+                continue;
+            }
+            let (mut at, mut item) = (a, (key, h));
             let mut kick = i;
+            let mut placed = false;
             for _ in 0..500 {
-                let (a, b) = Self::choices(keys[item as usize - 1].1, n);
-                if let Some(free) = [a, b]
+                let (a, b) = Self::choices(item.1, n);
+                if let Some((c, k)) = [a, b]
                     .into_iter()
-                    .find_map(|c| slots[c].iter().position(|&x| x == 0).map(|k| (c, k)))
+                    .find_map(|c| slots[c].iter().position(|s| s.0 == EMPTY).map(|k| (c, k)))
                 {
-                    slots[free.0][free.1] = item;
-                    item = 0;
+                    slots[c][k] = item;
+                    placed = true;
                     break;
                 }
                 // Both full: evict a key of one of them (varied, so the walk does not cycle).
@@ -390,16 +401,14 @@ impl WordSet {
                 let k = kick % 4;
                 std::mem::swap(&mut slots[at][k], &mut item);
             }
-            if item != 0 {
+            if !placed {
                 return None;
             }
         }
-        let bucket = |s: &[u32; 4]| {
+        let bucket = |s: &[Slot; 4]| {
             let mut b = Bucket::default();
-            for (k, &x) in s.iter().enumerate() {
-                if x != 0 {
-                    b.0[k] = keys[x as usize - 1].0;
-                }
+            for (k, &(key, _)) in s.iter().enumerate() {
+                b.0[k] = key;
             }
             b
         };
@@ -474,12 +483,33 @@ impl Bloom {
     }
 }
 
+/// The lines of `data` as [`str::lines`] gives them (a `\r` before the `\n` dropped), found by
+/// `memchr`'s vectorised search over the whole text: the word lists and tables embedded in
+/// the binary are split at the start of every process, and `str::lines` searched each short
+/// line separately (issue 33: 25 million instructions of a `broker translate` of a brief).
+pub(crate) fn data_lines(data: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    let mut ends = memchr::memchr_iter(b'\n', data.as_bytes());
+    std::iter::from_fn(move || {
+        if at >= data.len() {
+            return None;
+        }
+        let Some(end) = ends.next() else {
+            let line = &data[at..];
+            at = data.len();
+            return Some(line);
+        };
+        let line = &data[at..end];
+        at = end + 1;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
+}
+
 /// The built-in list of common English words (the fuzzy guard of SPEC §3).
 pub(crate) fn common_words() -> &'static WordSet {
     static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let words = include_str!("common_words.txt")
-            .lines()
+        let words = data_lines(include_str!("common_words.txt"))
             .filter(|l| !l.starts_with('#') && !l.is_empty());
         WordSet::new(words)
     })
@@ -490,8 +520,7 @@ pub(crate) fn common_words() -> &'static WordSet {
 pub(crate) fn everyday_words() -> &'static WordSet {
     static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let words = include_str!("everyday_words.txt")
-            .lines()
+        let words = data_lines(include_str!("everyday_words.txt"))
             .filter(|l| !l.starts_with('#') && !l.is_empty());
         WordSet::new(words)
     })
@@ -499,6 +528,27 @@ pub(crate) fn everyday_words() -> &'static WordSet {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn data_lines_are_str_lines() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\n\nb\n",
+            "a\r\nb\r\n",
+            "a\r",
+            "a\nb\r",
+            "\n\nx",
+            "é\nü\r\n",
+        ] {
+            let ours: Vec<&str> = super::data_lines(text).collect();
+            let std: Vec<&str> = text.lines().collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -583,7 +633,14 @@ mod tests {
         let words: Vec<String> = (0..5000)
             .map(|i| format!("w{i}{}", "x".repeat(i % 20)))
             .collect();
-        let set = WordSet::new(words.iter().step_by(2).map(String::as_str));
+        // Each word given three times: repeats are dropped while placing.
+        let set = WordSet::new(
+            words
+                .iter()
+                .step_by(2)
+                .flat_map(|w| [w, w, w])
+                .map(String::as_str),
+        );
         for (i, w) in words.iter().enumerate() {
             assert_eq!(set.contains(w), i % 2 == 0, "{w}");
         }

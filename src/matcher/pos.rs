@@ -135,15 +135,35 @@ fn tagger() -> &'static Tagger {
 
 impl Tagger {
     fn load() -> Tagger {
+        let data = include_str!("data/pos_lexicon.txt");
         let mut t = Tagger {
             names: Vec::new(),
-            lexicon: FxHashMap::default(),
+            // Sized once from the data's lines (a word a line), not grown by rehashing: the
+            // load runs in every process that meets an ambiguous word (issue 33: 68 million
+            // instructions, a sixth of a `broker translate` of a brief, before this and the
+            // interning below).
+            lexicon: FxHashMap::with_capacity_and_hasher(
+                memchr::memchr_iter(b'\n', data.as_bytes()).count(),
+                Default::default(),
+            ),
             context: Vec::new(),
             morphology: Vec::new(),
         };
-        for line in data_lines(include_str!("data/pos_lexicon.txt")) {
-            if let Some((w, tag)) = line.split_once(' ') {
-                let tag = t.intern(tag);
+        // Tag names interned through a map (a word's tag was found by a linear search of the
+        // names, with a string comparison each: 94,000 times).
+        let mut ids: FxHashMap<&'static str, Tag> = FxHashMap::default();
+        for line in data_lines(data) {
+            // The space found by a byte loop: `split_once`'s searcher is set up per line.
+            let space = line.bytes().position(|b| b == b' ');
+            if let Some((w, tag)) = space.map(|k| (&line[..k], &line[k + 1..])) {
+                let tag = match ids.get(tag) {
+                    Some(&id) => id,
+                    None => {
+                        let id = t.intern(tag);
+                        ids.insert(tag, id);
+                        id
+                    }
+                };
                 t.lexicon.insert(w, tag);
             }
         }
@@ -496,8 +516,7 @@ impl Tagger {
 }
 
 fn data_lines(data: &'static str) -> impl Iterator<Item = &'static str> {
-    data.lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    super::lexicon::data_lines(data).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Whether `c` may be inside a word token: letters, digits, and an apostrophe or hyphen
@@ -724,6 +743,11 @@ pub(crate) fn lexicon_tag_as_written(w: &str) -> Option<Tag> {
 /// Every word of the lexicon, as written.
 pub(crate) fn lexicon_words() -> impl Iterator<Item = &'static str> {
     tagger().lexicon.keys().copied()
+}
+
+/// How many words the lexicon holds.
+pub(crate) fn lexicon_len() -> usize {
+    tagger().lexicon.len()
 }
 
 /// Whether `w` (lower case) is a word of a closed class by the lexicon: "the", "with", "our".

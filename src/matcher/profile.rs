@@ -19,7 +19,7 @@ use super::lexicon::{hash_str, StrTable};
 use super::pos;
 pub(crate) use super::verbs::{verb_entry, verb_forms, verb_of};
 use crate::glossary::Glossary;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// Bytes either side of a mention that make its passage.
 const PASSAGE_BYTES: usize = 400;
@@ -84,14 +84,22 @@ fn surface_forms(ids: &FxHashMap<Box<str>, u32>, weight: &[f32]) -> (StrTable, V
             surface_ids.push(id);
         }
     };
+    // The plural forms made in one buffer (a `format!` each before, issue 33).
+    let mut form = String::new();
     for (word, &id) in ids {
         if weight[id as usize] <= 0.0 {
             continue;
         }
         keep(word, word, id);
-        keep(&format!("{word}s"), word, id);
+        form.clear();
+        form.push_str(word);
+        form.push('s');
+        keep(&form, word, id);
         if let Some(stem) = word.strip_suffix('y') {
-            keep(&format!("{stem}ies"), word, id);
+            form.clear();
+            form.push_str(stem);
+            form.push_str("ies");
+            keep(&form, word, id);
         }
     }
     for (form, verb) in super::verbs::every_form() {
@@ -110,31 +118,52 @@ fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(move |w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
 }
 
+/// The words of [`words`] (runs of ASCII letters and digits), each lowered into `lower` and
+/// handed to `f`, read as bytes: every byte of a non-ASCII character is ≥ 0x80, so it
+/// separates words as the character does.
+fn each_lower_word(s: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let at = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        lower.clear();
+        lower.push_str(&s[at..i]);
+        lower.make_ascii_lowercase();
+        f(lower);
+    }
+}
+
 impl Profiles {
+    /// The profiles of `g`'s concepts. Built at the first text with a word of several senses
+    /// (in `broker translate` of a long text, within its time: issue 33). Words are read as
+    /// bytes, and a concept's words collected, sorted and deduplicated in a vector (a hash
+    /// set each before). (Arena tables, [`StrTable`], for the written and base forms were
+    /// tried: their inserts cost more than the maps' look-ups, 232 → 259 million
+    /// instructions on g10k.)
     pub(crate) fn build(g: &Glossary) -> Profiles {
         let mut ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut of: Vec<Box<[u32]>> = Vec::with_capacity(g.concepts().len());
         let mut df: Vec<u32> = Vec::new();
-        let mut seen = FxHashSet::default();
+        let mut seen: Vec<u32> = Vec::new();
         let mut lower = String::new();
-        // Lower-case written form → the id of its base form (`None`: no sense-bearing word).
+        // Lower-case written form → the id of its base form (`None`: no sense-bearing word),
+        // each worked out once (a tagger and a verb look-up), boxed only when new.
         let mut known: FxHashMap<Box<str>, Option<u32>> = FxHashMap::default();
         for c in g.concepts() {
             seen.clear();
             let mut add = |s: &str| {
-                for (_, w) in words(s) {
-                    // Lowered into a buffer kept from word to word, and boxed only when new:
-                    // most words of a glossary's definitions repeat (issue 33: this runs at
-                    // the first text with an ambiguous word, inside `broker translate`'s time).
-                    lower.clear();
-                    lower.push_str(w);
-                    lower.make_ascii_lowercase();
-                    // Each written form's base form worked out once (a tagger and a verb
-                    // look-up), not at every occurrence.
-                    let id = match known.get(lower.as_str()) {
+                each_lower_word(s, &mut lower, |w| {
+                    let id = match known.get(w) {
                         Some(&id) => id,
                         None => {
-                            let id = base_form(&lower).map(|b| match ids.get(b.as_ref()) {
+                            let id = base_form(w).map(|b| match ids.get(b.as_ref()) {
                                 Some(&id) => id,
                                 None => {
                                     let next = ids.len() as u32;
@@ -142,18 +171,18 @@ impl Profiles {
                                     next
                                 }
                             });
-                            known.insert(Box::from(lower.as_str()), id);
+                            known.insert(Box::from(w), id);
                             id
                         }
                     };
                     let Some(id) = id else {
-                        continue;
+                        return;
                     };
                     if id as usize == df.len() {
                         df.push(0);
                     }
-                    seen.insert(id);
-                }
+                    seen.push(id);
+                });
             };
             for side in [&c.it, &c.marketing].into_iter().flatten() {
                 add(&side.definition);
@@ -167,13 +196,14 @@ impl Profiles {
             if let Some(n) = &c.note {
                 add(n);
             }
-            let mut v: Vec<u32> = seen.iter().copied().collect();
-            v.sort_unstable();
-            for &id in &v {
+            seen.sort_unstable();
+            seen.dedup();
+            for &id in &seen {
                 df[id as usize] += 1;
             }
-            of.push(v.into_boxed_slice());
+            of.push(seen.as_slice().into());
         }
+        drop(known);
         let n = g.concepts().len().max(1) as f32;
         let weight: Vec<f32> = df
             .iter()

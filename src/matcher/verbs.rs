@@ -20,12 +20,14 @@ fn verbs() -> &'static Verbs {
             forms: FxHashMap::default(),
             lemmas: FxHashMap::default(),
         };
-        for line in include_str!("data/verb_forms.txt").lines() {
+        for line in super::lexicon::data_lines(include_str!("data/verb_forms.txt")) {
             if line.starts_with('#') {
                 continue;
             }
-            let f: Vec<&'static str> = line.split(' ').collect();
-            if let [l, a, b, c, d] = f[..] {
+            // Five fields exactly, read without collecting them (6,400 lines a process).
+            let mut f = line.split(' ');
+            let fields = [f.next(), f.next(), f.next(), f.next(), f.next(), f.next()];
+            if let [Some(l), Some(a), Some(b), Some(c), Some(d), None] = fields {
                 v.forms.insert(l, [a, b, c, d]);
                 for form in [a, b, c, d] {
                     v.lemmas.entry(form).or_insert(l);
