@@ -1023,13 +1023,15 @@ enum Defined {
 /// common is often a coincidence ("phone numbers" and a build target "for phones").
 const GLOSS_WORDS_IN_COMMON: usize = 2;
 
-/// **Pass 3b, words the text defines** ([`super::glosses`]). For each generic or ambiguous
+/// **Pass 3b, words the text defines** ([`super::glosses`]). For each everyday or ambiguous
 /// word the text introduces with a definition ("Targets, which are individual emails, phone
-/// numbers and channels"), the sense whose profile the definition fits best
-/// ([`super::profile::Profiles::fit`]) becomes the word's sense at every occurrence of it
-/// (same term key) in the text, decided; a definition that fits none of its senses makes the
-/// word the text's own term, no mention anywhere in the text. A word defined twice with
-/// different verdicts, or whose definition fits two senses equally, is left to the evidence.
+/// numbers and channels"), the sense the definition fits — the same genus (head noun) as the
+/// sense's own definition, or else the most content words in common, at least
+/// [`GLOSS_WORDS_IN_COMMON`] — becomes the word's sense at every occurrence of it (same term
+/// key) in the text, decided. A definition of no sense's kind that shares no word with the
+/// sense the evidence chose, and fits no other, makes an everyday word the text's own term:
+/// no mention anywhere in the text. A word defined twice with different verdicts, or whose
+/// definition fits two senses equally, is left to the evidence.
 /// Out: per group, what its word's definition says.
 fn text_definitions(s: &Search, sel: &mut Selection) -> Vec<Defined> {
     let ix = s.ix;
@@ -1038,8 +1040,10 @@ fn text_definitions(s: &Search, sel: &mut Selection) -> Vec<Defined> {
     let mut verdicts: FxHashMap<u32, Option<Option<ConceptId>>> = FxHashMap::default();
     for (gi, gr) in sel.groups.iter().enumerate() {
         let options = gr.options(&sel.all);
-        let generic = options.len() > 1 || options.iter().all(|o| ix.terms[o.term].sense.generic);
-        if !generic {
+        // Everyday words: a definition may make them the text's own term. A specific term
+        // ("CI") only has its senses told apart.
+        let everyday = options.iter().all(|o| ix.terms[o.term].sense.generic);
+        if !everyday && options.len() < 2 {
             continue;
         }
         let Some(gloss) = glosses::gloss(s.text, gr.start, gr.end) else {
@@ -1080,7 +1084,9 @@ fn text_definitions(s: &Search, sel: &mut Selection) -> Vec<Defined> {
             }
             // Not the kind of thing any sense is, not a word in common with the sense the
             // rest of the text suggests, and no other sense it fits: the text's own term.
-            ([], _) if chosen == 0 && best < GLOSS_WORDS_IN_COMMON && words.len() >= 2 => {
+            ([], _)
+                if everyday && chosen == 0 && best < GLOSS_WORDS_IN_COMMON && words.len() >= 2 =>
+            {
                 Some(None)
             }
             _ => None,

@@ -63,10 +63,14 @@ pub(crate) fn gloss(text: &str, start: usize, end: usize) -> Option<Range<usize>
     let after = skip_emphasis(text, end);
     let rest = &text[after..];
     let opens = opens_item(text, start);
+    // A copula may also say how the thing is ("CI is red again today"): after one, the
+    // definition must name a kind, with an article or as a plural.
+    let mut copula = true;
     let at = if let Some(r) = strip_any(rest, APPOSITIVES) {
         after + rest.len() - r.len()
     } else if opens.is_some() && starts_any(rest, &[": ", " - ", " – ", " — "]) {
         let r = rest[1..].trim_start_matches([' ', '-', '–', '—', ':']);
+        copula = false;
         after + rest.len() - r.len()
     } else if opens.is_some() {
         let r = strip_any(rest, COPULAS)?;
@@ -88,7 +92,7 @@ pub(crate) fn gloss(text: &str, start: usize, end: usize) -> Option<Range<usize>
         .map_or_else(|| (at + MAX_GLOSS).min(text.len()), |(i, _)| at + i);
     let stop = (at..=stop).rev().find(|&i| text.is_char_boundary(i))?;
     let range = at..stop;
-    noun_phrase(&text[range.clone()]).then_some(range)
+    noun_phrase(&text[range.clone()], copula).then_some(range)
 }
 
 /// The content words of `text` in their base forms ([`base_form`]: "records" and "recorded"
@@ -212,12 +216,17 @@ fn starts_any(s: &str, prefixes: &[&str]) -> bool {
 /// "the backends that store events", "named groups of subscribers"), and that phrase is not
 /// the subject of a clause ("Mautic now supports …"). "growing fast", "shipped weekly",
 /// "present for the repack" and "worth $2M" say how the thing is, not what it is.
-fn noun_phrase(gloss: &str) -> bool {
+fn noun_phrase(gloss: &str, copula: bool) -> bool {
     let tags: Vec<&str> = pos::tag_text(gloss).into_iter().map(|(_, t)| t).collect();
     let first_noun = tags.iter().position(|t| !modifier(t));
     let Some(n) = first_noun.filter(|&n| n < NOUN_WITHIN && tags[n].starts_with("NN")) else {
         return false;
     };
+    // After a copula: "a backend", "the places", "individual emails"; not "red again today".
+    if copula && !(matches!(tags[0], "DT" | "PDT" | "CD") || tags[n] == "NNS" || tags[n] == "NNPS")
+    {
+        return false;
+    }
     // The rest of the phrase: more nouns, modifiers, a list of them. A past form before a
     // preposition is a participle ("records kept for each visit"), not the phrase's verb
     // ("Mautic added support").
@@ -304,6 +313,8 @@ mod tests {
 
     #[test]
     fn descriptions_and_mid_sentence_uses_are_no_definition() {
+        assert_eq!(gloss_of("CI is red again today.", "CI"), None);
+        assert_eq!(gloss_of("The build is green again.", "build"), None);
         assert_eq!(
             gloss_of("Our pipeline, which is growing fast.", "pipeline"),
             None
