@@ -23,7 +23,7 @@
 //! defines it, the glossary says what each sense means.
 
 use super::pos;
-use super::profile::base_form;
+use super::profile::{base_form, concept_texts, each_lower_word};
 use crate::glossary::Concept;
 use rustc_hash::FxHashSet;
 use std::ops::Range;
@@ -100,26 +100,17 @@ pub(crate) fn gloss(text: &str, start: usize, end: usize) -> Option<Range<usize>
 /// words count here: "company" says little about which concept a text is about, but a
 /// definition of "accounts" as "the companies we sell to" is about companies.
 pub(crate) fn content_words(text: &str) -> FxHashSet<String> {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .filter_map(|w| base_form(&w.to_ascii_lowercase()).map(|b| b.into_owned()))
-        .collect()
+    let mut out = FxHashSet::default();
+    each_lower_word(text, &mut String::new(), |w| {
+        out.extend(base_form(w).map(|b| b.into_owned()));
+    });
+    out
 }
 
-/// The content words of what the glossary says about `c`: its definitions and terms on both
-/// sides, its tags, cues and note.
+/// The content words of what the glossary says about `c` ([`concept_texts`]: the texts its
+/// profile is made of).
 pub(crate) fn concept_words(c: &Concept) -> FxHashSet<String> {
-    let mut out = FxHashSet::default();
-    for side in [&c.it, &c.marketing].into_iter().flatten() {
-        out.extend(content_words(&side.definition));
-        for t in &side.terms {
-            out.extend(content_words(&t.text));
-        }
-    }
-    for t in c.tags.iter().chain(&c.cues).chain(&c.note) {
-        out.extend(content_words(t));
-    }
-    out
+    concept_texts(c).flat_map(content_words).collect()
 }
 
 /// The genus of a definition: the head noun of the noun phrase it opens with, in its base

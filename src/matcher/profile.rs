@@ -18,7 +18,7 @@ use super::ids::ConceptId;
 use super::lexicon::{hash_str, StrTable};
 use super::pos;
 pub(crate) use super::verbs::{verb_entry, verb_forms, verb_of};
-use crate::glossary::Glossary;
+use crate::glossary::{Concept, Glossary};
 use rustc_hash::FxHashMap;
 
 /// Bytes either side of a mention that make its passage.
@@ -111,33 +111,55 @@ fn surface_forms(ids: &FxHashMap<Box<str>, u32>, weight: &[f32]) -> (StrTable, V
     (surface, surface_ids)
 }
 
-/// The lower-case ASCII words of `s` with their byte offsets.
+/// The words of `s` ([`word_ranges`]), as written, with their byte offsets.
 fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(move |w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
+    word_ranges(s).map(move |(at, end)| (at, &s[at..end]))
 }
 
-/// The words of [`words`] (runs of ASCII letters and digits), each lowered into `lower` and
-/// handed to `f`, read as bytes: every byte of a non-ASCII character is ≥ 0x80, so it
-/// separates words as the character does.
-fn each_lower_word(s: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+/// The byte ranges of `s`'s words: runs of ASCII letters and digits, found on the bytes: every byte of a non-ASCII character is ≥ 0x80, so it separates words
+/// as the character does.
+fn word_ranges(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
+    std::iter::from_fn(move || {
+        while i < b.len() && !b[i].is_ascii_alphanumeric() {
             i += 1;
-            continue;
         }
         let at = i;
         while i < b.len() && b[i].is_ascii_alphanumeric() {
             i += 1;
         }
+        (i > at).then_some((at, i))
+    })
+}
+
+/// The words of `s` ([`word_ranges`]), each lowered into `lower` and handed to `f`.
+pub(crate) fn each_lower_word(s: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+    for (at, end) in word_ranges(s) {
         lower.clear();
-        lower.push_str(&s[at..i]);
+        lower.push_str(&s[at..end]);
         lower.make_ascii_lowercase();
         f(lower);
     }
+}
+
+/// The texts of what the glossary says about `c` that make its profile: its definitions and
+/// terms on both sides, its tags, cues and note.
+pub(crate) fn concept_texts(c: &Concept) -> impl Iterator<Item = &str> {
+    [&c.it, &c.marketing]
+        .into_iter()
+        .flatten()
+        .flat_map(|side| {
+            std::iter::once(side.definition.as_str())
+                .chain(side.terms.iter().map(|t| t.text.as_str()))
+        })
+        .chain(
+            c.tags
+                .iter()
+                .chain(&c.cues)
+                .chain(&c.note)
+                .map(String::as_str),
+        )
 }
 
 impl Profiles {
@@ -184,18 +206,7 @@ impl Profiles {
                     seen.push(id);
                 });
             };
-            for side in [&c.it, &c.marketing].into_iter().flatten() {
-                add(&side.definition);
-                for t in &side.terms {
-                    add(&t.text);
-                }
-            }
-            for t in c.tags.iter().chain(&c.cues) {
-                add(t);
-            }
-            if let Some(n) = &c.note {
-                add(n);
-            }
+            concept_texts(c).for_each(&mut add);
             seen.sort_unstable();
             seen.dedup();
             for &id in &seen {
@@ -228,19 +239,8 @@ impl Profiles {
     pub(crate) fn document<'p>(&'p self, text: &str) -> Document<'p> {
         let mut words_at = Vec::new();
         let mut buf = [0u8; 24];
-        // The words of [`words`], read as bytes: a run of ASCII letters and digits (every byte
-        // of a non-ASCII character is ≥ 0x80, so it separates words as the character does).
         let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let at = i;
-            while i < b.len() && b[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
+        for (at, i) in word_ranges(text) {
             let n = i - at;
             if !(3..=24).contains(&n) {
                 continue;
